@@ -1,0 +1,24 @@
+"""diplosim: a discrete-event simulator of diplomatic scenarios.
+
+The Python API that the command line is a thin layer over::
+
+    from diplosim import load_scenario, run_ensemble
+    sc = load_scenario("scenarios/history/gsomia-2019.yaml")
+    ens = run_ensemble(sc, runs=1000, seed=1)
+    ens.summary()      # outcome probabilities, intervals, median dates
+    ens.rows()         # one row per replication
+"""
+
+from .engine import Model, ReplicationResult, compile_scenario, run_replication
+from .ensemble import Ensemble, replication_rng, run_ensemble
+from .errors import DiplosimError, ScenarioError
+from .params import ParameterSet, load_parameters
+from .scenario import Scenario, load_scenario
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DiplosimError", "Ensemble", "Model", "ParameterSet", "ReplicationResult", "Scenario",
+    "ScenarioError", "__version__", "compile_scenario", "load_parameters", "load_scenario",
+    "replication_rng", "run_ensemble", "run_replication",
+]

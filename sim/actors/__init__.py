@@ -1,0 +1,15 @@
+"""The five actors, cast by role."""
+
+from .base import Actor
+from .executive import Executive
+from .others import Counterpart, Opposition, Patron, Public
+
+ACTOR_CLASSES: dict[str, type[Actor]] = {
+    "executive": Executive,
+    "counterpart": Counterpart,
+    "patron": Patron,
+    "opposition": Opposition,
+    "public": Public,
+}
+
+__all__ = ["ACTOR_CLASSES", "Actor", "Counterpart", "Executive", "Opposition", "Patron", "Public"]

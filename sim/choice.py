@@ -1,0 +1,82 @@
+"""Random-utility (logit) choice: pure functions, no simulation state.
+
+An actor facing options scores each as a sum of named utility terms (each term
+named after the mechanism it comes from). The probability of option i is
+``exp(U_i) / sum_j exp(U_j)`` (McFadden's conditional logit with unit scale).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+Terms = Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One choice an actor made: options, their utilities and what was picked."""
+
+    actor: str
+    situation: str
+    chosen: str
+    probabilities: Mapping[str, float]
+    terms: Mapping[str, Terms]
+
+    def top_terms(self, n: int = 3) -> list[tuple[str, float]]:
+        """The `n` largest (by size) utility terms behind the choice.
+
+        When the chosen option is the reference (no terms, e.g. "wait"), these
+        are the terms of the strongest alternative with the sign turned: what
+        counted against acting.
+        """
+        chosen = self.terms.get(self.chosen, {})
+        if any(chosen.values()):
+            items = [(k, v) for k, v in chosen.items() if v != 0.0]
+        else:
+            others = [t for k, t in self.terms.items() if k != self.chosen and any(t.values())]
+            if not others:
+                return []
+            best = max(others, key=utility)
+            items = [(k, -v) for k, v in best.items() if v != 0.0]
+        return sorted(items, key=lambda kv: -abs(kv[1]))[:n]
+
+
+def utility(terms: Terms) -> float:
+    """Total utility of an option: the sum of its terms."""
+    return float(sum(terms.values()))
+
+
+def logit_probabilities(utilities: Mapping[str, float]) -> dict[str, float]:
+    """Choice probabilities for option → utility (numerically stable softmax)."""
+    top = max(utilities.values())
+    weights = {k: math.exp(u - top) for k, u in utilities.items()}
+    total = sum(weights.values())
+    return {k: w / total for k, w in weights.items()}
+
+
+def binary_probability(advantage: float) -> float:
+    """P(choose A over B) when U_A - U_B = `advantage` (the logistic function)."""
+    if advantage >= 0:
+        return 1.0 / (1.0 + math.exp(-advantage))
+    e = math.exp(advantage)
+    return e / (1.0 + e)
+
+
+def choose(
+    rng: np.random.Generator, actor: str, situation: str, options: Mapping[str, Terms]
+) -> Decision:
+    """Draw one option by logit from `options` (name → its utility terms)."""
+    probs = logit_probabilities({k: utility(t) for k, t in options.items()})
+    u = rng.random()
+    acc = 0.0
+    chosen = next(iter(options))
+    for name, p in probs.items():
+        acc += p
+        chosen = name
+        if u < acc:
+            break
+    return Decision(actor, situation, chosen, probs, options)

@@ -1,0 +1,146 @@
+"""Ensembles: many replications from one root seed, and their summary.
+
+Replication i draws from its own generator, seeded by
+``SeedSequence(root_seed, spawn_key=(i,))`` (the i-th child of the root), so
+its result does not depend on how many replications run, in what order, or
+in how many workers.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from .engine import Model, ReplicationResult, compile_scenario, run_replication
+from .outcomes import median, possible_outcomes, wilson_interval
+from .scenario import Scenario
+from .world import STATE_NAMES
+
+Progress = Callable[[int, int], None]
+"""Called as progress(done, total) while an ensemble runs."""
+
+
+def replication_rng(root_seed: int, index: int) -> np.random.Generator:
+    """The generator of replication `index` under `root_seed`."""
+    return np.random.default_rng(np.random.SeedSequence(root_seed, spawn_key=(index,)))
+
+
+def run_one(model: Model, root_seed: int, index: int, **kwargs: Any) -> ReplicationResult:
+    """Replication `index` of `model` under `root_seed`."""
+    return run_replication(model, replication_rng(root_seed, index), index, **kwargs)
+
+
+def run_indices(model: Model, root_seed: int, indices: Iterable[int]) -> list[ReplicationResult]:
+    """Run the given replications in this process, in order."""
+    return [run_one(model, root_seed, i) for i in indices]
+
+
+@dataclass
+class Ensemble:
+    """The results of an ensemble, with the scenario and seed that made them."""
+
+    model: Model
+    seed: int
+    results: list[ReplicationResult]
+
+    @property
+    def scenario(self) -> Scenario:
+        return self.model.scenario
+
+    @property
+    def runs(self) -> int:
+        return len(self.results)
+
+    def outcome_names(self) -> list[str]:
+        """Every possible outcome of the scenario, then any other seen."""
+        names = list(possible_outcomes(self.scenario.agreement.state))
+        names += sorted({r.outcome for r in self.results} - set(names))
+        return names
+
+    def probability(self, outcome: str) -> float:
+        """Share of replications that ended in `outcome`."""
+        return sum(r.outcome == outcome for r in self.results) / max(1, self.runs)
+
+    def summary(self) -> dict[str, Any]:
+        """The JSON-able summary: each outcome's probability, 95% Wilson interval and median date."""
+        return summarise(self.model, self.seed, self.results, self.outcome_names())
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One plain row per replication (for tables and the run store)."""
+        return [replication_row(self.model, self.seed, r) for r in self.results]
+
+
+def summarise(model: Model, seed: int, results: Sequence[ReplicationResult],
+              names: Sequence[str]) -> dict[str, Any]:
+    """Summary dict of `results` (see `Ensemble.summary`)."""
+    n = len(results)
+    counts = Counter(r.outcome for r in results)
+    outcomes: dict[str, Any] = {}
+    for name in names:
+        k = counts.get(name, 0)
+        lo, hi = wilson_interval(k, n)
+        times = [r.outcome_t for r in results if r.outcome == name and r.outcome_t is not None]
+        mt = median(times)
+        outcomes[name] = {
+            "p": round(k / n, 6) if n else 0.0,
+            "ci": [round(lo, 6), round(hi, 6)],
+            "count": k,
+            "median_date": model.date(mt).isoformat() if mt is not None else None,
+        }
+    modal = max(names, key=lambda name: (counts.get(name, 0), -names.index(name))) if names else None
+    errors = sum(r.error is not None for r in results)
+    sc = model.scenario
+    return {
+        "scenario": sc.name,
+        "file": sc.path,
+        "sha256": sc.sha256,
+        "runs": n,
+        "seed": seed,
+        "outcomes": outcomes,
+        "modal_outcome": modal,
+        "errors": errors,
+    }
+
+
+def replication_row(model: Model, seed: int, r: ReplicationResult) -> dict[str, Any]:
+    """A replication as a flat row: seed index, outcome, dates, final state."""
+    row: dict[str, Any] = {
+        "replication": r.index,
+        "root_seed": seed,
+        "outcome": r.outcome,
+        "date": _iso(model, r.outcome_t),
+    }
+    for stage in ("negotiating", "initialled", "cabinet_approved", "in_force", "collapsed",
+                  "notice_given", "suspended", "terminated"):
+        row[f"{stage}_date"] = _iso(model, r.stage_t.get(stage))
+    for name in STATE_NAMES:
+        row[name] = round(r.final[name], 6)
+    row["events"] = r.events
+    row["error"] = r.error or ""
+    return row
+
+
+def _iso(model: Model, t: float | None) -> str:
+    return model.date(t).isoformat() if t is not None else ""
+
+
+def run_ensemble(scenario: Scenario | Model, runs: int = 1000, seed: int = 0, *,
+                 progress: Progress | None = None, chunk: int = 250) -> Ensemble:
+    """Run `runs` replications of `scenario` from root seed `seed`, in this process."""
+    model = scenario if isinstance(scenario, Model) else compile_scenario(scenario)
+    results: list[ReplicationResult] = []
+    for lo in range(0, runs, chunk):
+        results.extend(run_indices(model, seed, range(lo, min(runs, lo + chunk))))
+        if progress is not None:
+            progress(len(results), runs)
+    return Ensemble(model, seed, results)
+
+
+def date_of(model: Model, t: float | None) -> date | None:
+    """Calendar date of time `t`, or None."""
+    return model.date(t) if t is not None else None

@@ -1,0 +1,58 @@
+"""The error type for bad input, and its one-line format.
+
+Every problem with a scenario or parameter file is raised as `ScenarioError`,
+which renders as ``path/to/file.yaml:LINE:COL: field.path: message``. The CLI
+prints that line and exits with status 2; nothing else is shown to the user.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from pathlib import Path
+
+
+class DiplosimError(Exception):
+    """Base class of the errors diplosim raises on purpose."""
+
+
+class ScenarioError(DiplosimError):
+    """A scenario or parameter file is not valid.
+
+    `line` and `column` are 1-based, or None when the problem has no place in
+    the file (a missing file, say). `field` is the dotted path of the value.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | Path | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.message = message
+        self.file = str(file) if file is not None else None
+        self.line = line
+        self.column = column
+        self.field = field
+        super().__init__(self.format())
+
+    def format(self) -> str:
+        """The one-line form: ``file:line:col: field: message``."""
+        place = self.file or "<input>"
+        if self.line is not None:
+            place += f":{self.line}"
+            if self.column is not None:
+                place += f":{self.column}"
+        head = f"{place}: "
+        if self.field:
+            head += f"{self.field}: "
+        return head + " ".join(self.message.split())
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A " (did you mean 'x'?)" suffix for a misspelled name, or ''."""
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""

@@ -1,0 +1,55 @@
+"""The named mechanisms of the model, and the literature each comes from.
+
+A mechanism is a causal idea that a political scientist would recognise. Each
+utility term and each endogenous reaction in the model belongs to exactly one
+mechanism, and a scenario can switch any mechanism off (``mechanisms:``), which
+removes its terms and reactions while the rest of the model runs unchanged.
+
+``process`` is not a mechanism but the timing of the agreement's procedure
+(talks rounds, legal review, cabinet days): it is always on.
+"""
+
+from __future__ import annotations
+
+MECHANISMS: dict[str, str] = {
+    "threat_cooperation": (
+        "North Korean tests raise the security value of sharing intelligence "
+        "(threat-driven cooperation; balance-of-threat, Walt 1987)."
+    ),
+    "quasi_alliance": (
+        "Pressure from the common patron pushes Seoul and Tokyo together "
+        "(Cha 1999, Alignment Despite Antagonism)."
+    ),
+    "two_level_game": (
+        "Mobilised domestic opposition shrinks the executive's win-set "
+        "(Putnam 1988, International Organization 42:3)."
+    ),
+    "opinion_dynamics": (
+        "Events move approval and anti-Japan sentiment in jumps that fade; the "
+        "public boycotts and the executive weighs the mood."
+    ),
+    "issue_linkage": (
+        "A security file is tied to an economic one: Tokyo answers court rulings "
+        "with trade measures, Seoul answers trade measures through the pact."
+    ),
+    "audience_costs": (
+        "Backing down from a public commitment costs a leader "
+        "(Fearon 1994, APSR 88:3); a counterpart's concession lets it save face."
+    ),
+    "electoral_horizon": (
+        "How much domestic cost a president weighs depends on political capital "
+        "and the next election (lame-duck effect)."
+    ),
+    "procedural_legitimacy": (
+        "Secrecy and haste provoke backlash beyond the substance."
+    ),
+    "rally": (
+        "A firm line against a foreign rival lifts a leader's approval "
+        "(rally-round-the-flag, Mueller 1970)."
+    ),
+}
+
+PROCESS = "process"
+"""Pseudo-mechanism of the procedural timing parameters; cannot be switched off."""
+
+ALL_MECHANISMS: frozenset[str] = frozenset(MECHANISMS)

@@ -1,0 +1,129 @@
+"""Utility terms: pure functions from a state snapshot to named terms.
+
+Each term is named after the mechanism it comes from (see `mechanisms.py`) and
+is left out when that mechanism is switched off. Utilities are in logit units:
+a difference of 1 between two options makes the better one e (~2.7) times as
+likely. Everything here is pure, so it is tested without simpy.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Mapping
+from types import SimpleNamespace
+
+Terms = dict[str, float]
+
+
+def political_stake(approval: float, days_to_election: float | None,
+                    p: SimpleNamespace, on: Collection[str]) -> float:
+    """How much domestic cost the president weighs (electoral horizon).
+
+    Political capital (approval as a share) plus the ruling camp's stake in an
+    approaching election, ``election_stake_weight * exp(-days / horizon)``. A
+    president near 5% with no election close has little to lose (the 2016
+    lame-duck reading). With the mechanism off, every cost is weighed fully (1).
+    """
+    if "electoral_horizon" not in on:
+        return 1.0
+    closeness = 0.0
+    if days_to_election is not None and days_to_election >= 0:
+        closeness = math.exp(-days_to_election / p.election_horizon_days)
+    return approval / 100.0 + p.election_stake_weight * closeness
+
+
+def pact_value(s: Mapping[str, float], stake: float, seat_share: float, opposition_against: bool,
+               p: SimpleNamespace, on: Collection[str], secrecy: bool = False) -> Terms:
+    """Seoul's value of keeping or advancing the pact now, as named terms.
+
+    `s` holds the world variables. `secrecy` marks a decision taken out of
+    public view: the executive then discounts the domestic costs it expects
+    (procedural legitimacy: the 2012 cabinet approval without notice).
+    """
+    terms: Terms = {"process": p.executive_pact_base}
+    if "threat_cooperation" in on:
+        terms["threat_cooperation"] = p.threat_weight * s["threat"]
+    if "quasi_alliance" in on:
+        terms["quasi_alliance"] = p.patron_weight * s["us_pressure"]
+    domestic = stake
+    if secrecy and "procedural_legitimacy" in on:
+        domestic *= 1.0 - p.secrecy_discount
+    if "two_level_game" in on:
+        sign = -1.0 if opposition_against else 1.0
+        terms["two_level_game"] = sign * p.domestic_cost_weight * domestic * s["mobilisation"] * seat_share
+    if "opinion_dynamics" in on:
+        terms["opinion_dynamics"] = -p.anti_japan_weight * domestic * s["anti_japan"]
+    if "issue_linkage" in on:
+        terms["issue_linkage"] = -p.linkage_weight * s["trade_dispute"]
+    return terms
+
+
+def negated(terms: Mapping[str, float]) -> Terms:
+    """The same terms with the sign turned (the value of undoing a step)."""
+    return {k: -v for k, v in terms.items()}
+
+
+def with_terms(terms: Mapping[str, float], **extra: float) -> Terms:
+    """`terms` plus `extra` (added to a term of the same name)."""
+    out = dict(terms)
+    for k, v in extra.items():
+        out[k] = out.get(k, 0.0) + v
+    return out
+
+
+def walkaway(p: SimpleNamespace, on: Collection[str]) -> Terms:
+    """The cost of walking away from a commitment in the open (audience costs)."""
+    return {"audience_costs": -p.walkaway_cost} if "audience_costs" in on else {}
+
+
+def suspension_cost(p: SimpleNamespace, on: Collection[str], face_saver: bool) -> Terms:
+    """The cost of reversing a public notice; a counterpart's concession halves it or more."""
+    if "audience_costs" not in on:
+        return {}
+    share = p.face_saving_share if face_saver else 0.0
+    return {"audience_costs": -p.audience_cost * (1.0 - share)}
+
+
+def rally_gain(s: Mapping[str, float], p: SimpleNamespace, on: Collection[str]) -> Terms:
+    """What a firm line against Tokyo is expected to bring in approval (rally)."""
+    return {"rally": p.rally_weight * s["anti_japan"]} if "rally" in on else {}
+
+
+def leverage(s: Mapping[str, float], p: SimpleNamespace, on: Collection[str]) -> Terms:
+    """The bargaining value of keeping a notice pending while time remains (linkage)."""
+    return {"issue_linkage": p.leverage_value * s["trade_dispute"]} if "issue_linkage" in on else {}
+
+
+def tokyo_consent(s: Mapping[str, float], p: SimpleNamespace, on: Collection[str]) -> Terms:
+    """Tokyo's value of concluding the pact now."""
+    terms: Terms = {"process": p.tokyo_pact_base}
+    if "threat_cooperation" in on:
+        terms["threat_cooperation"] = p.threat_weight * s["threat"]
+    if "issue_linkage" in on:
+        terms["issue_linkage"] = -p.retaliation_weight * s["grievance"]
+    return terms
+
+
+def retaliation(s: Mapping[str, float], p: SimpleNamespace) -> Terms:
+    """Tokyo's value of a (further) trade measure over its grievance."""
+    return {"issue_linkage": p.retaliation_weight * s["grievance"] - p.retaliation_base}
+
+
+def patron_press(urgency: float, threat: float, p: SimpleNamespace) -> Terms:
+    """Washington's value of pressing the allies: base, threat and deadline urgency."""
+    return {"quasi_alliance": p.patron_press_base + p.patron_weight * max(urgency, threat / 2)}
+
+
+def mobilise(salience: float, p: SimpleNamespace) -> Terms:
+    """The opposition's value of mobilising on an issue of this salience (0-1)."""
+    return {"two_level_game": p.opposition_mobilise_base + p.opposition_mobilise_weight * salience}
+
+
+def boycott(s: Mapping[str, float], p: SimpleNamespace) -> Terms:
+    """The public's propensity to boycott Japanese goods after a trade measure."""
+    return {"opinion_dynamics": p.boycott_base + p.boycott_weight * s["anti_japan"]}
+
+
+def offer_talks(s: Mapping[str, float], p: SimpleNamespace) -> Terms:
+    """Tokyo's value of offering export-control talks under US pressure."""
+    return {"quasi_alliance": p.tokyo_offer_base + p.tokyo_offer_weight * s["us_pressure"]}

@@ -1,0 +1,151 @@
+"""Trigger kinds, their effects on the world, and how triggers fire.
+
+A trigger is an event from outside the agreement's lifecycle: a missile test, a
+court ruling, a scandal. It fires in one of three ways:
+- ``at:`` a date (a historical fact, with a ``source:``);
+- ``rate:`` a random (Poisson) process, so many per year between two dates,
+  with a magnitude drawn from a distribution;
+- ``after:`` another event kind, with a probability and a delay.
+
+Every kind's effect on the world state is documented in `KINDS` and applied by
+`apply_effect`; the sizes of the jumps are behavioural parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .world import World
+
+if TYPE_CHECKING:
+    from .scenario import Trigger
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """What one trigger kind is and which state it moves."""
+
+    name: str
+    meaning: str
+    effects: str
+
+
+KINDS: dict[str, KindSpec] = {
+    k.name: k
+    for k in (
+        KindSpec("missile_test", "A North Korean ballistic missile or satellite launch.",
+                 "threat rises by missile_threat_jump x magnitude."),
+        KindSpec("nuclear_test", "A North Korean nuclear test.",
+                 "threat rises by nuclear_threat_jump x magnitude."),
+        KindSpec("scandal", "A scandal around the South Korean president.",
+                 "approval falls by scandal_approval_drop x magnitude points; "
+                 "mobilisation rises by scandal_mobilisation_jump x magnitude."),
+        KindSpec("court_ruling", "A Korean court ruling on colonial-era claims (forced labour).",
+                 "Tokyo's grievance rises by ruling_grievance_jump x magnitude; "
+                 "anti_japan by ruling_anti_japan_jump x magnitude."),
+        KindSpec("export_control", "Japan restricts exports to South Korea.",
+                 "trade_dispute's standing level rises by export_control_trade_jump x magnitude "
+                 "until lifted; anti_japan rises by trade_anti_japan_jump x magnitude."),
+        KindSpec("whitelist_removal", "Japan drops South Korea from its export white list.",
+                 "trade_dispute's standing level rises by whitelist_trade_jump x magnitude; "
+                 "anti_japan rises by trade_anti_japan_jump x magnitude."),
+        KindSpec("boycott", "A Korean consumer boycott of Japanese goods and travel.",
+                 "anti_japan rises by boycott_anti_japan_jump x magnitude."),
+        KindSpec("protest", "Protests or an opposition campaign against the executive's line.",
+                 "mobilisation rises by protest_mobilisation_jump x magnitude."),
+        KindSpec("us_pressure", "A US visit, statement or resolution pressing the allies.",
+                 "us_pressure rises by us_pressure_jump x magnitude."),
+        KindSpec("talks", "A round of talks: on the agreement (issue: agreement) or on trade "
+                 "(issue: trade).",
+                 "agreement talks count as a negotiation round; trade talks lower "
+                 "trade_dispute by trade_talks_relief x magnitude and give Seoul a face-saving "
+                 "concession."),
+        KindSpec("election", "A national election in South Korea.",
+                 "mobilisation returns to its standing level; the executive's electoral "
+                 "horizon moves to the next election."),
+        KindSpec("history_dispute", "A history or territorial dispute (a visit, a statement, "
+                 "an incident).",
+                 "anti_japan rises by history_anti_japan_jump x magnitude; Tokyo's grievance by "
+                 "history_grievance_jump x magnitude."),
+        KindSpec("poll", "An opinion poll: an observation the model does not act on.",
+                 "none; validation compares simulated opinion with it."),
+    )
+}
+
+TRIGGER_KINDS: tuple[str, ...] = tuple(KINDS)
+
+LIFECYCLE_EVENTS: dict[str, str] = {
+    "negotiating": "Talks on the agreement open.",
+    "initialled": "The text is initialled.",
+    "cabinet_approved": "The cabinet approves the agreement.",
+    "revealed": "A secret cabinet approval becomes public.",
+    "in_force": "The agreement is signed and in force.",
+    "collapsed": "Seoul cancels the agreement before it is signed.",
+    "notice_given": "Seoul gives notice of termination.",
+    "suspended": "Seoul suspends its notice; the agreement stays in force.",
+    "terminated": "The agreement ends.",
+    "renewed": "The agreement renews automatically at its anniversary.",
+    "normalised": "Seoul withdraws a suspended notice; the agreement is back to normal.",
+    "controls_lifted": "Japan lifts its export controls.",
+}
+"""Events the lifecycle and actors produce, which `after:` triggers can react to."""
+
+EVENT_KINDS: tuple[str, ...] = TRIGGER_KINDS + tuple(LIFECYCLE_EVENTS)
+
+
+def apply_effect(world: World, p: SimpleNamespace, kind: str, t: float, m: float,
+                 issue: str | None = None) -> None:
+    """Move the world as trigger `kind` of magnitude `m` does at time `t`."""
+    if kind == "missile_test":
+        world.jump("threat", t, p.missile_threat_jump * m)
+    elif kind == "nuclear_test":
+        world.jump("threat", t, p.nuclear_threat_jump * m)
+    elif kind == "scandal":
+        world.jump("approval", t, -p.scandal_approval_drop * m)
+        world.jump("mobilisation", t, p.scandal_mobilisation_jump * m)
+    elif kind == "court_ruling":
+        world.jump("grievance", t, p.ruling_grievance_jump * m)
+        world.jump("anti_japan", t, p.ruling_anti_japan_jump * m)
+    elif kind == "export_control":
+        world.flags.add("export_controls")
+        world.shift_baseline("trade_dispute", t, p.export_control_trade_jump * m)
+        world.jump("anti_japan", t, p.trade_anti_japan_jump * m)
+    elif kind == "whitelist_removal":
+        world.flags.add("whitelist_removed")
+        world.shift_baseline("trade_dispute", t, p.whitelist_trade_jump * m)
+        world.jump("anti_japan", t, p.trade_anti_japan_jump * m)
+    elif kind == "boycott":
+        world.flags.add("boycott")
+        world.jump("anti_japan", t, p.boycott_anti_japan_jump * m)
+    elif kind == "protest":
+        world.jump("mobilisation", t, p.protest_mobilisation_jump * m)
+    elif kind == "us_pressure":
+        world.jump("us_pressure", t, p.us_pressure_jump * m)
+    elif kind == "talks":
+        if issue == "trade":
+            world.flags.add("trade_talks")
+            world.jump("trade_dispute", t, -p.trade_talks_relief * m)
+    elif kind == "election":
+        world.reset("mobilisation", t)
+    elif kind == "history_dispute":
+        world.jump("anti_japan", t, p.history_anti_japan_jump * m)
+        world.jump("grievance", t, p.history_grievance_jump * m)
+    elif kind == "controls_lifted":
+        world.flags.discard("export_controls")
+        world.flags.discard("whitelist_removed")
+        base = world._base["trade_dispute"]  # noqa: SLF001 - the world's own standing level
+        world.shift_baseline("trade_dispute", t, -base)
+    # poll and lifecycle events: no effect on the world
+
+
+def sample_rate_times(trigger: Trigger, lo: float, hi: float, rng: np.random.Generator) -> np.ndarray:
+    """Firing times (days) of a `rate:` trigger in [lo, hi): a Poisson process."""
+    span = hi - lo
+    if span <= 0 or trigger.rate <= 0:
+        return np.empty(0)
+    n = rng.poisson(trigger.rate * span / 365.25)
+    return np.sort(lo + rng.random(n) * span)

@@ -1,0 +1,167 @@
+"""World state: the variables actors read, moved by events in fading jumps.
+
+Each variable has a range, a standing level (its baseline) and a half-life.
+An event moves it by a jump, clipped to the range; the gap to the baseline then
+halves every half-life: ``v(t) = b + (v0 - b) * 2**(-(t - t0) / h)``. Values
+are computed lazily when read, so time costs nothing between events.
+Persistent measures (export controls in force) move the baseline itself.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class VariableSpec:
+    """Meaning, range and default starting level of one state variable."""
+
+    name: str
+    lower: float
+    upper: float
+    unit: str
+    meaning: str
+    half_life_param: str
+    default_initial: float
+
+
+VARIABLES: dict[str, VariableSpec] = {
+    spec.name: spec
+    for spec in (
+        VariableSpec("threat", 0.0, 1.0, "index 0-1",
+                     "Perceived North Korean military threat in Seoul.",
+                     "threat_half_life_days", 0.3),
+        VariableSpec("approval", 0.0, 100.0, "% approving",
+                     "Approval of the South Korean president (as Gallup Korea polls it).",
+                     "approval_half_life_days", 40.0),
+        VariableSpec("anti_japan", 0.0, 1.0, "index 0-1",
+                     "Anti-Japan sentiment in the South Korean public.",
+                     "anti_japan_half_life_days", 0.3),
+        VariableSpec("mobilisation", 0.0, 1.0, "index 0-1",
+                     "Mobilisation of the opposition and civil society against the executive's line.",
+                     "mobilisation_half_life_days", 0.1),
+        VariableSpec("us_pressure", 0.0, 1.0, "index 0-1",
+                     "Washington's pressure on Seoul (and Tokyo) to keep or advance the pact.",
+                     "us_pressure_half_life_days", 0.1),
+        VariableSpec("trade_dispute", 0.0, 1.0, "index 0-1",
+                     "Intensity of the Seoul-Tokyo trade dispute (export controls, lists).",
+                     "trade_half_life_days", 0.0),
+        VariableSpec("grievance", 0.0, 1.0, "index 0-1",
+                     "Tokyo's grievance over history rulings and disputes with Seoul.",
+                     "grievance_half_life_days", 0.1),
+    )
+}
+
+STATE_NAMES: tuple[str, ...] = tuple(VARIABLES)
+
+Change = tuple[float, str, float, float]
+"""(time in days, variable, value after the change, baseline after the change)."""
+
+
+def decayed(value: float, baseline: float, elapsed_days: float, half_life_days: float) -> float:
+    """The value after `elapsed_days` of decay toward `baseline`."""
+    if elapsed_days <= 0.0 or value == baseline:
+        return value
+    return baseline + (value - baseline) * 0.5 ** (elapsed_days / half_life_days)
+
+
+def clip(value: float, lower: float, upper: float) -> float:
+    """`value` limited to [lower, upper]."""
+    return lower if value < lower else upper if value > upper else value
+
+
+class World:
+    """The state variables of one replication."""
+
+    __slots__ = ("_value", "_base", "_t0", "_half", "_lo", "_hi", "changes", "flags", "frozen")
+
+    def __init__(
+        self,
+        initial: Mapping[str, float],
+        half_lives: Mapping[str, float],
+        frozen: Sequence[str] = (),
+    ) -> None:
+        self._value: dict[str, float] = {}
+        self._base: dict[str, float] = {}
+        self._t0: dict[str, float] = {}
+        self._half: dict[str, float] = {}
+        self._lo: dict[str, float] = {}
+        self._hi: dict[str, float] = {}
+        for name, spec in VARIABLES.items():
+            v = clip(float(initial.get(name, spec.default_initial)), spec.lower, spec.upper)
+            self._value[name] = self._base[name] = v
+            self._t0[name] = 0.0
+            self._half[name] = float(half_lives[name])
+            self._lo[name], self._hi[name] = spec.lower, spec.upper
+        self.changes: list[Change] = [(0.0, n, self._value[n], self._base[n]) for n in VARIABLES]
+        self.flags: set[str] = set()
+        self.frozen = frozenset(frozen)
+
+    def get(self, name: str, t: float) -> float:
+        """Value of `name` at time `t` (days)."""
+        return decayed(self._value[name], self._base[name], t - self._t0[name], self._half[name])
+
+    def jump(self, name: str, t: float, delta: float) -> float:
+        """Move `name` by `delta` at time `t`, clipped to its range; return the new value."""
+        if name in self.frozen or delta == 0.0:
+            return self.get(name, t)
+        v = clip(self.get(name, t) + delta, self._lo[name], self._hi[name])
+        self._value[name], self._t0[name] = v, t
+        self.changes.append((t, name, v, self._base[name]))
+        return v
+
+    def shift_baseline(self, name: str, t: float, delta: float) -> None:
+        """Move the standing level of `name` (a persistent measure) and its value with it."""
+        if name in self.frozen or delta == 0.0:
+            return
+        v = self.get(name, t)
+        lo, hi = self._lo[name], self._hi[name]
+        self._base[name] = clip(self._base[name] + delta, lo, hi)
+        self._value[name] = clip(v + delta, lo, hi)
+        self._t0[name] = t
+        self.changes.append((t, name, self._value[name], self._base[name]))
+
+    def reset(self, name: str, t: float) -> None:
+        """Return `name` to its baseline at once (e.g. mobilisation after an election)."""
+        if name in self.frozen:
+            return
+        self._value[name], self._t0[name] = self._base[name], t
+        self.changes.append((t, name, self._value[name], self._base[name]))
+
+    def snapshot(self, t: float) -> dict[str, float]:
+        """All variables at time `t`."""
+        return {name: self.get(name, t) for name in VARIABLES}
+
+
+def value_at(
+    changes: Sequence[Change], name: str, t: float, half_life_days: float
+) -> float:
+    """Reconstruct the value of `name` at `t` from a replication's change log.
+
+    Pure: used by analysis to draw trajectories and compare with polls without
+    keeping any state from the run.
+    """
+    own = [c for c in changes if c[1] == name]
+    times = [c[0] for c in own]
+    i = bisect.bisect_right(times, t) - 1
+    if i < 0:
+        i = 0
+    t0, _, v0, b0 = own[i]
+    return decayed(v0, b0, t - t0, half_life_days)
+
+
+def trajectory(
+    changes: Sequence[Change], name: str, times: Sequence[float], half_life_days: float
+) -> list[float]:
+    """Values of `name` at each of `times` (sorted), from a change log."""
+    own = [c for c in changes if c[1] == name]
+    out: list[float] = []
+    j = 0
+    for t in times:
+        while j + 1 < len(own) and own[j + 1][0] <= t:
+            j += 1
+        t0, _, v0, b0 = own[j]
+        out.append(decayed(v0, b0, t - t0, half_life_days))
+    return out

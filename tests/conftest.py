@@ -1,0 +1,53 @@
+"""Shared fixtures: small scenario files written on the fly."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+PARAMS = REPO / "scenarios" / "params" / "default.yaml"
+
+BASE: dict[str, Any] = {
+    "name": "test scenario",
+    "description": "a small scenario for tests",
+    "start": "2017-01-01",
+    "end": "2017-12-31",
+    "actors": {
+        "executive": {"name": "Seoul"},
+        "counterpart": {"name": "Tokyo"},
+        "patron": {"name": "Washington"},
+        "opposition": {"name": "Opposition", "seat_share": 0.4, "stance": "against"},
+        "public": {"name": "Public"},
+    },
+    "agreement": {"name": "GSOMIA", "state": "in_force", "since": "2016-11-23"},
+    "initial": {"approval": 50},
+    "params": {"file": str(PARAMS)},
+    "triggers": [],
+}
+
+
+def scenario_dict(**changes: Any) -> dict[str, Any]:
+    """BASE with top-level keys replaced."""
+    doc = copy.deepcopy(BASE)
+    doc.update(changes)
+    return doc
+
+
+@pytest.fixture
+def write_scenario(tmp_path: Path):
+    """Write a scenario dict (or text) to a file and return its path."""
+    counter = {"n": 0}
+
+    def write(doc: dict[str, Any] | str, name: str | None = None) -> Path:
+        counter["n"] += 1
+        path = tmp_path / (name or f"scenario{counter['n']}.yaml")
+        text = doc if isinstance(doc, str) else yaml.safe_dump(doc, sort_keys=False)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write

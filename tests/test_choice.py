@@ -1,0 +1,42 @@
+"""Logit choice: probabilities and draws."""
+
+import math
+
+import numpy as np
+
+from diplosim.choice import binary_probability, choose, logit_probabilities
+
+
+def test_probabilities_sum_to_one_and_follow_utilities():
+    p = logit_probabilities({"a": 1.0, "b": 0.0, "c": -1.0})
+    assert math.isclose(sum(p.values()), 1.0)
+    assert p["a"] > p["b"] > p["c"]
+    assert math.isclose(p["a"] / p["b"], math.e)
+
+
+def test_large_utilities_are_stable():
+    p = logit_probabilities({"a": 1000.0, "b": 0.0})
+    assert p["a"] == 1.0 and p["b"] == 0.0
+
+
+def test_binary_probability_matches_logit():
+    for adv in (-3.0, 0.0, 2.5):
+        p = logit_probabilities({"a": adv, "b": 0.0})["a"]
+        assert math.isclose(binary_probability(adv), p)
+
+
+def test_draws_match_probabilities():
+    # 20,000 draws: the share of 'a' has a standard error of about 0.003, so
+    # a tolerance of 0.015 (5 standard errors) fails only if the draw is wrong.
+    rng = np.random.default_rng(7)
+    opts = {"a": {"x": 1.0}, "b": {}}
+    n = 20_000
+    share = sum(choose(rng, "me", "test", opts).chosen == "a" for _ in range(n)) / n
+    assert abs(share - math.e / (1 + math.e)) < 0.015
+
+
+def test_top_terms_explain_a_do_nothing_choice():
+    rng = np.random.default_rng(0)
+    d = choose(rng, "me", "s", {"act": {"threat": -5.0, "base": 0.1}, "wait": {}})
+    assert d.chosen == "wait"
+    assert d.top_terms()[0] == ("threat", 5.0)

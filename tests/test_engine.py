@@ -1,0 +1,132 @@
+"""The engine: reproducibility, trigger effects, and the model's behaviour."""
+
+import json
+
+import numpy as np
+import pytest
+
+from diplosim import compile_scenario, load_scenario, run_ensemble, run_replication
+from diplosim.triggers import TRIGGER_KINDS, apply_effect
+from diplosim.world import VARIABLES, World
+from tests.conftest import scenario_dict
+
+
+def _ensemble(write_scenario, runs=400, seed=1, **changes):
+    return run_ensemble(load_scenario(write_scenario(scenario_dict(**changes))), runs, seed)
+
+
+def test_same_seed_same_summary_different_seed_differs(write_scenario):
+    path = write_scenario(scenario_dict(triggers=[
+        {"id": "m", "kind": "missile_test", "rate": 10},
+        {"id": "c", "kind": "court_ruling", "at": "2017-02-01", "source": "test"},
+    ]))
+    sc = load_scenario(path)
+    a = json.dumps(run_ensemble(sc, 300, 5).summary(), sort_keys=True)
+    b = json.dumps(run_ensemble(load_scenario(path), 300, 5).summary(), sort_keys=True)
+    c = json.dumps(run_ensemble(sc, 300, 6).summary(), sort_keys=True)
+    assert a == b
+    assert a != c
+
+
+def test_replication_results_do_not_depend_on_ensemble_size(write_scenario):
+    sc = load_scenario(write_scenario(scenario_dict(triggers=[{"id": "m", "kind": "missile_test", "rate": 10}])))
+    small = run_ensemble(sc, 50, 3).results
+    large = run_ensemble(sc, 200, 3).results
+    assert [(r.outcome, r.outcome_t, r.final) for r in small] == [(r.outcome, r.outcome_t, r.final) for r in large[:50]]
+
+
+def test_a_quiet_year_in_force_renews(write_scenario):
+    # 1000 runs: with p near 0.9 the standard error is about 0.01, so the
+    # threshold 0.8 sits ten standard errors below the expected value.
+    ens = _ensemble(write_scenario, runs=1000)
+    assert ens.summary()["modal_outcome"] == "renewed"
+    assert ens.probability("renewed") > 0.8
+
+
+PRE_SIGNING = dict(
+    start="2012-04-01", end="2012-12-31",
+    agreement={"name": "GSOMIA", "state": "initialled", "since": "2012-04-23"},
+    initial={"approval": 25},
+)
+
+
+def test_secret_approval_with_strong_opposition_differs_from_public(write_scenario):
+    # 1000 runs each: the two collapse probabilities have standard errors of
+    # at most 0.016, so a 0.1 gap cannot come from noise.
+    strong = {"name": "Opposition", "seat_share": 0.55, "stance": "against"}
+    election = {"name": "Seoul", "next_election": "2012-12-19"}
+    actors = scenario_dict()["actors"] | {"opposition": strong, "executive": election}
+    secret = _ensemble(write_scenario, runs=1000, actors=actors,
+                       **(PRE_SIGNING | {"agreement": PRE_SIGNING["agreement"] | {"cabinet_process": "secret"}}))
+    public = _ensemble(write_scenario, runs=1000, actors=actors, **PRE_SIGNING)
+    collapse_secret = secret.probability("collapsed")
+    collapse_public = public.probability("collapsed")
+    assert collapse_secret - collapse_public > 0.1, (collapse_secret, collapse_public)
+    # in the secret runs, collapses come after cabinet approval, at the signing
+    rows = [r for r in secret.results if r.outcome == "collapsed"]
+    after_cabinet = sum("cabinet_approved" in r.stage_t for r in rows)
+    assert after_cabinet / len(rows) > 0.5
+
+
+@pytest.mark.parametrize("kind, variable, direction", [
+    ("missile_test", "threat", +1), ("nuclear_test", "threat", +1), ("scandal", "approval", -1),
+    ("scandal", "mobilisation", +1), ("court_ruling", "grievance", +1), ("court_ruling", "anti_japan", +1),
+    ("export_control", "trade_dispute", +1), ("export_control", "anti_japan", +1),
+    ("whitelist_removal", "trade_dispute", +1), ("boycott", "anti_japan", +1),
+    ("protest", "mobilisation", +1), ("us_pressure", "us_pressure", +1),
+    ("history_dispute", "anti_japan", +1), ("history_dispute", "grievance", +1),
+])
+def test_each_trigger_kind_moves_its_state(write_scenario, kind, variable, direction):
+    p = load_scenario(write_scenario(scenario_dict())).params.namespace()
+    half = {n: getattr(p, s.half_life_param) for n, s in VARIABLES.items()}
+    w = World({"approval": 50, "trade_dispute": 0.2, "mobilisation": 0.3}, half)
+    before = w.get(variable, 10.0)
+    apply_effect(w, p, kind, 10.0, 1.0)
+    assert (w.get(variable, 10.0) - before) * direction > 0
+
+
+def test_trade_talks_relieve_the_dispute_and_elections_reset_mobilisation(write_scenario):
+    p = load_scenario(write_scenario(scenario_dict())).params.namespace()
+    half = {n: getattr(p, s.half_life_param) for n, s in VARIABLES.items()}
+    w = World({"trade_dispute": 0.0, "mobilisation": 0.1}, half)
+    apply_effect(w, p, "export_control", 1.0, 1.0)
+    high = w.get("trade_dispute", 2.0)
+    apply_effect(w, p, "talks", 2.0, 1.0, issue="trade")
+    assert w.get("trade_dispute", 2.0) < high and "trade_talks" in w.flags
+    apply_effect(w, p, "protest", 3.0, 1.0)
+    apply_effect(w, p, "election", 4.0, 1.0)
+    assert w.get("mobilisation", 4.0) == pytest.approx(0.1)
+    before = w.snapshot(5.0)
+    apply_effect(w, p, "poll", 5.0, 1.0)
+    assert w.snapshot(5.0) == before
+
+
+def test_every_trigger_kind_runs_in_a_scenario(write_scenario):
+    triggers = []
+    for i, kind in enumerate(TRIGGER_KINDS):
+        tr = {"id": f"k{i}", "kind": kind, "at": f"2017-0{1 + i % 9}-1{i % 9}", "source": "test"}
+        if kind == "poll":
+            tr["approval"] = 40
+        triggers.append(tr)
+    triggers.append({"id": "react", "kind": "protest", "after": "export_control", "probability": 1.0,
+                     "delay_days": {"dist": "exponential", "mean": 3}})
+    sc = load_scenario(write_scenario(scenario_dict(triggers=triggers)))
+    model = compile_scenario(sc)
+    r = run_replication(model, np.random.default_rng(0), record_log=True)
+    kinds = {e.action for e in r.log}
+    assert {"missile test", "export control", "protest", "court ruling"} <= kinds
+    assert r.polls[0] is not None and 0 <= r.polls[0] <= 100
+
+
+def test_threat_raises_signing_probability(write_scenario):
+    # Two nuclear tests before decisions begin versus none; 600 runs each.
+    # The signing probabilities differ by far more than their ~0.02 standard errors.
+    base = dict(start="2016-01-01", end="2016-12-31",
+                agreement={"name": "GSOMIA", "state": "negotiating", "since": "2016-10-27",
+                           "text_remaining": 0.25},
+                initial={"approval": 60, "anti_japan": 0.6, "mobilisation": 0.4})
+    tests = [{"id": f"n{i}", "kind": "nuclear_test", "at": d, "source": "t"}
+             for i, d in enumerate(["2016-09-09", "2016-10-20"])]
+    quiet = _ensemble(write_scenario, runs=600, **base)
+    tense = _ensemble(write_scenario, runs=600, triggers=tests, **base)
+    assert tense.probability("signed") > quiet.probability("signed") + 0.05
