@@ -8,17 +8,20 @@ traceback (set DIPLOSIM_DEBUG=1 to see one for unexpected errors).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .engine import compile_scenario
-from .ensemble import Ensemble, run_ensemble, run_one
+from .engine import Model, ReplicationResult, compile_scenario
+from .ensemble import Ensemble, run_ensemble, run_indices, run_one
 from .errors import DiplosimError, ScenarioError
 from .output import csv_text, to_json, write_atomic
+from .params import DEFAULT_PARAMS_FILE, load_parameters, parameters_to_yaml
 from .progress import ProgressBar
 from .scenario import Scenario, load_scenario
 from .story import story_lines
@@ -116,6 +119,119 @@ def cmd_story(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+HISTORY_DIR = DEFAULT_PARAMS_FILE.parent.parent / "history"
+
+
+def runner(model: Model, runs: int, seed: int) -> list[ReplicationResult]:
+    """Run replications 0..runs-1 of `model` (the engine for validate and calibrate)."""
+    return run_indices(model, seed, range(runs))
+
+
+def _episodes(args: argparse.Namespace) -> list[Scenario]:
+    paths = args.scenarios or sorted(str(p) for p in HISTORY_DIR.glob("*.yaml"))
+    scenarios = [_load(p, args) for p in paths]
+    if getattr(args, "params", None):
+        params = load_parameters(args.params)
+        scenarios = [dataclasses.replace(sc, params=params) for sc in scenarios]
+    with_record = [sc for sc in scenarios if sc.record is not None]
+    if not with_record:
+        raise UsageError("no scenario with a 'record:' to validate against")
+    return with_record
+
+
+def _validation_table(report: dict[str, Any]) -> str:
+    lines = [f"Validation: {report['runs']} runs per episode, seed {report['seed']}", ""]
+    for ep in report["episodes"]:
+        lo, hi = ep["ci"]
+        lines.append(f"{ep['name']}  ({ep['file']})")
+        lines.append(f"  recorded outcome   {ep['outcome']}: p = {ep['p']:.3f}  [{lo:.3f}, {hi:.3f}]")
+        lines.append(f"  modal outcome      {ep['modal']}")
+        for step, rec in ep["recorded_dates"].items():
+            sim = ep["median_dates"].get(step)
+            err = ep["date_error_days"].get(step)
+            shown = f"{sim} ({err:+.0f} days)" if sim is not None else "never reached"
+            lines.append(f"  {step:<18} simulated median {shown}, recorded {rec}")
+        if ep["in_order_share"] is not None:
+            share = ep["in_order_share"]
+            lines.append(f"  runs with the recorded outcome that passed every recorded step: {share:.3f}")
+        rmse = ep["poll_rmse"]
+        lines.append(f"  approval vs polls  RMSE {rmse:.1f} points" if rmse is not None
+                     else "  approval vs polls  no polls")
+        lines.append("")
+    sc = report["scores"]
+    lines.append("Scores of the record over all episodes (lower is better)")
+    lines.append(f"  {'forecast':<28}{'Brier':>8}{'log':>9}")
+    for label, name in (("model", "diplosim"), ("uniform", "all outcomes equally likely"),
+                        ("status_quo", "the status quo persists")):
+        lines.append(f"  {name:<28}{sc[label]['brier']:>8.3f}{sc[label]['log']:>9.3f}")
+    return "\n".join(lines)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .validation import validate
+
+    models = [compile_scenario(sc) for sc in _episodes(args)]
+    report = validate(models, args.runs, args.seed, runner)
+    print(to_json(report), end="") if args.json else print(_validation_table(report))
+    return EXIT_OK
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from .calibration import calibrate, score
+    from .validation import check_episode
+
+    scenarios = _episodes(args)
+    base = scenarios[0].params
+    held_out = None
+    if args.leave_out:
+        match = [sc for sc in scenarios if args.leave_out in (Path(sc.path).stem, sc.name) or
+                 args.leave_out in Path(sc.path).stem]
+        if len(match) != 1:
+            raise UsageError(f"--leave-out '{args.leave_out}' matches {len(match)} episodes; name one "
+                             f"of: {', '.join(Path(sc.path).stem for sc in scenarios)}")
+        held_out = match[0]
+        scenarios = [sc for sc in scenarios if sc is not held_out]
+    t0 = time.monotonic()
+
+    def progress(done: int, total: int, best: float) -> None:
+        if sys.stderr.isatty() or args.verbose:
+            rate = done / max(time.monotonic() - t0, 1e-9)
+            end = "\n" if done == total or not sys.stderr.isatty() else ""
+            print(f"\rcalibrate: {done}/{total} candidates, best loss {best:.3f}, "
+                  f"{(total - done) / max(rate, 1e-9):.0f}s left", end=end, file=sys.stderr, flush=True)
+
+    result = calibrate(scenarios, base, args.budget, args.seed, args.runs, runner, progress)
+    out = Path(args.out)
+    best = result["best"]
+    header = (f"Calibrated by: diplosim calibrate --budget {args.budget} --seed {args.seed} --runs {args.runs}"
+              + (f" --leave-out {args.leave_out}" if args.leave_out else "")
+              + f"\nEpisodes: {', '.join(Path(sc.path).name for sc in scenarios)}; best loss {best.loss:.4f}")
+    write_atomic(out / "params.yaml", parameters_to_yaml(base.with_values(best.values), header))
+    names = result["names"]
+    rows = [{"rank": i + 1, "loss": round(c.loss, 6), "origin": c.origin,
+             **{n: round(c.values[n], 6) for n in names}} for i, c in enumerate(result["accepted"])]
+    write_atomic(out / "posterior.csv", csv_text(rows))
+    every = [{"candidate": i, "loss": round(c.loss, 6), "origin": c.origin, **c.parts,
+              **{n: round(c.values[n], 6) for n in names}} for i, c in enumerate(result["all"])]
+    write_atomic(out / "candidates.csv", csv_text(every))
+    report: dict[str, Any] = {"best_loss": best.loss, "best_parts": best.parts, "budget": args.budget,
+                              "seed": args.seed, "runs": args.runs,
+                              "episodes": [sc.path for sc in scenarios]}
+    print(f"best loss {best.loss:.4f} over {len(scenarios)} episodes; wrote {out / 'params.yaml'}, "
+          f"{out / 'posterior.csv'} ({len(rows)} accepted), {out / 'candidates.csv'}")
+    if held_out is not None:
+        params = base.with_values(best.values)
+        model = compile_scenario(dataclasses.replace(held_out, params=params))
+        check = check_episode(model, runner(model, args.check_runs, args.seed + 1))
+        report["left_out"] = check.as_json()
+        lo, hi = check.ci
+        print(f"left-out episode {held_out.name}: recorded {check.outcome} p = {check.p:.3f} [{lo:.3f}, {hi:.3f}], "
+              f"modal {check.modal}, date errors {check.date_error_days}, poll RMSE {check.poll_rmse}")
+        _ = score  # the same score is used inside calibrate
+    write_atomic(out / "report.json", to_json(report))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = _Parser(prog="diplosim", description="Discrete-event simulation of diplomatic scenarios.")
@@ -146,6 +262,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--replication", type=int, default=0, help="which replication of that seed (default 0)")
     common(p)
     p.set_defaults(func=cmd_story)
+
+    p = sub.add_parser("validate", help="run every episode with a record and score the model against history")
+    p.add_argument("scenarios", nargs="*", help="scenario files (default: scenarios/history/*.yaml)")
+    p.add_argument("--runs", type=int, default=2000, help="replications per episode (default 2000)")
+    p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
+    p.add_argument("--params", help="parameter file to use instead of the scenarios' own")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    common(p)
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("calibrate", help="search the behavioural parameters jointly on every episode")
+    p.add_argument("scenarios", nargs="*", help="scenario files (default: scenarios/history/*.yaml)")
+    p.add_argument("--budget", type=int, default=200, help="candidate parameter sets to score (default 200)")
+    p.add_argument("--runs", type=int, default=200, help="replications per episode per candidate (default 200)")
+    p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
+    p.add_argument("--params", help="parameter file to start from (default: the scenarios' own)")
+    p.add_argument("--out", default="results/calibration", help="output directory (default results/calibration)")
+    p.add_argument("--leave-out", help="calibrate without this episode, then report how well it is predicted")
+    p.add_argument("--check-runs", type=int, default=1000, help="replications to score the left-out episode")
+    p.add_argument("--verbose", action="store_true", help="progress lines even when stderr is not a terminal")
+    common(p)
+    p.set_defaults(func=cmd_calibrate)
     return parser
 
 

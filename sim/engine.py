@@ -83,6 +83,7 @@ class Model:
     poll_variables: tuple[str, ...]
     start_ordinal: int
     signed_date: date | None = None
+    baselines: Mapping[str, float] = field(default_factory=dict)
     extras: Mapping[str, Any] = field(default_factory=dict)
 
     def date(self, t: float) -> date:
@@ -133,6 +134,9 @@ def compile_scenario(sc: Scenario) -> Model:
         poll_variables=tuple("approval" if "approval" in tr.observed else "support" for tr in polls),
         start_ordinal=sc.start.toordinal(),
         signed_date=signed,
+        # Approval regresses toward a shared norm (opinion dynamics); with the
+        # mechanism off approval is frozen at its starting value instead.
+        baselines={"approval": p.approval_norm} if "opinion_dynamics" in sc.mechanisms else {},
     )
 
 
@@ -146,7 +150,7 @@ class Context:
         self.rng = rng
         self.p = model.p
         self.mechanisms = model.mechanisms
-        self.world = World(model.initial, model.half_lives, model.frozen)
+        self.world = World(model.initial, model.half_lives, model.frozen, model.baselines)
         self.agreement = Agreement(sc.agreement.state,
                                    Rules(sc.agreement.term_years, sc.agreement.notice_days))
         if model.signed_date is not None:
@@ -157,6 +161,8 @@ class Context:
         self.text_remaining = sc.agreement.text_remaining
         self.cabinet_process = sc.agreement.cabinet_process
         self.cabinet_weekday = sc.agreement.cabinet_weekday
+        review = sc.agreement.review_complete
+        self.review_complete = float((review - sc.start).days) if review is not None else None
         opp = sc.actors["opposition"].facts
         self.seat_share = float(opp.get("seat_share", 0.4))
         self.opposition_against = opp.get("stance", "against") == "against"
@@ -316,6 +322,8 @@ def run_replication(model: Model, rng: np.random.Generator, index: int = 0, *,
     env.process(_feeder(ctx, model, rng))
     env.run(until=model.horizon)
     stage_t: dict[str, float] = {}
+    start_stage = model.scenario.agreement.state.value
+    stage_t[start_stage] = float((model.scenario.agreement.since - model.scenario.start).days)
     for t, _, to, _ in ctx.agreement.transitions:
         stage_t.setdefault(to.value, t)
     outcome, outcome_t = classify(model.scenario.agreement.state, ctx.agreement.transitions,

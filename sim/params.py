@@ -198,7 +198,7 @@ REQUIRED_PARAMETERS: frozenset[str] = frozenset(
     patron_urgency_days patron_review_days
     domestic_cost_weight mobilisation_half_life_days protest_mobilisation_jump
     opposition_mobilise_base opposition_mobilise_weight
-    anti_japan_weight approval_half_life_days anti_japan_half_life_days
+    anti_japan_weight approval_norm approval_half_life_days anti_japan_half_life_days
     scandal_approval_drop scandal_mobilisation_jump history_anti_japan_jump
     ruling_anti_japan_jump trade_anti_japan_jump boycott_base boycott_weight
     boycott_anti_japan_jump
@@ -209,7 +209,7 @@ REQUIRED_PARAMETERS: frozenset[str] = frozenset(
     audience_cost face_saving_share leverage_value walkaway_cost
     election_stake_weight election_horizon_days
     secrecy_discount secrecy_backlash_jump secrecy_approval_drop leak_days
-    haste_window_days haste_backlash_jump
+    haste_window_days haste_backlash_jump haste_cost
     rally_approval_gain rally_weight
     executive_pact_base tokyo_pact_base talks_round_days full_text_rounds
     legal_review_days signing_lead_days notice_margin_days final_margin_hours

@@ -74,7 +74,7 @@ ACTOR_KEYS: dict[str, dict[str, str]] = {
 
 AGREEMENT_KEYS = {
     "name", "state", "since", "term_years", "notice_days", "cabinet_process",
-    "text_remaining", "cabinet_weekday", "note",
+    "text_remaining", "cabinet_weekday", "review_complete", "note",
 }
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -179,6 +179,8 @@ class AgreementSpec:
     cabinet_process: str = "public"
     text_remaining: float = 1.0
     cabinet_weekday: int = 1
+    review_complete: date | None = None
+    """When the legal review of an initialled text was complete, where known."""
 
 
 @dataclass(frozen=True)
@@ -653,7 +655,15 @@ def _agreement(doc: MarkedDict, start: date, end: date) -> AgreementSpec:
         text_remaining=_number(node, "text_remaining", "agreement.text_remaining", lo=0.0, hi=1.0,
                                default=1.0, what="a share of the text"),
         cabinet_weekday=WEEKDAYS.index(weekday.lower()),
+        review_complete=_review_complete(node, start, end),
     )
+
+
+def _review_complete(node: MarkedDict, start: date, end: date) -> date | None:
+    d = _date(node, "review_complete", "agreement.review_complete", required=False)
+    if d is not None:
+        _in_window(d, start, end, node, "review_complete", "agreement.review_complete")
+    return d
 
 
 def _mechanisms(doc: MarkedDict) -> frozenset[str]:

@@ -33,12 +33,16 @@ def political_stake(approval: float, days_to_election: float | None,
 
 
 def pact_value(s: Mapping[str, float], stake: float, seat_share: float, opposition_against: bool,
-               p: SimpleNamespace, on: Collection[str], secrecy: bool = False) -> Terms:
+               p: SimpleNamespace, on: Collection[str], secrecy: bool = False,
+               days_in_stage: float | None = None) -> Terms:
     """Seoul's value of keeping or advancing the pact now, as named terms.
 
     `s` holds the world variables. `secrecy` marks a decision taken out of
     public view: the executive then discounts the domestic costs it expects
     (procedural legitimacy: the 2012 cabinet approval without notice).
+    `days_in_stage`, for a step of the procedure, prices haste: a step soon
+    after the previous one costs ``haste_cost * stake * exp(-days / haste_window_days)``
+    (the 2016 "rush job" was cheap for a president with nothing to lose).
     """
     terms: Terms = {"process": p.executive_pact_base}
     if "threat_cooperation" in on:
@@ -55,6 +59,9 @@ def pact_value(s: Mapping[str, float], stake: float, seat_share: float, oppositi
         terms["opinion_dynamics"] = -p.anti_japan_weight * domestic * s["anti_japan"]
     if "issue_linkage" in on:
         terms["issue_linkage"] = -p.linkage_weight * s["trade_dispute"]
+    if days_in_stage is not None and "procedural_legitimacy" in on:
+        terms["procedural_legitimacy"] = -p.haste_cost * domestic * math.exp(
+            -max(0.0, days_in_stage) / max(p.haste_window_days, 1e-9))
     return terms
 
 

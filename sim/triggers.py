@@ -42,7 +42,8 @@ KINDS: dict[str, KindSpec] = {
         KindSpec("nuclear_test", "A North Korean nuclear test.",
                  "threat rises by nuclear_threat_jump x magnitude."),
         KindSpec("scandal", "A scandal around the South Korean president.",
-                 "approval falls by scandal_approval_drop x magnitude points; "
+                 "approval and its standing level fall by scandal_approval_drop x magnitude points "
+                 "(for the rest of the episode); "
                  "mobilisation rises by scandal_mobilisation_jump x magnitude."),
         KindSpec("court_ruling", "A Korean court ruling on colonial-era claims (forced labour).",
                  "Tokyo's grievance rises by ruling_grievance_jump x magnitude; "
@@ -105,7 +106,8 @@ def apply_effect(world: World, p: SimpleNamespace, kind: str, t: float, m: float
     elif kind == "nuclear_test":
         world.jump("threat", t, p.nuclear_threat_jump * m)
     elif kind == "scandal":
-        world.jump("approval", t, -p.scandal_approval_drop * m)
+        # lost trust does not come back within an episode: the standing level falls
+        world.shift_baseline("approval", t, -p.scandal_approval_drop * m)
         world.jump("mobilisation", t, p.scandal_mobilisation_jump * m)
     elif kind == "court_ruling":
         world.jump("grievance", t, p.ruling_grievance_jump * m)

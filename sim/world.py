@@ -1,6 +1,8 @@
 """World state: the variables actors read, moved by events in fading jumps.
 
 Each variable has a range, a standing level (its baseline) and a half-life.
+The standing level is the variable's value at the start, except where the
+model gives one (presidential approval regresses toward a shared norm).
 An event moves it by a jump, clipped to the range; the gap to the baseline then
 halves every half-life: ``v(t) = b + (v0 - b) * 2**(-(t - t0) / h)``. Values
 are computed lazily when read, so time costs nothing between events.
@@ -82,6 +84,7 @@ class World:
         initial: Mapping[str, float],
         half_lives: Mapping[str, float],
         frozen: Sequence[str] = (),
+        baselines: Mapping[str, float] | None = None,
     ) -> None:
         self._value: dict[str, float] = {}
         self._base: dict[str, float] = {}
@@ -89,9 +92,11 @@ class World:
         self._half: dict[str, float] = {}
         self._lo: dict[str, float] = {}
         self._hi: dict[str, float] = {}
+        baselines = baselines or {}
         for name, spec in VARIABLES.items():
-            v = clip(float(initial.get(name, spec.default_initial)), spec.lower, spec.upper)
-            self._value[name] = self._base[name] = v
+            base = clip(float(baselines.get(name, initial.get(name, spec.default_initial))), spec.lower, spec.upper)
+            v = clip(float(initial.get(name, base)), spec.lower, spec.upper)
+            self._value[name], self._base[name] = v, base
             self._t0[name] = 0.0
             self._half[name] = float(half_lives[name])
             self._lo[name], self._hi[name] = spec.lower, spec.upper

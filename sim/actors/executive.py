@@ -57,13 +57,18 @@ class Executive(Actor):
 
     # -- helpers -------------------------------------------------------------
 
-    def value(self, secrecy: bool = False) -> dict[str, float]:
-        """Seoul's current value of the pact, as named utility terms."""
+    def value(self, secrecy: bool = False, step: bool = False) -> dict[str, float]:
+        """Seoul's current value of the pact, as named utility terms.
+
+        `step` marks a step of the procedure (initialling, approval), whose
+        haste since the previous step is priced.
+        """
         ctx = self.ctx
         t = ctx.env.now
         s = ctx.world.snapshot(t)
         stake = political_stake(s["approval"], ctx.days_to_election(t), ctx.p, ctx.mechanisms)
-        return pact_value(s, stake, ctx.seat_share, ctx.opposition_against, ctx.p, ctx.mechanisms, secrecy)
+        return pact_value(s, stake, ctx.seat_share, ctx.opposition_against, ctx.p, ctx.mechanisms, secrecy,
+                          t - self.stage_entered if step else None)
 
     def _gamma(self, mean: float) -> float:
         # shape 4: bureaucratic steps are rarely instant and rarely very slow
@@ -81,7 +86,10 @@ class Executive(Actor):
 
     def _schedule_cabinet(self, after_review: bool) -> None:
         ctx = self.ctx
-        t = ctx.env.now + (self._gamma(ctx.p.legal_review_days) if after_review else 1.0)
+        if after_review and ctx.review_complete is not None and ctx.review_complete > ctx.env.now:
+            t = ctx.review_complete  # the scenario knows when the review was done
+        else:
+            t = ctx.env.now + (self._gamma(ctx.p.legal_review_days) if after_review else 1.0)
         self.wake_at(ctx.next_weekday(t, ctx.cabinet_weekday) + 10 * HOUR, "cabinet")
 
     def _schedule_signing(self) -> None:
@@ -142,7 +150,7 @@ class Executive(Actor):
     def _round(self, scheduled: bool = True) -> None:
         self.progress += 1
         if self.progress >= self.rounds_needed:
-            v = self.value()
+            v = self.value(step=True)
             d = self.decide("initial the text?", {
                 "initial": v,
                 "keep_talking": {},
@@ -162,7 +170,7 @@ class Executive(Actor):
     def _cabinet(self) -> None:
         ctx = self.ctx
         secret = ctx.cabinet_process == "secret"
-        v = self.value(secrecy=secret)
+        v = self.value(secrecy=secret, step=True)
         d = self.decide("approve in cabinet?" + (" (without public notice)" if secret else ""), {
             "approve": v,
             "wait": {},
