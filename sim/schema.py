@@ -109,7 +109,7 @@ TRIGGER_DOCS: dict[str, str] = {
     "note": "Free text, shown in stories.",
     "approval": "Poll only: the president's approval in percent (0-100).",
     "support": "Poll only: support for the agreement in percent (0-100).",
-    "pollster": "Poll only, for the reader: who ran the poll.",
+    "pollster": "For the reader: who ran a poll.",
     "office": "For the reader: the office concerned (e.g. the one an election is for).",
 }
 
