@@ -76,6 +76,8 @@ AGREEMENT_KEYS = {
     "name", "state", "since", "term_years", "notice_days", "cabinet_process",
     "text_remaining", "cabinet_weekday", "review_complete", "note",
 }
+CABINET_PROCESSES = ("public", "secret")
+"""'public': the cabinet approves the agreement openly; 'secret': without announcing it."""
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 TRIGGER_KEYS = {
@@ -89,6 +91,10 @@ DIST_KINDS = {
     "lognormal": ("median", "sigma"),
     "normal": ("mean", "sd"),
 }
+TALKS_ISSUES = ("agreement", "trade")
+"""What a ``talks`` trigger is about (its ``issue``)."""
+STANCES = ("against", "for")
+"""The opposition's stance on the agreement."""
 RECORD_DATE_KEYS = (
     "negotiating", "initialled", "cabinet_approved", "in_force", "collapsed",
     "notice_given", "suspended", "terminated",
@@ -471,6 +477,13 @@ def _number(node: MarkedDict, key: str, where: str, lo: float | None = None, hi:
     return value
 
 
+def _whole(node: MarkedDict, key: str, where: str, lo: float, hi: float, default: int, what: str) -> int:
+    value = _number(node, key, where, lo=lo, hi=hi, default=default, what=what)
+    if not float(value).is_integer():  # a fraction would otherwise be cut off silently
+        raise _err(node, key, where, f"expected {what}, found {value:g}")
+    return int(value)
+
+
 def _in_window(d: date, sc_start: date, sc_end: date, node: Any, key: Any, where: str) -> None:
     if not sc_start <= d <= sc_end:
         raise _err(node, key, where,
@@ -555,6 +568,8 @@ def _trigger(item: Any, i: int, listing: MarkedList, start: date, end: date) -> 
             raise _err(item, "after", f"{where}.after",
                        f"a '{kind}' trigger cannot react to its own kind (it would chain forever)")
         fields["after"] = after
+        if "between" in item:
+            raise _err(item, "between", f"{where}.between", "'between' goes with 'rate', not with 'after'")
         fields["probability"] = _number(item, "probability", f"{where}.probability", lo=0.0, hi=1.0,
                                         default=1.0, what="a probability")
         if "delay_days" in item:
@@ -563,7 +578,7 @@ def _trigger(item: Any, i: int, listing: MarkedList, start: date, end: date) -> 
         fields["magnitude"] = _distribution(item["magnitude"], item, "magnitude", f"{where}.magnitude")
     if kind == "talks":
         issue = item.get("issue", "agreement")
-        if issue not in ("agreement", "trade"):
+        if issue not in TALKS_ISSUES:
             raise _err(item, "issue", f"{where}.issue",
                        f"expected 'agreement' or 'trade', found {_describe(issue)}")
         fields["issue"] = issue
@@ -612,7 +627,7 @@ def _actors(doc: MarkedDict) -> dict[str, Cast]:
                     raise _err(entry, key, f"{where}.{key}", f"expected true or false, found {_describe(entry[key])}")
                 facts[key] = entry[key]
             elif kind == "stance":
-                if entry[key] not in ("against", "for"):
+                if entry[key] not in STANCES:
                     raise _err(entry, key, f"{where}.{key}",
                                f"expected 'against' or 'for' (the pact), found {_describe(entry[key])}")
                 facts[key] = entry[key]
@@ -636,7 +651,7 @@ def _agreement(doc: MarkedDict, start: date, end: date) -> AgreementSpec:
         raise _err(node, "since", "agreement.since",
                    f"date {since.isoformat()} is after the scenario's end {end.isoformat()}")
     process = node.get("cabinet_process", "public")
-    if process not in ("public", "secret"):
+    if process not in CABINET_PROCESSES:
         raise _err(node, "cabinet_process", "agreement.cabinet_process",
                    f"expected 'public' or 'secret', found {_describe(process)}")
     weekday = node.get("cabinet_weekday", "tuesday")
@@ -647,10 +662,10 @@ def _agreement(doc: MarkedDict, start: date, end: date) -> AgreementSpec:
         name=_text(node, "name", "agreement.name") or "the agreement",
         state=Stage(state),
         since=since,
-        term_years=int(_number(node, "term_years", "agreement.term_years", lo=1, hi=100, default=1,
-                               what="a whole number of years")),
-        notice_days=int(_number(node, "notice_days", "agreement.notice_days", lo=0, hi=3650, default=90,
-                                what="a number of days")),
+        term_years=_whole(node, "term_years", "agreement.term_years", lo=1, hi=100, default=1,
+                          what="a whole number of years"),
+        notice_days=_whole(node, "notice_days", "agreement.notice_days", lo=0, hi=3650, default=90,
+                           what="a whole number of days"),
         cabinet_process=process,
         text_remaining=_number(node, "text_remaining", "agreement.text_remaining", lo=0.0, hi=1.0,
                                default=1.0, what="a share of the text"),
