@@ -200,7 +200,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             print(f"\rcalibrate: {done}/{total} candidates, best loss {best:.3f}, "
                   f"{(total - done) / max(rate, 1e-9):.0f}s left", end=end, file=sys.stderr, flush=True)
 
-    result = calibrate(scenarios, base, args.budget, args.seed, args.runs, runner, progress)
+    if not 0.0 <= args.design_share <= 1.0:
+        raise UsageError("--design-share must be between 0 and 1")
+    result = calibrate(scenarios, base, args.budget, args.seed, args.runs, runner, progress,
+                       design_share=args.design_share)
     out = Path(args.out)
     best = result["best"]
     header = (f"Calibrated by: diplosim calibrate --budget {args.budget} --seed {args.seed} --runs {args.runs}"
@@ -279,6 +282,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
     p.add_argument("--params", help="parameter file to start from (default: the scenarios' own)")
     p.add_argument("--out", default="results/calibration", help="output directory (default results/calibration)")
+    p.add_argument("--design-share", type=float, default=0.3,
+                   help="share of the budget spent on the Latin hypercube before refinement (default 0.3)")
     p.add_argument("--leave-out", help="calibrate without this episode, then report how well it is predicted")
     p.add_argument("--check-runs", type=int, default=1000, help="replications to score the left-out episode")
     p.add_argument("--verbose", action="store_true", help="progress lines even when stderr is not a terminal")

@@ -115,8 +115,7 @@ def compile_scenario(sc: Scenario) -> Model:
     )
     frozen = () if "opinion_dynamics" in sc.mechanisms else ("approval", "anti_japan")
     polls = sc.polls
-    signed = sc.agreement.since if sc.agreement.state in (
-        Stage.IN_FORCE, Stage.NOTICE_GIVEN, Stage.SUSPENDED, Stage.NORMALISED) else None
+    signed = sc.agreement.signed
     return Model(
         scenario=sc,
         p=p,
@@ -168,7 +167,6 @@ class Context:
         self.opposition_against = opp.get("stance", "against") == "against"
         self.resume_blocked_until = 0.0
         self.notice_expiry = math.inf
-        self.last_event_detail: dict[str, Any] = {}
         self.listeners: dict[str, list[Actor]] = {}
         self.actors: dict[str, Actor] = {}
         for role, cls in ACTOR_CLASSES.items():
@@ -215,11 +213,12 @@ class Context:
                 self.log.append(LogEntry(t, who, what))
         if kind == "talks" and detail.get("issue", "agreement") == "agreement" and t >= self.model.t_decide:
             self.executive.open_talks_by_fact()  # type: ignore[attr-defined]
-        self.last_event_detail = dict(detail)
+        heard = "trade_talks" if kind == "talks" and detail.get("issue") == "trade" else kind
         if t >= self.model.t_decide:
-            for listener in self.listeners.get(kind, ()):
+            for listener in self.listeners.get(heard, ()):
                 if listener is not actor:
-                    listener.notify("event", kind)
+                    listener.event_details[heard] = detail
+                    listener.notify("event", heard)
         for reaction in self.model.reactions.get(kind, ()):
             if self.reactions_fired >= MAX_REACTIONS:
                 break
@@ -273,6 +272,16 @@ class Context:
             timer = self.env.timeout(expiry - now)
             timer.callbacks.append(lambda _ev, e=expiry: self._expiry(e))
 
+    def next_expiry(self) -> float | None:
+        """Time of the agreement's next expiry after now, within the window, or None."""
+        model = self.model
+        sc = model.scenario
+        if self.agreement.signed_at is None:
+            return None
+        signed = sc.start + timedelta(days=int(math.floor(self.agreement.signed_at)))
+        dates = anniversaries(signed, sc.agreement.term_years, model.date(self.env.now), sc.end)
+        return float((dates[0] - sc.start).days) if dates else None
+
     def _expiry(self, expiry: float) -> None:
         stage = self.agreement.stage
         if stage is Stage.NOTICE_GIVEN:
@@ -309,7 +318,7 @@ def _start_actors(ctx: Context, model: Model):
     for actor in ctx.actors.values():
         ctx.env.process(actor.run())
     ctx.executive.start()  # type: ignore[attr-defined]
-    if ctx.agreement.stage in (Stage.IN_FORCE, Stage.NORMALISED, Stage.SUSPENDED):
+    if ctx.agreement.stage in (Stage.IN_FORCE, Stage.NORMALISED, Stage.SUSPENDED, Stage.NOTICE_GIVEN):
         ctx.start_agreement_clock()
 
 

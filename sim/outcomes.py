@@ -49,6 +49,16 @@ def classify(start: Stage, transitions: Sequence[Transition], final: Stage) -> t
             return "no_talks", None
         return "stalled", None
     notices = [t for t, _, to, _ in transitions if to is Stage.NOTICE_GIVEN]
+    if start in (Stage.NOTICE_GIVEN, Stage.SUSPENDED, Stage.TERMINATED) and not notices:
+        # the notice was given before the window: its fate is the outcome
+        if final is Stage.TERMINATED:
+            ended = [t for t, _, to, _ in transitions if to is Stage.TERMINATED]
+            return "terminated", ended[-1] if ended else None
+        if final in (Stage.SUSPENDED, Stage.NORMALISED):
+            suspended = [t for t, _, to, _ in transitions if to is Stage.SUSPENDED]
+            return "suspended", suspended[-1] if suspended else None
+        if final is Stage.NOTICE_GIVEN:
+            return "notice_pending", None
     if not notices:
         return "renewed", None
     ended = [t for t, _, to, _ in transitions if to is Stage.TERMINATED]

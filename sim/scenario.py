@@ -74,7 +74,7 @@ ACTOR_KEYS: dict[str, dict[str, str]] = {
 
 AGREEMENT_KEYS = {
     "name", "state", "since", "term_years", "notice_days", "cabinet_process",
-    "text_remaining", "cabinet_weekday", "review_complete", "note",
+    "text_remaining", "cabinet_weekday", "review_complete", "signed", "note",
 }
 CABINET_PROCESSES = ("public", "secret")
 """'public': the cabinet approves the agreement openly; 'secret': without announcing it."""
@@ -187,6 +187,8 @@ class AgreementSpec:
     cabinet_weekday: int = 1
     review_complete: date | None = None
     """When the legal review of an initialled text was complete, where known."""
+    signed: date | None = None
+    """The signing date, from which expiries are counted (``since`` for ``in_force``)."""
 
 
 @dataclass(frozen=True)
@@ -245,6 +247,8 @@ class Scenario:
 def _err(node: Any, key: Any, field_path: str, message: str) -> ScenarioError:
     if isinstance(node, Marked):
         file, line, col = node.where(key)
+        if file == "--set":  # a value from the command line has no place in a file
+            return ScenarioError(message, file=file, field=field_path)
         return ScenarioError(message, file=file, line=line, column=col, field=field_path)
     return ScenarioError(message, field=field_path)
 
@@ -671,7 +675,22 @@ def _agreement(doc: MarkedDict, start: date, end: date) -> AgreementSpec:
                                default=1.0, what="a share of the text"),
         cabinet_weekday=WEEKDAYS.index(weekday.lower()),
         review_complete=_review_complete(node, start, end),
+        signed=_signed(node, Stage(state), since),
     )
+
+
+def _signed(node: MarkedDict, state: Stage, since: date) -> date | None:
+    d = _date(node, "signed", "agreement.signed", required=False)
+    if state is Stage.IN_FORCE:
+        return d or since
+    if d is None and state in (Stage.NOTICE_GIVEN, Stage.SUSPENDED, Stage.NORMALISED):
+        raise _err(node, None, "agreement.signed",
+                   f"an agreement that starts in '{state.value}' needs its signing date ('signed'), "
+                   "from which its expiries are counted")
+    if d is not None and d > since:
+        raise _err(node, "signed", "agreement.signed",
+                   f"the signing {d.isoformat()} is after 'since' {since.isoformat()}")
+    return d
 
 
 def _review_complete(node: MarkedDict, start: date, end: date) -> date | None:

@@ -79,6 +79,11 @@ AGREEMENT_DOCS: dict[str, str] = {
                         "announcing it, so the approval can leak before the signing."),
     "text_remaining": "Share of the text still to negotiate, 0-1 (default 1): fewer rounds of talks when lower.",
     "cabinet_weekday": "Weekday of cabinet meetings (default tuesday; case is ignored).",
+    "review_complete": ("Date the legal review of an initialled text was complete, where a report gives it; "
+                        "the first cabinet decision falls on the next cabinet day (default: the model's "
+                        "legal_review_days)."),
+    "signed": ("The signing date, from which expiries are counted; defaults to 'since' for in_force and "
+               "is required for a start in notice_given, suspended or normalised."),
     "note": "Free text for the reader.",
 }
 
@@ -196,6 +201,8 @@ def _agreement() -> dict[str, Any]:
         "text_remaining": {"type": "number", "minimum": 0, "maximum": 1},
         "cabinet_weekday": {"type": "string", "anyOf": [
             {"enum": weekdays}, {"pattern": "^(" + "|".join(_case_free(d) for d in weekdays) + ")$"}]},
+        "review_complete": _DATE,
+        "signed": _DATE,
         "note": _TEXT,
     }
     _same_keys("agreement", AGREEMENT_KEYS, types)

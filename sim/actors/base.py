@@ -35,6 +35,8 @@ class Actor:
         self.facts = facts
         self._pending: list[Reason] = []
         self._wake: simpy.Event | None = None
+        self.event_details: dict[str, Any] = {}
+        """The detail of the latest event of each kind this actor heard of."""
 
     # -- the process -------------------------------------------------------
 

@@ -7,7 +7,7 @@ Decision situations, by stage of the agreement:
 - initialled: at each cabinet meeting after legal review, approve, wait or cancel;
 - cabinet_approved: about an hour before the signing, sign or cancel;
 - in_force: shortly before the notice deadline, give notice or let it renew;
-- notice_given: on news (US pressure, a Japanese offer, a test) and a few hours
+- notice_given: on a Japanese offer of talks or a nuclear test, and a few hours
   before expiry, suspend the notice or hold it;
 - suspended: at the next notice deadline, normalise, stay suspended or end it.
 """
@@ -37,7 +37,7 @@ class Executive(Actor):
 
     role = "executive"
     listens = frozenset({
-        "nuclear_test", "missile_test", "us_pressure", "talks", "protest",
+        "nuclear_test", "missile_test", "us_pressure", "talks", "trade_talks", "protest",
     })
 
     def start(self) -> None:
@@ -54,6 +54,11 @@ class Executive(Actor):
             self._schedule_cabinet(after_review=True)
         elif stage is Stage.CABINET_APPROVED:
             self._schedule_signing()
+        elif stage is Stage.NOTICE_GIVEN:
+            expiry = ctx.next_expiry()
+            if expiry is not None:
+                ctx.notice_expiry = expiry
+                self.wake_at(expiry - ctx.p.final_margin_hours * HOUR, "final_review")
 
     # -- helpers -------------------------------------------------------------
 
@@ -124,7 +129,10 @@ class Executive(Actor):
 
     def _on_event(self, kind: str, stage: Stage) -> None:
         ctx = self.ctx
-        if stage is Stage.NOTICE_GIVEN and kind in ("us_pressure", "talks", "nuclear_test"):
+        if stage is Stage.NOTICE_GIVEN and kind in ("trade_talks", "nuclear_test"):
+            # a pending notice is reconsidered on a concession or a security shock;
+            # pressure alone weighs at the last decision (Seoul held out past
+            # the US visits of Nov 2019 until hours before expiry)
             self._review_notice(final=False)
         elif stage is Stage.NO_TALKS and kind in ("nuclear_test", "us_pressure"):
             if ctx.env.now >= ctx.resume_blocked_until:

@@ -170,7 +170,7 @@ class Public(Actor):
             world.jump("approval", t, -p.secrecy_approval_drop)
             ctx.note(self, "outrage at a pact approved without notice")
         elif kind in ("cabinet_approved", "in_force") and self.on("procedural_legitimacy"):
-            if ctx.last_event_detail.get("since_previous", 1e9) < p.haste_window_days:
+            if self.event_details.get(kind, {}).get("since_previous", 1e9) < p.haste_window_days:
                 world.jump("mobilisation", t, p.haste_backlash_jump)
                 ctx.note(self, "criticism of a rushed procedure")
         elif kind == "notice_given" and self.on("rally"):
