@@ -11,6 +11,8 @@ import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 PARAMS = REPO / "scenarios" / "params" / "default.yaml"
+MECHANISM_PARAMS = Path(__file__).resolve().parent / "data" / "params-mechanisms.yaml"
+"""Hand-set values the mechanism tests use, so calibration cannot flip what they test."""
 
 BASE: dict[str, Any] = {
     "name": "test scenario",
