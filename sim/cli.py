@@ -167,12 +167,37 @@ def _validation_table(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _validation_markdown(report: dict[str, Any]) -> str:
+    lines = ["| episode | recorded outcome | p (95% interval) | modal | simulated median date vs record | "
+             "approval RMSE vs polls |", "|---|---|---|---|---|---|"]
+    for ep in report["episodes"]:
+        lo, hi = ep["ci"]
+        dates = "; ".join(
+            f"{step} {ep['median_dates'][step] or 'never'} vs {rec}"
+            + (f" ({ep['date_error_days'][step]:+.0f} d)" if ep["date_error_days"][step] is not None else "")
+            for step, rec in ep["recorded_dates"].items())
+        rmse = "-" if ep["poll_rmse"] is None else f"{ep['poll_rmse']:.1f} pts"
+        lines.append(f"| {ep['name']} | {ep['outcome']} | {ep['p']:.3f} ({lo:.3f}-{hi:.3f}) | {ep['modal']} | "
+                     f"{dates} | {rmse} |")
+    sc = report["scores"]
+    lines += ["", "| forecast | Brier | log score |", "|---|---|---|"]
+    for label, name in (("model", "diplosim"), ("uniform", "all outcomes equally likely"),
+                        ("status_quo", "the status quo persists")):
+        lines.append(f"| {name} | {sc[label]['brier']:.3f} | {sc[label]['log']:.3f} |")
+    return "\n".join(lines)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from .validation import validate
 
     models = [compile_scenario(sc) for sc in _episodes(args)]
     report = validate(models, args.runs, args.seed, runner)
-    print(to_json(report), end="") if args.json else print(_validation_table(report))
+    if args.json:
+        print(to_json(report), end="")
+    elif args.markdown:
+        print(_validation_markdown(report))
+    else:
+        print(_validation_table(report))
     return EXIT_OK
 
 
@@ -272,6 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
     p.add_argument("--params", help="parameter file to use instead of the scenarios' own")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--markdown", action="store_true", help="print Markdown tables (as in the README)")
     common(p)
     p.set_defaults(func=cmd_validate)
 
