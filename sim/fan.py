@@ -134,6 +134,7 @@ class FanReducer:
             "runs": self.runs,
             "bins": self.bins,
             "dates": [model.date(t).isoformat() for t in self.grid],
+            "order": list(self.variables),
             "variables": variables,
         }
 
