@@ -352,7 +352,7 @@ def _edges(values: Sequence[float]) -> np.ndarray:
     return np.concatenate([[v[0] - (mid[0] - v[0])], mid, [v[-1] + (v[-1] - mid[-1])]])
 
 
-def ranked_bars(rows: Sequence[Mapping[str, Any]], xlabel: str, title: str, legend: str) -> Figure:
+def ranked_bars(rows: Sequence[Mapping[str, Any]], xlabel: str, ylabel: str, title: str, legend: str) -> Figure:
     """Horizontal bars, largest magnitude on top, with optional 95% intervals.
 
     Each row: "name", "value", and optionally "lo", "hi" (interval ends).
@@ -377,6 +377,7 @@ def ranked_bars(rows: Sequence[Mapping[str, Any]], xlabel: str, title: str, lege
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(y, [_label(str(r["name"])) for r in rows])
     ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.legend(handles=handles, fontsize=8, loc="lower right", framealpha=0.9)
     ax.grid(axis="x", alpha=0.3)
@@ -385,11 +386,11 @@ def ranked_bars(rows: Sequence[Mapping[str, Any]], xlabel: str, title: str, lege
 
 def sensitivity_bars(rows: Sequence[Mapping[str, Any]], outcome: str, title: str | None = None) -> Figure:
     """Effect of each parameter on P(`outcome`), with 95% intervals (rows: name, value, lo, hi)."""
-    return ranked_bars(rows, f"change in probability of {_label(outcome)}",
+    return ranked_bars(rows, f"change in probability of {_label(outcome)}", "parameter",
                        title or f"Sensitivity of {_label(outcome)} to each parameter", "effect")
 
 
 def explain_ranking(rows: Sequence[Mapping[str, Any]], outcome: str, title: str | None = None) -> Figure:
     """What mattered: each mechanism's effect on P(`outcome`) when switched off (rows: name, value[, lo, hi])."""
     return ranked_bars(rows, f"change in probability of {_label(outcome)} without the mechanism",
-                       title or f"What mattered for {_label(outcome)}", "switching it off")
+                       "mechanism", title or f"What mattered for {_label(outcome)}", "switching it off")
