@@ -73,6 +73,19 @@ def _label(name: str) -> str:
     return name.replace("_", " ")
 
 
+def _finish(ax: Any, xlabel: str, ylabel: str, title: str, legend_loc: str, grid: str = "y",
+            **legend: Any) -> None:
+    """Axis labels, title, legend and light grid: what every chart must have."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(loc=legend_loc, fontsize=8, framealpha=0.9, **legend)
+    ax.grid(axis=grid, alpha=0.3)
+
+
+PROBABILITY = "probability (share of replications)"
+
+
 # ------------------------------------------------------------------ saving
 
 
@@ -123,11 +136,9 @@ def outcome_bars(summary: Mapping[str, Any], recorded: str | None = None, title:
         handles.append(star)
     ax.set_xticks(x, [_label(n) for n in names])
     ax.set_ylim(0, 1.1)
-    ax.set_xlabel("outcome")
-    ax.set_ylabel("probability (share of replications)")
-    ax.set_title(title or f"{summary.get('scenario', '')}: outcomes ({summary.get('runs', '?')} runs)")
-    ax.legend(handles=handles, loc="upper right", fontsize=8, framealpha=0.9)
-    ax.grid(axis="y", alpha=0.3)
+    _finish(ax, "outcome", PROBABILITY,
+            title or f"{summary.get('scenario', '')}: outcomes ({summary.get('runs', '?')} runs)",
+            "upper right", handles=handles)
     return fig
 
 
@@ -168,11 +179,7 @@ def grouped_outcome_bars(summaries: Mapping[str, Mapping[str, Any]],
     ax.errorbar([], [], yerr=[], fmt="none", ecolor="black", capsize=3, label="95% interval")
     ax.set_xticks(x, [_label(n) for n in names])
     ax.set_ylim(0, 1.1)
-    ax.set_xlabel("outcome")
-    ax.set_ylabel("probability (share of replications)")
-    ax.set_title(title)
-    ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
-    ax.grid(axis="y", alpha=0.3)
+    _finish(ax, "outcome", PROBABILITY, title, "upper right")
     return fig
 
 
@@ -214,11 +221,7 @@ def timing_plot(dates_by_outcome: Mapping[str, Sequence[str | date]], runs: int,
                    label=f"recorded: {_label(recorded[0])} {_as_date(recorded[1]).isoformat()}")
     ax.set_xlim(lo_num, hi_num)
     _date_axis(ax)
-    ax.set_xlabel("date (weekly bins)")
-    ax.set_ylabel("share of replications per week (%)")
-    ax.set_title(title)
-    ax.legend(loc="upper left", fontsize=8, framealpha=0.9)
-    ax.grid(axis="y", alpha=0.3)
+    _finish(ax, "date (weekly bins)", "share of replications per week (%)", title, "upper left")
     return fig
 
 
@@ -314,11 +317,8 @@ def sweep_lines(values: Sequence[float], outcomes: Mapping[str, Sequence[Sequenc
         ax.plot(x, arr[:, 0], color=c, marker=markers[i % len(markers)], label=_label(name))
     ax.plot([], [], color="#999999", linewidth=6, alpha=0.4, label="95% interval")
     ax.set_ylim(0, 1.02)
-    ax.set_xlabel(f"{parameter} ({unit})" if unit else parameter)
-    ax.set_ylabel("probability (share of replications)")
-    ax.set_title(title or f"Outcomes as {parameter} varies")
-    ax.legend(fontsize=8, framealpha=0.9)
-    ax.grid(alpha=0.3)
+    _finish(ax, f"{parameter} ({unit})" if unit else parameter, PROBABILITY,
+            title or f"Outcomes as {parameter} varies", "best", grid="both")
     return fig
 
 
@@ -376,11 +376,7 @@ def ranked_bars(rows: Sequence[Mapping[str, Any]], xlabel: str, ylabel: str, tit
                                    label="95% interval"))
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(y, [_label(str(r["name"])) for r in rows])
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.set_title(title)
-    ax.legend(handles=handles, fontsize=8, loc="lower right", framealpha=0.9)
-    ax.grid(axis="x", alpha=0.3)
+    _finish(ax, xlabel, ylabel, title, "lower right", grid="x", handles=handles)
     return fig
 
 
