@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 from diplosim import compile_scenario, load_scenario, run_ensemble
+from diplosim.ensemble import run_one
 from diplosim.fan import FAN_QUANTILES, FanReducer, fan_grid, run_with_fan
-from diplosim.world import STATE_NAMES, VARIABLES
+from diplosim.world import STATE_NAMES, VARIABLES, trajectory
 from tests.conftest import scenario_dict
 
 HALF_LIVES = {name: 30.0 for name in STATE_NAMES}
@@ -97,3 +98,16 @@ def test_run_with_fan_gives_the_same_results_and_keeps_no_trajectories(write_sce
         q = data["variables"][name]["quantiles"]
         assert all(a <= b <= c <= d <= e for a, b, c, d, e in zip(q["5"], q["25"], q["50"], q["75"], q["95"],
                                                                   strict=True))
+
+
+def test_grid_values_are_the_world_trajectories(write_scenario):
+    sc = load_scenario(write_scenario(scenario_dict(triggers=[
+        {"id": "m", "kind": "missile_test", "rate": 20},
+        {"id": "e", "kind": "export_control", "at": "2017-05-01", "source": "test"},
+    ])))
+    model = compile_scenario(sc)
+    fan = FanReducer.for_model(model)
+    for i in range(5):
+        changes = run_one(model, 3, i, record_changes=True).changes
+        expected = [trajectory(changes, name, list(fan.grid), model.half_lives[name]) for name in STATE_NAMES]
+        assert np.allclose(fan.grid_values(changes), expected, rtol=0, atol=1e-12)
