@@ -20,6 +20,7 @@ from . import __version__
 from .engine import Model, ReplicationResult, compile_scenario
 from .ensemble import Ensemble, run_ensemble, run_indices, run_one
 from .errors import DiplosimError, ScenarioError
+from .fan import run_with_fan
 from .output import csv_text, to_json, write_atomic
 from .params import DEFAULT_PARAMS_FILE, load_parameters, parameters_to_yaml
 from .progress import ProgressBar
@@ -85,12 +86,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     sc = _load(args.scenario, args)
     if args.runs < 1:
         raise UsageError("--runs must be at least 1")
+    from .figures import write_plot_data, write_plots  # matplotlib: loaded only when needed
+
     progress = ProgressBar(f"{Path(args.scenario).name}")
-    ens = run_ensemble(sc, args.runs, args.seed, progress=progress)
+    out = Path(args.out) if args.out else Path("results") / Path(args.scenario).stem if args.plot else None
+    if out is None:
+        ens = run_ensemble(sc, args.runs, args.seed, progress=progress)
+    else:  # the fan chart's data is reduced while the ensemble runs
+        ens, fan = run_with_fan(compile_scenario(sc), args.runs, args.seed, progress=progress)
+        write_results(ens, out)
+        write_plot_data(out, ens, fan)
     summary = ens.summary()
-    if args.out:
-        write_results(ens, Path(args.out))
     print(to_json(summary), end="") if args.json else print(_table(summary))
+    if args.plot and out is not None:
+        paths = write_plots(out)
+        print(f"plots: {len(paths)} files in {paths[0].parent}", file=sys.stderr)
     return EXIT_ERROR if summary["errors"] else EXIT_OK
 
 
@@ -260,6 +270,31 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_plot(args: argparse.Namespace) -> int:
+    from .figures import write_plots
+
+    if not (Path(args.results) / "summary.json").is_file():
+        raise UsageError(f"{args.results}: not a results directory (no summary.json); "
+                         f"make one with `run SCENARIO --out {args.results}`")
+    paths = write_plots(args.results, args.out_dir)
+    for path in paths:
+        print(path)
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import build_report  # matplotlib-heavy; loaded only when asked for
+
+    sc = _load(args.scenario, args)
+    if args.runs < 1:
+        raise UsageError("--runs must be at least 1")
+    html = build_report(sc, args.runs, args.seed, progress=ProgressBar(f"report {Path(args.scenario).name}"))
+    out = Path(args.output)
+    write_atomic(out, html)
+    print(f"{out}: report written ({len(html.encode('utf-8')) // 1024} KiB)")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = _Parser(prog="diplosim", description="Discrete-event simulation of diplomatic scenarios.")
@@ -274,10 +309,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", help="scenario YAML file")
     p.add_argument("--runs", type=int, default=1000, help="replications (default 1000)")
     p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
-    p.add_argument("--out", help="directory for summary.json, replications.csv, events.csv")
+    p.add_argument("--out", help="directory for summary.json, replications.csv, events.csv, fan.json, context.json")
     p.add_argument("--json", action="store_true", help="print the JSON summary instead of a table")
+    p.add_argument("--plot", action="store_true",
+                   help="also draw plots (PNG and SVG) into DIR/plots (DIR defaults to results/SCENARIO-NAME)")
     common(p)
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("plot", help="draw the plots of a results directory written by `run --out`")
+    p.add_argument("results", help="results directory (with summary.json)")
+    p.add_argument("-o", "--out-dir", help="where to write the plots (default RESULTS/plots)")
+    p.set_defaults(func=cmd_plot)
+
+    p = sub.add_parser("report", help="write a self-contained HTML report of a scenario")
+    p.add_argument("scenario", help="scenario YAML file")
+    p.add_argument("-o", "--output", default="report.html", help="HTML file to write (default report.html)")
+    p.add_argument("--runs", type=int, default=1000, help="replications (default 1000)")
+    p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
+    common(p)
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("check", help="validate scenario files")
     p.add_argument("scenarios", nargs="+", help="scenario YAML files")

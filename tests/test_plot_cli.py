@@ -1,0 +1,55 @@
+"""`run --out DIR --plot` and `plot DIR`: the plot files are written, non-empty, and redrawable."""
+
+import json
+
+from diplosim.cli import main
+from tests.conftest import scenario_dict
+
+FILES = [f"{name}.{ext}" for name in ("outcomes", "timing", "fan") for ext in ("png", "svg")]
+
+
+def _scenario(write_scenario):
+    return write_scenario(scenario_dict(
+        triggers=[{"id": "ruling", "kind": "court_ruling", "at": "2017-03-01", "source": "test"},
+                  {"id": "poll", "kind": "poll", "at": "2017-04-07", "approval": 45, "source": "test"}],
+        record={"outcome": "renewed"}))
+
+
+def test_run_with_plot_writes_every_plot_file(write_scenario, tmp_path, capsys):
+    out = tmp_path / "res"
+    assert main(["run", str(_scenario(write_scenario)), "--runs", "40", "--out", str(out), "--plot"]) == 0
+    for name in FILES:
+        assert (out / "plots" / name).stat().st_size > 1000, name
+    context = json.loads((out / "context.json").read_text())
+    assert context["record"]["outcome"] == "renewed"
+    assert [t["id"] for t in context["triggers"]] == ["ruling"]
+    assert context["polls"] == [{"date": "2017-04-07", "variable": "approval", "value": 45.0, "id": "poll",
+                                 "source": "test"}]
+    fan = json.loads((out / "fan.json").read_text())
+    assert fan["runs"] == 40 and len(fan["dates"]) > 100
+    assert "plots: 6 files" in capsys.readouterr().err
+
+
+def test_plot_redraws_a_results_directory_elsewhere(write_scenario, tmp_path, capsys):
+    out = tmp_path / "res"
+    assert main(["run", str(_scenario(write_scenario)), "--runs", "30", "--out", str(out)]) == 0
+    assert not (out / "plots").exists()
+    capsys.readouterr()
+    assert main(["plot", str(out), "-o", str(tmp_path / "figs")]) == 0
+    printed = capsys.readouterr().out.split()
+    assert sorted(p.rsplit("/", 1)[1] for p in printed) == sorted(FILES)
+    for name in FILES:
+        assert (tmp_path / "figs" / name).stat().st_size > 1000
+
+
+def test_plot_on_a_directory_without_results_is_a_usage_error(tmp_path, capsys):
+    assert main(["plot", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "no summary.json" in err and len(err.strip().splitlines()) == 1
+
+
+def test_run_plot_without_out_writes_under_results(write_scenario, tmp_path, monkeypatch):
+    scenario = _scenario(write_scenario)
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", str(scenario), "--runs", "20", "--plot"]) == 0
+    assert (tmp_path / "results" / scenario.stem / "plots" / "fan.png").stat().st_size > 1000

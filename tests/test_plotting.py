@@ -1,0 +1,115 @@
+"""Every chart: drawn from plain data, titled, labelled, with a legend, and written as PNG and SVG."""
+
+from pathlib import Path
+
+import matplotlib.image as mpimg
+import pytest
+from matplotlib.figure import Figure
+
+from diplosim import plotting
+from diplosim.plotting import OKABE_ITO, OUTCOME_COLOURS, save_figure
+
+SUMMARY = {
+    "scenario": "test", "runs": 200, "seed": 1,
+    "outcomes": {  # alphabetical, as summary.json stores them
+        "notice_pending": {"p": 0.1, "ci": [0.06, 0.15], "count": 20, "median_date": "2019-09-01"},
+        "renewed": {"p": 0.5, "ci": [0.43, 0.57], "count": 100, "median_date": None},
+        "suspended": {"p": 0.3, "ci": [0.24, 0.37], "count": 60, "median_date": "2019-11-22"},
+        "terminated": {"p": 0.1, "ci": [0.06, 0.15], "count": 20, "median_date": "2019-11-23"},
+    },
+}
+FAN = {
+    "runs": 10, "dates": ["2019-07-01", "2019-08-01", "2019-09-01"], "order": ["threat", "approval"],
+    "variables": {
+        "approval": {"unit": "% approving", "lower": 0, "upper": 100, "quantiles": {
+            "5": [40, 38, 35], "25": [44, 42, 40], "50": [47, 45, 44], "75": [50, 48, 47], "95": [55, 52, 51]}},
+        "threat": {"unit": "index 0-1", "lower": 0, "upper": 1, "quantiles": {
+            "5": [0.2, 0.2, 0.3], "25": [0.25, 0.3, 0.35], "50": [0.3, 0.35, 0.4], "75": [0.35, 0.4, 0.45],
+            "95": [0.4, 0.5, 0.6]}},
+    },
+}
+
+
+def _texts(fig: Figure) -> set[str]:
+    return {t.get_text() for t in fig.findobj(lambda o: hasattr(o, "get_text"))}
+
+
+def _assert_readable(fig: Figure) -> None:
+    """A title, labelled axes and a legend."""
+    titles = [ax.get_title() for ax in fig.axes] + [fig._suptitle.get_text() if fig._suptitle else ""]
+    assert any(titles), "no title"
+    assert any(ax.get_xlabel() for ax in fig.axes), "no x label"
+    assert any(ax.get_ylabel() for ax in fig.axes), "no y label"
+    assert any(ax.get_legend() is not None for ax in fig.axes), "no legend"
+
+
+def _assert_written(fig: Figure, stem: Path) -> None:
+    png, svg = save_figure(fig, stem)
+    assert png.stat().st_size > 1000 and svg.stat().st_size > 1000
+    image = mpimg.imread(png)
+    assert image.shape[0] > 100 and image.shape[1] > 100
+    assert svg.read_text(encoding="utf-8").lstrip().startswith("<?xml")
+
+
+CHARTS = {
+    "outcomes": lambda: plotting.outcome_bars(SUMMARY, recorded="suspended"),
+    "grouped": lambda: plotting.grouped_outcome_bars(
+        {"history": SUMMARY, "no export controls": SUMMARY}, {"history": "suspended"}),
+    "timing": lambda: plotting.timing_plot(
+        {"suspended": ["2019-11-22", "2019-11-20", "2019-10-01"], "terminated": ["2019-11-23"]}, runs=10,
+        recorded=("suspended", "2019-11-22")),
+    "fan": lambda: plotting.fan_chart(
+        FAN, triggers=[{"date": "2019-08-02", "id": "whitelist", "kind": "whitelist_removal"},
+                       {"date": "2019-07-04", "id": "controls", "kind": "export_control"}],
+        polls=[{"date": "2019-08-01", "variable": "approval", "value": 46}]),
+    "sweep": lambda: plotting.sweep_lines(
+        [0, 1, 2], {"suspended": [(0.1, 0.05, 0.2), (0.3, 0.2, 0.4), (0.6, 0.5, 0.7)],
+                    "terminated": [(0.5, 0.4, 0.6), (0.3, 0.2, 0.4), (0.1, 0.05, 0.2)]},
+        "threat_weight", "utility per unit of threat"),
+    "heatmap": lambda: plotting.sweep_heatmap(
+        [0, 1, 2], [10, 20], [[0.1, 0.2, 0.3], [0.4, 0.6, 0.9]], "threat_weight", "audience_cost", "suspended"),
+    "sensitivity": lambda: plotting.sensitivity_bars(
+        [{"name": "threat_weight", "value": 0.2, "lo": 0.1, "hi": 0.3},
+         {"name": "audience_cost", "value": -0.05, "lo": -0.1, "hi": 0.0}], "suspended"),
+    "explain": lambda: plotting.explain_ranking(
+        [{"name": "alliance_pressure", "value": -0.4}, {"name": "issue_linkage", "value": 0.1}], "suspended"),
+}
+
+
+@pytest.mark.parametrize("name", list(CHARTS))
+def test_each_chart_is_readable_and_written_as_png_and_svg(name, tmp_path):
+    fig = CHARTS[name]()
+    _assert_readable(fig)
+    _assert_written(fig, tmp_path / name)
+
+
+def test_outcome_bars_follow_outcome_order_and_mark_the_recorded_outcome():
+    fig = plotting.outcome_bars(SUMMARY, recorded="suspended")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["renewed", "notice pending", "terminated", "suspended"]
+    assert "recorded outcome (suspended)" in [t.get_text() for t in ax.get_legend().get_texts()]
+    star = [line for line in ax.get_lines() if line.get_marker() == "*"]
+    assert len(star) == 1 and star[0].get_xdata()[0] == 3
+
+
+def test_grouped_bars_put_one_bar_per_scenario_in_each_outcome():
+    fig = plotting.grouped_outcome_bars({"a": SUMMARY, "b": SUMMARY}, {"b": "renewed"})
+    ax = fig.axes[0]
+    assert len(ax.patches) == 2 * 4
+    assert {t.get_text() for t in ax.get_legend().get_texts()} >= {"a", "b", "recorded outcome"}
+
+
+def test_timing_plot_draws_the_recorded_date_as_a_line():
+    fig = plotting.timing_plot({"suspended": ["2019-11-20"]}, runs=1, recorded=("suspended", "2019-11-22"))
+    assert any("recorded: suspended 2019-11-22" in t for t in _texts(fig))
+
+
+def test_fan_chart_has_a_panel_per_variable_with_units_and_a_trigger_track():
+    fig = plotting.fan_chart(FAN, triggers=[{"date": "2019-08-02", "id": "whitelist", "kind": "whitelist_removal"}])
+    labels = [ax.get_ylabel() for ax in fig.axes]
+    assert labels == ["threat\n(index 0-1)", "approval\n(% approving)", "triggers"]
+    assert "whitelist" in _texts(fig)
+
+
+def test_palette_is_okabe_ito():
+    assert set(OUTCOME_COLOURS.values()) <= set(OKABE_ITO) | {"#999999"}
