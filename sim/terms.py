@@ -131,6 +131,10 @@ def boycott(s: Mapping[str, float], p: SimpleNamespace) -> Terms:
     return {"opinion_dynamics": p.boycott_base + p.boycott_weight * s["anti_japan"]}
 
 
-def offer_talks(s: Mapping[str, float], p: SimpleNamespace) -> Terms:
-    """Tokyo's value of offering export-control talks under US pressure."""
-    return {"quasi_alliance": p.tokyo_offer_base + p.tokyo_offer_weight * s["us_pressure"]}
+def offer_talks(s: Mapping[str, float], p: SimpleNamespace, urgency: float) -> Terms:
+    """Tokyo's value of offering export-control talks under US pressure.
+
+    Pressure counts as the deadline nears (`urgency` 0-1, as for Washington):
+    a concession made early gives away what holding out to the deadline may win.
+    """
+    return {"quasi_alliance": p.tokyo_offer_base + p.tokyo_offer_weight * s["us_pressure"] * urgency}

@@ -231,8 +231,8 @@ class Executive(Actor):
                 "let_it_renew": {},
             })
             if d.chosen == "give_notice":
+                ctx.notice_expiry = expiry  # set before the event, which listeners read it from
                 self._move(Stage.NOTICE_GIVEN)
-                ctx.notice_expiry = expiry
                 self.wake_at(expiry - ctx.p.final_margin_hours * HOUR, "final_review")
         elif stage is Stage.SUSPENDED:
             d = self.decide("what to do with the suspended notice?", {

@@ -18,10 +18,10 @@ ANTI_PACT_EVENTS = frozenset({"notice_given", "collapsed", "terminated"})
 
 
 class Counterpart(Actor):
-    """Tokyo: consents to the pact's steps, retaliates for rulings, offers talks."""
+    """Tokyo: consents to the pact's steps, retaliates for rulings, offers talks at the deadline."""
 
     role = "counterpart"
-    listens = frozenset({"court_ruling", "history_dispute", "us_pressure", "notice_given"})
+    listens = frozenset({"court_ruling", "history_dispute", "notice_given"})
 
     def consents(self, situation: str) -> bool:
         """Tokyo's answer when Seoul proposes a step (a logit choice)."""
@@ -40,7 +40,12 @@ class Counterpart(Actor):
         elif what == "retaliation":
             self.review_pending = False
             self._retaliation_review()
-        elif what == "event" and kind in ("us_pressure", "notice_given"):
+        elif what == "event" and kind == "notice_given":
+            # Tokyo holds that trade and security are separate files and weighs a
+            # concession once, a day before the notice takes effect (brinkmanship);
+            # an earlier offer can be given as a dated `talks` trigger (issue: trade)
+            self.wake_at(ctx.notice_expiry - 1.0, "last_offer")
+        elif what == "last_offer":
             self._consider_offer()
 
     def _retaliation_review(self) -> None:
@@ -75,8 +80,11 @@ class Counterpart(Actor):
             return
         if not self.on("quasi_alliance") or getattr(self, "offered", False):
             return
-        s = ctx.world.snapshot(ctx.env.now)
-        d = self.decide("offer export-control talks?", {"offer_talks": offer_talks(s, ctx.p), "not_yet": {}})
+        t = ctx.env.now
+        s = ctx.world.snapshot(t)
+        urgency = math.exp(-max(0.0, ctx.notice_expiry - t) / ctx.p.patron_urgency_days)
+        d = self.decide("offer export-control talks?",
+                        {"offer_talks": offer_talks(s, ctx.p, urgency), "not_yet": {}})
         if d.chosen == "offer_talks":
             self.offered = True
             ctx.emit("talks", self, {"issue": "trade"})
