@@ -72,7 +72,7 @@ def _progress(label: str) -> ProgressBar:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from .compare import comparison_text, compare
+    from .compare import compare, comparison_text
 
     _check_runs(args.runs)
     sets = _sets(args)

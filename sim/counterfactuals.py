@@ -15,6 +15,7 @@ from typing import Any
 
 from .compare import Runner, compare, render_table
 from .engine import compile_scenario
+from .errors import ScenarioError
 from .scenario import Scenario
 
 COUNTERFACTUAL_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "counterfactuals"
@@ -23,7 +24,8 @@ COUNTERFACTUAL_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "cou
 def base_file(sc: Scenario) -> str:
     """The file a counterfactual extends directly."""
     if len(sc.files) < 2:
-        raise ValueError(f"{sc.path} does not extend a base scenario")
+        raise ScenarioError("a counterfactual 'extends' the episode it changes; this file extends none",
+                            file=sc.path, field="extends")
     return sc.files[1]
 
 

@@ -13,10 +13,12 @@ simple conditions, that holds many cases of interest and few others:
 
 The PRIM here is our own small one: peel a slice of ``alpha`` of the points off
 one side of one numeric dimension (or fix one yes/no dimension) at a time,
-always the peel that leaves the highest density, down to a minimum support;
-pick from that trajectory the densest box that still has the required
-coverage; then drop every condition whose removal costs almost no density, so
-the rules are few. After a box is found its points are set aside and the
+always the peel that gains the most density per point removed (PRIM's
+patience), down to a minimum support;
+simplify every box of that trajectory to at most three conditions (dropping
+the cheapest first, then any whose removal costs almost no density), so the
+rules are few; pick the densest simplified box that still has the required
+coverage. After a box is found its points are set aside and the
 search repeats for the next box (covering).
 """
 
@@ -93,20 +95,23 @@ def peel(x: np.ndarray, y: np.ndarray, binary: Sequence[bool], *, alpha: float =
                 # a peel must remove points and keep at least the minimum support
                 if keep.all() or keep.sum() < floor:
                     continue
-                density = ys[keep].mean()
-                if best is None or (density, keep.sum()) > (best[0], best[1]):
+                # patience: the gain in density per point peeled off, so that a yes/no
+                # dimension, which peels off many points at once, must earn its cut
+                gain = (ys[keep].mean() - ys.mean()) / (len(ys) - keep.sum())
+                if best is None or gain > best[0]:
                     lower = list(box.lower)
                     upper = list(box.upper)
                     lower[j], upper[j] = lo, hi
-                    best = (float(density), int(keep.sum()), Box(tuple(lower), tuple(upper)))
-        if best is None or best[0] < ys.mean():
+                    best = (float(gain), int(keep.sum()), Box(tuple(lower), tuple(upper)))
+        if best is None or best[0] < 0:
             return boxes
         box = best[2]
         boxes.append(box)
 
 
-def simplify(box: Box, full: Box, x: np.ndarray, y: np.ndarray, tolerance: float) -> Box:
-    """Drop the conditions whose removal lowers the box's density by less than `tolerance`."""
+def simplify(box: Box, full: Box, x: np.ndarray, y: np.ndarray, tolerance: float, most: int) -> Box:
+    """Drop conditions, cheapest first: while there are more than `most`, and then while
+    dropping one lowers the box's density by less than `tolerance`."""
     total = int(y.sum())
     density, _, _ = _stats(box, x, y, total)
     while True:
@@ -117,15 +122,18 @@ def simplify(box: Box, full: Box, x: np.ndarray, y: np.ndarray, tolerance: float
             wider = Box(tuple(lower), tuple(upper))
             d, _, _ = _stats(wider, x, y, total)
             options.append((d, wider))
-        fine = [(d, b) for d, b in options if d >= density - tolerance]
-        if not fine:
+        if not options:
             return box
-        box = max(fine, key=lambda db: db[0])[1]
+        d, wider = max(options, key=lambda db: db[0])
+        if len(options) <= most and d < density - tolerance:
+            return box
+        box = wider
+        density = min(density, d) if len(options) <= most else d
 
 
 def find_boxes(x: np.ndarray, y: np.ndarray, binary: Sequence[bool], *, boxes: int = 2,
                min_coverage: float = 0.3, alpha: float = 0.05, min_support: float = 0.05,
-               tolerance: float = 0.02) -> list[dict[str, Any]]:
+               tolerance: float = 0.02, most: int = 3) -> list[dict[str, Any]]:
     """Up to `boxes` PRIM boxes, each as bounds with its density, coverage and support."""
     total = int(y.sum())
     found: list[dict[str, Any]] = []
@@ -138,11 +146,12 @@ def find_boxes(x: np.ndarray, y: np.ndarray, binary: Sequence[bool], *, boxes: i
         if ys.sum() == 0:
             break
         trajectory = peel(xs, ys, binary, alpha=alpha, min_support=min_support * len(y) / max(1, len(ys)))
-        scored = [(b, *_stats(b, x, y, total)) for b in trajectory]
+        # every box of the trajectory, simplified to at most `most` conditions; then the
+        # densest of those that still hold `min_coverage` of the cases of interest
+        simple = [simplify(_reframe(b, full, xs), full, xs, ys, tolerance, most) for b in trajectory]
+        scored = [(b, *_stats(b, x, y, total)) for b in simple]
         enough = [s for s in scored if s[2] >= min_coverage] or scored[:1]
-        chosen = max(enough, key=lambda s: (s[1], s[2]))[0]
-        chosen = _reframe(chosen, full, xs)
-        chosen = simplify(chosen, full, xs, ys, tolerance)
+        chosen = max(enough, key=lambda s: (s[1], s[2], -len(s[0].restricted(full))))[0]
         density, coverage, support = _stats(chosen, x, y, total)
         found.append({"box": chosen, "density": density, "coverage": coverage, "support": support,
                       "restricted": chosen.restricted(full)})
@@ -203,9 +212,7 @@ def discover(sc: Scenario, outcome: str, samples: int, runs: int, seed: int, run
         box: Box = b["box"]
         inside = box.contains(x)
         conditions = [_condition(labels[j], binary[j], box.lower[j], box.upper[j],
-                                 specs[labels[j]].lower if not binary[j] else 0.0,
-                                 specs[labels[j]].upper if not binary[j] else 1.0)
-                      for j in b["restricted"]]
+                                 float(x[:, j].min()), float(x[:, j].max())) for j in b["restricted"]]
         rules.append({"conditions": conditions, "density": round(b["density"], 4),
                       "coverage": round(b["coverage"], 4), "support": b["support"],
                       "mean_probability": round(float(probability[inside].mean()), 4) if inside.any() else 0.0})

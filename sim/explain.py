@@ -91,8 +91,10 @@ def explain(sc: Scenario, runs: int, seed: int, runner: Runner, *,
 
 def explain_text(report: dict[str, Any], top: int | None = None, markdown: bool = False) -> str:
     """The ranking as a table: shift, then the change in each outcome's probability (points)."""
-    names = report["outcomes"]
     base = report["base"]
+    # outcomes no variant ever reached only widen the table (they stay in the JSON)
+    names = [n for n in report["outcomes"] if base[n]["count"] or
+             any(r["outcomes"][n]["diff"] != 0 for r in report["causes"])]
     lines = [f"{report['scenario']}: what mattered ({report['runs']} runs per variant, root seed "
              f"{report['seed']}, common random numbers)", "",
              "as run: " + ", ".join(f"{n} {100 * base[n]['p']:.1f}%" for n in names), ""]
@@ -106,6 +108,8 @@ def explain_text(report: dict[str, Any], top: int | None = None, markdown: bool 
             cells.append(f"{100 * o['diff']:+.1f} [{100 * o['ci'][0]:+.1f}, {100 * o['ci'][1]:+.1f}]")
         rows.append(cells)
     lines += render_table(header, rows, markdown)
+    if "renewed" in names:
+        lines += ["", "notice given = every outcome but renewed: its change is minus d renewed."]
     lines += ["", "shift: total variation distance from the scenario as run (0 = no change, 1 = all "
               "outcomes different); d: change in an outcome's probability, percentage points."]
     return "\n".join(lines)
