@@ -36,9 +36,16 @@ def _runner() -> Callable[..., Any]:
     return _cli().runner
 
 
-def _check_runs(runs: int) -> None:
+def _check_runs(runs: int, samples: int | None = None, least_samples: int = 1) -> None:
     if runs < 1:
         raise _cli().UsageError("--runs must be at least 1")
+    if samples is not None and samples < least_samples:
+        raise _cli().UsageError(f"--samples must be at least {least_samples}")
+
+
+def _names(text: str | None) -> list[str]:
+    """A comma-separated option as a list of names."""
+    return [n.strip() for n in (text or "").split(",") if n.strip()]
 
 
 def _sets(args: argparse.Namespace) -> dict[str, str]:
@@ -122,12 +129,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     from .sensitivity import sensitivity, sensitivity_rows, sensitivity_text
 
-    _check_runs(args.runs)
-    if args.samples < 1:
-        raise _cli().UsageError("--samples must be at least 1")
+    _check_runs(args.runs, args.samples)
     sc = load_scenario(args.scenario, _sets(args))
-    names = [n.strip() for n in (args.params or "").split(",") if n.strip()]
-    report = sensitivity(sc, args.method, args.samples, args.runs, args.seed, _runner(), names=names,
+    report = sensitivity(sc, args.method, args.samples, args.runs, args.seed, _runner(), names=_names(args.params),
                          progress=_progress(f"sensitivity ({args.method})"))
     out = Path(args.out)
     write_atomic(out / "sensitivity.json", to_json(report))
@@ -143,7 +147,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
     _check_runs(args.runs)
     sc = load_scenario(args.scenario, _sets(args))
-    only = [k.strip() for k in (args.only or "").split(",") if k.strip()]
+    only = _names(args.only)
     bad = [k for k in only if k not in ("trigger", "kind", "mechanism", "actor")]
     if bad:
         raise _cli().UsageError(f"--only takes trigger, kind, mechanism, actor; found '{bad[0]}'")
@@ -167,13 +171,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
 def cmd_discover(args: argparse.Namespace) -> int:
     from .discover import discover, discover_text
 
-    _check_runs(args.runs)
-    if args.samples < 2:
-        raise _cli().UsageError("--samples must be at least 2")
+    _check_runs(args.runs, args.samples, 2)
     sc = load_scenario(args.scenario, _sets(args))
-    names = [n.strip() for n in (args.params or "").split(",") if n.strip()]
     report = discover(sc, args.outcome, args.samples, args.runs, args.seed, _runner(),
-                      threshold=args.threshold, drop=args.drop, names=names, boxes=args.boxes,
+                      threshold=args.threshold, drop=args.drop, names=_names(args.params), boxes=args.boxes,
                       min_coverage=args.min_coverage, progress=_progress("discover"))
     if args.out:
         out = Path(args.out)
