@@ -19,7 +19,8 @@ simplify every box of that trajectory to at most three conditions (dropping
 the cheapest first, then any whose removal costs almost no density), so the
 rules are few; pick the densest simplified box that still has the required
 coverage. After a box is found its points are set aside and the
-search repeats for the next box (covering).
+search repeats for the next box (covering): the density and coverage of a
+second box are those among the variants the first box left.
 """
 
 from __future__ import annotations
@@ -133,7 +134,7 @@ def simplify(box: Box, full: Box, x: np.ndarray, y: np.ndarray, tolerance: float
 
 def find_boxes(x: np.ndarray, y: np.ndarray, binary: Sequence[bool], *, boxes: int = 2,
                min_coverage: float = 0.3, alpha: float = 0.05, min_support: float = 0.05,
-               tolerance: float = 0.02, most: int = 3) -> list[dict[str, Any]]:
+               tolerance: float = 0.03, most: int = 3) -> list[dict[str, Any]]:
     """Up to `boxes` PRIM boxes, each as bounds with its density, coverage and support."""
     total = int(y.sum())
     found: list[dict[str, Any]] = []
@@ -149,10 +150,11 @@ def find_boxes(x: np.ndarray, y: np.ndarray, binary: Sequence[bool], *, boxes: i
         # every box of the trajectory, simplified to at most `most` conditions; then the
         # densest of those that still hold `min_coverage` of the cases of interest
         simple = [simplify(_reframe(b, full, xs), full, xs, ys, tolerance, most) for b in trajectory]
-        scored = [(b, *_stats(b, x, y, total)) for b in simple]
+        # scored on the variants earlier boxes left (covering), as PRIM's covering does
+        remaining = int(ys.sum())
+        scored = [(b, *_stats(b, xs, ys, remaining)) for b in simple]
         enough = [s for s in scored if s[2] >= min_coverage] or scored[:1]
-        chosen = max(enough, key=lambda s: (s[1], s[2], -len(s[0].restricted(full))))[0]
-        density, coverage, support = _stats(chosen, x, y, total)
+        chosen, density, coverage, support = max(enough, key=lambda s: (s[1], s[2], -len(s[0].restricted(full))))
         found.append({"box": chosen, "density": density, "coverage": coverage, "support": support,
                       "restricted": chosen.restricted(full)})
         left &= ~chosen.contains(x)
@@ -249,5 +251,5 @@ def discover_text(report: Mapping[str, Any], markdown: bool = False) -> str:
             for i, r in enumerate(report["rules"])]
     lines += render_table(header, rows, markdown)
     lines += ["", "density: share of variants in the box where the outcome is likely; coverage: share of all "
-              "such variants that the box holds."]
+              "such variants that the box holds (for box 2 and later: among the variants earlier boxes left)."]
     return "\n".join(lines)
