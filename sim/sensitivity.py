@@ -155,6 +155,10 @@ def sensitivity_text(report: Mapping[str, Any], top: int = 10, markdown: bool = 
     for outcome in report["outcomes"]:
         ranked = report["indices"][outcome][:top]
         lines += ["", f"P({outcome})"]
+        key = "mu_star" if morris else "ST"
+        if all(r[key] == 0 and r[f"{key}_conf"] == 0 for r in report["indices"][outcome]):
+            lines.append("  did not move at any sample point: every index is 0")
+            continue
         if morris:
             header = ["rank", "parameter", "mu*", "95% +/-", "sigma"]
             rows = [[str(i + 1), r["parameter"], f"{r['mu_star']:.3f}", f"{r['mu_star_conf']:.3f}",
