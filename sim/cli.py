@@ -365,6 +365,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--verbose", action="store_true", help="progress lines even when stderr is not a terminal")
     common(p)
     p.set_defaults(func=cmd_calibrate)
+
+    from .cli_explore import add_commands  # compare, sweep, sensitivity, explain, discover, counterfactuals
+
+    add_commands(sub, common)
     return parser
 
 
