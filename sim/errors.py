@@ -49,7 +49,18 @@ class ScenarioError(DiplosimError):
         head = f"{place}: "
         if self.field:
             head += f"{self.field}: "
-        return head + " ".join(self.message.split())
+        return printable(head + " ".join(self.message.split()))
+
+
+def printable(text: str) -> str:
+    """`text` with control characters, lone surrogates and the like escaped.
+
+    Error lines quote values from untrusted files; escaping keeps them on one
+    line, keeps terminal escape sequences inert and keeps stderr encodable.
+    """
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

@@ -2,7 +2,9 @@
 
 Scenario files are shared between people, so they are untrusted input:
 - only plain YAML types are built (no ``!!python`` or other tags);
-- alias expansion, nesting depth and file size are bounded;
+- file size, alias uses, nesting depth and the size of the document once
+  aliases are expanded are all bounded, and checked before any Python object
+  is built, so a hostile file fails at once instead of eating memory or time;
 - every mapping and list remembers its file, and the line and column of each
   of its items, so errors can point at the exact place.
 """
@@ -21,7 +23,15 @@ MAX_FILE_BYTES = 1_000_000
 MAX_ALIASES = 200
 """Most alias uses (``*name``) in one file; guards against alias bombs."""
 MAX_DEPTH = 32
-"""Deepest nesting of mappings and lists in one file."""
+"""Deepest nesting of mappings and lists in one file, counting nesting reached through aliases."""
+MAX_NODES = 200_000
+"""Most values (scalars, lists, mappings) a file may expand to once every alias is followed.
+
+Ten aliases per level over nine levels stay under `MAX_ALIASES` yet expand to a
+billion values; anything that walks the document (validation, ``extends``
+merging, ``--set``) would then hang. A real scenario with `MAX_TRIGGERS`
+triggers is well under a tenth of this.
+"""
 
 
 class Marked:
@@ -61,6 +71,52 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+def _check_expansion(root: yaml.Node, file: str) -> None:
+    """Raise `ScenarioError` if `root`, with aliases expanded, is too large, too deep or cyclic.
+
+    An alias composes to the very node it names, so the composed graph is small
+    even when its expansion is huge; sizes and heights are memoised per node and
+    the walk costs one visit per distinct node.
+    """
+    known: dict[int, tuple[int, int]] = {}  # id(node) -> (expanded values, height)
+    open_nodes: set[int] = set()
+
+    def fail(node: yaml.Node, message: str) -> ScenarioError:
+        line, col = _mark(node)
+        return ScenarioError(message, file=file, line=line, column=col)
+
+    def visit(node: yaml.Node, level: int) -> tuple[int, int]:
+        key = id(node)
+        if key in open_nodes:
+            raise fail(node, "an alias refers to a mapping or list that contains it")
+        if key in known:
+            size, height = known[key]
+        else:
+            if isinstance(node, yaml.MappingNode):
+                children = [child for pair in node.value for child in pair]
+            elif isinstance(node, yaml.SequenceNode):
+                children = list(node.value)
+            else:
+                children = []
+            open_nodes.add(key)
+            size, height = 1, 1
+            for child in children:
+                child_size, child_height = visit(child, level + 1)
+                size += child_size
+                height = max(height, child_height + 1)
+                if size > MAX_NODES:
+                    raise fail(node, f"the document expands to more than {MAX_NODES} values "
+                                     "through aliases; alias expansion is limited")
+            open_nodes.discard(key)
+            known[key] = (size, height)
+        if level + height - 1 > MAX_DEPTH:
+            raise fail(node, f"nesting deeper than {MAX_DEPTH} levels (counting aliases)")
+        return size, height
+
+    if root is not None:
+        visit(root, 1)
+
+
 class _Loader(yaml.SafeLoader):
     """SafeLoader that counts aliases, bounds depth and keeps marks."""
 
@@ -90,6 +146,11 @@ class _Loader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
+
+    def compose_document(self):  # type: ignore[override]
+        node = super().compose_document()
+        _check_expansion(node, self.file)
+        return node
 
     def construct_marked_mapping(self, node: yaml.MappingNode) -> MarkedDict:
         data = MarkedDict()
@@ -121,6 +182,21 @@ class _Loader(yaml.SafeLoader):
             data.append(self.construct_object(child, deep=True))
             data.item_marks[i] = _mark(child)
 
+    def construct_checked_int(self, node: yaml.ScalarNode) -> int:
+        try:
+            return self.construct_yaml_int(node)
+        except ValueError:
+            line, col = _mark(node)
+            raise ScenarioError("integer has too many digits", file=self.file, line=line, column=col) from None
+
+    def construct_checked_timestamp(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return self.construct_yaml_timestamp(node)
+        except (ValueError, OverflowError) as exc:
+            line, col = _mark(node)
+            raise ScenarioError(f"'{node.value}' is not a real date ({exc})",
+                                file=self.file, line=line, column=col) from None
+
     def construct_undefined(self, node: yaml.Node):  # type: ignore[override]
         line, col = _mark(node)
         raise ScenarioError(
@@ -131,7 +207,13 @@ class _Loader(yaml.SafeLoader):
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_marked_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_marked_sequence)
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_checked_int)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_checked_timestamp)
 _Loader.add_constructor(None, _Loader.construct_undefined)
+# YAML's sets, ordered maps, pairs and binary blobs are not plain scenario data:
+# refuse them with the same message as any other tag.
+for _tag in ("set", "omap", "pairs", "binary"):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _Loader.construct_undefined)
 
 
 def read_yaml(path: str | Path) -> Any:
