@@ -307,27 +307,49 @@ def merge(base: MarkedDict, child: MarkedDict) -> MarkedDict:
 def _merge_triggers(base: MarkedList, child: MarkedList) -> MarkedList:
     out = MarkedList()
     out.file, out.mark, out.item_marks = base.file, base.mark, {}
-    items: list[Any] = list(base)
-    index = {item.get("id"): i for i, item in enumerate(items) if isinstance(item, dict)}
+    out.item_files = {}  # type: ignore[attr-defined]
+    # Each entry: (item, file it came from, (line, col) there); None once removed.
+    items: list[tuple[Any, str, tuple[int, int]] | None] = [
+        (item, _file_of(base, i), base.place(i)) for i, item in enumerate(base)
+    ]
+    index = {_trigger_id(item): i for i, item in enumerate(base) if _trigger_id(item) is not None}
     for j, item in enumerate(child):
+        entry = (item, _file_of(child, j), child.place(j))
         if isinstance(item, MarkedDict) and set(item) == {"remove"}:
-            target = item["remove"]
+            target = _trigger_id({"id": item["remove"]})
+            if target is None:
+                raise _err(item, "remove", f"triggers[{j}].remove",
+                           f"expected the id of a base trigger, found {_describe(item['remove'])}")
             if target not in index:
                 raise _err(item, "remove", f"triggers[{j}].remove",
                            f"no trigger with id '{target}' in the base scenario"
                            f"{did_you_mean(target, [k for k in index if k])}")
             items[index.pop(target)] = None
-        elif isinstance(item, dict) and item.get("id") in index:
-            items[index[item["id"]]] = item
+        elif _trigger_id(item) in index:
+            items[index[_trigger_id(item)]] = entry
         else:
-            if isinstance(item, dict):
-                index[item.get("id")] = len(items)
-            items.append(item)
-    for item in items:
-        if item is not None:
-            out.item_marks[len(out)] = item.mark if isinstance(item, Marked) else out.mark
+            if _trigger_id(item) is not None:
+                index[_trigger_id(item)] = len(items)
+            items.append(entry)
+    for entry in items:
+        if entry is not None:
+            item, file, mark = entry
+            out.item_marks[len(out)] = mark
+            out.item_files[len(out)] = file  # type: ignore[attr-defined]
             out.append(item)
     return out
+
+
+def _trigger_id(item: Any) -> str | None:
+    """The id of a raw trigger, if it has a usable one (text or a number)."""
+    tid = item.get("id") if isinstance(item, dict) else None
+    if isinstance(tid, bool) or not isinstance(tid, (str, int, float)):
+        return None
+    return str(tid)
+
+
+def _file_of(node: Marked, key: Any) -> str:
+    return node.where(key)[0]
 
 
 def apply_overrides(doc: MarkedDict, overrides: Mapping[str, Any]) -> MarkedDict:

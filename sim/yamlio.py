@@ -246,11 +246,16 @@ def read_yaml(path: str | Path) -> Any:
 
 def parse_yaml(text: str, file: str = "<input>") -> Any:
     """Parse YAML text safely; raise `ScenarioError` with a place on failure."""
-    loader = _Loader(text, file)
+    try:
+        loader = _Loader(text, file)
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(exc, text, file) from None
     try:
         return loader.get_single_data()
     except ScenarioError:
         raise
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(exc, text, file) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
@@ -266,3 +271,13 @@ def parse_yaml(text: str, file: str = "<input>") -> Any:
         raise ScenarioError(f"nesting deeper than {MAX_DEPTH} levels", file=file) from None
     finally:
         loader.dispose()
+
+
+def _reader_error(exc: yaml.reader.ReaderError, text: str, file: str) -> ScenarioError:
+    """A character YAML does not allow in a file, with its place."""
+    before = text[: exc.position]
+    line = before.count("\n") + 1
+    column = exc.position - (before.rfind("\n") + 1) + 1
+    char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+    return ScenarioError(f"the character {ascii(char)} is not allowed in a YAML file",
+                         file=file, line=line, column=column)
