@@ -20,6 +20,7 @@ from .ensemble import Ensemble, run_ensemble, run_one
 from .errors import DiplosimError, ScenarioError
 from .output import csv_text, to_json, write_atomic
 from .progress import ProgressBar
+from .rundir import OutputDirError, check_output_dir, claim_output_dir, run_identity
 from .scenario import Scenario, load_scenario
 from .story import story_lines
 
@@ -58,7 +59,8 @@ def _table(summary: dict[str, Any]) -> str:
     rows.append("")
     rows.append(f"modal outcome: {summary['modal_outcome']}")
     if summary.get("errors"):
-        rows.append(f"replications that raised an error: {summary['errors']}")
+        rows.append(f"replications that raised an error: {summary['errors']} (seed {summary['seed']})")
+        rows += [f"  replication {f['replication']}: {f['error']}" for f in summary.get("failed", [])[:5]]
     return "\n".join(rows)
 
 
@@ -82,10 +84,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     sc = _load(args.scenario, args)
     if args.runs < 1:
         raise UsageError("--runs must be at least 1")
+    identity = run_identity(sc.sha256, args.seed, args.runs, __version__)
+    if args.out:  # refuse before running: a refusal should cost no work
+        check_output_dir(Path(args.out), identity, force=args.force)
     progress = ProgressBar(f"{Path(args.scenario).name}")
     ens = run_ensemble(sc, args.runs, args.seed, progress=progress)
     summary = ens.summary()
     if args.out:
+        claim_output_dir(Path(args.out), identity, force=args.force)
         write_results(ens, Path(args.out))
     print(to_json(summary), end="") if args.json else print(_table(summary))
     return EXIT_ERROR if summary["errors"] else EXIT_OK
@@ -108,6 +114,10 @@ def cmd_story(args: argparse.Namespace) -> int:
     sc = _load(args.scenario, args)
     model = compile_scenario(sc)
     result = run_one(model, args.seed, args.replication, record_log=True)
+    if result.error:
+        print(f"diplosim: replication {args.replication} of seed {args.seed} failed: {result.error}",
+              file=sys.stderr)
+        return EXIT_ERROR
     print(f"{sc.name}: replication {args.replication} of seed {args.seed}")
     print(f"Actors decide from {sc.decisions_from}; the agreement is {sc.agreement.state.value}.")
     print()
@@ -132,6 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
     p.add_argument("--out", help="directory for summary.json, replications.csv, events.csv")
     p.add_argument("--json", action="store_true", help="print the JSON summary instead of a table")
+    p.add_argument("--force", action="store_true",
+                   help="overwrite --out even if it holds the results of a different run")
     common(p)
     p.set_defaults(func=cmd_run)
 
@@ -157,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as exc:
         print(exc.format(), file=sys.stderr)
         return EXIT_USAGE
-    except UsageError as exc:
+    except (UsageError, OutputDirError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -264,7 +264,7 @@ def _load_raw(path: Path, chain: list[str]) -> tuple[MarkedDict, list[str]]:
     if base_ref is None:
         return doc, files
     if not isinstance(base_ref, str) or not base_ref.strip():
-        raise _err(doc, "extends", "extends", f"expected a file path, found {base_ref!r}")
+        raise _err(doc, "extends", "extends", f"expected a file path, found {_describe(base_ref)}")
     base_path = (path.parent / base_ref)
     if not base_path.exists():
         raise _err(doc, "extends", "extends",
@@ -508,7 +508,7 @@ def _distribution(value: Any, node: Any, key: Any, where: str) -> Distribution:
     if not isinstance(value, MarkedDict):
         raise _err(node, key, where, f"expected a number or a distribution, found {_describe(value)}")
     kind = value.get("dist")
-    if kind not in DIST_KINDS:
+    if not isinstance(kind, str) or kind not in DIST_KINDS:
         raise _err(value, "dist" if "dist" in value else None, f"{where}.dist",
                    f"expected one of {', '.join(DIST_KINDS)}, found {_describe(kind)}"
                    f"{did_you_mean(kind, DIST_KINDS) if isinstance(kind, str) else ''}")
@@ -527,7 +527,7 @@ def _trigger(item: Any, i: int, listing: MarkedList, start: date, end: date) -> 
     _check_keys(item, where, TRIGGER_KEYS, required=("id", "kind"))
     tid = _text(item, "id", f"{where}.id", required=True)
     kind = item["kind"]
-    if kind not in TRIGGER_KINDS:
+    if not isinstance(kind, str) or kind not in TRIGGER_KINDS:
         raise _err(item, "kind", f"{where}.kind",
                    f"unknown trigger kind {_describe(kind)}"
                    f"{did_you_mean(kind, TRIGGER_KINDS) if isinstance(kind, str) else ''}; "
@@ -567,7 +567,7 @@ def _trigger(item: Any, i: int, listing: MarkedList, start: date, end: date) -> 
             raise _err(item, k, f"{where}.{k}", f"'{k}' goes with 'after', not with 'rate'")
     else:
         after = item["after"]
-        if after not in EVENT_KINDS:
+        if not isinstance(after, str) or after not in EVENT_KINDS:
             raise _err(item, "after", f"{where}.after",
                        f"unknown event kind {_describe(after)}"
                        f"{did_you_mean(after, EVENT_KINDS) if isinstance(after, str) else ''}")
@@ -646,7 +646,7 @@ def _agreement(doc: MarkedDict, start: date, end: date) -> AgreementSpec:
     node = _mapping(doc, "agreement", "agreement")
     _check_keys(node, "agreement", AGREEMENT_KEYS, required=("state", "since"))
     state = node["state"]
-    if state not in {s.value for s in Stage}:
+    if not isinstance(state, str) or state not in {s.value for s in Stage}:
         raise _err(node, "state", "agreement.state",
                    f"unknown state {_describe(state)}"
                    f"{did_you_mean(state, [s.value for s in Stage]) if isinstance(state, str) else ''}; "
@@ -706,6 +706,8 @@ def _params(doc: MarkedDict) -> ParameterSet:
     file = node.get("file")
     if file is not None and not isinstance(file, str):
         raise _err(node, "file", "params.file", f"expected a file path, found {_describe(file)}")
+    if file is not None and not Path(file).is_file():
+        raise _err(node, "file", "params.file", f"parameter file '{file}' not found")
     params = load_parameters(file or DEFAULT_PARAMS_FILE)
     override = _mapping(node, "override", "params.override", required=False)
     if override:
@@ -745,7 +747,7 @@ def _record(doc: MarkedDict, start: date, end: date) -> Record | None:
         return None
     _check_keys(node, "record", ("outcome", "dates", "note"), required=("outcome",))
     outcome = node["outcome"]
-    if outcome not in OUTCOMES:
+    if not isinstance(outcome, str) or outcome not in OUTCOMES:
         raise _err(node, "outcome", "record.outcome",
                    f"unknown outcome {_describe(outcome)}"
                    f"{did_you_mean(outcome, OUTCOMES) if isinstance(outcome, str) else ''}; "

@@ -11,6 +11,7 @@ Scenario files are shared between people, so they are untrusted input:
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -221,18 +222,24 @@ def read_yaml(path: str | Path) -> Any:
     path = Path(path)
     shown = str(path)
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except FileNotFoundError:
         raise ScenarioError("file not found", file=shown) from None
     except OSError as exc:
         raise ScenarioError(f"cannot read file ({exc.strerror})", file=shown) from None
-    if path.is_dir():
+    if stat.S_ISDIR(info.st_mode):
         raise ScenarioError("is a directory, not a scenario file", file=shown)
-    if size > MAX_FILE_BYTES:
-        raise ScenarioError(
-            f"file is {size} bytes; the limit is {MAX_FILE_BYTES}", file=shown
-        )
-    raw = path.read_bytes()
+    if not stat.S_ISREG(info.st_mode):  # a device or pipe (/dev/zero, say) could be read forever
+        raise ScenarioError("is not a regular file", file=shown)
+    if info.st_size > MAX_FILE_BYTES:
+        raise ScenarioError(f"file is {info.st_size} bytes; the limit is {MAX_FILE_BYTES}", file=shown)
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)  # the file may have grown since stat
+    except OSError as exc:
+        raise ScenarioError(f"cannot read file ({exc.strerror})", file=shown) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ScenarioError(f"file is larger than the limit of {MAX_FILE_BYTES} bytes", file=shown)
     if b"\x00" in raw:
         raise ScenarioError("file holds binary data (a NUL byte), not YAML text", file=shown)
     try:

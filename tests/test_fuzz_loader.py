@@ -76,7 +76,10 @@ def _paths(node: Any, prefix: tuple = ()) -> list[tuple]:
 def _mutate(doc: dict[str, Any], data: st.DataObject) -> dict[str, Any]:
     doc = copy.deepcopy(doc)
     for _ in range(data.draw(st.integers(1, 4), label="mutations")):
-        path = data.draw(st.sampled_from(_paths(doc)[1:]), label="path")
+        paths = _paths(doc)[1:]
+        if not paths:
+            break
+        path = data.draw(st.sampled_from(paths), label="path")
         parent = doc
         for part in path[:-1]:
             parent = parent[part]
