@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import math
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,7 +29,7 @@ from .mechanisms import ALL_MECHANISMS, PROCESS
 from .params import DEFAULT_PARAMS_FILE, ParameterSet, check_in_bounds, load_parameters
 from .triggers import EVENT_KINDS, TRIGGER_KINDS
 from .world import VARIABLES
-from .yamlio import Marked, MarkedDict, MarkedList, parse_yaml, read_yaml
+from .yamlio import SET_SOURCE, Marked, MarkedDict, MarkedList, parse_yaml, read_yaml
 
 MAX_EXTENDS = 8
 """Longest chain of ``extends`` (a file, its base, the base's base, ...)."""
@@ -242,21 +243,17 @@ def _err(node: Any, key: Any, field_path: str, message: str) -> ScenarioError:
 
 
 def _load_raw(path: Path, chain: list[str]) -> tuple[MarkedDict, list[str]]:
-    """Read `path` and its ``extends`` chain, merged; return it and the files read."""
+    """Read `path` and its ``extends`` chain, merged; return it and the files read.
+
+    `chain` holds the resolved paths of the files that led here, outermost first.
+    """
     shown = str(path)
     resolved = str(path.resolve())
-    if resolved in chain:
-        names = " -> ".join([*chain, resolved])
-        raise ScenarioError(f"'extends' makes a cycle: {names}", file=shown, field="extends")
-    if len(chain) >= MAX_EXTENDS:
-        names = " -> ".join([*chain, resolved])
-        raise ScenarioError(f"'extends' chain longer than {MAX_EXTENDS} files: {names}",
-                            file=shown, field="extends")
     doc = read_yaml(path)
     if doc is None:
         raise ScenarioError("file is empty; expected a scenario mapping", file=shown, line=1, column=1)
     if not isinstance(doc, MarkedDict):
-        raise ScenarioError(f"expected a mapping of scenario keys, found {type(doc).__name__}",
+        raise ScenarioError(f"expected a mapping of scenario keys, found {_describe(doc)}",
                             file=shown, line=1, column=1)
     _resolve_paths(doc, path)
     files = [resolved]
@@ -265,12 +262,31 @@ def _load_raw(path: Path, chain: list[str]) -> tuple[MarkedDict, list[str]]:
         return doc, files
     if not isinstance(base_ref, str) or not base_ref.strip():
         raise _err(doc, "extends", "extends", f"expected a file path, found {_describe(base_ref)}")
-    base_path = (path.parent / base_ref)
+    here = [*chain, resolved]
+    base_path = path.parent / base_ref
     if not base_path.exists():
         raise _err(doc, "extends", "extends",
-                   f"base scenario '{base_ref}' not found (chain: {' -> '.join([*chain, resolved])})")
-    base, base_files = _load_raw(base_path, [*chain, resolved])
+                   f"base scenario '{base_ref}' not found (chain: {_show_chain(here)})")
+    base_resolved = str(base_path.resolve())
+    if base_resolved in here:
+        raise _err(doc, "extends", "extends", f"'extends' makes a cycle: {_show_chain([*here, base_resolved])}")
+    if len(here) >= MAX_EXTENDS:
+        raise _err(doc, "extends", "extends", f"'extends' chain longer than {MAX_EXTENDS} files: "
+                                              f"{_show_chain([*here, base_resolved])}")
+    base, base_files = _load_raw(base_path, here)
     return merge(base, doc), files + base_files
+
+
+def _show_chain(paths: list[str]) -> str:
+    """Files of an ``extends`` chain, relative to the working directory where that is shorter."""
+    shown = []
+    for p in paths:
+        try:
+            rel = os.path.relpath(p)
+        except ValueError:  # another drive, on Windows
+            rel = p
+        shown.append(rel if len(rel) < len(p) else p)
+    return " -> ".join(shown)
 
 
 def _resolve_paths(doc: MarkedDict, path: Path) -> None:
@@ -361,10 +377,10 @@ def apply_overrides(doc: MarkedDict, overrides: Mapping[str, Any]) -> MarkedDict
     """
     doc = copy.deepcopy(doc)
     for path, raw in overrides.items():
-        value = parse_yaml(raw, "--set") if isinstance(raw, str) else raw
+        value = parse_yaml(raw, SET_SOURCE) if isinstance(raw, str) else raw
         parts = path.split(".")
         if not all(parts):
-            raise ScenarioError(f"malformed path '{path}'", file="--set", field=path)
+            raise ScenarioError(f"malformed path '{path}'", file=SET_SOURCE, field=path)
         if parts[0] == "params" and len(parts) == 2 and parts[1] not in ("file", "override"):
             parts = ["params", "override", parts[1]]
         node: Any = doc
@@ -374,32 +390,32 @@ def apply_overrides(doc: MarkedDict, overrides: Mapping[str, Any]) -> MarkedDict
                 if not match:
                     ids = [str(it.get("id")) for it in node if isinstance(it, dict)]
                     raise ScenarioError(f"no trigger with id '{part}'{did_you_mean(part, ids)}",
-                                        file="--set", field=path)
+                                        file=SET_SOURCE, field=path)
                 node = match[0]
                 continue
             if not isinstance(node, dict):
                 raise ScenarioError(f"'{'.'.join(parts[:depth])}' is not a mapping",
-                                    file="--set", field=path)
+                                    file=SET_SOURCE, field=path)
             if part not in node:
                 if depth == 0 and part not in TOP_KEYS:
                     raise ScenarioError(f"unknown key '{part}'{did_you_mean(part, TOP_KEYS)}",
-                                        file="--set", field=path)
+                                        file=SET_SOURCE, field=path)
                 fresh = MarkedDict()
-                fresh.file, fresh.mark, fresh.item_marks = "--set", (1, 1), {}
+                fresh.file, fresh.mark, fresh.item_marks = SET_SOURCE, (1, 1), {}
                 node[part] = fresh
             node = node[part]
         if not isinstance(node, dict):
-            raise ScenarioError(f"'{'.'.join(parts[:-1])}' is not a mapping", file="--set", field=path)
+            raise ScenarioError(f"'{'.'.join(parts[:-1])}' is not a mapping", file=SET_SOURCE, field=path)
         if len(parts) == 1 and parts[0] not in TOP_KEYS:
             raise ScenarioError(f"unknown key '{parts[0]}'{did_you_mean(parts[0], TOP_KEYS)}",
-                                file="--set", field=path)
+                                file=SET_SOURCE, field=path)
         node[parts[-1]] = value
         if isinstance(node, MarkedDict):
             node.item_marks[parts[-1]] = (1, 1)
             files = getattr(node, "item_files", None)
             if files is None:
                 node.item_files = files = {}  # type: ignore[attr-defined]
-            files[parts[-1]] = "--set"
+            files[parts[-1]] = SET_SOURCE
     return doc
 
 
@@ -436,6 +452,9 @@ def _describe(value: Any) -> str:
         return "a list" if isinstance(value, list) else "a mapping"
     if isinstance(value, str):
         return f"'{value}' (text)"
+    if isinstance(value, date):
+        return f"{value.isoformat(sep=' ')} (a date with a time of day)" if hasattr(value, "hour") \
+            else f"{value.isoformat()} (a date)"
     return f"{value!r} ({type(value).__name__})"
 
 

@@ -35,6 +35,10 @@ triggers is well under a tenth of this.
 """
 
 
+SET_SOURCE = "--set"
+"""The "file" of values given on the command line with ``--set``."""
+
+
 class Marked:
     """Mixin: where a node and each of its items stand in the source file."""
 
@@ -48,14 +52,17 @@ class Marked:
             return self.item_marks[key]
         return self.mark
 
-    def where(self, key: Any = None) -> tuple[str, int, int]:
+    def where(self, key: Any = None) -> tuple[str, int | None, int | None]:
         """(file, line, column) of item `key`, or of the node itself.
 
         After an ``extends`` merge, items of one mapping may come from
-        different files; `item_files` records those.
+        different files; `item_files` records those. A value given with
+        ``--set`` has no line or column.
         """
         files = getattr(self, "item_files", None)
         file = files.get(key, self.file) if files and key is not None else self.file
+        if file == SET_SOURCE:
+            return file, None, None
         line, col = self.place(key)
         return file, line, col
 
@@ -116,6 +123,10 @@ def _check_expansion(root: yaml.Node, file: str) -> None:
 
     if root is not None:
         visit(root, 1)
+
+
+_STANDARD_TAGS = "tag:yaml.org,2002:"
+"""Prefix that ``!!`` abbreviates in YAML tags."""
 
 
 class _Loader(yaml.SafeLoader):
@@ -200,8 +211,9 @@ class _Loader(yaml.SafeLoader):
 
     def construct_undefined(self, node: yaml.Node):  # type: ignore[override]
         line, col = _mark(node)
+        tag = "!!" + node.tag.removeprefix(_STANDARD_TAGS) if node.tag.startswith(_STANDARD_TAGS) else node.tag
         raise ScenarioError(
-            f"the YAML tag '{node.tag}' is not allowed; scenario files hold plain data only",
+            f"the YAML tag '{tag}' is not allowed; scenario files hold plain data only",
             file=self.file, line=line, column=col,
         )
 
@@ -240,6 +252,8 @@ def read_yaml(path: str | Path) -> Any:
         raise ScenarioError(f"cannot read file ({exc.strerror})", file=shown) from None
     if len(raw) > MAX_FILE_BYTES:
         raise ScenarioError(f"file is larger than the limit of {MAX_FILE_BYTES} bytes", file=shown)
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ScenarioError("file is UTF-16 text; save it as UTF-8", file=shown)
     if b"\x00" in raw:
         raise ScenarioError("file holds binary data (a NUL byte), not YAML text", file=shown)
     try:
@@ -266,6 +280,12 @@ def parse_yaml(text: str, file: str = "<input>") -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.problem:
+            if exc.problem.startswith("but "):  # "expected X" / "but found Y"
+                problem = f"{exc.context}, {exc.problem}"
+            elif exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
+                problem += (f" ({exc.context} that starts at line {exc.context_mark.line + 1}, "
+                            f"column {exc.context_mark.column + 1})")
         raise ScenarioError(
             f"YAML syntax error: {problem}",
             file=file,
