@@ -267,6 +267,9 @@ def _load_raw(path: Path, chain: list[str]) -> tuple[MarkedDict, list[str]]:
     if not base_path.exists():
         raise _err(doc, "extends", "extends",
                    f"base scenario '{base_ref}' not found (chain: {_show_chain(here)})")
+    if not base_path.is_file():
+        raise _err(doc, "extends", "extends",
+                   f"base scenario '{base_ref}' is not a file (chain: {_show_chain(here)})")
     base_resolved = str(base_path.resolve())
     if base_resolved in here:
         raise _err(doc, "extends", "extends", f"'extends' makes a cycle: {_show_chain([*here, base_resolved])}")
@@ -726,7 +729,8 @@ def _params(doc: MarkedDict) -> ParameterSet:
     if file is not None and not isinstance(file, str):
         raise _err(node, "file", "params.file", f"expected a file path, found {_describe(file)}")
     if file is not None and not Path(file).is_file():
-        raise _err(node, "file", "params.file", f"parameter file '{file}' not found")
+        problem = "is not a file" if Path(file).exists() else "not found"
+        raise _err(node, "file", "params.file", f"parameter file '{file}' {problem}")
     params = load_parameters(file or DEFAULT_PARAMS_FILE)
     override = _mapping(node, "override", "params.override", required=False)
     if override:

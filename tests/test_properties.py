@@ -32,7 +32,7 @@ from diplosim.world import VARIABLES
 from tests.conftest import PARAMS, scenario_dict
 
 SPECS = load_parameters(PARAMS).specs
-PROPERTIES = settings(max_examples=40, deadline=None, derandomize=True,
+PROPERTIES = settings(max_examples=30, deadline=None, derandomize=True,
                       suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 START = date(2017, 1, 1)
 
@@ -146,7 +146,7 @@ def test_replications_keep_every_invariant(tmp_path, doc, seed):
         check_replication(model, run_one(model, seed, index, record_changes=True, record_log=index == 0))
 
 
-@settings(max_examples=15, deadline=None, derandomize=True,
+@settings(max_examples=12, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(doc=scenarios(), seed=st.integers(0, 2**32 - 1))
 def test_outcome_probabilities_sum_to_one(tmp_path, doc, seed):
