@@ -25,8 +25,8 @@ MAX_ALIASES = 200
 """Most alias uses (``*name``) in one file; guards against alias bombs."""
 MAX_DEPTH = 32
 """Deepest nesting of mappings and lists in one file, counting nesting reached through aliases."""
-MAX_NODES = 200_000
-"""Most values (scalars, lists, mappings) a file may expand to once every alias is followed.
+MAX_NODES = 100_000
+"""Most values (scalars, lists, mappings) a file may hold, and expand to once every alias is followed.
 
 Ten aliases per level over nine levels stay under `MAX_ALIASES` yet expand to a
 billion values; anything that walks the document (validation, ``extends``
@@ -137,6 +137,7 @@ class _Loader(yaml.SafeLoader):
         self.file = file
         self.aliases = 0
         self.depth = 0
+        self.nodes = 0
 
     def compose_node(self, parent, index):  # type: ignore[override]
         if self.check_event(yaml.AliasEvent):
@@ -147,6 +148,14 @@ class _Loader(yaml.SafeLoader):
                     f"more than {MAX_ALIASES} alias uses; alias expansion is limited",
                     file=self.file, line=mark.line + 1, column=mark.column + 1,
                 )
+        else:
+            # Stop a large file early, before the whole of it is composed; alias
+            # expansion is measured once the document is complete (`_check_expansion`).
+            self.nodes += 1
+            if self.nodes > MAX_NODES:
+                mark = self.peek_event().start_mark
+                raise ScenarioError(f"the document holds more than {MAX_NODES} values",
+                                    file=self.file, line=mark.line + 1, column=mark.column + 1)
         self.depth += 1
         if self.depth > MAX_DEPTH:
             mark = self.peek_event().start_mark

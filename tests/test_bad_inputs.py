@@ -163,3 +163,15 @@ def test_bad_set_paths_and_values_fail_with_one_line(setting, says, tmp_path, mo
     assert stdout == ""
     assert len(err.splitlines()) == 1 and says in err, err
     assert not out.exists()
+
+
+def test_a_file_with_too_many_values_stops_while_being_read(monkeypatch, tmp_path):
+    """The value count is checked as the file is composed (the limit is lowered to keep the test small)."""
+    import diplosim.yamlio
+    from diplosim import ScenarioError, load_scenario
+
+    monkeypatch.setattr(diplosim.yamlio, "MAX_NODES", 50)
+    path = tmp_path / "many-values.yaml"
+    path.write_text("name: [" + ", ".join(["1"] * 60) + "]\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"many-values.yaml:1:\d+: the document holds more than 50 values"):
+        load_scenario(path)
