@@ -24,6 +24,7 @@ from .fan import run_with_fan
 from .output import csv_text, to_json, write_atomic
 from .params import DEFAULT_PARAMS_FILE, load_parameters, parameters_to_yaml
 from .progress import ProgressBar
+from .rundir import OutputDirError, check_output_dir, claim_output_dir, run_identity
 from .scenario import Scenario, load_scenario
 from .story import story_lines
 
@@ -62,7 +63,8 @@ def _table(summary: dict[str, Any]) -> str:
     rows.append("")
     rows.append(f"modal outcome: {summary['modal_outcome']}")
     if summary.get("errors"):
-        rows.append(f"replications that raised an error: {summary['errors']}")
+        rows.append(f"replications that raised an error: {summary['errors']} (seed {summary['seed']})")
+        rows += [f"  replication {f['replication']}: {f['error']}" for f in summary.get("failed", [])[:5]]
     return "\n".join(rows)
 
 
@@ -83,17 +85,21 @@ def write_results(ens: Ensemble, out: Path) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from .figures import write_plot_data, write_plots  # matplotlib: loaded only when needed
+
     sc = _load(args.scenario, args)
     if args.runs < 1:
         raise UsageError("--runs must be at least 1")
-    from .figures import write_plot_data, write_plots  # matplotlib: loaded only when needed
-
-    progress = ProgressBar(f"{Path(args.scenario).name}")
+    identity = run_identity(sc.sha256, args.seed, args.runs, __version__)
     out = Path(args.out) if args.out else Path("results") / Path(args.scenario).stem if args.plot else None
+    if out is not None:  # refuse before running: a refusal should cost no work
+        check_output_dir(out, identity, force=args.force)
+    progress = ProgressBar(f"{Path(args.scenario).name}")
     if out is None:
         ens = run_ensemble(sc, args.runs, args.seed, progress=progress)
     else:  # the fan chart's data is reduced while the ensemble runs
         ens, fan = run_with_fan(compile_scenario(sc), args.runs, args.seed, progress=progress)
+        claim_output_dir(out, identity, force=args.force)
         write_results(ens, out)
         write_plot_data(out, ens, fan)
     summary = ens.summary()
@@ -121,6 +127,10 @@ def cmd_story(args: argparse.Namespace) -> int:
     sc = _load(args.scenario, args)
     model = compile_scenario(sc)
     result = run_one(model, args.seed, args.replication, record_log=True)
+    if result.error:
+        print(f"diplosim: replication {args.replication} of seed {args.seed} failed: {result.error}",
+              file=sys.stderr)
+        return EXIT_ERROR
     print(f"{sc.name}: replication {args.replication} of seed {args.seed}")
     print(f"Actors decide from {sc.decisions_from}; the agreement is {sc.agreement.state.value}.")
     print()
@@ -313,6 +323,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the JSON summary instead of a table")
     p.add_argument("--plot", action="store_true",
                    help="also draw plots (PNG and SVG) into DIR/plots (DIR defaults to results/SCENARIO-NAME)")
+    p.add_argument("--force", action="store_true",
+                   help="overwrite --out even if it holds the results of a different run")
     common(p)
     p.set_defaults(func=cmd_run)
 
@@ -380,7 +392,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as exc:
         print(exc.format(), file=sys.stderr)
         return EXIT_USAGE
-    except UsageError as exc:
+    except (UsageError, OutputDirError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -30,9 +30,28 @@ def replication_rng(root_seed: int, index: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(root_seed, spawn_key=(index,)))
 
 
+ERROR_OUTCOME = "error"
+"""The outcome of a replication that raised instead of finishing."""
+
+
 def run_one(model: Model, root_seed: int, index: int, **kwargs: Any) -> ReplicationResult:
-    """Replication `index` of `model` under `root_seed`."""
-    return run_replication(model, replication_rng(root_seed, index), index, **kwargs)
+    """Replication `index` of `model` under `root_seed`.
+
+    A replication that raises does not stop the ensemble: it comes back with
+    outcome ``"error"`` and the error as ``"Type: message"``, so the batch
+    goes on, the summary counts it and the seed that reproduces it is known.
+    """
+    try:
+        return run_replication(model, replication_rng(root_seed, index), index, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - recorded per replication, never swallowed silently
+        return failed_replication(index, exc)
+
+
+def failed_replication(index: int, exc: BaseException) -> ReplicationResult:
+    """The result recorded for replication `index` when it raised `exc`."""
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    return ReplicationResult(index=index, outcome=ERROR_OUTCOME, outcome_t=None, stage_t={}, final={},
+                             polls=[], events=0, error=text)
 
 
 def run_indices(model: Model, root_seed: int, indices: Iterable[int]) -> list[ReplicationResult]:
@@ -75,6 +94,10 @@ class Ensemble:
         return [replication_row(self.model, self.seed, r) for r in self.results]
 
 
+MAX_FAILED_LISTED = 20
+"""Most failed replications the summary lists by index and error (all are counted)."""
+
+
 def summarise(model: Model, seed: int, results: Sequence[ReplicationResult],
               names: Sequence[str]) -> dict[str, Any]:
     """Summary dict of `results` (see `Ensemble.summary`)."""
@@ -94,6 +117,7 @@ def summarise(model: Model, seed: int, results: Sequence[ReplicationResult],
         }
     modal = max(names, key=lambda name: (counts.get(name, 0), -names.index(name))) if names else None
     errors = sum(r.error is not None for r in results)
+    failed = [{"replication": r.index, "error": r.error} for r in results if r.error is not None]
     sc = model.scenario
     return {
         "scenario": sc.name,
@@ -104,6 +128,7 @@ def summarise(model: Model, seed: int, results: Sequence[ReplicationResult],
         "outcomes": outcomes,
         "modal_outcome": modal,
         "errors": errors,
+        "failed": failed[:MAX_FAILED_LISTED],
     }
 
 
@@ -119,7 +144,7 @@ def replication_row(model: Model, seed: int, r: ReplicationResult) -> dict[str, 
                   "notice_given", "suspended", "terminated"):
         row[f"{stage}_date"] = _iso(model, r.stage_t.get(stage))
     for name in STATE_NAMES:
-        row[name] = round(r.final[name], 6)
+        row[name] = round(r.final[name], 6) if name in r.final else ""
     row["events"] = r.events
     row["error"] = r.error or ""
     return row

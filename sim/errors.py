@@ -48,8 +48,29 @@ class ScenarioError(DiplosimError):
                 place += f":{self.column}"
         head = f"{place}: "
         if self.field:
-            head += f"{self.field}: "
-        return head + " ".join(self.message.split())
+            head += f"{_shorten(self.field)}: "
+        return printable(head + " ".join(_shorten(word) for word in self.message.split()))
+
+
+MAX_WORD = 160
+"""Longest run of non-blank characters an error line quotes whole; longer ones are cut in the middle."""
+
+
+def _shorten(word: str) -> str:
+    if len(word) <= MAX_WORD:
+        return word
+    return f"{word[:MAX_WORD - 30]}...{word[-20:]}"
+
+
+def printable(text: str) -> str:
+    """`text` with control characters, lone surrogates and the like escaped.
+
+    Error lines quote values from untrusted files; escaping keeps them on one
+    line, keeps terminal escape sequences inert and keeps stderr encodable.
+    """
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

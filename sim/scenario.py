@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import math
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,7 +29,7 @@ from .mechanisms import ALL_MECHANISMS, PROCESS
 from .params import DEFAULT_PARAMS_FILE, ParameterSet, check_in_bounds, load_parameters
 from .triggers import EVENT_KINDS, TRIGGER_KINDS
 from .world import VARIABLES
-from .yamlio import Marked, MarkedDict, MarkedList, parse_yaml, read_yaml
+from .yamlio import SET_SOURCE, Marked, MarkedDict, MarkedList, parse_yaml, read_yaml
 
 MAX_EXTENDS = 8
 """Longest chain of ``extends`` (a file, its base, the base's base, ...)."""
@@ -254,21 +255,17 @@ def _err(node: Any, key: Any, field_path: str, message: str) -> ScenarioError:
 
 
 def _load_raw(path: Path, chain: list[str]) -> tuple[MarkedDict, list[str]]:
-    """Read `path` and its ``extends`` chain, merged; return it and the files read."""
+    """Read `path` and its ``extends`` chain, merged; return it and the files read.
+
+    `chain` holds the resolved paths of the files that led here, outermost first.
+    """
     shown = str(path)
     resolved = str(path.resolve())
-    if resolved in chain:
-        names = " -> ".join([*chain, resolved])
-        raise ScenarioError(f"'extends' makes a cycle: {names}", file=shown, field="extends")
-    if len(chain) >= MAX_EXTENDS:
-        names = " -> ".join([*chain, resolved])
-        raise ScenarioError(f"'extends' chain longer than {MAX_EXTENDS} files: {names}",
-                            file=shown, field="extends")
     doc = read_yaml(path)
     if doc is None:
         raise ScenarioError("file is empty; expected a scenario mapping", file=shown, line=1, column=1)
     if not isinstance(doc, MarkedDict):
-        raise ScenarioError(f"expected a mapping of scenario keys, found {type(doc).__name__}",
+        raise ScenarioError(f"expected a mapping of scenario keys, found {_describe(doc)}",
                             file=shown, line=1, column=1)
     _resolve_paths(doc, path)
     files = [resolved]
@@ -276,13 +273,35 @@ def _load_raw(path: Path, chain: list[str]) -> tuple[MarkedDict, list[str]]:
     if base_ref is None:
         return doc, files
     if not isinstance(base_ref, str) or not base_ref.strip():
-        raise _err(doc, "extends", "extends", f"expected a file path, found {base_ref!r}")
-    base_path = (path.parent / base_ref)
+        raise _err(doc, "extends", "extends", f"expected a file path, found {_describe(base_ref)}")
+    here = [*chain, resolved]
+    base_path = path.parent / base_ref
     if not base_path.exists():
         raise _err(doc, "extends", "extends",
-                   f"base scenario '{base_ref}' not found (chain: {' -> '.join([*chain, resolved])})")
-    base, base_files = _load_raw(base_path, [*chain, resolved])
+                   f"base scenario '{base_ref}' not found (chain: {_show_chain(here)})")
+    if not base_path.is_file():
+        raise _err(doc, "extends", "extends",
+                   f"base scenario '{base_ref}' is not a file (chain: {_show_chain(here)})")
+    base_resolved = str(base_path.resolve())
+    if base_resolved in here:
+        raise _err(doc, "extends", "extends", f"'extends' makes a cycle: {_show_chain([*here, base_resolved])}")
+    if len(here) >= MAX_EXTENDS:
+        raise _err(doc, "extends", "extends", f"'extends' chain longer than {MAX_EXTENDS} files: "
+                                              f"{_show_chain([*here, base_resolved])}")
+    base, base_files = _load_raw(base_path, here)
     return merge(base, doc), files + base_files
+
+
+def _show_chain(paths: list[str]) -> str:
+    """Files of an ``extends`` chain, relative to the working directory where that is shorter."""
+    shown = []
+    for p in paths:
+        try:
+            rel = os.path.relpath(p)
+        except ValueError:  # another drive, on Windows
+            rel = p
+        shown.append(rel if len(rel) < len(p) else p)
+    return " -> ".join(shown)
 
 
 def _resolve_paths(doc: MarkedDict, path: Path) -> None:
@@ -319,27 +338,49 @@ def merge(base: MarkedDict, child: MarkedDict) -> MarkedDict:
 def _merge_triggers(base: MarkedList, child: MarkedList) -> MarkedList:
     out = MarkedList()
     out.file, out.mark, out.item_marks = base.file, base.mark, {}
-    items: list[Any] = list(base)
-    index = {item.get("id"): i for i, item in enumerate(items) if isinstance(item, dict)}
+    out.item_files = {}  # type: ignore[attr-defined]
+    # Each entry: (item, file it came from, (line, col) there); None once removed.
+    items: list[tuple[Any, str, tuple[int, int]] | None] = [
+        (item, _file_of(base, i), base.place(i)) for i, item in enumerate(base)
+    ]
+    index = {_trigger_id(item): i for i, item in enumerate(base) if _trigger_id(item) is not None}
     for j, item in enumerate(child):
+        entry = (item, _file_of(child, j), child.place(j))
         if isinstance(item, MarkedDict) and set(item) == {"remove"}:
-            target = item["remove"]
+            target = _trigger_id({"id": item["remove"]})
+            if target is None:
+                raise _err(item, "remove", f"triggers[{j}].remove",
+                           f"expected the id of a base trigger, found {_describe(item['remove'])}")
             if target not in index:
                 raise _err(item, "remove", f"triggers[{j}].remove",
                            f"no trigger with id '{target}' in the base scenario"
                            f"{did_you_mean(target, [k for k in index if k])}")
             items[index.pop(target)] = None
-        elif isinstance(item, dict) and item.get("id") in index:
-            items[index[item["id"]]] = item
+        elif _trigger_id(item) in index:
+            items[index[_trigger_id(item)]] = entry
         else:
-            if isinstance(item, dict):
-                index[item.get("id")] = len(items)
-            items.append(item)
-    for item in items:
-        if item is not None:
-            out.item_marks[len(out)] = item.mark if isinstance(item, Marked) else out.mark
+            if _trigger_id(item) is not None:
+                index[_trigger_id(item)] = len(items)
+            items.append(entry)
+    for entry in items:
+        if entry is not None:
+            item, file, mark = entry
+            out.item_marks[len(out)] = mark
+            out.item_files[len(out)] = file  # type: ignore[attr-defined]
             out.append(item)
     return out
+
+
+def _trigger_id(item: Any) -> str | None:
+    """The id of a raw trigger, if it has a usable one (text or a number)."""
+    tid = item.get("id") if isinstance(item, dict) else None
+    if isinstance(tid, bool) or not isinstance(tid, (str, int, float)):
+        return None
+    return str(tid)
+
+
+def _file_of(node: Marked, key: Any) -> str:
+    return node.where(key)[0]
 
 
 def apply_overrides(doc: MarkedDict, overrides: Mapping[str, Any]) -> MarkedDict:
@@ -351,10 +392,10 @@ def apply_overrides(doc: MarkedDict, overrides: Mapping[str, Any]) -> MarkedDict
     """
     doc = copy.deepcopy(doc)
     for path, raw in overrides.items():
-        value = parse_yaml(raw, "--set") if isinstance(raw, str) else raw
+        value = parse_yaml(raw, SET_SOURCE) if isinstance(raw, str) else raw
         parts = path.split(".")
         if not all(parts):
-            raise ScenarioError(f"malformed path '{path}'", file="--set", field=path)
+            raise ScenarioError(f"malformed path '{path}'", file=SET_SOURCE, field=path)
         if parts[0] == "params" and len(parts) == 2 and parts[1] not in ("file", "override"):
             parts = ["params", "override", parts[1]]
         node: Any = doc
@@ -364,32 +405,32 @@ def apply_overrides(doc: MarkedDict, overrides: Mapping[str, Any]) -> MarkedDict
                 if not match:
                     ids = [str(it.get("id")) for it in node if isinstance(it, dict)]
                     raise ScenarioError(f"no trigger with id '{part}'{did_you_mean(part, ids)}",
-                                        file="--set", field=path)
+                                        file=SET_SOURCE, field=path)
                 node = match[0]
                 continue
             if not isinstance(node, dict):
                 raise ScenarioError(f"'{'.'.join(parts[:depth])}' is not a mapping",
-                                    file="--set", field=path)
+                                    file=SET_SOURCE, field=path)
             if part not in node:
                 if depth == 0 and part not in TOP_KEYS:
                     raise ScenarioError(f"unknown key '{part}'{did_you_mean(part, TOP_KEYS)}",
-                                        file="--set", field=path)
+                                        file=SET_SOURCE, field=path)
                 fresh = MarkedDict()
-                fresh.file, fresh.mark, fresh.item_marks = "--set", (1, 1), {}
+                fresh.file, fresh.mark, fresh.item_marks = SET_SOURCE, (1, 1), {}
                 node[part] = fresh
             node = node[part]
         if not isinstance(node, dict):
-            raise ScenarioError(f"'{'.'.join(parts[:-1])}' is not a mapping", file="--set", field=path)
+            raise ScenarioError(f"'{'.'.join(parts[:-1])}' is not a mapping", file=SET_SOURCE, field=path)
         if len(parts) == 1 and parts[0] not in TOP_KEYS:
             raise ScenarioError(f"unknown key '{parts[0]}'{did_you_mean(parts[0], TOP_KEYS)}",
-                                file="--set", field=path)
+                                file=SET_SOURCE, field=path)
         node[parts[-1]] = value
         if isinstance(node, MarkedDict):
             node.item_marks[parts[-1]] = (1, 1)
             files = getattr(node, "item_files", None)
             if files is None:
                 node.item_files = files = {}  # type: ignore[attr-defined]
-            files[parts[-1]] = "--set"
+            files[parts[-1]] = SET_SOURCE
     return doc
 
 
@@ -426,6 +467,9 @@ def _describe(value: Any) -> str:
         return "a list" if isinstance(value, list) else "a mapping"
     if isinstance(value, str):
         return f"'{value}' (text)"
+    if isinstance(value, date):
+        return f"{value.isoformat(sep=' ')} (a date with a time of day)" if hasattr(value, "hour") \
+            else f"{value.isoformat()} (a date)"
     return f"{value!r} ({type(value).__name__})"
 
 
@@ -505,7 +549,7 @@ def _distribution(value: Any, node: Any, key: Any, where: str) -> Distribution:
     if not isinstance(value, MarkedDict):
         raise _err(node, key, where, f"expected a number or a distribution, found {_describe(value)}")
     kind = value.get("dist")
-    if kind not in DIST_KINDS:
+    if not isinstance(kind, str) or kind not in DIST_KINDS:
         raise _err(value, "dist" if "dist" in value else None, f"{where}.dist",
                    f"expected one of {', '.join(DIST_KINDS)}, found {_describe(kind)}"
                    f"{did_you_mean(kind, DIST_KINDS) if isinstance(kind, str) else ''}")
@@ -524,7 +568,7 @@ def _trigger(item: Any, i: int, listing: MarkedList, start: date, end: date) -> 
     _check_keys(item, where, TRIGGER_KEYS, required=("id", "kind"))
     tid = _text(item, "id", f"{where}.id", required=True)
     kind = item["kind"]
-    if kind not in TRIGGER_KINDS:
+    if not isinstance(kind, str) or kind not in TRIGGER_KINDS:
         raise _err(item, "kind", f"{where}.kind",
                    f"unknown trigger kind {_describe(kind)}"
                    f"{did_you_mean(kind, TRIGGER_KINDS) if isinstance(kind, str) else ''}; "
@@ -564,7 +608,7 @@ def _trigger(item: Any, i: int, listing: MarkedList, start: date, end: date) -> 
             raise _err(item, k, f"{where}.{k}", f"'{k}' goes with 'after', not with 'rate'")
     else:
         after = item["after"]
-        if after not in EVENT_KINDS:
+        if not isinstance(after, str) or after not in EVENT_KINDS:
             raise _err(item, "after", f"{where}.after",
                        f"unknown event kind {_describe(after)}"
                        f"{did_you_mean(after, EVENT_KINDS) if isinstance(after, str) else ''}")
@@ -645,7 +689,7 @@ def _agreement(doc: MarkedDict, start: date, end: date) -> AgreementSpec:
     node = _mapping(doc, "agreement", "agreement")
     _check_keys(node, "agreement", AGREEMENT_KEYS, required=("state", "since"))
     state = node["state"]
-    if state not in {s.value for s in Stage}:
+    if not isinstance(state, str) or state not in {s.value for s in Stage}:
         raise _err(node, "state", "agreement.state",
                    f"unknown state {_describe(state)}"
                    f"{did_you_mean(state, [s.value for s in Stage]) if isinstance(state, str) else ''}; "
@@ -728,6 +772,9 @@ def _params(doc: MarkedDict) -> ParameterSet:
     file = node.get("file")
     if file is not None and not isinstance(file, str):
         raise _err(node, "file", "params.file", f"expected a file path, found {_describe(file)}")
+    if file is not None and not Path(file).is_file():
+        problem = "is not a file" if Path(file).exists() else "not found"
+        raise _err(node, "file", "params.file", f"parameter file '{file}' {problem}")
     params = load_parameters(file or DEFAULT_PARAMS_FILE)
     override = _mapping(node, "override", "params.override", required=False)
     if override:
@@ -767,7 +814,7 @@ def _record(doc: MarkedDict, start: date, end: date) -> Record | None:
         return None
     _check_keys(node, "record", ("outcome", "dates", "note"), required=("outcome",))
     outcome = node["outcome"]
-    if outcome not in OUTCOMES:
+    if not isinstance(outcome, str) or outcome not in OUTCOMES:
         raise _err(node, "outcome", "record.outcome",
                    f"unknown outcome {_describe(outcome)}"
                    f"{did_you_mean(outcome, OUTCOMES) if isinstance(outcome, str) else ''}; "

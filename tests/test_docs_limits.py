@@ -1,0 +1,23 @@
+"""docs/testing.md states the loader's limits; they must be the values in the code."""
+
+import re
+
+from diplosim.engine import MAX_REACTIONS
+from diplosim.errors import MAX_WORD
+from diplosim.scenario import MAX_EXTENDS, MAX_TRIGGERS
+from diplosim.yamlio import MAX_ALIASES, MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
+from tests.conftest import REPO
+
+DOC = (REPO / "docs" / "testing.md").read_text(encoding="utf-8")
+
+
+def test_every_limit_in_the_docs_matches_the_code():
+    limits = {"MAX_FILE_BYTES": MAX_FILE_BYTES, "MAX_ALIASES": MAX_ALIASES, "MAX_NODES": MAX_NODES,
+              "MAX_DEPTH": MAX_DEPTH, "MAX_TRIGGERS": MAX_TRIGGERS, "MAX_EXTENDS": MAX_EXTENDS,
+              "MAX_REACTIONS": MAX_REACTIONS}
+    rows = {re.search(r"`(MAX_[A-Z_]+)`", line)[1]: line
+            for line in DOC.splitlines() if line.startswith("|") and "`MAX_" in line}
+    assert set(limits) <= set(rows)
+    for name, value in limits.items():
+        assert f"| {value:,} " in rows[name], rows[name]
+    assert f"{MAX_WORD} characters" in DOC
