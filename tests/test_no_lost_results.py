@@ -14,7 +14,7 @@ import diplosim.output
 from diplosim import load_scenario, run_ensemble
 from diplosim.cli import main
 from diplosim.output import write_atomic
-from diplosim.rundir import MANIFEST, OutputDirError, check_output_dir, claim_output_dir, run_identity
+from diplosim.rundir import MANIFEST, RESULT_FILES, OutputDirError, check_output_dir, claim_output_dir, run_identity
 from tests.conftest import REPO
 
 QUIET = str(REPO / "scenarios" / "examples" / "quiet-year.yaml")
@@ -67,7 +67,7 @@ def test_the_same_run_may_rewrite_its_directory_but_another_run_needs_force(tmp_
     out = tmp_path / "out"
     assert main(["run", QUIET, "--runs", "10", "--seed", "1", "--out", str(out)]) == 0
     first = _files(out)
-    assert set(first) == {MANIFEST, "summary.json", "replications.csv", "events.csv"}
+    assert set(first) == {MANIFEST, *RESULT_FILES}
     assert main(["run", QUIET, "--runs", "10", "--seed", "1", "--out", str(out)]) == 0
     assert _files(out) == first  # same run, same results
     capsys.readouterr()
