@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,11 +17,14 @@ from typing import Any
 
 from . import __version__
 from .engine import compile_scenario
-from .ensemble import Ensemble, run_ensemble, run_one
+from .ensemble import Ensemble, run_one
 from .errors import DiplosimError, ScenarioError
 from .output import csv_text, to_json, write_atomic
+from .parallel import run_parallel
 from .progress import ProgressBar
 from .scenario import Scenario, load_scenario
+from .store import STORE_NAME, RunStore
+from .store_cli import StoreUsageError, Terminated, add_store_commands, terminate_on_sigterm
 from .story import story_lines
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -82,8 +86,23 @@ def cmd_run(args: argparse.Namespace) -> int:
     sc = _load(args.scenario, args)
     if args.runs < 1:
         raise UsageError("--runs must be at least 1")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    store_file = args.store or (str(Path(args.out) / STORE_NAME) if args.out else None)
+    if args.resume and store_file is None:
+        raise UsageError("--resume needs a run store: give --store PATH or --out DIR")
     progress = ProgressBar(f"{Path(args.scenario).name}")
-    ens = run_ensemble(sc, args.runs, args.seed, progress=progress)
+    model = compile_scenario(sc)
+    meta = {"command": "run", "set": _parse_sets(args.set), "workers": args.workers, "scheduler": args.scheduler}
+    with terminate_on_sigterm():
+        if store_file is None:
+            ens = run_parallel(model, args.runs, args.seed, args.workers, progress,
+                               scheduler=args.scheduler, chunk=args.chunk)
+        else:
+            with RunStore(store_file) as store:
+                ens = run_parallel(model, args.runs, args.seed, args.workers, progress, store,
+                                   resume=args.resume, scheduler=args.scheduler, chunk=args.chunk, meta=meta)
+            print(f"stored as ensemble {ens.ensemble_id} in {store_file}", file=sys.stderr)
     summary = ens.summary()
     if args.out:
         write_results(ens, Path(args.out))
@@ -132,6 +151,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
     p.add_argument("--out", help="directory for summary.json, replications.csv, events.csv")
     p.add_argument("--json", action="store_true", help="print the JSON summary instead of a table")
+    p.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
+    p.add_argument("--store", help=f"SQLite run store (default: OUT/{STORE_NAME} when --out is given)")
+    p.add_argument("--resume", action="store_true",
+                   help="finish the latest stored ensemble of this scenario and seed, running only what is missing")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on the Dask cluster at ADDRESS, e.g. tcp://10.0.0.5:8786 (needs diplosim[dask])")
+    p.add_argument("--chunk", type=int, default=None, help="replications per task (default: automatic)")
     common(p)
     p.set_defaults(func=cmd_run)
 
@@ -146,6 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--replication", type=int, default=0, help="which replication of that seed (default 0)")
     common(p)
     p.set_defaults(func=cmd_story)
+    add_store_commands(sub)
     return parser
 
 
@@ -157,9 +184,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as exc:
         print(exc.format(), file=sys.stderr)
         return EXIT_USAGE
-    except UsageError as exc:
+    except (UsageError, StoreUsageError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
+    except Terminated:
+        print("diplosim: terminated; finished replications are in the run store (use --resume)", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:
         print("diplosim: interrupted", file=sys.stderr)
         return 130
