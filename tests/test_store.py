@@ -87,11 +87,12 @@ def _saved_rows(db_path):
 
 @pytest.mark.parametrize("sig, status", [(signal.SIGINT, 130), (signal.SIGTERM, 128 + signal.SIGTERM)])
 def test_a_real_signal_leaves_finished_replications_and_resume_completes(write_scenario, tmp_path, sig, status):
-    # A heavier scenario (about 500 missile tests a year) so the run lasts a few
-    # seconds and the signal lands part-way.
-    path = write_scenario(scenario_dict(triggers=[{"id": "m", "kind": "missile_test", "rate": 500}]))
+    # A heavier scenario (about 300 missile tests a year, a few ms a replication)
+    # in chunks of 4, so the run lasts about a second and the signal, sent once
+    # the first chunk is saved, lands part-way.
+    path = write_scenario(scenario_dict(triggers=[{"id": "m", "kind": "missile_test", "rate": 300}]))
     db = tmp_path / "store.sqlite"
-    runs, seed = 400, 3
+    runs, seed = 240, 3
     cmd = [sys.executable, str(REPO / "run.py"), "run", str(path), "--runs", str(runs), "--seed", str(seed),
            "--store", str(db), "--workers", "2", "--chunk", "4", "--json"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
