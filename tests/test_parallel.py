@@ -1,5 +1,6 @@
 """Parallel ensembles: the same results whatever the workers, the chunking or the backend."""
 
+import io
 import json
 
 import distributed
@@ -7,6 +8,7 @@ import pytest
 
 from diplosim import compile_scenario, load_scenario, run_ensemble
 from diplosim.parallel import chunk_size, chunks_of, pack, run_parallel, unpack
+from diplosim.progress import ProgressBar
 from tests.conftest import scenario_dict
 
 BUSY = scenario_dict(triggers=[
@@ -61,3 +63,18 @@ def test_chunks_cover_every_index_once():
     assert [i for c in chunks for i in c] == indices
     assert max(len(c) for c in chunks) == size
     assert chunk_size(1, 8) == 1 and chunk_size(10**7, 2) == 500
+
+
+def test_progress_is_reported_per_chunk_and_drawn_only_when_enabled(busy_model):
+    seen: list[tuple[int, int]] = []
+    run_parallel(busy_model, 50, 1, workers=2, chunk=10, progress=lambda d, t: seen.append((d, t)))
+    assert seen[0] == (0, 50) and seen[-1] == (50, 50)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    shown, hidden = io.StringIO(), io.StringIO()
+    for stream, enabled in ((shown, True), (hidden, None)):  # None: only on a terminal (StringIO is not)
+        bar = ProgressBar("x", stream, enabled)
+        for done in (0, 25, 50):
+            bar(done, 50)
+    last = shown.getvalue().rstrip("\n").rsplit("\r", 1)[1]
+    assert " 50/50 " in last and "left" in last and shown.getvalue().endswith("\n")
+    assert hidden.getvalue() == ""
