@@ -52,6 +52,23 @@ def median_time(fn, repeats: int) -> float:
     return statistics.median(times)
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (pool workers)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def median_cpu(fn, repeats: int) -> float:
+    """Median CPU seconds (all processes) of `fn`: unlike wall time, not inflated
+    when other programs share the cores, so it shows the cost of parallelism itself."""
+    costs = []
+    for _ in range(repeats):
+        c0 = cpu_seconds()
+        fn()
+        costs.append(cpu_seconds() - c0)
+    return statistics.median(costs)
+
+
 # -- bare simpy ------------------------------------------------------------------------
 
 
@@ -161,12 +178,15 @@ def main() -> None:
     print(f"command: python bench/ensemble.py{' --quick' if q else ''} --repeats {reps}")
     print()
     ceiling = bare_simpy_rate(reps)
-    print(f"bare simpy (null model, 100 processes x 1000 timeouts): {ceiling:,.0f} events/s")
+    cpu_ceiling = null_model(100, 1000) / median_cpu(lambda: null_model(100, 1000), reps)
+    print(f"bare simpy (null model, 100 processes x 1000 timeouts): {ceiling:,.0f} events/s "
+          f"({cpu_ceiling:,.0f} per CPU-second)")
     print()
     paths = episodes()
     if paths == [SYNTHETIC]:
         print("(no scenarios/history/*.yaml: using the synthetic 2019-like bench/synthetic-2019.yaml)")
-    print(f"{'episode':<28}{'simpy ev/rep':>13}{'model ev/rep':>13}{'rep/s 1 core':>14}{'ev/s':>11}{'of ceiling':>12}")
+    print(f"{'episode':<28}{'simpy ev/rep':>13}{'model ev/rep':>13}{'rep/s 1 core':>14}{'rep/CPU-s':>11}"
+          f"{'ev/s':>11}{'of ceiling':>12}")
     models = {}
     for path in paths:
         model = compile_scenario(load_scenario(path))
@@ -175,7 +195,9 @@ def main() -> None:
         per_rep = simpy_events_per_replication(model, min(500, sizes["single"]))
         model_events = sum(r.events for r in run_ensemble(model, 500, 0).results) / 500
         rate = sizes["single"] / median_time(lambda m=model: run_ensemble(m, sizes["single"], 0), reps)
-        print(f"{path.stem:<28}{per_rep:>13.1f}{model_events:>13.1f}{rate:>14,.0f}{per_rep * rate:>11,.0f}"
+        cpu_rate = sizes["single"] / median_cpu(lambda m=model: run_ensemble(m, sizes["single"], 0), reps)
+        print(f"{path.stem:<28}{per_rep:>13.1f}{model_events:>13.1f}{rate:>14,.0f}{cpu_rate:>11,.0f}"
+              f"{per_rep * rate:>11,.0f}"
               f"{per_rep * rate / ceiling:>12.2f}")
     print()
     target = next((p for p in paths if "2019" in p.stem), paths[-1])
@@ -184,7 +206,12 @@ def main() -> None:
     one = n / median_time(lambda: run_parallel(model, n, 0, workers=1), reps)
     two = n / median_time(lambda: run_parallel(model, n, 0, workers=2), reps)
     print(f"{target.stem}, {n:,} replications: 1 worker {one:,.0f} rep/s, 2 workers {two:,.0f} rep/s, "
-          f"parallel efficiency {two / (2 * one):.2f}")
+          f"parallel efficiency {two / (2 * one):.2f} (wall clock)")
+    cpu_one = median_cpu(lambda: run_parallel(model, n, 0, workers=1), reps)
+    cpu_two = median_cpu(lambda: run_parallel(model, n, 0, workers=2), reps)
+    print(f"  CPU time, all processes: 1 worker {1e3 * cpu_one / n:.3f} ms/rep, 2 workers {1e3 * cpu_two / n:.3f} "
+          f"ms/rep; efficiency by CPU time {cpu_one / cpu_two:.2f} (the share of the work that is not "
+          f"parallel overhead; what wall-clock efficiency reaches on 2 otherwise idle cores)")
     local, remote, started = dask_overhead(model, sizes["dask"], reps)
     print(f"Dask LocalCluster (2 worker processes, loopback), {sizes['dask']:,} replications: "
           f"{remote:.2f} s against {local:.2f} s for the local pool "
