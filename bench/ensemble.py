@@ -183,6 +183,7 @@ def main() -> None:
           f"({cpu_ceiling:,.0f} per CPU-second)")
     print()
     paths = episodes()
+    print("(of ceiling: simpy events per CPU-second of the model over those of the null model)")
     if paths == [SYNTHETIC]:
         print("(no scenarios/history/*.yaml: using the synthetic 2019-like bench/synthetic-2019.yaml)")
     print(f"{'episode':<28}{'simpy ev/rep':>13}{'model ev/rep':>13}{'rep/s 1 core':>14}{'rep/CPU-s':>11}"
@@ -198,7 +199,7 @@ def main() -> None:
         cpu_rate = sizes["single"] / median_cpu(lambda m=model: run_ensemble(m, sizes["single"], 0), reps)
         print(f"{path.stem:<28}{per_rep:>13.1f}{model_events:>13.1f}{rate:>14,.0f}{cpu_rate:>11,.0f}"
               f"{per_rep * rate:>11,.0f}"
-              f"{per_rep * rate / ceiling:>12.2f}")
+              f"{per_rep * cpu_rate / cpu_ceiling:>12.2f}")
     print()
     target = next((p for p in paths if "2019" in p.stem), paths[-1])
     model = models[target]
