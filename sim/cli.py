@@ -88,6 +88,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UsageError("--runs must be at least 1")
     if args.workers is not None and args.workers < 1:
         raise UsageError("--workers must be at least 1")
+    if args.chunk is not None and args.chunk < 1:
+        raise UsageError("--chunk must be at least 1")
     store_file = args.store or (str(Path(args.out) / STORE_NAME) if args.out else None)
     if args.resume and store_file is None:
         raise UsageError("--resume needs a run store: give --store PATH or --out DIR")

@@ -133,6 +133,8 @@ def run_parallel(model: Model, runs: int, seed: int = 0, workers: int | None = N
     """
     if runs < 1:
         raise ValueError("runs must be at least 1")
+    if chunk is not None and chunk < 1:
+        raise ValueError("chunk must be at least 1")
     workers = default_workers() if workers is None else max(1, workers)
     done: dict[int, ReplicationResult] = {}
     ensemble_id = None

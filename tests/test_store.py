@@ -145,4 +145,5 @@ def test_store_usage_errors(write_scenario, tmp_path, capsys):
     assert "--resume needs a run store" in capsys.readouterr().err
     assert main(["runs", str(tmp_path / "nowhere.sqlite")]) == 2
     assert main(["run", path, "--runs", "5", "--workers", "0"]) == 2
+    assert main(["run", path, "--runs", "5", "--chunk", "0"]) == 2
     assert not os.path.exists(tmp_path / "nowhere.sqlite")
