@@ -301,7 +301,7 @@ def _start_actors(ctx: Context, model: Model):
     if model.t_decide > 0:
         yield ctx.env.timeout(model.t_decide)
     for actor in ctx.actors.values():
-        ctx.env.process(actor.run())
+        actor.listen()
     ctx.executive.start()  # type: ignore[attr-defined]
     if ctx.agreement.stage in (Stage.IN_FORCE, Stage.NORMALISED, Stage.SUSPENDED):
         ctx.start_agreement_clock()

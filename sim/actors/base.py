@@ -1,4 +1,4 @@
-"""What every actor shares: a simpy process that wakes on reasons.
+"""What every actor shares: a simpy callback that wakes on reasons.
 
 An actor sleeps until something concerns it: an event it listens to, or a
 decision date it set itself. Its `handle` method is its decision rule. Actors
@@ -8,7 +8,7 @@ see YAML, and they draw randomness only from the context's generator.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import simpy
@@ -23,7 +23,7 @@ Reason = tuple[str, Any]
 
 
 class Actor:
-    """Base class: role, name, the wake-up loop and a logged logit choice."""
+    """Base class: role, name, waking on reasons and a logged logit choice."""
 
     role: str = ""
     listens: frozenset[str] = frozenset()
@@ -34,26 +34,36 @@ class Actor:
         self.name = name
         self.facts = facts
         self._pending: list[Reason] = []
-        self._wake: simpy.Event | None = None
+        self._listening = False
+        self._wake_scheduled = False
 
-    # -- the process -------------------------------------------------------
+    # -- waking --------------------------------------------------------------
+    # An actor is not a simpy process but a callback on one "wake" event at a
+    # time: the same order of events and draws as a process waiting on that
+    # event, without a generator switch per wake (the engine's hottest path).
 
-    def run(self) -> Iterator[simpy.Event]:
-        """The simpy process: wait for a reason, handle everything pending."""
-        env = self.ctx.env
-        while True:
-            self._wake = env.event()
-            yield self._wake
-            pending, self._pending = self._pending, []
-            for reason in pending:
-                self.handle(reason)
+    def listen(self) -> None:
+        """From now on (decisions have begun), notifications wake the actor."""
+        self._listening = True
 
     def notify(self, what: str, detail: Any = None) -> None:
-        """Give the actor a reason to wake now."""
+        """Give the actor a reason to wake now.
+
+        Reasons that arrive while the actor is handling others wait for the
+        next wake, as they did when actors were simpy processes.
+        """
         self._pending.append((what, detail))
-        wake = self._wake
-        if wake is not None and not wake.triggered:
+        if self._listening and not self._wake_scheduled:
+            self._wake_scheduled = True
+            wake = self.ctx.env.event()
+            wake.callbacks.append(self._wake_up)
             wake.succeed()
+
+    def _wake_up(self, _event: simpy.Event) -> None:
+        pending, self._pending = self._pending, []
+        for reason in pending:
+            self.handle(reason)
+        self._wake_scheduled = False
 
     def wake_at(self, t: float, what: str, detail: Any = None) -> None:
         """Ask to be woken at time `t` (days) with reason `what`."""
