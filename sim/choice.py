@@ -70,7 +70,13 @@ def choose(
     rng: np.random.Generator, actor: str, situation: str, options: Mapping[str, Terms]
 ) -> Decision:
     """Draw one option by logit from `options` (name → its utility terms)."""
-    probs = logit_probabilities({k: utility(t) for k, t in options.items()})
+    # `utility` and `logit_probabilities` inlined (same arithmetic, same order):
+    # actors choose tens of times per replication
+    utilities = {k: float(sum(t.values())) for k, t in options.items()}
+    top = max(utilities.values())
+    weights = {k: math.exp(v - top) for k, v in utilities.items()}
+    total = sum(weights.values())
+    probs = {k: w / total for k, w in weights.items()}
     u = rng.random()
     acc = 0.0
     chosen = next(iter(options))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -18,14 +19,17 @@ from typing import Any
 
 from . import __version__
 from .engine import Model, ReplicationResult, compile_scenario
-from .ensemble import Ensemble, run_ensemble, run_indices, run_one
+from .ensemble import Ensemble, run_one
 from .errors import DiplosimError, ScenarioError
-from .fan import run_with_fan
+from .fan import FAN_RUNS, fan_for
 from .output import csv_text, to_json, write_atomic
+from .parallel import run_parallel
 from .params import DEFAULT_PARAMS_FILE, load_parameters, parameters_to_yaml
 from .progress import ProgressBar
 from .rundir import OutputDirError, check_output_dir, claim_output_dir, run_identity
 from .scenario import Scenario, load_scenario
+from .store import STORE_NAME, RunStore
+from .store_cli import StoreUsageError, Terminated, add_store_commands, terminate_on_sigterm
 from .story import story_lines
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -90,18 +94,34 @@ def cmd_run(args: argparse.Namespace) -> int:
     sc = _load(args.scenario, args)
     if args.runs < 1:
         raise UsageError("--runs must be at least 1")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    if args.chunk is not None and args.chunk < 1:
+        raise UsageError("--chunk must be at least 1")
     identity = run_identity(sc.sha256, args.seed, args.runs, __version__)
     out = Path(args.out) if args.out else Path("results") / Path(args.scenario).stem if args.plot else None
+    store_file = args.store or (str(out / STORE_NAME) if args.out else None)
+    if args.resume and store_file is None:
+        raise UsageError("--resume needs a run store: give --store PATH or --out DIR")
     if out is not None:  # refuse before running: a refusal should cost no work
         check_output_dir(out, identity, force=args.force)
-    progress = ProgressBar(f"{Path(args.scenario).name}")
-    if out is None:
-        ens = run_ensemble(sc, args.runs, args.seed, progress=progress)
-    else:  # the fan chart's data is reduced while the ensemble runs
-        ens, fan = run_with_fan(compile_scenario(sc), args.runs, args.seed, progress=progress)
         claim_output_dir(out, identity, force=args.force)
+    progress = ProgressBar(f"{Path(args.scenario).name}")
+    model = compile_scenario(sc)
+    meta = {"command": "run", "set": _parse_sets(args.set), "workers": args.workers, "scheduler": args.scheduler}
+    with terminate_on_sigterm():
+        if store_file is None:
+            ens = run_parallel(model, args.runs, args.seed, args.workers, progress,
+                               scheduler=args.scheduler, chunk=args.chunk)
+        else:
+            with RunStore(store_file) as store:
+                ens = run_parallel(model, args.runs, args.seed, args.workers, progress, store,
+                                   resume=args.resume, scheduler=args.scheduler, chunk=args.chunk, meta=meta)
+            print(f"stored as ensemble {ens.ensemble_id} in {store_file}", file=sys.stderr)
+    if out is not None:
         write_results(ens, out)
-        write_plot_data(out, ens, fan)
+        # fan-chart data: the first FAN_RUNS replications again, reduced as they run
+        write_plot_data(out, ens, fan_for(model, args.seed, min(args.runs, FAN_RUNS)))
     summary = ens.summary()
     print(to_json(summary), end="") if args.json else print(_table(summary))
     if args.plot and out is not None:
@@ -143,8 +163,8 @@ HISTORY_DIR = DEFAULT_PARAMS_FILE.parent.parent / "history"
 
 
 def runner(model: Model, runs: int, seed: int) -> list[ReplicationResult]:
-    """Run replications 0..runs-1 of `model` (the engine for validate and calibrate)."""
-    return run_indices(model, seed, range(runs))
+    """Replications 0..runs-1 of `model` on all cores (validate, calibrate, compare, ...)."""
+    return run_parallel(model, runs, seed).results
 
 
 def _episodes(args: argparse.Namespace) -> list[Scenario]:
@@ -325,6 +345,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also draw plots (PNG and SVG) into DIR/plots (DIR defaults to results/SCENARIO-NAME)")
     p.add_argument("--force", action="store_true",
                    help="overwrite --out even if it holds the results of a different run")
+    p.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
+    p.add_argument("--store", help=f"SQLite run store (default: OUT/{STORE_NAME} when --out is given)")
+    p.add_argument("--resume", action="store_true",
+                   help="finish the latest stored ensemble of this scenario and seed, running only what is missing")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on the Dask cluster at ADDRESS, e.g. tcp://10.0.0.5:8786 (needs diplosim[dask])")
+    p.add_argument("--chunk", type=int, default=None, help="replications per task (default: automatic)")
     common(p)
     p.set_defaults(func=cmd_run)
 
@@ -381,6 +408,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_explore import add_commands  # compare, sweep, sensitivity, explain, discover, counterfactuals
 
     add_commands(sub, common)
+    add_store_commands(sub)
     return parser
 
 
@@ -392,9 +420,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as exc:
         print(exc.format(), file=sys.stderr)
         return EXIT_USAGE
-    except (UsageError, OutputDirError) as exc:
+    except (UsageError, OutputDirError, StoreUsageError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
+    except Terminated:
+        print("diplosim: terminated; finished replications are in the run store (use --resume)", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:
         print("diplosim: interrupted", file=sys.stderr)
         return 130

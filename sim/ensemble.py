@@ -24,6 +24,18 @@ from .world import STATE_NAMES
 Progress = Callable[[int, int], None]
 """Called as progress(done, total) while an ensemble runs."""
 
+RECORDED_STAGES: tuple[str, ...] = (
+    "negotiating", "initialled", "cabinet_approved", "in_force", "collapsed",
+    "notice_given", "suspended", "terminated",
+)
+"""Stages whose first date a replication row records."""
+
+ROW_COLUMNS: tuple[str, ...] = (
+    "replication", "root_seed", "outcome", "date", *(f"{s}_date" for s in RECORDED_STAGES),
+    *STATE_NAMES, "events", "error",
+)
+"""The columns of `replication_row`, in order."""
+
 
 def replication_rng(root_seed: int, index: int) -> np.random.Generator:
     """The generator of replication `index` under `root_seed`."""
@@ -66,6 +78,8 @@ class Ensemble:
     model: Model
     seed: int
     results: list[ReplicationResult]
+    ensemble_id: int | None = None
+    """Its id in the run store, when it was stored."""
 
     @property
     def scenario(self) -> Scenario:
@@ -140,8 +154,7 @@ def replication_row(model: Model, seed: int, r: ReplicationResult) -> dict[str, 
         "outcome": r.outcome,
         "date": _iso(model, r.outcome_t),
     }
-    for stage in ("negotiating", "initialled", "cabinet_approved", "in_force", "collapsed",
-                  "notice_given", "suspended", "terminated"):
+    for stage in RECORDED_STAGES:
         row[f"{stage}_date"] = _iso(model, r.stage_t.get(stage))
     for name in STATE_NAMES:
         row[name] = round(r.final[name], 6) if name in r.final else ""

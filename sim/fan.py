@@ -148,6 +148,22 @@ class FanReducer:
         }
 
 
+FAN_RUNS = 2000
+"""Replications whose trajectories make a fan chart: enough for stable 5-95% bands."""
+
+
+def fan_for(model: Model, seed: int, runs: int) -> FanReducer:
+    """The fan-chart histograms of replications 0..runs-1 (rerun with the same seeds).
+
+    Replications are deterministic given their seed, so this reduces exactly the
+    trajectories of the ensemble's first `runs` replications, in bounded memory.
+    """
+    fan = FanReducer.for_model(model)
+    for i in range(runs):
+        fan.add(run_one(model, seed, i, record_changes=True))
+    return fan
+
+
 def run_with_fan(model: Model, runs: int, seed: int, *, progress: Progress | None = None,
                  every: int = 250) -> tuple[Ensemble, FanReducer]:
     """Run an ensemble and reduce its trajectories on the fly.

@@ -16,16 +16,20 @@ class ProgressBar:
         self.enabled = self.stream.isatty() if enabled is None else enabled
         self.t0 = time.monotonic()
         self.last = 0.0
+        self.first: int | None = None
+        """Replications already done at the first call (a resumed ensemble's saved ones)."""
 
     def __call__(self, done: int, total: int) -> None:
         if not self.enabled:
             return
+        if self.first is None:
+            self.first = done
         now = time.monotonic()
         if done < total and now - self.last < 0.1:
             return
         self.last = now
         elapsed = max(now - self.t0, 1e-9)
-        rate = done / elapsed
+        rate = (done - self.first) / elapsed  # this run's rate, not counting resumed replications
         left = (total - done) / rate if rate > 0 else float("inf")
         width = 28
         filled = int(width * done / max(total, 1))

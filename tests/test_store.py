@@ -1,0 +1,149 @@
+"""The run store: provenance, resume after an interruption, and the store commands."""
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pyarrow.parquet as pq
+import pytest
+
+from diplosim import __version__, compile_scenario, load_scenario, run_ensemble
+from diplosim.cli import main
+from diplosim.parallel import pack, run_parallel
+from diplosim.store import RunStore
+from tests.conftest import REPO, scenario_dict
+
+BUSY = scenario_dict(triggers=[
+    {"id": "missiles", "kind": "missile_test", "rate": 12},
+    {"id": "rulings", "kind": "court_ruling", "rate": 3},
+    {"id": "pressure", "kind": "us_pressure", "rate": 4},
+])
+
+
+def _packed(results):
+    return [pack(r) for r in results]
+
+
+def test_store_holds_each_replication_and_the_provenance(write_scenario, tmp_path):
+    sc = load_scenario(write_scenario(BUSY))
+    model = compile_scenario(sc)
+    with RunStore(tmp_path / "runs.sqlite") as store:
+        ens = run_parallel(model, 200, 8, workers=2, store=store, meta={"command": "test"})
+        [e] = store.ensembles()
+        assert e["id"] == ens.ensemble_id
+        assert (e["scenario_file"], e["scenario_sha256"]) == (sc.path, sc.sha256)
+        assert e["params"] == vars(model.p) and e["mechanisms"] == sorted(model.mechanisms)
+        assert (e["root_seed"], e["runs"], e["saved"], e["status"]) == (8, 200, 200, "complete")
+        assert e["diplosim_version"] == __version__ and e["meta"] == {"command": "test"}
+        assert e["started"] <= e["finished"] and {"python", "numpy", "simpy"} <= set(e["environment"])
+        assert _packed(store.results(ens.ensemble_id)) == _packed(ens.results)
+        rows = store.rows([ens.ensemble_id])
+    assert [{k: v for k, v in r.items() if k != "ensemble"} for r in rows] == ens.rows()
+
+
+class _StopAfter:
+    """A progress callback that interrupts the ensemble once `n` replications are done."""
+
+    def __init__(self, n):
+        self.n = n
+
+    def __call__(self, done, total):
+        if done >= self.n:
+            raise KeyboardInterrupt
+
+
+def test_interrupted_ensemble_resumed_equals_the_uninterrupted_one(write_scenario, tmp_path):
+    model = compile_scenario(load_scenario(write_scenario(BUSY)))
+    whole = run_ensemble(model, 240, 5)
+    with RunStore(tmp_path / "runs.sqlite") as store:
+        with pytest.raises(KeyboardInterrupt):
+            run_parallel(model, 240, 5, workers=2, store=store, chunk=20, progress=_StopAfter(60))
+        [e] = store.ensembles()
+        assert e["status"] == "interrupted" and 60 <= e["saved"] < 240
+        # another seed is another ensemble: resume must not pick the interrupted one
+        other = run_parallel(model, 10, 6, workers=1, store=store, resume=True)
+        assert other.ensemble_id != e["id"]
+        ran: list[int] = []
+        resumed = run_parallel(model, 240, 5, workers=2, store=store, resume=True,
+                               progress=lambda done, total: ran.append(done))
+        assert resumed.ensemble_id == e["id"]
+        assert ran[0] == e["saved"]  # the saved replications were not run again
+        assert store.ensemble(e["id"])["status"] == "complete"
+    assert _packed(resumed.results) == _packed(whole.results)
+    assert resumed.summary() == whole.summary()
+
+
+def _saved_rows(db_path):
+    try:
+        with sqlite3.connect(db_path, timeout=1) as db:
+            return db.execute("SELECT COUNT(*) FROM replications").fetchone()[0]
+    except sqlite3.Error:  # not created yet
+        return 0
+
+
+@pytest.mark.parametrize("sig, status", [(signal.SIGINT, 130), (signal.SIGTERM, 128 + signal.SIGTERM)])
+def test_a_real_signal_leaves_finished_replications_and_resume_completes(write_scenario, tmp_path, sig, status):
+    # A heavier scenario (about 300 missile tests a year, a few ms a replication)
+    # in chunks of 4, so the run lasts about a second and the signal, sent once
+    # the first chunk is saved, lands part-way.
+    path = write_scenario(scenario_dict(triggers=[{"id": "m", "kind": "missile_test", "rate": 300}]))
+    db = tmp_path / "store.sqlite"
+    runs, seed = 240, 3
+    cmd = [sys.executable, str(REPO / "run.py"), "run", str(path), "--runs", str(runs), "--seed", str(seed),
+           "--store", str(db), "--workers", "2", "--chunk", "4", "--json"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while _saved_rows(db) == 0 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == status, err
+    saved = _saved_rows(db)
+    assert 0 < saved < runs
+    with RunStore(db) as store:
+        [e] = store.ensembles()
+        assert e["status"] == "interrupted"
+    done = subprocess.run([*cmd, "--resume"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    whole = run_ensemble(load_scenario(path), runs, seed)
+    assert json.loads(done.stdout) == whole.summary()
+    with RunStore(db) as store:
+        [e] = store.ensembles()
+        assert (e["saved"], e["status"]) == (runs, "complete")
+        assert _packed(store.results(e["id"])) == _packed(whole.results)
+
+
+def test_runs_and_export_commands(write_scenario, tmp_path, capsys):
+    path = str(write_scenario(BUSY))
+    out = tmp_path / "out"
+    assert main(["run", path, "--runs", "50", "--seed", "2", "--out", str(out), "--workers", "1"]) == 0
+    assert main(["run", path, "--runs", "30", "--seed", "9", "--out", str(out), "--workers", "2"]) == 0
+    capsys.readouterr()
+    assert main(["runs", str(out)]) == 0
+    listing = capsys.readouterr().out.splitlines()
+    assert len(listing) == 3 and "complete" in listing[1] and "50/50" in listing[1] and "30/30" in listing[2]
+    assert main(["export", str(out), "--ensemble", "1", "--to", str(tmp_path / "one.csv")]) == 0
+    exported = (tmp_path / "one.csv").read_text().splitlines()
+    written = (out / "replications.csv").read_text().splitlines()  # the last run's file (ensemble 2)
+    assert len(exported) == 51 and exported[0].startswith("ensemble,replication,root_seed,outcome")
+    assert main(["export", str(out), "--to", str(tmp_path / "all.parquet")]) == 0
+    table = pq.read_table(tmp_path / "all.parquet").to_pylist()
+    assert len(table) == 80 and [r["ensemble"] for r in table].count(2) == 30
+    ours = [",".join(str(v) for k, v in r.items() if k != "ensemble") for r in table if r["ensemble"] == 2]
+    assert len(ours) == len(written) - 1
+    assert main(["export", str(out), "--provenance"]) == 0
+    assert capsys.readouterr().out.count("\n") == 3
+
+
+def test_store_usage_errors(write_scenario, tmp_path, capsys):
+    path = str(write_scenario(BUSY))
+    assert main(["run", path, "--runs", "5", "--resume"]) == 2
+    assert "--resume needs a run store" in capsys.readouterr().err
+    assert main(["runs", str(tmp_path / "nowhere.sqlite")]) == 2
+    assert main(["run", path, "--runs", "5", "--workers", "0"]) == 2
+    assert main(["run", path, "--runs", "5", "--chunk", "0"]) == 2
+    assert not os.path.exists(tmp_path / "nowhere.sqlite")
