@@ -69,6 +69,7 @@ def _table(summary: dict[str, Any]) -> str:
     if summary.get("errors"):
         rows.append(f"replications that raised an error: {summary['errors']} (seed {summary['seed']})")
         rows += [f"  replication {f['replication']}: {f['error']}" for f in summary.get("failed", [])[:5]]
+        rows += [f"  replication {f['replication']}: {f['error']}" for f in summary.get("failed", [])[:5]]
     return "\n".join(rows)
 
 

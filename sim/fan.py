@@ -160,7 +160,9 @@ def fan_for(model: Model, seed: int, runs: int) -> FanReducer:
     """
     fan = FanReducer.for_model(model)
     for i in range(runs):
-        fan.add(run_one(model, seed, i, record_changes=True))
+        result = run_one(model, seed, i, record_changes=True)
+        if result.error is None:  # a replication that raised has no trajectory
+            fan.add(result)
     return fan
 
 

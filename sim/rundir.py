@@ -22,7 +22,7 @@ from .output import to_json, write_atomic
 
 MANIFEST = "manifest.json"
 """The file, inside an output directory, that names the run whose results it holds."""
-RESULT_FILES = ("summary.json", "replications.csv", "events.csv", "fan.json", "context.json")
+RESULT_FILES = ("summary.json", "replications.csv", "events.csv", "fan.json", "context.json", "runs.sqlite")
 """Files a run writes; finding any of them means the directory holds results."""
 
 

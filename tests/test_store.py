@@ -119,23 +119,27 @@ def test_a_real_signal_leaves_finished_replications_and_resume_completes(write_s
 
 def test_runs_and_export_commands(write_scenario, tmp_path, capsys):
     path = str(write_scenario(BUSY))
+    # two runs into one store (an --out folder holds one run; the store can hold many)
+    store = str(tmp_path / "runs.sqlite")
     out = tmp_path / "out"
-    assert main(["run", path, "--runs", "50", "--seed", "2", "--out", str(out), "--workers", "1"]) == 0
-    assert main(["run", path, "--runs", "30", "--seed", "9", "--out", str(out), "--workers", "2"]) == 0
+    assert main(["run", path, "--runs", "50", "--seed", "2", "--out", str(tmp_path / "first"), "--store", store,
+                 "--workers", "1"]) == 0
+    assert main(["run", path, "--runs", "30", "--seed", "9", "--out", str(out), "--store", store,
+                 "--workers", "2"]) == 0
     capsys.readouterr()
-    assert main(["runs", str(out)]) == 0
+    assert main(["runs", store]) == 0
     listing = capsys.readouterr().out.splitlines()
     assert len(listing) == 3 and "complete" in listing[1] and "50/50" in listing[1] and "30/30" in listing[2]
-    assert main(["export", str(out), "--ensemble", "1", "--to", str(tmp_path / "one.csv")]) == 0
+    assert main(["export", store, "--ensemble", "1", "--to", str(tmp_path / "one.csv")]) == 0
     exported = (tmp_path / "one.csv").read_text().splitlines()
     written = (out / "replications.csv").read_text().splitlines()  # the last run's file (ensemble 2)
     assert len(exported) == 51 and exported[0].startswith("ensemble,replication,root_seed,outcome")
-    assert main(["export", str(out), "--to", str(tmp_path / "all.parquet")]) == 0
+    assert main(["export", store, "--to", str(tmp_path / "all.parquet")]) == 0
     table = pq.read_table(tmp_path / "all.parquet").to_pylist()
     assert len(table) == 80 and [r["ensemble"] for r in table].count(2) == 30
     ours = [",".join(str(v) for k, v in r.items() if k != "ensemble") for r in table if r["ensemble"] == 2]
     assert len(ours) == len(written) - 1
-    assert main(["export", str(out), "--provenance"]) == 0
+    assert main(["export", store, "--provenance"]) == 0
     assert capsys.readouterr().out.count("\n") == 3
 
 
