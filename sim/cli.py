@@ -273,6 +273,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     out = Path(args.out)
     best = result["best"]
     header = (f"Calibrated by: diplosim calibrate --budget {args.budget} --seed {args.seed} --runs {args.runs}"
+              f" --design-share {args.design_share:g}"
+              + (f" --params {args.params}" if args.params else "")
               + (f" --leave-out {args.leave_out}" if args.leave_out else "")
               + f"\nEpisodes: {', '.join(Path(sc.path).name for sc in scenarios)}; best loss {best.loss:.4f}")
     write_atomic(out / "params.yaml", parameters_to_yaml(base.with_values(best.values), header))
