@@ -28,7 +28,7 @@ from .choice import Decision
 from .outcomes import classify
 from .scenario import Scenario, Trigger
 from .triggers import KINDS, apply_effect, sample_rate_times
-from .world import VARIABLES, World
+from .world import VARIABLES, World, trajectory
 
 MAX_REACTIONS = 5000
 """Most `after:` reactions one replication fires; stops runaway chains."""
@@ -339,27 +339,27 @@ def run_replication(model: Model, rng: np.random.Generator, index: int = 0, *,
                                   ctx.agreement.stage)
     if outcome == "collapsed":
         stage_t.setdefault("collapsed", outcome_t)  # type: ignore[arg-type]
-    world = ctx.world
-    polls: list[float | None] = [
-        world_value_at(world, name, t) if name in VARIABLES else None
-        for t, name in zip(model.poll_times, model.poll_variables, strict=True)
-    ]
+    polls = poll_values(ctx.world, model)
     return ReplicationResult(
         index=index,
         outcome=outcome,
         outcome_t=outcome_t,
         stage_t=stage_t,
-        final=world.snapshot(model.horizon),
+        final=ctx.world.snapshot(model.horizon),
         polls=polls,
         events=ctx.events,
         transitions=[(t, a.value, b.value, by) for t, a, b, by in ctx.agreement.transitions],
         log=ctx.log,
-        changes=list(world.changes) if record_changes else None,
+        changes=list(ctx.world.changes) if record_changes else None,
     )
 
 
-def world_value_at(world: World, name: str, t: float) -> float:
-    """Value of `name` at `t` from a finished world's change log."""
-    from .world import value_at
-
-    return value_at(world.changes, name, t, world._half[name])  # noqa: SLF001
+def poll_values(world: World, model: Model) -> list[float | None]:
+    """Simulated value on each poll date (None where the poll measures no state variable)."""
+    out: list[float | None] = [None] * len(model.poll_times)
+    for name in set(model.poll_variables) & set(VARIABLES):
+        idx = [i for i, v in enumerate(model.poll_variables) if v == name]
+        times = [model.poll_times[i] for i in idx]  # poll_times are in date order
+        for i, value in zip(idx, trajectory(world.changes, name, times, world._half[name]), strict=True):  # noqa: SLF001
+            out[i] = value
+    return out

@@ -36,9 +36,8 @@ class Executive(Actor):
     """The South Korean government (the president and the NSC)."""
 
     role = "executive"
-    listens = frozenset({
-        "nuclear_test", "missile_test", "us_pressure", "talks", "trade_talks", "protest",
-    })
+    listens = frozenset({"nuclear_test", "us_pressure", "talks", "trade_talks"})
+    """Only the kinds its rule acts on: a wake-up that decides nothing still costs a simpy event."""
 
     def start(self) -> None:
         """Set the first decision dates for the agreement's stage at the start."""

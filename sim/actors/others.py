@@ -135,6 +135,12 @@ class Opposition(Actor):
     role = "opposition"
     listens = PRO_PACT_EVENTS | ANTI_PACT_EVENTS | {"scandal"}
 
+    def __init__(self, ctx, name, facts) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(ctx, name, facts)
+        # it only ever reacts to the steps its stance opposes (and to scandals)
+        against = facts.get("stance", "against") == "against"
+        self.listens = (PRO_PACT_EVENTS if against else ANTI_PACT_EVENTS) | {"scandal"}
+
     def handle(self, reason: Reason) -> None:
         what, kind = reason
         ctx = self.ctx
