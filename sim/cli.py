@@ -90,8 +90,6 @@ def write_results(ens: Ensemble, out: Path) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .figures import write_plot_data, write_plots  # matplotlib: loaded only when needed
-
     sc = _load(args.scenario, args)
     if args.runs < 1:
         raise UsageError("--runs must be at least 1")
@@ -120,12 +118,16 @@ def cmd_run(args: argparse.Namespace) -> int:
                                    resume=args.resume, scheduler=args.scheduler, chunk=args.chunk, meta=meta)
             print(f"stored as ensemble {ens.ensemble_id} in {store_file}", file=sys.stderr)
     if out is not None:
+        from .figures import write_plot_data  # matplotlib: loaded only when results are written
+
         write_results(ens, out)
         # fan-chart data: the first FAN_RUNS replications again, reduced as they run
-        write_plot_data(out, ens, fan_for(model, args.seed, min(args.runs, FAN_RUNS)))
+        write_plot_data(out, ens, fan_for(model, args.seed, min(args.runs, FAN_RUNS), args.workers))
     summary = ens.summary()
     print(to_json(summary), end="") if args.json else print(_table(summary))
     if args.plot and out is not None:
+        from .figures import write_plots
+
         paths = write_plots(out)
         print(f"plots: {len(paths)} files in {paths[0].parent}", file=sys.stderr)
     return EXIT_ERROR if summary["errors"] else EXIT_OK

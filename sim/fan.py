@@ -152,17 +152,36 @@ FAN_RUNS = 2000
 """Replications whose trajectories make a fan chart: enough for stable 5-95% bands."""
 
 
-def fan_for(model: Model, seed: int, runs: int) -> FanReducer:
+def _fan_part(args: tuple[Model, int, int, int]) -> FanReducer:
+    model, seed, lo, hi = args
+    fan = FanReducer.for_model(model)
+    for i in range(lo, hi):
+        result = run_one(model, seed, i, record_changes=True)
+        if result.error is None:  # a replication that raised has no trajectory
+            fan.add(result)
+    return fan
+
+
+def fan_for(model: Model, seed: int, runs: int, workers: int | None = 1) -> FanReducer:
     """The fan-chart histograms of replications 0..runs-1 (rerun with the same seeds).
 
     Replications are deterministic given their seed, so this reduces exactly the
     trajectories of the ensemble's first `runs` replications, in bounded memory.
+    With several `workers` (None: all cores) each reduces a block of them and
+    the histograms are merged (counts add, so the result is the same).
     """
-    fan = FanReducer.for_model(model)
-    for i in range(runs):
-        result = run_one(model, seed, i, record_changes=True)
-        if result.error is None:  # a replication that raised has no trajectory
-            fan.add(result)
+    from .parallel import _context, default_workers
+
+    workers = default_workers() if workers is None else max(1, workers)
+    if workers == 1 or runs < 200:
+        return _fan_part((model, seed, 0, runs))
+    step = -(-runs // workers)
+    parts = [(model, seed, lo, min(runs, lo + step)) for lo in range(0, runs, step)]
+    with _context().Pool(len(parts)) as pool:
+        reducers = pool.map(_fan_part, parts)
+    fan = reducers[0]
+    for other in reducers[1:]:
+        fan = fan.merge(other)
     return fan
 
 

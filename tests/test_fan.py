@@ -111,3 +111,17 @@ def test_grid_values_are_the_world_trajectories(write_scenario):
         changes = run_one(model, 3, i, record_changes=True).changes
         expected = [trajectory(changes, name, list(fan.grid), model.half_lives[name]) for name in STATE_NAMES]
         assert np.allclose(fan.grid_values(changes), expected, rtol=0, atol=1e-12)
+
+
+def test_fan_for_is_the_same_with_two_workers(write_scenario):
+    # the histograms of replications 0..N-1 must not depend on how they are split
+    from diplosim import compile_scenario, load_scenario
+    from diplosim.fan import fan_for
+    from tests.conftest import scenario_dict
+
+    sc = load_scenario(write_scenario(scenario_dict(triggers=[{"id": "m", "kind": "missile_test", "rate": 12}])))
+    model = compile_scenario(sc)
+    serial = fan_for(model, 3, 240, workers=1)
+    split = fan_for(model, 3, 240, workers=2)
+    assert serial.runs == split.runs == 240
+    assert (serial.counts == split.counts).all()
