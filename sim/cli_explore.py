@@ -23,7 +23,7 @@ PLOTS = {
     "sensitivity": "sensitivity_plot",
     "explain": "explain_plot",
 }
-"""The function of `diplosim.plotting` each command's ``--plot`` calls as f(report, out_dir)."""
+"""The function of `diplosim.explore_figures` each command's ``--plot`` calls as f(report, out_dir)."""
 
 
 def _cli() -> Any:
@@ -57,18 +57,11 @@ def _emit(args: argparse.Namespace, report: Mapping[str, Any], text: str) -> Non
 
 
 def _plot(kind: str, report: Mapping[str, Any], out: Path) -> None:
-    """Call diplosim.plotting's function for `kind`, or say plainly that it is not there yet."""
-    name = PLOTS[kind]
-    try:
-        from . import plotting  # type: ignore[attr-defined]
-    except ImportError:
-        plotting = None
-    fn = getattr(plotting, name, None) if plotting is not None else None
-    if fn is None:
-        print(f"plot not drawn: diplosim.plotting.{name} is not available in this version; "
-              f"the data is in {out}", flush=True)
-        return
-    fn(report, out)
+    """Draw the command's chart (PNG and SVG) into `out`."""
+    from . import explore_figures  # matplotlib: loaded only when a plot is asked for
+
+    paths = getattr(explore_figures, PLOTS[kind])(report, out)
+    print(f"plots: {len(paths)} files in {out}", flush=True)
 
 
 def _progress(label: str) -> ProgressBar:

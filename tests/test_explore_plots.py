@@ -1,0 +1,29 @@
+"""--plot on sweep, sensitivity and explain writes non-empty PNG and SVG files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from diplosim.cli import main
+from tests.conftest import scenario_dict
+
+TRIGGERS = [{"id": "ec", "kind": "export_control", "at": "2017-03-01", "source": "test"},
+            {"id": "m", "kind": "missile_test", "rate": 6}]
+
+
+@pytest.mark.parametrize("command, files", [
+    (["sweep", "--param", "params.linkage_weight=0:12:3", "--runs", "30"], ["sweep.png", "sweep.svg"]),
+    (["sweep", "--param", "params.linkage_weight=0:12:2", "--param", "params.audience_cost=0:6:2", "--runs", "20"],
+     ["sweep-renewed.png"]),
+    (["explain", "--runs", "30"], ["explain.png", "explain.svg"]),
+    (["sensitivity", "--samples", "2", "--runs", "10", "--params", "issue_linkage"], ["sensitivity-renewed.png"]),
+])
+def test_plot_files_are_written(write_scenario, tmp_path, command, files):
+    path = str(write_scenario(scenario_dict(triggers=TRIGGERS)))
+    out = tmp_path / "out"
+    assert main([command[0], path, *command[1:], "--out", str(out), "--plot"]) == 0
+    for name in files:
+        f = Path(out) / name
+        assert f.is_file() and f.stat().st_size > 1000, name
