@@ -241,6 +241,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(_validation_markdown(report))
     else:
         print(_validation_table(report))
+    if args.out or args.plot:
+        out = Path(args.out or "results/validation")
+        write_atomic(out / "validation.json", to_json(report))
+        if args.plot:
+            from .explore_figures import validation_plot
+
+            paths = validation_plot(report, out)
+            print(f"plots: {len(paths)} files in {out}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -392,6 +400,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--params", help="parameter file to use instead of the scenarios' own")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--markdown", action="store_true", help="print Markdown tables (as in the README)")
+    p.add_argument("--out", help="directory for validation.json (and the plot)")
+    p.add_argument("--plot", action="store_true",
+                   help="also draw grouped outcome bars per episode (into --out, default results/validation)")
     common(p)
     p.set_defaults(func=cmd_validate)
 

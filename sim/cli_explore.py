@@ -85,6 +85,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
                 for n in report["outcomes"]]
         write_atomic(out / "comparison.csv", csv_text(rows))
     _emit(args, report, comparison_text(report, markdown=args.markdown))
+    if args.plot:
+        from .explore_figures import compare_plot
+
+        out = Path(args.out or "results/compare")
+        recorded = [m.scenario.record.outcome if m.scenario.record else None for m in models]
+        paths = compare_plot(report, out, recorded)
+        print(f"plots: {len(paths)} files in {out}", flush=True)
     return 0
 
 
@@ -210,6 +217,8 @@ def add_commands(sub: Any, common: Callable[[argparse.ArgumentParser], None]) ->
     p = sub.add_parser("compare", help="outcome distributions of scenarios side by side, with paired differences")
     p.add_argument("scenarios", nargs="+", help="scenario files; differences are from the first")
     p.add_argument("--out", help="directory for comparison.json and comparison.csv")
+    p.add_argument("--plot", action="store_true",
+                   help="also draw grouped outcome bars (into --out, default results/compare)")
     seeded(p, 1000)
     p.set_defaults(func=cmd_compare)
 

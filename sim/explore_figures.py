@@ -1,8 +1,9 @@
 """Plots of the exploring commands: from each command's report to its chart.
 
-`sweep`, `sensitivity` and `explain` write a report (the same dict they print
-with ``--json``); with ``--plot`` these functions turn it into PNG and SVG
-files in the command's output folder, through the charts of `plotting`.
+`sweep`, `sensitivity`, `explain`, `compare` and `validate` build a report
+(the same dict they print with ``--json``); with ``--plot`` these functions turn
+it into PNG and SVG files in the command's output folder, through the charts of
+`plotting`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .plotting import ranked_bars, save_figure, sweep_heatmap, sweep_lines
+from .plotting import grouped_outcome_bars, ranked_bars, save_figure, sweep_heatmap, sweep_lines
 
 TOP = 15
 """Most causes or parameters drawn in one ranking."""
@@ -74,3 +75,37 @@ def explain_plot(report: Mapping[str, Any], out: Path) -> list[Path]:
     fig = ranked_bars(bars, f"change in P({outcome}) without it (percentage points)", "cause",
                       f"{report['scenario']}: what mattered for '{outcome}'", "removing it")
     return save_figure(fig, out / "explain")
+
+
+def _unique(labels: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        out.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return out
+
+
+def compare_plot(report: Mapping[str, Any], out: Path, recorded: list[str | None]) -> list[Path]:
+    """Grouped bars: each outcome's probability per scenario, the recorded outcome starred."""
+    labels = _unique([sc["name"] for sc in report["scenarios"]])
+    summaries = {label: {"outcomes": sc["outcomes"]} for label, sc in zip(labels, report["scenarios"], strict=True)}
+    fig = grouped_outcome_bars(summaries, dict(zip(labels, recorded, strict=True)),
+                               title=f"Outcomes side by side ({report['runs']} runs each, common random numbers)")
+    return save_figure(fig, out / "comparison")
+
+
+def validation_plot(report: Mapping[str, Any], out: Path) -> list[Path]:
+    """Grouped bars per episode: simulated outcome probabilities, the recorded outcome starred."""
+    from .outcomes import wilson_interval
+
+    runs = report["runs"]
+    labels = _unique([ep["name"] for ep in report["episodes"]])
+    summaries = {}
+    for label, ep in zip(labels, report["episodes"], strict=True):
+        summaries[label] = {"outcomes": {k: {"p": p, "ci": list(wilson_interval(round(p * runs), runs))}
+                                         for k, p in ep["probabilities"].items()}}
+    recorded = {label: ep["outcome"] for label, ep in zip(labels, report["episodes"], strict=True)}
+    fig = grouped_outcome_bars(summaries, recorded,
+                               title=f"Simulated outcomes of each episode and the record ({runs} runs each)")
+    return save_figure(fig, out / "validation")

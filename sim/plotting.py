@@ -112,6 +112,11 @@ def png_bytes(fig: Figure) -> bytes:
 # ------------------------------------------------------------------ outcomes
 
 
+def _error_lengths(p: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> list[np.ndarray]:
+    """Error-bar lengths below and above `p`; rounding can put p a hair outside its interval."""
+    return [np.maximum(p - lo, 0.0), np.maximum(hi - p, 0.0)]
+
+
 def outcome_bars(summary: Mapping[str, Any], recorded: str | None = None, title: str | None = None) -> Figure:
     """One bar per outcome with its 95% interval; the recorded outcome marked.
 
@@ -126,7 +131,7 @@ def outcome_bars(summary: Mapping[str, Any], recorded: str | None = None, title:
     x = np.arange(len(names))
     colours = [outcome_colour(n, i) for i, n in enumerate(names)]
     ax.bar(x, p, color=colours, edgecolor="black", linewidth=0.6)
-    ax.errorbar(x, p, yerr=[p - lo, hi - p], fmt="none", ecolor="black", capsize=5, linewidth=1.2)
+    ax.errorbar(x, p, yerr=_error_lengths(p, lo, hi), fmt="none", ecolor="black", capsize=5, linewidth=1.2)
     handles = [Patch(facecolor=c, edgecolor="black", label=_label(n)) for n, c in zip(names, colours, strict=True)]
     handles.append(ax.errorbar([], [], yerr=[], fmt="none", ecolor="black", capsize=5, label="95% interval"))
     if recorded in names:
@@ -169,7 +174,7 @@ def grouped_outcome_bars(summaries: Mapping[str, Mapping[str, Any]],
         xs = x - 0.4 + width * (j + 0.5)
         ax.bar(xs, p, width, color=_colour(j), hatch=HATCHES[j % len(HATCHES)], edgecolor="black",
                linewidth=0.6, label=label)
-        ax.errorbar(xs, p, yerr=[p - lo, hi - p], fmt="none", ecolor="black", capsize=3, linewidth=1)
+        ax.errorbar(xs, p, yerr=_error_lengths(p, lo, hi), fmt="none", ecolor="black", capsize=3, linewidth=1)
         rec = recorded.get(label)
         if rec in names:
             i = names.index(rec)
@@ -178,8 +183,8 @@ def grouped_outcome_bars(summaries: Mapping[str, Mapping[str, Any]],
             starred = True
     ax.errorbar([], [], yerr=[], fmt="none", ecolor="black", capsize=3, label="95% interval")
     ax.set_xticks(x, [_label(n) for n in names])
-    ax.set_ylim(0, 1.1)
-    _finish(ax, "outcome", PROBABILITY, title, "upper right")
+    ax.set_ylim(0, 1.3)  # headroom above the tallest bar for the one-row legend
+    _finish(ax, "outcome", PROBABILITY, title, "upper center", ncol=len(labels) + 2)
     return fig
 
 

@@ -27,3 +27,13 @@ def test_plot_files_are_written(write_scenario, tmp_path, command, files):
     for name in files:
         f = Path(out) / name
         assert f.is_file() and f.stat().st_size > 1000, name
+
+
+def test_compare_and_validate_plots(write_scenario, tmp_path):
+    path = str(write_scenario(scenario_dict(triggers=TRIGGERS, record={"outcome": "renewed"})))
+    out = tmp_path / "cmp"
+    assert main(["compare", path, path, "--runs", "20", "--out", str(out), "--plot"]) == 0
+    assert (out / "comparison.png").stat().st_size > 1000
+    out = tmp_path / "val"
+    assert main(["validate", path, "--runs", "20", "--out", str(out), "--plot"]) == 0
+    assert (out / "validation.png").stat().st_size > 1000 and (out / "validation.json").is_file()
