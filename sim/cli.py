@@ -331,7 +331,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     sc = _load(args.scenario, args)
     if args.runs < 1:
         raise UsageError("--runs must be at least 1")
-    html = build_report(sc, args.runs, args.seed, progress=ProgressBar(f"report {Path(args.scenario).name}"))
+    ranking = None
+    if args.explain:
+        from .explain import explain
+        from .explain import ranking as explain_ranking_rows
+
+        print("ranking what mattered (every trigger and mechanism removed in turn)...", file=sys.stderr)
+        ranking = explain_ranking_rows(explain(sc, args.explain_runs, args.seed, runner))
+    html = build_report(sc, args.runs, args.seed, progress=ProgressBar(f"report {Path(args.scenario).name}"),
+                        ranking=ranking)
     out = Path(args.output)
     write_atomic(out, html)
     print(f"{out}: report written ({len(html.encode('utf-8')) // 1024} KiB)")
@@ -376,6 +384,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="write a self-contained HTML report of a scenario")
     p.add_argument("scenario", help="scenario YAML file")
     p.add_argument("-o", "--output", default="report.html", help="HTML file to write (default report.html)")
+    p.add_argument("--explain", action="store_true",
+                   help="also rank what mattered (reruns without each trigger and mechanism; slower)")
+    p.add_argument("--explain-runs", type=int, default=200, help="replications per variant for --explain (default 200)")
     p.add_argument("--runs", type=int, default=1000, help="replications (default 1000)")
     p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
     common(p)

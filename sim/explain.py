@@ -113,3 +113,19 @@ def explain_text(report: dict[str, Any], top: int | None = None, markdown: bool 
     lines += ["", "shift: total variation distance from the scenario as run (0 = no change, 1 = all "
               "outcomes different); d: change in an outcome's probability, percentage points."]
     return "\n".join(lines)
+
+
+def ranking(report: dict[str, Any], top: int = 12) -> list[dict[str, Any]]:
+    """The causes that moved the recorded (else the modal) outcome most, as chart rows.
+
+    Each row: name, value (change in the outcome's probability without the
+    cause), lo and hi (its 95% interval).
+    """
+    base = report["base"]
+    outcome = report.get("recorded_outcome") or max(base, key=lambda k: base[k]["p"])
+    rows = []
+    for c in sorted(report["causes"], key=lambda c: -c["shift"])[:top]:
+        o = c["outcomes"].get(outcome)
+        if o is not None:
+            rows.append({"name": c["cause"], "value": o["diff"], "lo": o["ci"][0], "hi": o["ci"][1]})
+    return rows

@@ -392,6 +392,9 @@ def sensitivity_bars(rows: Sequence[Mapping[str, Any]], outcome: str, title: str
 
 
 def explain_ranking(rows: Sequence[Mapping[str, Any]], outcome: str, title: str | None = None) -> Figure:
-    """What mattered: each mechanism's effect on P(`outcome`) when switched off (rows: name, value[, lo, hi])."""
-    return ranked_bars(rows, f"change in probability of {_label(outcome)} without the mechanism",
-                       "mechanism", title or f"What mattered for {_label(outcome)}", "switching it off")
+    """What mattered: each cause's effect on P(`outcome`) when removed (rows: name, value[, lo, hi]).
+
+    A cause is a trigger, a kind of trigger, a mechanism or an actor's own reactions.
+    """
+    return ranked_bars(rows, f"change in probability of {_label(outcome)} without it",
+                       "cause", title or f"What mattered for {_label(outcome)}", "removing it")

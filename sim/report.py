@@ -178,7 +178,8 @@ def render_report(sc: Scenario, summary: Mapping[str, Any], figures: Mapping[str
         outcome = recorded or str(summary["modal_outcome"])
         parts.append(_img("mattered", png_bytes(explain_ranking(ranking, outcome))))
     else:
-        parts.append("<p>No ranking of mechanisms was computed for this report.</p>")
+        parts.append("<p>No ranking was computed for this report; make one with "
+                     "<code>run.py report SCENARIO --explain</code> (or see <code>run.py explain</code>).</p>")
     parts.append('<h2 id="story">One replication, told</h2>'
                  f"<p>Replication 0 of root seed {summary['seed']} (the same as "
                  f"<code>run.py story {html.escape(sc.path)} --seed {summary['seed']}</code>).</p>")

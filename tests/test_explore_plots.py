@@ -37,3 +37,12 @@ def test_compare_and_validate_plots(write_scenario, tmp_path):
     out = tmp_path / "val"
     assert main(["validate", path, "--runs", "20", "--out", str(out), "--plot"]) == 0
     assert (out / "validation.png").stat().st_size > 1000 and (out / "validation.json").is_file()
+
+
+def test_report_with_what_mattered(write_scenario, tmp_path):
+    path = str(write_scenario(scenario_dict(triggers=TRIGGERS, record={"outcome": "renewed"})))
+    out = tmp_path / "r.html"
+    assert main(["report", path, "--runs", "20", "--explain", "--explain-runs", "10", "-o", str(out)]) == 0
+    html = out.read_text()
+    section = html[html.index('id="mattered"'):html.index('id="story"')]
+    assert "<img" in section and "data:image/png;base64," in section
