@@ -13,7 +13,7 @@ from diplosim.params import load_parameters
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = ["docs/teaching.md", "docs/gallery.md", "README.md"]
-NOT_YET = {"compare", "explain"}  # marked optional in the guide until those commands exist
+NOT_YET: set[str] = set()  # commands a guide may mention before they exist (marked **Optional)
 
 
 def _commands(text: str) -> list[str]:
