@@ -1,8 +1,11 @@
 """The five actors, cast by role."""
 
 from .base import Actor
+from .counterpart import Counterpart
 from .executive import Executive
-from .others import Counterpart, Opposition, Patron, Public
+from .opposition import Opposition
+from .patron import Patron
+from .public import Public
 
 ACTOR_CLASSES: dict[str, type[Actor]] = {
     "executive": Executive,
