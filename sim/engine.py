@@ -318,6 +318,10 @@ def _start_actors(ctx: Context, model: Model):
     for actor in ctx.actors.values():
         ctx.env.process(actor.run())
     ctx.executive.start()  # type: ignore[attr-defined]
+    if ctx.agreement.stage is Stage.NOTICE_GIVEN and ctx.notice_expiry < math.inf:
+        # a notice given before the window: Washington and Tokyo know of it from the start
+        for role in ("patron", "counterpart"):
+            ctx.actors[role].notify("event", "notice_given")
     if ctx.agreement.stage in (Stage.IN_FORCE, Stage.NORMALISED, Stage.SUSPENDED, Stage.NOTICE_GIVEN):
         ctx.start_agreement_clock()
 

@@ -132,3 +132,14 @@ def test_threat_raises_signing_probability(write_scenario):
     quiet = _ensemble(write_scenario, runs=600, **base)
     tense = _ensemble(write_scenario, runs=600, triggers=tests, **base)
     assert tense.probability("signed") > quiet.probability("signed") + 0.05
+
+
+def test_a_start_with_notice_given_runs_to_its_expiry(write_scenario):
+    # the notice was given before the window: it must end (terminated or suspended), never raise
+    doc = scenario_dict(start="2019-09-01", end="2019-12-31",
+                        agreement={"name": "GSOMIA", "state": "notice_given", "since": "2019-08-23",
+                                   "signed": "2016-11-23"})
+    ens = run_ensemble(load_scenario(write_scenario(doc)), 200, 1)
+    assert ens.summary()["errors"] == 0
+    assert {r.outcome for r in ens.results} <= {"terminated", "suspended"}
+    assert all(r.outcome_t is not None for r in ens.results)

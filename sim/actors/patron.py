@@ -21,7 +21,6 @@ class Patron(Actor):
         if not self.facts.get("engaged", True) or not self.on("quasi_alliance"):
             return
         if what == "event" and kind == "notice_given":
-            self.expiry = ctx.notice_expiry
             self._schedule_review()
         elif what == "review" and ctx.agreement.stage.value == "notice_given":
             self._press("keep the pact", self._schedule_review)
@@ -31,7 +30,7 @@ class Patron(Actor):
     def _schedule_review(self) -> None:
         ctx = self.ctx
         t = ctx.env.now + float(ctx.rng.exponential(ctx.p.patron_review_days))
-        if t < self.expiry:
+        if t < ctx.notice_expiry:  # the notice's expiry, set by Seoul when it gives (or starts with) notice
             self.wake_at(t, "review")
 
     def _press(self, situation: str, then) -> None:
@@ -39,7 +38,7 @@ class Patron(Actor):
         t = ctx.env.now
         urgency = 0.0
         if ctx.agreement.stage.value == "notice_given":
-            urgency = math.exp(-max(0.0, self.expiry - t) / ctx.p.patron_urgency_days)
+            urgency = math.exp(-max(0.0, ctx.notice_expiry - t) / ctx.p.patron_urgency_days)
         threat = ctx.world.get("threat", t)
         d = self.decide(situation, {"press": patron_press(urgency, threat, ctx.p), "hold_back": {}})
         if d.chosen == "press":
