@@ -253,7 +253,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from .calibration import calibrate, score
+    from .calibration import calibrate
     from .validation import check_episode
 
     scenarios = _episodes(args)
@@ -308,7 +308,6 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         lo, hi = check.ci
         print(f"left-out episode {held_out.name}: recorded {check.outcome} p = {check.p:.3f} [{lo:.3f}, {hi:.3f}], "
               f"modal {check.modal}, date errors {check.date_error_days}, poll RMSE {check.poll_rmse}")
-        _ = score  # the same score is used inside calibrate
     write_atomic(out / "report.json", to_json(report))
     return EXIT_OK
 

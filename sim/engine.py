@@ -84,7 +84,6 @@ class Model:
     start_ordinal: int
     signed_date: date | None = None
     baselines: Mapping[str, float] = field(default_factory=dict)
-    extras: Mapping[str, Any] = field(default_factory=dict)
 
     def date(self, t: float) -> date:
         """Calendar date of simulation time `t`."""

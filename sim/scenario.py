@@ -33,7 +33,7 @@ from .yamlio import SET_SOURCE, Marked, MarkedDict, MarkedList, parse_yaml, read
 
 MAX_EXTENDS = 8
 """Longest chain of ``extends`` (a file, its base, the base's base, ...)."""
-MAX_TRIGGERS = 2000
+MAX_TRIGGERS = 500
 """Most triggers one scenario may hold."""
 
 ROLES = ("executive", "counterpart", "patron", "opposition", "public")

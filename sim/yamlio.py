@@ -19,13 +19,13 @@ import yaml
 
 from .errors import ScenarioError
 
-MAX_FILE_BYTES = 1_000_000
+MAX_FILE_BYTES = 262_144
 """Largest scenario or parameter file read, in bytes."""
 MAX_ALIASES = 200
 """Most alias uses (``*name``) in one file; guards against alias bombs."""
 MAX_DEPTH = 32
 """Deepest nesting of mappings and lists in one file, counting nesting reached through aliases."""
-MAX_NODES = 100_000
+MAX_NODES = 5_000
 """Most values (scalars, lists, mappings) a file may hold, and expand to once every alias is followed.
 
 Ten aliases per level over nine levels stay under `MAX_ALIASES` yet expand to a
