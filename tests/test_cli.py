@@ -1,0 +1,46 @@
+"""The command line: byte-identical JSON for the same seed, exit statuses, the table."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import scenario_dict
+
+REPO = Path(__file__).resolve().parent.parent
+TRIGGERS = [{"id": "m", "kind": "missile_test", "rate": 10},
+            {"id": "c", "kind": "court_ruling", "at": "2017-02-01", "source": "test"}]
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(REPO / "run.py"), *args], capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_same_seed_gives_byte_identical_json_and_another_seed_differs(write_scenario):
+    path = str(write_scenario(scenario_dict(triggers=TRIGGERS)))
+    a = _run("run", path, "--runs", "200", "--seed", "4", "--json")
+    b = _run("run", path, "--runs", "200", "--seed", "4", "--json", "--workers", "1")
+    c = _run("run", path, "--runs", "200", "--seed", "5", "--json")
+    assert a.returncode == b.returncode == c.returncode == 0
+    assert a.stdout == b.stdout  # byte for byte, whatever the number of workers
+    assert a.stdout != c.stdout
+    summary = json.loads(a.stdout)
+    assert {"scenario", "runs", "seed", "outcomes", "modal_outcome"} <= set(summary)
+    for o in summary["outcomes"].values():
+        assert {"p", "ci", "median_date"} <= set(o)
+        assert o["ci"][0] <= o["p"] <= o["ci"][1]
+
+
+def test_table_and_exit_statuses(write_scenario):
+    path = str(write_scenario(scenario_dict(triggers=TRIGGERS)))
+    ok = _run("run", path, "--runs", "50")
+    assert ok.returncode == 0 and "modal outcome:" in ok.stdout and "95% interval" in ok.stdout
+    bad = _run("run", str(REPO / "tests" / "bad_inputs" / "range-notice-days.yaml"))
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+    usage = _run("run", path, "--runs", "0")
+    assert usage.returncode == 2
+    check = _run("check", path)
+    assert check.returncode == 0 and "ok" in check.stdout
