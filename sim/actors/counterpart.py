@@ -43,7 +43,7 @@ class Counterpart(Actor):
     def _retaliation_review(self) -> None:
         ctx = self.ctx
         flags = ctx.world.flags
-        s = ctx.world.snapshot(ctx.env.now)
+        s = {"grievance": ctx.world.get("grievance", ctx.env.now)}  # all this rule reads (a hot path)
         gain = retaliation(s, ctx.p)
         if "export_controls" not in flags:
             options = {"impose_export_controls": gain, "wait": {}}
