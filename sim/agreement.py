@@ -46,8 +46,6 @@ TRANSITIONS: dict[Stage, frozenset[Stage]] = {
 
 PRE_SIGNING = frozenset({Stage.NO_TALKS, Stage.NEGOTIATING, Stage.INITIALLED, Stage.CABINET_APPROVED})
 """Stages before the agreement is in force."""
-IN_FORCE_LIKE = frozenset({Stage.IN_FORCE, Stage.SUSPENDED, Stage.NORMALISED, Stage.NOTICE_GIVEN})
-"""Stages in which the agreement binds (a notice runs until expiry)."""
 
 
 class IllegalTransition(RuntimeError):

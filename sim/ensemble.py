@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import numpy as np
@@ -178,7 +177,3 @@ def run_ensemble(scenario: Scenario | Model, runs: int = 1000, seed: int = 0, *,
             progress(len(results), runs)
     return Ensemble(model, seed, results)
 
-
-def date_of(model: Model, t: float | None) -> date | None:
-    """Calendar date of time `t`, or None."""
-    return model.date(t) if t is not None else None

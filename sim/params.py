@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
 
 from .errors import ScenarioError, did_you_mean
 from .mechanisms import ALL_MECHANISMS, PROCESS
@@ -183,10 +182,6 @@ def _fmt(x: float) -> str:
 def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
-
-def values_as_dict(params: Any) -> dict[str, float]:
-    """Plain dict of a parameter namespace (for results and provenance)."""
-    return dict(vars(params))
 
 
 # Names the engine reads. A parameter file must declare each of them; the

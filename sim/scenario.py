@@ -159,10 +159,6 @@ class Trigger:
     file: str | None = None
     line: int | None = None
 
-    @property
-    def firing(self) -> str:
-        """'at', 'rate' or 'after'."""
-        return "at" if self.at is not None else "rate" if self.after is None else "after"
 
 
 @dataclass(frozen=True)

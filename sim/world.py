@@ -11,7 +11,6 @@ Persistent measures (export controls in force) move the baseline itself.
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -152,16 +151,9 @@ def value_at(
 ) -> float:
     """Reconstruct the value of `name` at `t` from a replication's change log.
 
-    Pure: used by analysis to draw trajectories and compare with polls without
-    keeping any state from the run.
+    Pure: used by analysis to read a state without keeping any from the run.
     """
-    own = [c for c in changes if c[1] == name]
-    times = [c[0] for c in own]
-    i = bisect.bisect_right(times, t) - 1
-    if i < 0:
-        i = 0
-    t0, _, v0, b0 = own[i]
-    return decayed(v0, b0, t - t0, half_life_days)
+    return trajectory(changes, name, [t], half_life_days)[0]
 
 
 def trajectory(

@@ -13,6 +13,10 @@ class Counterpart(Actor):
     """Tokyo: consents to the pact's steps, retaliates for rulings, offers talks at the deadline."""
 
     role = "counterpart"
+    review_pending = False
+    """A review of trade measures is scheduled."""
+    offered = False
+    """Tokyo has offered export-control talks (it does so once)."""
     listens = frozenset({"court_ruling", "history_dispute", "notice_given"})
 
     def consents(self, situation: str) -> bool:
@@ -26,7 +30,7 @@ class Counterpart(Actor):
         what, kind = reason
         ctx = self.ctx
         if what == "event" and kind in ("court_ruling", "history_dispute") and self.on("issue_linkage"):
-            if not getattr(self, "review_pending", False):
+            if not self.review_pending:
                 self.review_pending = True
                 self.wake_at(ctx.env.now + float(ctx.rng.exponential(ctx.p.tokyo_review_days)), "retaliation")
         elif what == "retaliation":
@@ -70,7 +74,7 @@ class Counterpart(Actor):
         ctx = self.ctx
         if ctx.agreement.stage.value != "notice_given" or "trade_talks" in ctx.world.flags:
             return
-        if not self.on("quasi_alliance") or getattr(self, "offered", False):
+        if not self.on("quasi_alliance") or self.offered:
             return
         t = ctx.env.now
         s = ctx.world.snapshot(t)

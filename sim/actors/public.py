@@ -10,6 +10,8 @@ class Public(Actor):
     """Public opinion: backlash at secrecy and haste, rally, boycotts."""
 
     role = "public"
+    boycotting = False
+    """The public has decided to boycott (a boycott starts once)."""
     listens = frozenset({"revealed", "cabinet_approved", "in_force", "notice_given",
                          "export_control", "whitelist_removal"})
 
@@ -34,7 +36,7 @@ class Public(Actor):
             world.jump("approval", t, p.rally_approval_gain * world.get("anti_japan", t))
             ctx.note(self, "rallies behind a firm line against Tokyo")
         elif kind in ("export_control", "whitelist_removal") and self.on("opinion_dynamics"):
-            if "boycott" in world.flags or getattr(self, "boycotting", False):
+            if "boycott" in world.flags or self.boycotting:
                 return
             d = self.decide(f"boycott Japanese goods after {kind.replace('_', ' ')}?",
                             {"boycott": boycott(world.snapshot(t), p), "carry_on": {}})
