@@ -3,7 +3,7 @@
 
 import sys
 
-from diplosim.cli import main
+from diplosim.cli.main import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -30,8 +30,8 @@ from pathlib import Path
 import simpy
 
 from diplosim import compile_scenario, load_scenario, run_ensemble
-from diplosim import engine as engine_module
-from diplosim.parallel import run_parallel
+from diplosim.model import engine as engine_module
+from diplosim.run.parallel import run_parallel
 
 REPO = Path(__file__).resolve().parent.parent
 SYNTHETIC = REPO / "bench" / "synthetic-2019.yaml"
@@ -127,8 +127,8 @@ def cli_end_to_end(path: Path, runs: int, workers: int) -> float:
 PEAK_MEMORY_CHILD = """
 import json, resource, sys
 from diplosim import compile_scenario, load_scenario
-from diplosim.parallel import run_parallel
-from diplosim.store import RunStore
+from diplosim.run.parallel import run_parallel
+from diplosim.run.store import RunStore
 path, runs, workers, db = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 model = compile_scenario(load_scenario(path))
 with RunStore(db) as store:

@@ -10,7 +10,7 @@ import time
 import tracemalloc
 
 from diplosim import compile_scenario, load_scenario, run_ensemble
-from diplosim.fan import run_with_fan
+from diplosim.run.fan import run_with_fan
 
 
 def main() -> None:

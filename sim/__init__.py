@@ -9,11 +9,11 @@ The Python API that the command line is a thin layer over::
     ens.rows()         # one row per replication
 """
 
-from .engine import Model, ReplicationResult, compile_scenario, run_replication
-from .ensemble import Ensemble, replication_rng, run_ensemble
 from .errors import DiplosimError, ScenarioError
-from .params import ParameterSet, load_parameters
-from .scenario import Scenario, load_scenario
+from .model.engine import Model, ReplicationResult, compile_scenario, run_replication
+from .run.ensemble import Ensemble, replication_rng, run_ensemble
+from .scenario.loader import Scenario, load_scenario
+from .scenario.params import ParameterSet, load_parameters
 
 __version__ = "0.1.0"
 

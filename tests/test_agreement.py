@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from diplosim.agreement import TRANSITIONS, Agreement, IllegalTransition, Rules, Stage, anniversaries
+from diplosim.domain.lifecycle import TRANSITIONS, Stage
+from diplosim.model.agreement import Agreement, IllegalTransition, Rules, anniversaries
 
 
 def test_the_historical_paths_are_legal():

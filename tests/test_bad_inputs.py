@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from diplosim.cli import main
-from diplosim.scenario import MAX_EXTENDS, MAX_TRIGGERS
-from diplosim.yamlio import MAX_FILE_BYTES
+from diplosim.cli.main import main
+from diplosim.scenario.loader import MAX_EXTENDS, MAX_TRIGGERS
+from diplosim.scenario.yamlio import MAX_FILE_BYTES
 
 BAD = Path(__file__).resolve().parent / "bad_inputs"
 INDEX = yaml.safe_load((BAD / "expected.yaml").read_text(encoding="utf-8"))
@@ -167,10 +167,10 @@ def test_bad_set_paths_and_values_fail_with_one_line(setting, says, tmp_path, mo
 
 def test_a_file_with_too_many_values_stops_while_being_read(monkeypatch, tmp_path):
     """The value count is checked as the file is composed (the limit is lowered to keep the test small)."""
-    import diplosim.yamlio
+    import diplosim.scenario.yamlio
     from diplosim import ScenarioError, load_scenario
 
-    monkeypatch.setattr(diplosim.yamlio, "MAX_NODES", 50)
+    monkeypatch.setattr(diplosim.scenario.yamlio, "MAX_NODES", 50)
     path = tmp_path / "many-values.yaml"
     path.write_text("name: [" + ", ".join(["1"] * 60) + "]\n", encoding="utf-8")
     with pytest.raises(ScenarioError, match=r"many-values.yaml:1:\d+: the document holds more than 50 values"):

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from diplosim.choice import binary_probability, choose, logit_probabilities
+from diplosim.model.choice import binary_probability, choose, logit_probabilities
 
 
 def test_probabilities_sum_to_one_and_follow_utilities():

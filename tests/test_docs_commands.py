@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from diplosim.cli import build_parser
-from diplosim.figures import FIGURE_NAMES
-from diplosim.mechanisms import ALL_MECHANISMS
-from diplosim.params import load_parameters
+from diplosim.cli.main import build_parser
+from diplosim.domain.mechanisms import ALL_MECHANISMS
+from diplosim.present.run_figures import FIGURE_NAMES
+from diplosim.scenario.params import load_parameters
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = ["docs/teaching.md", "docs/gallery.md", "README.md"]

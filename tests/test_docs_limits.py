@@ -2,10 +2,10 @@
 
 import re
 
-from diplosim.engine import MAX_REACTIONS
 from diplosim.errors import MAX_WORD
-from diplosim.scenario import MAX_EXTENDS, MAX_TRIGGERS
-from diplosim.yamlio import MAX_ALIASES, MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
+from diplosim.model.engine import MAX_REACTIONS
+from diplosim.scenario.loader import MAX_EXTENDS, MAX_TRIGGERS
+from diplosim.scenario.yamlio import MAX_ALIASES, MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
 from tests.conftest import REPO
 
 DOC = (REPO / "docs" / "testing.md").read_text(encoding="utf-8")

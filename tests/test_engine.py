@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 
 from diplosim import compile_scenario, load_scenario, run_ensemble, run_replication
-from diplosim.triggers import TRIGGER_KINDS, apply_effect
-from diplosim.world import VARIABLES, World
+from diplosim.domain.kinds import TRIGGER_KINDS
+from diplosim.domain.variables import VARIABLES
+from diplosim.model.triggers import apply_effect
+from diplosim.model.world import World
 from tests.conftest import MECHANISM_PARAMS, scenario_dict
 
 

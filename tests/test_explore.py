@@ -10,11 +10,12 @@ import numpy as np
 import pytest
 
 from diplosim import load_scenario
-from diplosim.cli import main
-from diplosim.counterfactuals import COUNTERFACTUAL_DIR, base_file
-from diplosim.discover import find_boxes
-from diplosim.paired import distribution_shift, paired_difference, shift_interval
-from diplosim.sweep import parse_axis
+from diplosim.cli.main import main
+from diplosim.explore.counterfactuals import base_file
+from diplosim.explore.discover import find_boxes
+from diplosim.explore.paired import distribution_shift, paired_difference, shift_interval
+from diplosim.explore.sweep import parse_axis
+from diplosim.scenario.shipped import COUNTERFACTUAL_DIR
 from tests.conftest import PARAMS, scenario_dict
 
 HISTORY = COUNTERFACTUAL_DIR.parent / "history"

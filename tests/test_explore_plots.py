@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from diplosim.cli import main
+from diplosim.cli.main import main
 from tests.conftest import scenario_dict
 
 TRIGGERS = [{"id": "ec", "kind": "export_control", "at": "2017-03-01", "source": "test"},

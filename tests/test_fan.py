@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 
 from diplosim import compile_scenario, load_scenario, run_ensemble
-from diplosim.ensemble import run_one
-from diplosim.fan import FAN_QUANTILES, FanReducer, fan_grid, run_with_fan
-from diplosim.world import STATE_NAMES, VARIABLES, trajectory
+from diplosim.domain.variables import STATE_NAMES, VARIABLES
+from diplosim.model.world import trajectory
+from diplosim.run.ensemble import run_one
+from diplosim.run.fan import FAN_QUANTILES, FanReducer, fan_grid, run_with_fan
 from tests.conftest import scenario_dict
 
 HALF_LIVES = {name: 30.0 for name in STATE_NAMES}
@@ -116,7 +117,7 @@ def test_grid_values_are_the_world_trajectories(write_scenario):
 def test_fan_for_is_the_same_with_two_workers(write_scenario):
     # the histograms of replications 0..N-1 must not depend on how they are split
     from diplosim import compile_scenario, load_scenario
-    from diplosim.fan import fan_for
+    from diplosim.run.fan import fan_for
     from tests.conftest import scenario_dict
 
     sc = load_scenario(write_scenario(scenario_dict(triggers=[{"id": "m", "kind": "missile_test", "rate": 12}])))

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from diplosim import ScenarioError, load_scenario
-from diplosim.scenario import Scenario
+from diplosim.scenario.loader import Scenario
 from tests.conftest import scenario_dict
 
 EXAMPLES = int(os.environ.get("DIPLOSIM_FUZZ_EXAMPLES", "60"))

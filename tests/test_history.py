@@ -15,8 +15,8 @@ import pytest
 import yaml
 
 from diplosim import compile_scenario, load_scenario
-from diplosim.cli import runner
-from diplosim.validation import check_episode, scores
+from diplosim.explore.validation import check_episode, scores
+from diplosim.run.parallel import runner
 
 HISTORY = Path(__file__).resolve().parent.parent / "scenarios" / "history"
 EPISODES = ["gsomia-2012", "gsomia-2016", "gsomia-2019"]

@@ -9,12 +9,19 @@ from pathlib import Path
 
 import pytest
 
-import diplosim.ensemble
-import diplosim.output
+import diplosim.files
+import diplosim.run.ensemble
 from diplosim import load_scenario, run_ensemble
-from diplosim.cli import main
-from diplosim.output import write_atomic
-from diplosim.rundir import MANIFEST, RESULT_FILES, OutputDirError, check_output_dir, claim_output_dir, run_identity
+from diplosim.cli.main import main
+from diplosim.files import write_atomic
+from diplosim.present.resultdir import (
+    MANIFEST,
+    RESULT_FILES,
+    OutputDirError,
+    check_output_dir,
+    claim_output_dir,
+    run_identity,
+)
 from tests.conftest import REPO
 
 QUIET = str(REPO / "scenarios" / "examples" / "quiet-year.yaml")
@@ -30,7 +37,7 @@ def test_a_failed_write_leaves_the_old_file_whole_and_no_temporary(tmp_path, mon
     def crash(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(diplosim.output.os, "fsync", crash)
+    monkeypatch.setattr(diplosim.files.os, "fsync", crash)
     with pytest.raises(OSError, match="disk full"):
         write_atomic(target, '{"new": true, "long": "' + "x" * 100_000 + '"}\n')
     assert target.read_text() == '{"old": true}\n'
@@ -49,7 +56,7 @@ def test_a_crash_while_writing_results_leaves_only_whole_files(tmp_path, monkeyp
             raise OSError(28, "No space left on device")
         real_replace(src, dst)
 
-    monkeypatch.setattr(diplosim.output.os, "replace", replace_then_crash)
+    monkeypatch.setattr(diplosim.files.os, "replace", replace_then_crash)
     assert main(["run", QUIET, "--runs", "20", "--out", str(out)]) == 1
     names = sorted(p.name for p in out.iterdir())
     # no temporary left behind; the run store (SQLite, its own transactions) holds every replication
@@ -138,14 +145,14 @@ def test_rundir_api_checks_without_writing(tmp_path):
 
 @pytest.fixture
 def third_replication_raises(monkeypatch):
-    real = diplosim.ensemble.run_replication
+    real = diplosim.run.ensemble.run_replication
 
     def flaky(model, rng, index=0, **kwargs):
         if index == 3:
             raise ZeroDivisionError("a bug in replication 3")
         return real(model, rng, index, **kwargs)
 
-    monkeypatch.setattr(diplosim.ensemble, "run_replication", flaky)
+    monkeypatch.setattr(diplosim.run.ensemble, "run_replication", flaky)
 
 
 def test_a_failing_replication_is_recorded_and_the_batch_goes_on(third_replication_raises):

@@ -7,8 +7,8 @@ import distributed
 import pytest
 
 from diplosim import compile_scenario, load_scenario, run_ensemble
-from diplosim.parallel import chunk_size, chunks_of, pack, run_parallel, unpack
-from diplosim.progress import ProgressBar
+from diplosim.run.parallel import chunk_size, chunks_of, pack, run_parallel, unpack
+from diplosim.run.progress import ProgressBar
 from tests.conftest import scenario_dict
 
 BUSY = scenario_dict(triggers=[

@@ -2,7 +2,7 @@
 
 import json
 
-from diplosim.cli import main
+from diplosim.cli.main import main
 from tests.conftest import scenario_dict
 
 FILES = [f"{name}.{ext}" for name in ("outcomes", "timing", "fan") for ext in ("png", "svg")]

@@ -6,8 +6,8 @@ import matplotlib.image as mpimg
 import pytest
 from matplotlib.figure import Figure
 
-from diplosim import plotting
-from diplosim.plotting import OKABE_ITO, OUTCOME_COLOURS, save_figure
+from diplosim.present import charts as plotting
+from diplosim.present.charts import OKABE_ITO, OUTCOME_COLOURS, save_figure
 
 SUMMARY = {
     "scenario": "test", "runs": 200, "seed": 1,

@@ -23,12 +23,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from diplosim import load_parameters, load_scenario, run_ensemble
-from diplosim.agreement import TRANSITIONS, Stage
-from diplosim.engine import compile_scenario
-from diplosim.ensemble import run_one
-from diplosim.outcomes import possible_outcomes
-from diplosim.triggers import EVENT_KINDS, TRIGGER_KINDS
-from diplosim.world import VARIABLES
+from diplosim.domain.kinds import EVENT_KINDS, TRIGGER_KINDS
+from diplosim.domain.lifecycle import TRANSITIONS, Stage
+from diplosim.domain.variables import VARIABLES
+from diplosim.model.engine import compile_scenario
+from diplosim.model.outcomes import possible_outcomes
+from diplosim.run.ensemble import run_one
 from tests.conftest import PARAMS, scenario_dict
 
 SPECS = load_parameters(PARAMS).specs

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from diplosim import cli, load_scenario
-from diplosim.progress import ProgressBar
-from diplosim.report import linkify
+from diplosim import load_scenario
+from diplosim.cli import main as cli
+from diplosim.present.report import linkify
+from diplosim.run.progress import ProgressBar
 from tests.browser import check_page, chromium_path
 from tests.conftest import scenario_dict
 

@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from diplosim import ScenarioError, load_scenario
-from diplosim.agreement import Stage
+from diplosim.domain.lifecycle import Stage
 from tests.conftest import scenario_dict
 
 ERROR_LINE = re.compile(r"^\S+\.yaml:\d+:\d+: [\w.\[\]]+: .+$")

@@ -14,12 +14,12 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from diplosim import ScenarioError, load_scenario
-from diplosim.agreement import Stage
-from diplosim.mechanisms import ALL_MECHANISMS
-from diplosim.scenario import DIST_KINDS, OUTCOMES, RECORD_DATE_KEYS, TOP_KEYS, TRIGGER_KEYS
-from diplosim.schema import SCHEMA_FILE, scenario_schema, schema_text
-from diplosim.triggers import EVENT_KINDS, TRIGGER_KINDS
-from diplosim.world import VARIABLES
+from diplosim.domain.kinds import EVENT_KINDS, TRIGGER_KINDS
+from diplosim.domain.lifecycle import Stage
+from diplosim.domain.mechanisms import ALL_MECHANISMS
+from diplosim.domain.variables import VARIABLES
+from diplosim.scenario.loader import DIST_KINDS, OUTCOMES, RECORD_DATE_KEYS, TOP_KEYS, TRIGGER_KEYS
+from diplosim.scenario.schema import SCHEMA_FILE, scenario_schema, schema_text
 from tests.conftest import REPO, scenario_dict
 
 SCHEMA = scenario_schema()
@@ -56,7 +56,7 @@ def test_schema_is_a_valid_draft_2020_12_schema():
 def test_committed_schema_is_the_generated_one():
     committed = (REPO / SCHEMA_FILE).read_text(encoding="utf-8")
     assert committed == schema_text(), (
-        f"{SCHEMA_FILE} is out of date; regenerate it with: python -m diplosim.schema > {SCHEMA_FILE}")
+        f"{SCHEMA_FILE} is out of date; regenerate it with: python -m diplosim.scenario.schema > {SCHEMA_FILE}")
 
 
 @pytest.mark.parametrize("path", scenario_files(), ids=lambda p: str(p.relative_to(REPO)))

@@ -12,9 +12,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from diplosim import __version__, compile_scenario, load_scenario, run_ensemble
-from diplosim.cli import main
-from diplosim.parallel import pack, run_parallel
-from diplosim.store import RunStore
+from diplosim.cli.main import main
+from diplosim.run.parallel import pack, run_parallel
+from diplosim.run.store import RunStore
 from tests.conftest import REPO, scenario_dict
 
 BUSY = scenario_dict(triggers=[

@@ -2,7 +2,8 @@
 
 import math
 
-from diplosim.world import VARIABLES, World, clip, decayed, trajectory, value_at
+from diplosim.domain.variables import VARIABLES
+from diplosim.model.world import World, clip, decayed, trajectory, value_at
 
 HALF = {name: 10.0 for name in VARIABLES}
 

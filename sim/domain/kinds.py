@@ -1,0 +1,82 @@
+"""Trigger kinds and the events of the lifecycle: what each is and which state it moves.
+
+The effects described here are applied by `model.triggers.apply_effect`;
+the sizes of the jumps are behavioural parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """What one trigger kind is and which state it moves."""
+
+    name: str
+    meaning: str
+    effects: str
+
+
+KINDS: dict[str, KindSpec] = {
+    k.name: k
+    for k in (
+        KindSpec("missile_test", "A North Korean ballistic missile or satellite launch.",
+                 "threat rises by missile_threat_jump x magnitude."),
+        KindSpec("nuclear_test", "A North Korean nuclear test.",
+                 "threat rises by nuclear_threat_jump x magnitude."),
+        KindSpec("scandal", "A scandal around the South Korean president.",
+                 "approval and its standing level fall by scandal_approval_drop x magnitude points "
+                 "(for the rest of the episode); "
+                 "mobilisation rises by scandal_mobilisation_jump x magnitude."),
+        KindSpec("court_ruling", "A Korean court ruling on colonial-era claims (forced labour).",
+                 "Tokyo's grievance rises by ruling_grievance_jump x magnitude; "
+                 "anti_japan by ruling_anti_japan_jump x magnitude."),
+        KindSpec("export_control", "Japan restricts exports to South Korea.",
+                 "trade_dispute's standing level rises by export_control_trade_jump x magnitude "
+                 "until lifted; anti_japan rises by trade_anti_japan_jump x magnitude."),
+        KindSpec("whitelist_removal", "Japan drops South Korea from its export white list.",
+                 "trade_dispute's standing level rises by whitelist_trade_jump x magnitude; "
+                 "anti_japan rises by trade_anti_japan_jump x magnitude."),
+        KindSpec("boycott", "A Korean consumer boycott of Japanese goods and travel.",
+                 "anti_japan rises by boycott_anti_japan_jump x magnitude."),
+        KindSpec("protest", "Protests or an opposition campaign against the executive's line.",
+                 "mobilisation rises by protest_mobilisation_jump x magnitude."),
+        KindSpec("us_pressure", "A US visit, statement or resolution pressing the allies.",
+                 "us_pressure rises by us_pressure_jump x magnitude."),
+        KindSpec("talks", "A round of talks: on the agreement (issue: agreement) or on trade "
+                 "(issue: trade).",
+                 "agreement talks count as a negotiation round; trade talks lower "
+                 "trade_dispute by trade_talks_relief x magnitude and give Seoul a face-saving "
+                 "concession."),
+        KindSpec("election", "A national election in South Korea.",
+                 "mobilisation returns to its standing level; the executive's electoral "
+                 "horizon moves to the next election."),
+        KindSpec("history_dispute", "A history or territorial dispute (a visit, a statement, "
+                 "an incident).",
+                 "anti_japan rises by history_anti_japan_jump x magnitude; Tokyo's grievance by "
+                 "history_grievance_jump x magnitude."),
+        KindSpec("poll", "An opinion poll: an observation the model does not act on.",
+                 "none; validation compares simulated opinion with it."),
+    )
+}
+
+TRIGGER_KINDS: tuple[str, ...] = tuple(KINDS)
+
+LIFECYCLE_EVENTS: dict[str, str] = {
+    "negotiating": "Talks on the agreement open.",
+    "initialled": "The text is initialled.",
+    "cabinet_approved": "The cabinet approves the agreement.",
+    "revealed": "A secret cabinet approval becomes public.",
+    "in_force": "The agreement is signed and in force.",
+    "collapsed": "Seoul cancels the agreement before it is signed.",
+    "notice_given": "Seoul gives notice of termination.",
+    "suspended": "Seoul suspends its notice; the agreement stays in force.",
+    "terminated": "The agreement ends.",
+    "renewed": "The agreement renews automatically at its anniversary.",
+    "normalised": "Seoul withdraws a suspended notice; the agreement is back to normal.",
+    "controls_lifted": "Japan lifts its export controls.",
+}
+"""Events the lifecycle and actors produce, which `after:` triggers can react to."""
+
+EVENT_KINDS: tuple[str, ...] = TRIGGER_KINDS + tuple(LIFECYCLE_EVENTS)

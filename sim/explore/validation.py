@@ -1,0 +1,179 @@
+"""Validation: how well the model reproduces the historical record.
+
+For each scenario with a ``record:`` the ensemble gives the probability of the
+recorded outcome (with a 95% Wilson interval), the modal outcome, the median
+simulated date of each recorded step against the record, and the root-mean-
+square gap between simulated approval and the polls. Over all episodes, the
+Brier score and the log score of the record are set against two baselines:
+every possible outcome equally likely, and "the status quo persists".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from ..model.engine import Model, ReplicationResult
+from ..model.outcomes import median, possible_outcomes, status_quo, wilson_interval
+
+Runner = Callable[[Model, int, int], Sequence[ReplicationResult]]
+"""runner(model, runs, seed) -> results in replication order."""
+
+
+@dataclass
+class EpisodeCheck:
+    """Validation figures for one episode."""
+
+    name: str
+    file: str
+    outcome: str
+    p: float
+    ci: tuple[float, float]
+    modal: str
+    probabilities: dict[str, float]
+    date_error_days: dict[str, float | None]
+    median_dates: dict[str, str | None]
+    recorded_dates: dict[str, str]
+    poll_rmse: float | None
+    in_order_share: float | None
+    runs: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        """The JSON form with the keys the CLI documents."""
+        return {
+            "name": self.name,
+            "file": self.file,
+            "outcome": self.outcome,
+            "p": round(self.p, 6),
+            "ci": [round(self.ci[0], 6), round(self.ci[1], 6)],
+            "modal": self.modal,
+            "probabilities": {k: round(v, 6) for k, v in self.probabilities.items()},
+            "date_error_days": self.date_error_days,
+            "median_dates": self.median_dates,
+            "recorded_dates": self.recorded_dates,
+            "poll_rmse": None if self.poll_rmse is None else round(self.poll_rmse, 3),
+            "in_order_share": None if self.in_order_share is None else round(self.in_order_share, 6),
+            "runs": self.runs,
+        }
+
+
+def check_episode(model: Model, results: Sequence[ReplicationResult]) -> EpisodeCheck:
+    """Compare an ensemble of one episode with its record."""
+    sc = model.scenario
+    if sc.record is None:
+        raise ValueError(f"{sc.path} has no record to validate against")
+    n = len(results)
+    names = list(possible_outcomes(sc.agreement.state))
+    names += sorted({r.outcome for r in results} - set(names))
+    counts = {k: sum(r.outcome == k for r in results) for k in names}
+    probs = {k: counts[k] / n for k in names}
+    rec = sc.record
+    k = counts.get(rec.outcome, 0)
+    modal = max(names, key=lambda x: (counts[x], -names.index(x)))
+    errors: dict[str, float | None] = {}
+    medians: dict[str, str | None] = {}
+    for step, when in rec.dates.items():
+        times = [r.stage_t[step] for r in results if step in r.stage_t]
+        mt = median(times)
+        if mt is None:
+            errors[step], medians[step] = None, None
+        else:
+            d = model.date(mt)
+            errors[step] = float((d - when).days)
+            medians[step] = d.isoformat()
+    return EpisodeCheck(
+        name=sc.name,
+        file=sc.path,
+        outcome=rec.outcome,
+        p=k / n if n else 0.0,
+        ci=wilson_interval(k, n),
+        modal=modal,
+        probabilities=probs,
+        date_error_days=errors,
+        median_dates=medians,
+        recorded_dates={s: d.isoformat() for s, d in rec.dates.items()},
+        poll_rmse=poll_rmse(model, results),
+        in_order_share=in_order_share(rec.outcome, rec.dates, results),
+        runs=n,
+    )
+
+
+def poll_rmse(model: Model, results: Sequence[ReplicationResult]) -> float | None:
+    """RMS gap (points) between the median simulated approval and each approval poll."""
+    polls = model.scenario.polls
+    gaps = []
+    for i, (tr, var) in enumerate(zip(polls, model.poll_variables, strict=True)):
+        if var != "approval":
+            continue  # opinion on the pact itself is not simulated; kept for reference
+        sims = [r.polls[i] for r in results if r.polls[i] is not None]
+        if sims:
+            gaps.append(median(sims) - tr.observed["approval"])  # type: ignore[operator]
+    if not gaps:
+        return None
+    return math.sqrt(sum(g * g for g in gaps) / len(gaps))
+
+
+def in_order_share(outcome: str, dates: dict[str, date], results: Sequence[ReplicationResult]) -> float | None:
+    """Among runs with the recorded outcome, the share that went through every recorded step.
+
+    For 2012 this is the share of collapses that came after cabinet approval
+    (and so before the planned signing, where the model takes that decision).
+    """
+    steps = [s for s in dates if s != outcome]
+    hits = [r for r in results if r.outcome == outcome]
+    if not steps or not hits:
+        return None
+    ok = 0
+    for r in hits:
+        times = [r.stage_t.get(s) for s in steps]
+        end = r.outcome_t if r.outcome_t is not None else math.inf
+        if all(t is not None and t <= end for t in times):
+            ok += 1
+    return ok / len(hits)
+
+
+def scores(checks: Sequence[EpisodeCheck], models: Sequence[Model], floor: float) -> dict[str, Any]:
+    """Brier and log scores of the record over all episodes, with two baselines.
+
+    Lower is better for both. The Brier score is the mean over episodes of the
+    squared distance between the forecast distribution and the recorded
+    outcome; the log score is the mean of -ln p(recorded). Forecasts are
+    floored at `floor` (half a replication's weight) so that an outcome the
+    ensemble never produced costs a large but finite amount.
+    """
+    def brier(p: dict[str, float], outcome: str) -> float:
+        keys = set(p) | {outcome}
+        return sum((p.get(k, 0.0) - (k == outcome)) ** 2 for k in keys)
+
+    def log_score(p: dict[str, float], outcome: str) -> float:
+        return -math.log(max(p.get(outcome, 0.0), floor))
+
+    rows = {"model": [], "uniform": [], "status_quo": []}
+    for check, model in zip(checks, models, strict=True):
+        names = list(possible_outcomes(model.scenario.agreement.state))
+        uniform = {k: 1.0 / len(names) for k in names}
+        quo = {k: float(k == status_quo(model.scenario.agreement.state)) for k in names}
+        for label, forecast in (("model", check.probabilities), ("uniform", uniform), ("status_quo", quo)):
+            rows[label].append((brier(forecast, check.outcome), log_score(forecast, check.outcome)))
+    out: dict[str, Any] = {}
+    for label, vals in rows.items():
+        out[label] = {
+            "brier": round(sum(b for b, _ in vals) / len(vals), 6) if vals else None,
+            "log": round(sum(s for _, s in vals) / len(vals), 6) if vals else None,
+        }
+    return out
+
+
+def validate(models: Sequence[Model], runs: int, seed: int, runner: Runner) -> dict[str, Any]:
+    """Run every episode and assemble the validation report (JSON-able)."""
+    checks = [check_episode(m, runner(m, runs, seed)) for m in models]
+    return {
+        "runs": runs,
+        "seed": seed,
+        "episodes": [c.as_json() for c in checks],
+        "scores": scores(checks, models, floor=0.5 / runs),
+    }

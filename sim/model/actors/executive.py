@@ -1,0 +1,252 @@
+"""Seoul, the executive: moves the agreement through its lifecycle.
+
+Decision situations, by stage of the agreement:
+- no_talks: after a nuclear test or US pressure, resume talks or not;
+- negotiating: at each round of talks, once the remaining text is worked
+  through, initial the text, keep talking, or break off;
+- initialled: at each cabinet meeting after legal review, approve, wait or cancel;
+- cabinet_approved: about an hour before the signing, sign or cancel;
+- in_force: shortly before the notice deadline, give notice or let it renew;
+- notice_given: on a Japanese offer of talks or a nuclear test, and a few hours
+  before expiry, suspend the notice or hold it;
+- suspended: at the next notice deadline, normalise, stay suspended or end it.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ...domain.lifecycle import Stage
+from ..terms import leverage, negated, pact_value, political_stake, rally_gain, suspension_cost, walkaway, with_terms
+from .base import Actor, Reason
+
+HOUR = 1.0 / 24.0
+
+
+class Executive(Actor):
+    """The South Korean government (the president and the NSC)."""
+
+    role = "executive"
+    listens = frozenset({"nuclear_test", "us_pressure", "talks", "trade_talks"})
+    """Only the kinds its rule acts on: a wake-up that decides nothing still costs a simpy event."""
+
+    def start(self) -> None:
+        """Set the first decision dates for the agreement's stage at the start."""
+        ctx = self.ctx
+        stage = ctx.agreement.stage
+        self.progress = 0
+        self.rounds_needed = max(1, math.ceil(ctx.text_remaining * ctx.p.full_text_rounds - 1e-9))
+        self.revealed = ctx.cabinet_process == "public"
+        self.stage_entered = ctx.env.now
+        if stage is Stage.NEGOTIATING:
+            self._next_round()
+        elif stage is Stage.INITIALLED:
+            self._schedule_cabinet(after_review=True)
+        elif stage is Stage.CABINET_APPROVED:
+            self._schedule_signing()
+        elif stage is Stage.NOTICE_GIVEN:
+            expiry = ctx.next_expiry()
+            if expiry is not None:
+                ctx.notice_expiry = expiry
+                self.wake_at(expiry - ctx.p.final_margin_hours * HOUR, "final_review")
+
+    # -- helpers -------------------------------------------------------------
+
+    def value(self, secrecy: bool = False, step: bool = False) -> dict[str, float]:
+        """Seoul's current value of the pact, as named utility terms.
+
+        `step` marks a step of the procedure (initialling, approval), whose
+        haste since the previous step is priced.
+        """
+        ctx = self.ctx
+        t = ctx.env.now
+        s = ctx.world.snapshot(t)
+        stake = political_stake(s["approval"], ctx.days_to_election(t), ctx.p, ctx.mechanisms)
+        return pact_value(s, stake, ctx.seat_share, ctx.opposition_against, ctx.p, ctx.mechanisms, secrecy,
+                          t - self.stage_entered if step else None)
+
+    def _gamma(self, mean: float) -> float:
+        # shape 4: bureaucratic steps are rarely instant and rarely very slow
+        return float(self.ctx.rng.gamma(4.0, mean / 4.0))
+
+    def _move(self, to: Stage, event: str | None = None) -> None:
+        ctx = self.ctx
+        since = self.stage_entered
+        ctx.agreement.move(to, ctx.env.now, self.name)
+        self.stage_entered = ctx.env.now
+        ctx.emit(event or to.value, self, {"since_previous": ctx.env.now - since})
+
+    def _next_round(self) -> None:
+        self.wake_at(self.ctx.env.now + self._gamma(self.ctx.p.talks_round_days), "round")
+
+    def _schedule_cabinet(self, after_review: bool) -> None:
+        ctx = self.ctx
+        if after_review and ctx.review_complete is not None and ctx.review_complete > ctx.env.now:
+            t = ctx.review_complete  # the scenario knows when the review was done
+        else:
+            t = ctx.env.now + (self._gamma(ctx.p.legal_review_days) if after_review else 1.0)
+        self.wake_at(ctx.next_weekday(t, ctx.cabinet_weekday) + 10 * HOUR, "cabinet")
+
+    def _schedule_signing(self) -> None:
+        ctx = self.ctx
+        lead = 1 + int(ctx.rng.poisson(max(0.0, ctx.p.signing_lead_days - 1.0)))
+        self.signing_at = math.floor(ctx.env.now) + lead + 15 * HOUR
+        self.wake_at(self.signing_at - HOUR, "signing")
+        if not self.revealed:
+            leak = ctx.env.now + float(ctx.rng.exponential(ctx.p.leak_days))
+            self.wake_at(min(leak, self.signing_at - 2 * HOUR), "reveal")
+
+    # -- the decision rule ---------------------------------------------------
+
+    def handle(self, reason: Reason) -> None:
+        what, detail = reason
+        stage = self.ctx.agreement.stage
+        if what == "round" and stage is Stage.NEGOTIATING:
+            self._round()
+        elif what == "cabinet" and stage is Stage.INITIALLED:
+            self._cabinet()
+        elif what == "reveal" and stage is Stage.CABINET_APPROVED and not self.revealed:
+            self.revealed = True
+            self.ctx.emit("revealed", self, {})
+        elif what == "signing" and stage is Stage.CABINET_APPROVED:
+            self._signing()
+        elif what == "notice_window":
+            self._notice_window(detail)
+        elif what == "final_review" and stage is Stage.NOTICE_GIVEN:
+            self._review_notice(final=True)
+        elif what == "event":
+            self._on_event(detail, stage)
+
+    def _on_event(self, kind: str, stage: Stage) -> None:
+        ctx = self.ctx
+        if stage is Stage.NOTICE_GIVEN and kind in ("trade_talks", "nuclear_test"):
+            # a pending notice is reconsidered on a concession or a security shock;
+            # pressure alone weighs at the last decision (Seoul held out past
+            # the US visits of Nov 2019 until hours before expiry)
+            self._review_notice(final=False)
+        elif stage is Stage.NO_TALKS and kind in ("nuclear_test", "us_pressure"):
+            if ctx.env.now >= ctx.resume_blocked_until:
+                d = self.decide("resume talks?", {
+                    "resume_talks": with_terms(self.value(), **walkaway(ctx.p, ctx.mechanisms)),
+                    "stay_out": {},
+                })
+                if d.chosen == "resume_talks":
+                    self._open_talks()
+        elif stage is Stage.NEGOTIATING and kind == "talks":
+            self._round(scheduled=False)
+
+    def open_talks_by_fact(self) -> None:
+        """A dated `talks` trigger on the agreement while there are no talks."""
+        if self.ctx.agreement.stage in (Stage.NO_TALKS, Stage.TERMINATED):
+            self._open_talks()
+
+    def _open_talks(self) -> None:
+        self.progress = 0
+        self._move(Stage.NEGOTIATING)
+        self._next_round()
+
+    def _round(self, scheduled: bool = True) -> None:
+        self.progress += 1
+        if self.progress >= self.rounds_needed:
+            v = self.value(step=True)
+            d = self.decide("initial the text?", {
+                "initial": v,
+                "keep_talking": {},
+                "break_off": with_terms(negated(v), **walkaway(self.ctx.p, self.ctx.mechanisms)),
+            })
+            if d.chosen == "initial":
+                if self.ctx.counterpart.consents("initial the text?"):
+                    self._move(Stage.INITIALLED)
+                    self._schedule_cabinet(after_review=True)
+                    return
+            elif d.chosen == "break_off":
+                self._collapse()
+                return
+        if scheduled:
+            self._next_round()
+
+    def _cabinet(self) -> None:
+        ctx = self.ctx
+        secret = ctx.cabinet_process == "secret"
+        v = self.value(secrecy=secret, step=True)
+        d = self.decide("approve in cabinet?" + (" (without public notice)" if secret else ""), {
+            "approve": v,
+            "wait": {},
+            "cancel": with_terms(negated(v), **walkaway(ctx.p, ctx.mechanisms)),
+        })
+        if d.chosen == "approve":
+            self._move(Stage.CABINET_APPROVED, None if not secret else "cabinet_approved_secretly")
+            self._schedule_signing()
+        elif d.chosen == "cancel":
+            self._collapse()
+        else:
+            self._schedule_cabinet(after_review=False)
+
+    def _signing(self) -> None:
+        ctx = self.ctx
+        if not self.revealed:  # disclosed on signing day at the latest
+            self.revealed = True
+            ctx.emit("revealed", self, {})
+        v = self.value()
+        d = self.decide("sign, an hour before the ceremony?", {
+            "sign": v,
+            "cancel": with_terms(negated(v), **walkaway(ctx.p, ctx.mechanisms)),
+        })
+        if d.chosen == "sign":
+            if ctx.counterpart.consents("sign?"):
+                self._move(Stage.IN_FORCE)
+                ctx.start_agreement_clock()
+            else:  # Tokyo asks for time: a new date a week on
+                self.signing_at += 7.0
+                self.wake_at(self.signing_at - HOUR, "signing")
+        else:
+            self._collapse()
+
+    def _collapse(self) -> None:
+        ctx = self.ctx
+        self._move(Stage.NO_TALKS, "collapsed")
+        # a failed pact is not reopened on the next news item (talks lay dormant
+        # for four years after 2012); only a dated `talks` trigger reopens sooner
+        ctx.resume_blocked_until = ctx.env.now + 365.0
+
+    def _notice_window(self, expiry: float) -> None:
+        ctx = self.ctx
+        stage = ctx.agreement.stage
+        s = ctx.world.snapshot(ctx.env.now)
+        v = self.value()
+        if stage in (Stage.IN_FORCE, Stage.NORMALISED):
+            d = self.decide("give notice of termination?", {
+                "give_notice": with_terms(negated(v), **walkaway(ctx.p, ctx.mechanisms),
+                                          **rally_gain(s, ctx.p, ctx.mechanisms)),
+                "let_it_renew": {},
+            })
+            if d.chosen == "give_notice":
+                ctx.notice_expiry = expiry  # set before the event, which listeners read it from
+                self._move(Stage.NOTICE_GIVEN)
+                self.wake_at(expiry - ctx.p.final_margin_hours * HOUR, "final_review")
+        elif stage is Stage.SUSPENDED:
+            d = self.decide("what to do with the suspended notice?", {
+                "normalise": v,
+                "stay_suspended": leverage(s, ctx.p, ctx.mechanisms),
+                "terminate": with_terms(negated(v), **walkaway(ctx.p, ctx.mechanisms)),
+            })
+            if d.chosen == "normalise":
+                self._move(Stage.NORMALISED)
+            elif d.chosen == "terminate":
+                self._move(Stage.TERMINATED)
+
+    def _review_notice(self, final: bool) -> None:
+        ctx = self.ctx
+        s = ctx.world.snapshot(ctx.env.now)
+        face_saver = "trade_talks" in ctx.world.flags
+        keep = with_terms(self.value(), **suspension_cost(ctx.p, ctx.mechanisms, face_saver))
+        if final:
+            d = self.decide("suspend the notice, hours before expiry?", {
+                "suspend_notice": keep, "let_it_expire": {},
+            })
+        else:
+            d = self.decide("suspend the notice now?", {
+                "suspend_notice": keep, "hold_notice": leverage(s, ctx.p, ctx.mechanisms),
+            })
+        if d.chosen == "suspend_notice":
+            self._move(Stage.SUSPENDED)

@@ -1,0 +1,79 @@
+"""Trigger kinds, their effects on the world, and how triggers fire.
+
+A trigger is an event from outside the agreement's lifecycle: a missile test, a
+court ruling, a scandal. It fires in one of three ways:
+- ``at:`` a date (a historical fact, with a ``source:``);
+- ``rate:`` a random (Poisson) process, so many per year between two dates,
+  with a magnitude drawn from a distribution;
+- ``after:`` another event kind, with a probability and a delay.
+
+Every kind's effect on the world state is documented in `KINDS` and applied by
+`apply_effect`; the sizes of the jumps are behavioural parameters.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .world import World
+
+if TYPE_CHECKING:
+    from ..scenario.loader import Trigger
+
+
+def apply_effect(world: World, p: SimpleNamespace, kind: str, t: float, m: float,
+                 issue: str | None = None) -> None:
+    """Move the world as trigger `kind` of magnitude `m` does at time `t`."""
+    if kind == "missile_test":
+        world.jump("threat", t, p.missile_threat_jump * m)
+    elif kind == "nuclear_test":
+        world.jump("threat", t, p.nuclear_threat_jump * m)
+    elif kind == "scandal":
+        # lost trust does not come back within an episode: the standing level falls
+        world.shift_baseline("approval", t, -p.scandal_approval_drop * m)
+        world.jump("mobilisation", t, p.scandal_mobilisation_jump * m)
+    elif kind == "court_ruling":
+        world.jump("grievance", t, p.ruling_grievance_jump * m)
+        world.jump("anti_japan", t, p.ruling_anti_japan_jump * m)
+    elif kind == "export_control":
+        world.flags.add("export_controls")
+        world.shift_baseline("trade_dispute", t, p.export_control_trade_jump * m)
+        world.jump("anti_japan", t, p.trade_anti_japan_jump * m)
+    elif kind == "whitelist_removal":
+        world.flags.add("whitelist_removed")
+        world.shift_baseline("trade_dispute", t, p.whitelist_trade_jump * m)
+        world.jump("anti_japan", t, p.trade_anti_japan_jump * m)
+    elif kind == "boycott":
+        world.flags.add("boycott")
+        world.jump("anti_japan", t, p.boycott_anti_japan_jump * m)
+    elif kind == "protest":
+        world.jump("mobilisation", t, p.protest_mobilisation_jump * m)
+    elif kind == "us_pressure":
+        world.jump("us_pressure", t, p.us_pressure_jump * m)
+    elif kind == "talks":
+        if issue == "trade":
+            world.flags.add("trade_talks")
+            world.jump("trade_dispute", t, -p.trade_talks_relief * m)
+    elif kind == "election":
+        world.reset("mobilisation", t)
+    elif kind == "history_dispute":
+        world.jump("anti_japan", t, p.history_anti_japan_jump * m)
+        world.jump("grievance", t, p.history_grievance_jump * m)
+    elif kind == "controls_lifted":
+        world.flags.discard("export_controls")
+        world.flags.discard("whitelist_removed")
+        base = world._base["trade_dispute"]  # noqa: SLF001 - the world's own standing level
+        world.shift_baseline("trade_dispute", t, -base)
+    # poll and lifecycle events: no effect on the world
+
+
+def sample_rate_times(trigger: Trigger, lo: float, hi: float, rng: np.random.Generator) -> np.ndarray:
+    """Firing times (days) of a `rate:` trigger in [lo, hi): a Poisson process."""
+    span = hi - lo
+    if span <= 0 or trigger.rate <= 0:
+        return np.empty(0)
+    n = rng.poisson(trigger.rate * span / 365.25)
+    return np.sort(lo + rng.random(n) * span)

@@ -1,0 +1,126 @@
+"""World state: the variables actors read, moved by events in fading jumps.
+
+Each variable has a range, a standing level (its baseline) and a half-life.
+The standing level is the variable's value at the start, except where the
+model gives one (presidential approval regresses toward a shared norm).
+An event moves it by a jump, clipped to the range; the gap to the baseline then
+halves every half-life: ``v(t) = b + (v0 - b) * 2**(-(t - t0) / h)``. Values
+are computed lazily when read, so time costs nothing between events.
+Persistent measures (export controls in force) move the baseline itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from ..domain.variables import STATE_NAMES, VARIABLES, Change
+
+
+def decayed(value: float, baseline: float, elapsed_days: float, half_life_days: float) -> float:
+    """The value after `elapsed_days` of decay toward `baseline`."""
+    if elapsed_days <= 0.0 or value == baseline:
+        return value
+    return baseline + (value - baseline) * 0.5 ** (elapsed_days / half_life_days)
+
+
+def clip(value: float, lower: float, upper: float) -> float:
+    """`value` limited to [lower, upper]."""
+    return lower if value < lower else upper if value > upper else value
+
+
+class World:
+    """The state variables of one replication."""
+
+    __slots__ = ("_value", "_base", "_t0", "_half", "_lo", "_hi", "changes", "flags", "frozen")
+
+    def __init__(
+        self,
+        initial: Mapping[str, float],
+        half_lives: Mapping[str, float],
+        frozen: Sequence[str] = (),
+        baselines: Mapping[str, float] | None = None,
+    ) -> None:
+        self._value: dict[str, float] = {}
+        self._base: dict[str, float] = {}
+        self._t0: dict[str, float] = {}
+        self._half: dict[str, float] = {}
+        self._lo: dict[str, float] = {}
+        self._hi: dict[str, float] = {}
+        baselines = baselines or {}
+        for name, spec in VARIABLES.items():
+            base = clip(float(baselines.get(name, initial.get(name, spec.default_initial))), spec.lower, spec.upper)
+            v = clip(float(initial.get(name, base)), spec.lower, spec.upper)
+            self._value[name], self._base[name] = v, base
+            self._t0[name] = 0.0
+            self._half[name] = float(half_lives[name])
+            self._lo[name], self._hi[name] = spec.lower, spec.upper
+        self.changes: list[Change] = [(0.0, n, self._value[n], self._base[n]) for n in VARIABLES]
+        self.flags: set[str] = set()
+        self.frozen = frozenset(frozen)
+
+    def get(self, name: str, t: float) -> float:
+        """Value of `name` at time `t` (days)."""
+        # `decayed` inlined: this is the engine's most frequent call
+        value = self._value[name]
+        baseline = self._base[name]
+        elapsed = t - self._t0[name]
+        if elapsed <= 0.0 or value == baseline:
+            return value
+        return baseline + (value - baseline) * 0.5 ** (elapsed / self._half[name])
+
+    def jump(self, name: str, t: float, delta: float) -> float:
+        """Move `name` by `delta` at time `t`, clipped to its range; return the new value."""
+        if name in self.frozen or delta == 0.0:
+            return self.get(name, t)
+        v = clip(self.get(name, t) + delta, self._lo[name], self._hi[name])
+        self._value[name], self._t0[name] = v, t
+        self.changes.append((t, name, v, self._base[name]))
+        return v
+
+    def shift_baseline(self, name: str, t: float, delta: float) -> None:
+        """Move the standing level of `name` (a persistent measure) and its value with it."""
+        if name in self.frozen or delta == 0.0:
+            return
+        v = self.get(name, t)
+        lo, hi = self._lo[name], self._hi[name]
+        self._base[name] = clip(self._base[name] + delta, lo, hi)
+        self._value[name] = clip(v + delta, lo, hi)
+        self._t0[name] = t
+        self.changes.append((t, name, self._value[name], self._base[name]))
+
+    def reset(self, name: str, t: float) -> None:
+        """Return `name` to its baseline at once (e.g. mobilisation after an election)."""
+        if name in self.frozen:
+            return
+        self._value[name], self._t0[name] = self._base[name], t
+        self.changes.append((t, name, self._value[name], self._base[name]))
+
+    def snapshot(self, t: float) -> dict[str, float]:
+        """All variables at time `t`."""
+        get = self.get
+        return {name: get(name, t) for name in STATE_NAMES}
+
+
+def value_at(
+    changes: Sequence[Change], name: str, t: float, half_life_days: float
+) -> float:
+    """Reconstruct the value of `name` at `t` from a replication's change log.
+
+    Pure: used by analysis to read a state without keeping any from the run.
+    """
+    return trajectory(changes, name, [t], half_life_days)[0]
+
+
+def trajectory(
+    changes: Sequence[Change], name: str, times: Sequence[float], half_life_days: float
+) -> list[float]:
+    """Values of `name` at each of `times` (sorted), from a change log."""
+    own = [c for c in changes if c[1] == name]
+    out: list[float] = []
+    j = 0
+    for t in times:
+        while j + 1 < len(own) and own[j + 1][0] <= t:
+            j += 1
+        t0, _, v0, b0 = own[j]
+        out.append(decayed(v0, b0, t - t0, half_life_days))
+    return out

@@ -1,0 +1,141 @@
+"""The standard figures of a results directory: outcomes, timing and fan chart.
+
+`run --out DIR` writes summary.json, replications.csv and events.csv; with
+this module it also writes fan.json (the fan chart's quantiles) and
+context.json (the scenario's name, question, record, dated triggers and
+polls). `plot DIR` reads those files back and draws, so plots can be redrawn
+without rerunning the ensemble.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from matplotlib.figure import Figure
+
+from ..domain.variables import VARIABLES
+from ..files import to_json, write_atomic
+from ..run.ensemble import Ensemble
+from ..run.fan import FanReducer
+from ..scenario.loader import Scenario
+from .charts import fan_chart, outcome_bars, save_figure, timing_plot
+
+OUTCOME_STAGE = {
+    "signed": "in_force", "collapsed": "collapsed", "terminated": "terminated",
+    "suspended": "suspended", "notice_pending": "notice_given",
+}
+"""The record date that dates each outcome (outcomes not listed have no date)."""
+
+FIGURE_NAMES = ("outcomes", "timing", "fan")
+
+
+def scenario_context(sc: Scenario) -> dict[str, Any]:
+    """What the plots and the report need to know about a scenario, as plain data."""
+    triggers = []
+    for tr in sc.triggers:
+        if tr.kind == "poll":
+            continue
+        entry: dict[str, Any] = {"id": tr.id, "kind": tr.kind, "source": tr.source, "note": tr.note}
+        if tr.at is not None:
+            entry["date"] = tr.at.isoformat()
+        elif tr.after is not None:
+            entry["after"] = tr.after
+            entry["probability"] = tr.probability
+        else:
+            entry["rate"] = tr.rate
+            lo, hi = tr.between or (sc.start, sc.end)
+            entry["between"] = [lo.isoformat(), hi.isoformat()]
+        triggers.append(entry)
+    polls = [
+        {"date": tr.at.isoformat(), "variable": name, "value": value, "id": tr.id, "source": tr.source}
+        for tr in sc.polls if tr.at is not None
+        for name, value in tr.observed.items() if name in VARIABLES
+    ]
+    record = None
+    if sc.record is not None:
+        record = {"outcome": sc.record.outcome, "note": sc.record.note,
+                  "dates": {k: d.isoformat() for k, d in sc.record.dates.items()}}
+    return {
+        "name": sc.name, "description": sc.description, "question": sc.question, "file": sc.path,
+        "sha256": sc.sha256, "start": sc.start.isoformat(), "end": sc.end.isoformat(),
+        "record": record, "triggers": triggers, "polls": polls,
+    }
+
+
+def recorded_date(record: Mapping[str, Any] | None) -> tuple[str, str] | None:
+    """(outcome, ISO date) of the historical record, when the record dates its outcome."""
+    if not record:
+        return None
+    stage = OUTCOME_STAGE.get(record["outcome"])
+    when = record.get("dates", {}).get(stage) if stage else None
+    return (record["outcome"], when) if when else None
+
+
+def write_plot_data(out: Path, ens: Ensemble, fan: FanReducer) -> None:
+    """Write fan.json and context.json next to the other results."""
+    write_atomic(out / "fan.json", to_json(fan.to_dict(ens.model)))
+    write_atomic(out / "context.json", to_json(scenario_context(ens.scenario)))
+
+
+@dataclass
+class Results:
+    """What the figures are drawn from (all plain data)."""
+
+    summary: dict[str, Any]
+    dates_by_outcome: dict[str, list[str]]
+    context: dict[str, Any]
+    fan: dict[str, Any] | None
+
+
+def dates_by_outcome(rows: list[Mapping[str, Any]]) -> dict[str, list[str]]:
+    """Outcome → the dates replications reached it (undated outcomes omitted)."""
+    out: dict[str, list[str]] = {}
+    for row in rows:
+        if row.get("date"):
+            out.setdefault(str(row["outcome"]), []).append(str(row["date"]))
+    return out
+
+
+def read_results(directory: str | Path) -> Results:
+    """Read a results directory written by `run --out DIR`."""
+    d = Path(directory)
+    if not (d / "summary.json").is_file():
+        raise FileNotFoundError(f"{d}: no summary.json here; write one with `run SCENARIO --out {d}`")
+    summary = json.loads((d / "summary.json").read_text(encoding="utf-8"))
+    rows: list[dict[str, Any]] = []
+    if (d / "replications.csv").is_file():
+        with open(d / "replications.csv", encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    context = json.loads((d / "context.json").read_text(encoding="utf-8")) if (d / "context.json").is_file() else {}
+    fan = json.loads((d / "fan.json").read_text(encoding="utf-8")) if (d / "fan.json").is_file() else None
+    return Results(summary, dates_by_outcome(rows), context, fan)
+
+
+def make_figures(res: Results) -> dict[str, Figure]:
+    """The standard figures: outcome bars, timing, and (when fan data exists) fan chart."""
+    record = res.context.get("record")
+    name = res.summary.get("scenario", "")
+    figs: dict[str, Figure] = {
+        "outcomes": outcome_bars(res.summary, record["outcome"] if record else None),
+        "timing": timing_plot(res.dates_by_outcome, res.summary["runs"], recorded_date(record),
+                              title=f"{name}: when outcomes happened",
+                              start=res.context.get("start"), end=res.context.get("end")),
+    }
+    if res.fan is not None:
+        dated = [t for t in res.context.get("triggers", []) if "date" in t]
+        figs["fan"] = fan_chart(res.fan, dated, res.context.get("polls", []), title=f"{name}: world state")
+    return figs
+
+
+def write_plots(directory: str | Path, out_dir: str | Path | None = None) -> list[Path]:
+    """Draw the standard figures of a results directory into OUT_DIR (default DIR/plots)."""
+    target = Path(out_dir) if out_dir else Path(directory) / "plots"
+    paths: list[Path] = []
+    for name, fig in make_figures(read_results(directory)).items():
+        paths += save_figure(fig, target / name)
+    return paths

@@ -1,0 +1,46 @@
+"""Running an ensemble's chunks on a Dask distributed cluster (optional extra ``diplosim[dask]``).
+
+The model is scattered to every worker once; each task is one chunk of
+replication indices and returns the packed results, exactly as a local pool
+worker does. Replication i still draws from ``replication_rng(seed, i)``, so a
+cluster gives the same ensemble as one machine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Sequence
+from typing import Any
+
+from ..errors import DiplosimError
+from ..model.engine import Model
+
+INSTALL_HINT = "running on a Dask cluster needs the optional extra: pip install 'diplosim[dask]'"
+
+
+class MissingExtra(DiplosimError):
+    """An optional dependency is not installed."""
+
+
+def _distributed() -> Any:
+    try:
+        import distributed
+    except ImportError as exc:
+        raise MissingExtra(INSTALL_HINT) from exc
+    return distributed
+
+
+def dask_chunks(model: Model, seed: int, chunks: Sequence[list[int]], scheduler: str
+                ) -> Generator[list[tuple[Any, ...]], None, None]:
+    """Run `chunks` on the cluster at `scheduler`; yield each chunk's results as it finishes."""
+    distributed = _distributed()
+    from .parallel import run_chunk
+
+    with distributed.Client(scheduler, set_as_default=False) as client:
+        shared = client.scatter(model, broadcast=True)
+        # pure=False: two chunks are never the same task, even with equal arguments
+        futures = [client.submit(run_chunk, shared, seed, chunk, pure=False) for chunk in chunks]
+        try:
+            for future in distributed.as_completed(futures, loop=client.loop):
+                yield future.result()
+        finally:
+            client.cancel(futures)

@@ -1,0 +1,184 @@
+"""Ensembles in parallel: a pool of processes (or a Dask cluster), in chunks.
+
+Replication i always draws from ``replication_rng(seed, i)``, so its result is
+the same whatever the number of workers, the chunking or the machine: workers
+only change *where* a replication runs, never what it draws.
+
+Each worker receives the compiled `Model` once (the pool initializer), then
+only (seed, indices) per chunk, and sends back each replication packed as a
+plain tuple. Chunks finish in any order; the main process writes each to the
+run store as it arrives (so an interruption loses at most the chunks in
+flight) and puts the results in replication order at the end.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import signal
+import threading
+from collections.abc import Generator, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..model.engine import Model, ReplicationResult
+from .ensemble import Ensemble, Progress, run_one
+
+if TYPE_CHECKING:
+    from .store import RunStore
+
+Packed = tuple[Any, ...]
+"""A replication result as a plain tuple (cheap to pickle and to store as JSON)."""
+
+
+def pack(r: ReplicationResult) -> Packed:
+    """A `ReplicationResult` as a plain tuple (no story, no change log)."""
+    return (r.index, r.outcome, r.outcome_t, r.stage_t, r.final, r.polls, r.events,
+            r.transitions, r.error)
+
+
+def unpack(p: Sequence[Any]) -> ReplicationResult:
+    """The inverse of `pack` (also accepts the lists JSON gives back)."""
+    index, outcome, outcome_t, stage_t, final, polls, events, transitions, error = p
+    return ReplicationResult(
+        index=index, outcome=outcome, outcome_t=outcome_t, stage_t=dict(stage_t), final=dict(final),
+        polls=list(polls), events=events, transitions=[tuple(tr) for tr in transitions], error=error,
+    )
+
+
+def run_chunk(model: Model, seed: int, indices: Sequence[int]) -> list[Packed]:
+    """Run replications `indices` of `model` here, packed, in order."""
+    return [pack(run_one(model, seed, i)) for i in indices]
+
+
+def default_workers() -> int:
+    """All the cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def chunk_size(runs: int, workers: int) -> int:
+    """Replications per chunk: enough chunks to balance the workers and show
+    progress, big enough that the per-chunk cost (a pickle each way) is small."""
+    return max(1, min(500, math.ceil(runs / (workers * 16))))
+
+
+def chunks_of(indices: Sequence[int], size: int) -> list[list[int]]:
+    """`indices` cut into consecutive lists of at most `size`."""
+    return [list(indices[i:i + size]) for i in range(0, len(indices), size)]
+
+
+# -- the local process pool -------------------------------------------------------
+
+_worker_model: Model | None = None
+
+
+def _init_worker(model: Model) -> None:
+    """Pool initializer: keep the model; leave Ctrl-C to the main process."""
+    global _worker_model
+    _worker_model = model
+    # The main process handles Ctrl-C and ends the pool itself; a worker that
+    # died of the same SIGINT would only add a traceback per worker.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _pool_task(args: tuple[int, list[int]]) -> list[Packed]:
+    seed, indices = args
+    assert _worker_model is not None, "worker not initialised"
+    return run_chunk(_worker_model, seed, indices)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # fork is the cheapest start (the model is inherited, not pickled) but is
+    # unsafe once other threads run (e.g. a Dask client in the same process).
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def pool_chunks(model: Model, seed: int, chunks: Sequence[list[int]], workers: int) -> Iterator[list[Packed]]:
+    """Run `chunks` in a pool of `workers` processes; yield each chunk's results as it finishes."""
+    if workers <= 1 or len(chunks) <= 1:
+        for chunk in chunks:
+            yield run_chunk(model, seed, chunk)
+        return
+    pool = _context().Pool(min(workers, len(chunks)), initializer=_init_worker, initargs=(model,))
+    try:
+        yield from pool.imap_unordered(_pool_task, [(seed, c) for c in chunks])
+        pool.close()
+    finally:
+        pool.terminate()  # also on Ctrl-C or an error: do not leave workers behind
+        pool.join()
+
+
+# -- the runner ---------------------------------------------------------------------
+
+
+def run_parallel(model: Model, runs: int, seed: int = 0, workers: int | None = None,
+                 progress: Progress | None = None, store: RunStore | None = None, *,
+                 resume: bool = False, scheduler: str | None = None, chunk: int | None = None,
+                 meta: Mapping[str, Any] | None = None) -> Ensemble:
+    """Run replications 0..runs-1 of `model` from root seed `seed` in parallel.
+
+    `workers` processes on this machine (default: all cores; 1 runs in this
+    process), or the Dask cluster at `scheduler`. With a `store`, each chunk is
+    saved as it finishes, with the ensemble's provenance (`meta` adds to it);
+    with `resume`, the latest stored ensemble of the same model and seed is
+    picked up and only its missing replications run. The result is the same
+    `Ensemble` as `run_ensemble(model, runs, seed)` gives.
+    """
+    if runs < 1:
+        raise ValueError("runs must be at least 1")
+    if chunk is not None and chunk < 1:
+        raise ValueError("chunk must be at least 1")
+    workers = default_workers() if workers is None else max(1, workers)
+    done: dict[int, ReplicationResult] = {}
+    ensemble_id = None
+    if store is not None:
+        found = store.find_resumable(model, seed) if resume else None
+        if found is not None:
+            ensemble_id = found
+            done = {r.index: r for r in store.results(ensemble_id) if r.index < runs}
+            store.reopen(ensemble_id, runs)
+        else:
+            ensemble_id = store.begin(model, runs, seed, meta)
+    missing = [i for i in range(runs) if i not in done]
+    size = chunk or chunk_size(len(missing), workers)
+    chunks = chunks_of(missing, size)
+    if progress is not None:
+        progress(len(done), runs)
+    finished = False
+    batches = _backend(model, seed, chunks, workers, scheduler)
+    try:
+        for packed in batches:
+            results = [unpack(p) for p in packed]
+            if store is not None and ensemble_id is not None:
+                store.add(ensemble_id, model, seed, results)
+            for r in results:
+                done[r.index] = r
+            if progress is not None:
+                progress(len(done), runs)
+        finished = True
+    finally:
+        batches.close()  # end the workers now, also on Ctrl-C
+        if store is not None and ensemble_id is not None:
+            store.end(ensemble_id, "complete" if finished else "interrupted")
+    return Ensemble(model, seed, [done[i] for i in range(runs)], ensemble_id)
+
+
+def _backend(model: Model, seed: int, chunks: Sequence[list[int]], workers: int,
+             scheduler: str | None) -> Generator[list[Packed], None, None]:
+    if scheduler is not None:
+        from .dask_backend import dask_chunks
+
+        return dask_chunks(model, seed, chunks, scheduler)
+    return pool_chunks(model, seed, chunks, workers)
+
+
+def runner(model: Model, runs: int, seed: int) -> list[ReplicationResult]:
+    """Replications 0..runs-1 of `model` on all cores (validate, calibrate, compare, ...)."""
+    return run_parallel(model, runs, seed).results

@@ -1,0 +1,216 @@
+"""The run store: ensembles and their replications in a SQLite database.
+
+One row per ensemble holds its provenance (scenario file and hash, parameter
+values, mechanisms, root seed, versions, when it started and finished, and
+its status); one row per replication holds the seed index, outcome, dates and
+final state (the columns of ``replications.csv``) plus the exact result as
+JSON, so a stored ensemble can be read back and resumed bit for bit.
+
+Each chunk of replications is written in one transaction as it finishes, so
+a Ctrl-C or a kill leaves every finished chunk saved and the file consistent.
+Only the main process writes; workers never touch the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import simpy
+
+from ..model.engine import Model, ReplicationResult
+from .ensemble import ROW_COLUMNS, replication_row
+from .parallel import pack, unpack
+
+STORE_NAME = "runs.sqlite"
+"""The file name of the store inside an output directory."""
+
+SCHEMA_VERSION = 1
+
+_ROW_COLUMNS = tuple(c for c in ROW_COLUMNS if c != "root_seed")
+
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS store_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS ensembles (
+    id INTEGER PRIMARY KEY,
+    scenario TEXT NOT NULL,
+    scenario_file TEXT NOT NULL,
+    scenario_sha256 TEXT NOT NULL,
+    model_key TEXT NOT NULL,
+    params TEXT NOT NULL,
+    mechanisms TEXT NOT NULL,
+    root_seed TEXT NOT NULL,
+    runs INTEGER NOT NULL,
+    diplosim_version TEXT NOT NULL,
+    environment TEXT NOT NULL,
+    meta TEXT NOT NULL,
+    status TEXT NOT NULL,
+    started TEXT NOT NULL,
+    finished TEXT
+);
+CREATE INDEX IF NOT EXISTS ensembles_by_model ON ensembles (model_key, root_seed);
+CREATE TABLE IF NOT EXISTS replications (
+    ensemble_id INTEGER NOT NULL REFERENCES ensembles (id),
+    {", ".join(f'"{c}"' for c in _ROW_COLUMNS)},
+    result TEXT NOT NULL,
+    PRIMARY KEY (ensemble_id, replication)
+) WITHOUT ROWID;
+"""
+
+ENSEMBLE_COLUMNS = (
+    "id", "scenario", "scenario_file", "scenario_sha256", "model_key", "params", "mechanisms",
+    "root_seed", "runs", "diplosim_version", "environment", "meta", "status", "started", "finished",
+)
+
+
+def store_path(path: str | Path) -> Path:
+    """The database file meant by `path`: the path itself, or `runs.sqlite` inside a directory."""
+    path = Path(path)
+    return path / STORE_NAME if path.is_dir() else path
+
+
+def model_key(model: Model) -> str:
+    """A hash of everything that decides a replication's result besides the seed:
+    the scenario files (with overrides), the parameter values and the mechanisms."""
+    doc = {
+        "scenario": model.scenario.sha256,
+        "params": vars(model.p),
+        "mechanisms": sorted(model.mechanisms),
+        "initial": dict(model.initial),
+    }
+    return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class RunStore:
+    """A SQLite run store (created on first use)."""
+
+    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+        self.path = store_path(path)
+        if not create and not self.path.exists():
+            raise FileNotFoundError(f"no run store at {self.path}")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, timeout=30.0)
+        # WAL: readers (`runs`, a progress check) never block the writer; a
+        # killed writer leaves the last committed chunk intact.
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        with self.db:
+            self.db.executescript(_SCHEMA)
+            self.db.execute("INSERT OR IGNORE INTO store_info VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+
+    def close(self) -> None:
+        """Close the database."""
+        self.db.close()
+
+    def __enter__(self) -> RunStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing ----------------------------------------------------------------
+
+    def begin(self, model: Model, runs: int, seed: int, meta: Mapping[str, Any] | None = None) -> int:
+        """Record a new ensemble and its provenance; return its id."""
+        from .. import __version__
+
+        sc = model.scenario
+        env = {"python": platform.python_version(), "numpy": np.__version__, "simpy": simpy.__version__,
+               "platform": platform.platform()}
+        with self.db:
+            cur = self.db.execute(
+                "INSERT INTO ensembles (scenario, scenario_file, scenario_sha256, model_key, params, mechanisms,"
+                " root_seed, runs, diplosim_version, environment, meta, status, started)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?)",
+                (sc.name, sc.path, sc.sha256, model_key(model), json.dumps(vars(model.p), sort_keys=True),
+                 json.dumps(sorted(model.mechanisms)), str(seed), runs, __version__,
+                 json.dumps(env, sort_keys=True), json.dumps(dict(meta or {}), sort_keys=True, default=str),
+                 _now()),
+            )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    def add(self, ensemble_id: int, model: Model, seed: int, results: Iterable[ReplicationResult]) -> None:
+        """Save finished replications (one transaction)."""
+        cols = ", ".join(f'"{c}"' for c in _ROW_COLUMNS)
+        marks = ", ".join("?" * (len(_ROW_COLUMNS) + 2))
+        rows = []
+        for r in results:
+            row = replication_row(model, seed, r)
+            rows.append((ensemble_id, *(row[c] for c in _ROW_COLUMNS), json.dumps(pack(r))))
+        with self.db:
+            self.db.executemany(f"INSERT OR REPLACE INTO replications (ensemble_id, {cols}, result)"
+                                f" VALUES ({marks})", rows)
+
+    def end(self, ensemble_id: int, status: str) -> None:
+        """Mark an ensemble complete or interrupted, with the time."""
+        with self.db:
+            self.db.execute("UPDATE ensembles SET status = ?, finished = ? WHERE id = ?",
+                            (status, _now(), ensemble_id))
+
+    def reopen(self, ensemble_id: int, runs: int) -> None:
+        """Resume an ensemble (possibly asking for more replications than before)."""
+        with self.db:
+            self.db.execute("UPDATE ensembles SET status = 'running', finished = NULL,"
+                            " runs = MAX(runs, ?) WHERE id = ?", (runs, ensemble_id))
+
+    # -- reading ----------------------------------------------------------------
+
+    def find_resumable(self, model: Model, seed: int) -> int | None:
+        """The latest ensemble of the same model and root seed, or None."""
+        row = self.db.execute("SELECT id FROM ensembles WHERE model_key = ? AND root_seed = ?"
+                              " ORDER BY id DESC LIMIT 1", (model_key(model), str(seed))).fetchone()
+        return row[0] if row else None
+
+    def results(self, ensemble_id: int) -> list[ReplicationResult]:
+        """The stored replications of an ensemble, in replication order."""
+        cur = self.db.execute("SELECT result FROM replications WHERE ensemble_id = ? ORDER BY replication",
+                              (ensemble_id,))
+        return [unpack(json.loads(text)) for (text,) in cur]
+
+    def ensembles(self) -> list[dict[str, Any]]:
+        """Every stored ensemble's provenance, with how many replications are saved."""
+        cur = self.db.execute(
+            f"SELECT {', '.join('e.' + c for c in ENSEMBLE_COLUMNS)},"
+            " (SELECT COUNT(*) FROM replications r WHERE r.ensemble_id = e.id) FROM ensembles e ORDER BY e.id")
+        out = []
+        for values in cur:
+            row = dict(zip(ENSEMBLE_COLUMNS, values[:-1], strict=True))
+            for key in ("params", "mechanisms", "environment", "meta"):
+                row[key] = json.loads(row[key])
+            row["root_seed"] = int(row["root_seed"])
+            row["saved"] = values[-1]
+            out.append(row)
+        return out
+
+    def ensemble(self, ensemble_id: int) -> dict[str, Any]:
+        """One ensemble's provenance (KeyError if there is none with that id)."""
+        for row in self.ensembles():
+            if row["id"] == ensemble_id:
+                return row
+        raise KeyError(ensemble_id)
+
+    def rows(self, ensemble_ids: Sequence[int]) -> list[dict[str, Any]]:
+        """Replication rows (the columns of replications.csv, plus `ensemble`) of the given ensembles."""
+        out: list[dict[str, Any]] = []
+        cols = ", ".join(f'"{c}"' for c in _ROW_COLUMNS)
+        for eid in ensemble_ids:
+            seed = self.ensemble(eid)["root_seed"]
+            cur = self.db.execute(f"SELECT {cols} FROM replications WHERE ensemble_id = ? ORDER BY replication",
+                                  (eid,))
+            for values in cur:
+                row = {"ensemble": eid, **dict(zip(_ROW_COLUMNS, values, strict=True))}
+                row["root_seed"] = seed
+                out.append({c: row[c] for c in ("ensemble", *ROW_COLUMNS)})
+        return out

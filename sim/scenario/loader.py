@@ -1,0 +1,888 @@
+"""Scenario files: loading, ``extends`` merging and validation.
+
+A scenario file holds facts: the window, who plays which role, the agreement's
+state and rules, dated triggers with sources, poll observations and the
+historical record. Behaviour lives in the parameter file it points to; a
+scenario may override parameters only in its ``params.override`` block.
+
+`load_scenario` returns an immutable, typed `Scenario`, or raises
+`ScenarioError` pointing at the file, line and column of the first problem.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..domain.kinds import EVENT_KINDS, TRIGGER_KINDS
+from ..domain.lifecycle import Stage
+from ..domain.mechanisms import ALL_MECHANISMS, PROCESS
+from ..domain.roles import ROLES as ROLE_MEANINGS
+from ..domain.variables import VARIABLES
+from ..errors import ScenarioError, did_you_mean
+from .params import ParameterSet, check_in_bounds, load_parameters
+from .shipped import DEFAULT_PARAMS_FILE
+from .yamlio import SET_SOURCE, Marked, MarkedDict, MarkedList, parse_yaml, read_yaml
+
+MAX_EXTENDS = 8
+"""Longest chain of ``extends`` (a file, its base, the base's base, ...)."""
+MAX_TRIGGERS = 500
+"""Most triggers one scenario may hold."""
+
+ROLES = tuple(ROLE_MEANINGS)
+
+OUTCOMES: dict[str, str] = {
+    "signed": "The agreement was signed during the episode.",
+    "collapsed": "Seoul cancelled the agreement before signing it.",
+    "stalled": "Talks or approval were still pending when the episode ended.",
+    "no_talks": "No talks took place.",
+    "renewed": "The agreement in force renewed (no notice was given).",
+    "notice_pending": "Notice was given and had not yet taken effect when the episode ended.",
+    "terminated": "Notice was given and the agreement ended.",
+    "suspended": "Notice was given, then suspended; the agreement stays in force.",
+}
+
+TOP_KEYS = {
+    "name": "a short title",
+    "description": "what the scenario is about",
+    "question": "the question a counterfactual asks (optional)",
+    "extends": "a base scenario file this one overrides",
+    "start": "first date of the window",
+    "end": "last date of the window",
+    "actors": "who plays each role",
+    "agreement": "the agreement's state and rules",
+    "initial": "observed state at the start",
+    "triggers": "the events",
+    "mechanisms": "mechanisms switched on or off",
+    "params": "parameter file and overrides",
+    "record": "the historical outcome",
+}
+
+ACTOR_KEYS: dict[str, dict[str, str]] = {
+    "executive": {"name": "str", "leader": "str", "next_election": "date", "note": "str"},
+    "counterpart": {"name": "str", "leader": "str", "note": "str"},
+    "patron": {"name": "str", "leader": "str", "engaged": "bool", "note": "str"},
+    "opposition": {"name": "str", "seat_share": "share", "stance": "stance", "note": "str"},
+    "public": {"name": "str", "note": "str"},
+}
+
+AGREEMENT_KEYS = {
+    "name", "state", "since", "term_years", "notice_days", "cabinet_process",
+    "text_remaining", "cabinet_weekday", "review_complete", "signed", "note",
+}
+CABINET_PROCESSES = ("public", "secret")
+"""'public': the cabinet approves the agreement openly; 'secret': without announcing it."""
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+TRIGGER_KEYS = {
+    "id", "kind", "at", "rate", "between", "after", "probability", "delay_days",
+    "magnitude", "issue", "source", "note", "approval", "support", "pollster", "office",
+}
+DIST_KINDS = {
+    "fixed": ("value",),
+    "exponential": ("mean",),
+    "uniform": ("low", "high"),
+    "lognormal": ("median", "sigma"),
+    "normal": ("mean", "sd"),
+}
+TALKS_ISSUES = ("agreement", "trade")
+"""What a ``talks`` trigger is about (its ``issue``)."""
+STANCES = ("against", "for")
+"""The opposition's stance on the agreement."""
+RECORD_DATE_KEYS = (
+    "negotiating", "initialled", "cabinet_approved", "in_force", "collapsed",
+    "notice_given", "suspended", "terminated",
+)
+
+
+# ---------------------------------------------------------------- data types
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """A non-negative random quantity: fixed, exponential, uniform, lognormal or normal."""
+
+    kind: str
+    a: float
+    b: float = 0.0
+
+    def sample(self, rng: np.random.Generator) -> float:
+        """One draw (never negative)."""
+        if self.kind == "fixed":
+            return self.a
+        if self.kind == "exponential":
+            return float(rng.exponential(self.a)) if self.a > 0 else 0.0
+        if self.kind == "uniform":
+            return float(self.a + (self.b - self.a) * rng.random())
+        if self.kind == "lognormal":
+            return float(self.a * math.exp(self.b * rng.standard_normal()))
+        return max(0.0, float(self.a + self.b * rng.standard_normal()))
+
+    @property
+    def mean(self) -> float:
+        """Expected value (before the clip at zero, for `normal`)."""
+        if self.kind in ("fixed", "exponential", "normal"):
+            return self.a
+        if self.kind == "uniform":
+            return (self.a + self.b) / 2
+        return self.a * math.exp(self.b**2 / 2)
+
+
+FIXED_ONE = Distribution("fixed", 1.0)
+NO_DELAY = Distribution("fixed", 0.0)
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """One trigger, validated: how it fires, how large it is, where it is from."""
+
+    id: str
+    kind: str
+    at: date | None = None
+    rate: float = 0.0
+    between: tuple[date, date] | None = None
+    after: str | None = None
+    probability: float = 1.0
+    delay: Distribution = NO_DELAY
+    magnitude: Distribution = FIXED_ONE
+    issue: str | None = None
+    observed: Mapping[str, float] = field(default_factory=dict)
+    source: str | None = None
+    note: str | None = None
+    file: str | None = None
+    line: int | None = None
+
+
+
+@dataclass(frozen=True)
+class Cast:
+    """One actor as cast by the scenario: role, name and facts about it."""
+
+    role: str
+    name: str
+    facts: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class AgreementSpec:
+    """The agreement's state when actors begin to decide, and its rules."""
+
+    name: str
+    state: Stage
+    since: date
+    term_years: int = 1
+    notice_days: int = 90
+    cabinet_process: str = "public"
+    text_remaining: float = 1.0
+    cabinet_weekday: int = 1
+    review_complete: date | None = None
+    """When the legal review of an initialled text was complete, where known."""
+    signed: date | None = None
+    """The signing date, from which expiries are counted (``since`` for ``in_force``)."""
+
+
+@dataclass(frozen=True)
+class Record:
+    """What happened in history, for validation."""
+
+    outcome: str
+    dates: Mapping[str, date]
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario: plain, typed, immutable."""
+
+    name: str
+    description: str
+    path: str
+    start: date
+    end: date
+    actors: Mapping[str, Cast]
+    agreement: AgreementSpec
+    triggers: tuple[Trigger, ...]
+    mechanisms: frozenset[str]
+    params: ParameterSet
+    initial: Mapping[str, float]
+    record: Record | None
+    question: str | None
+    files: tuple[str, ...]
+    sha256: str
+
+    @property
+    def days(self) -> float:
+        """Length of the window in days (the last day counts whole)."""
+        return float((self.end - self.start).days + 1)
+
+    def t(self, d: date) -> float:
+        """Simulation time (days since the start) of date `d` at 00:00."""
+        return float((d - self.start).days)
+
+    @property
+    def decisions_from(self) -> date:
+        """The first date actors decide: the later of `start` and `agreement.since`."""
+        return max(self.start, self.agreement.since)
+
+    @property
+    def polls(self) -> tuple[Trigger, ...]:
+        """The poll observations, in date order."""
+        return tuple(sorted((tr for tr in self.triggers if tr.kind == "poll"),
+                            key=lambda tr: tr.at or self.start))
+
+
+# ---------------------------------------------------------------- raw loading
+
+
+def _err(node: Any, key: Any, field_path: str, message: str) -> ScenarioError:
+    if isinstance(node, Marked):
+        file, line, col = node.where(key)
+        if file == "--set":  # a value from the command line has no place in a file
+            return ScenarioError(message, file=file, field=field_path)
+        return ScenarioError(message, file=file, line=line, column=col, field=field_path)
+    return ScenarioError(message, field=field_path)
+
+
+def _load_raw(path: Path, chain: list[str]) -> tuple[MarkedDict, list[str]]:
+    """Read `path` and its ``extends`` chain, merged; return it and the files read.
+
+    `chain` holds the resolved paths of the files that led here, outermost first.
+    """
+    shown = str(path)
+    resolved = str(path.resolve())
+    doc = read_yaml(path)
+    if doc is None:
+        raise ScenarioError("file is empty; expected a scenario mapping", file=shown, line=1, column=1)
+    if not isinstance(doc, MarkedDict):
+        raise ScenarioError(f"expected a mapping of scenario keys, found {_describe(doc)}",
+                            file=shown, line=1, column=1)
+    _resolve_paths(doc, path)
+    files = [resolved]
+    base_ref = doc.get("extends")
+    if base_ref is None:
+        return doc, files
+    if not isinstance(base_ref, str) or not base_ref.strip():
+        raise _err(doc, "extends", "extends", f"expected a file path, found {_describe(base_ref)}")
+    here = [*chain, resolved]
+    base_path = path.parent / base_ref
+    if not base_path.exists():
+        raise _err(doc, "extends", "extends",
+                   f"base scenario '{base_ref}' not found (chain: {_show_chain(here)})")
+    if not base_path.is_file():
+        raise _err(doc, "extends", "extends",
+                   f"base scenario '{base_ref}' is not a file (chain: {_show_chain(here)})")
+    base_resolved = str(base_path.resolve())
+    if base_resolved in here:
+        raise _err(doc, "extends", "extends", f"'extends' makes a cycle: {_show_chain([*here, base_resolved])}")
+    if len(here) >= MAX_EXTENDS:
+        raise _err(doc, "extends", "extends", f"'extends' chain longer than {MAX_EXTENDS} files: "
+                                              f"{_show_chain([*here, base_resolved])}")
+    base, base_files = _load_raw(base_path, here)
+    return merge(base, doc), files + base_files
+
+
+def _show_chain(paths: list[str]) -> str:
+    """Files of an ``extends`` chain, relative to the working directory where that is shorter."""
+    shown = []
+    for p in paths:
+        try:
+            rel = os.path.relpath(p)
+        except ValueError:  # another drive, on Windows
+            rel = p
+        shown.append(rel if len(rel) < len(p) else p)
+    return " -> ".join(shown)
+
+
+def _resolve_paths(doc: MarkedDict, path: Path) -> None:
+    """Make ``params.file`` absolute, relative to the file that names it."""
+    params = doc.get("params")
+    if isinstance(params, MarkedDict) and isinstance(params.get("file"), str):
+        params["file"] = str((path.parent / params["file"]).resolve())
+
+
+def merge(base: MarkedDict, child: MarkedDict) -> MarkedDict:
+    """`child` over `base`: mappings merge key by key; ``triggers`` merge by id.
+
+    In ``triggers``, an item whose ``id`` is in the base replaces it, a new id is
+    added, and an item ``{remove: ID}`` deletes the base trigger ID.
+    """
+    out = MarkedDict(base)
+    out.file, out.mark, out.item_marks = base.file, base.mark, dict(base.item_marks)
+    out.item_files = dict(getattr(base, "item_files", {}) or {})  # type: ignore[attr-defined]
+    for key, value in child.items():
+        if key == "extends":
+            continue
+        if key == "triggers" and isinstance(value, MarkedList) and isinstance(base.get(key), MarkedList):
+            merged = _merge_triggers(base[key], value)
+        elif isinstance(value, MarkedDict) and isinstance(base.get(key), MarkedDict):
+            merged = merge(base[key], value)
+        else:
+            merged = value
+        out[key] = merged
+        out.item_marks[key] = child.place(key)
+        out.item_files[key] = child.file  # type: ignore[attr-defined]
+    return out
+
+
+def _merge_triggers(base: MarkedList, child: MarkedList) -> MarkedList:
+    out = MarkedList()
+    out.file, out.mark, out.item_marks = base.file, base.mark, {}
+    out.item_files = {}  # type: ignore[attr-defined]
+    # Each entry: (item, file it came from, (line, col) there); None once removed.
+    items: list[tuple[Any, str, tuple[int, int]] | None] = [
+        (item, _file_of(base, i), base.place(i)) for i, item in enumerate(base)
+    ]
+    index = {_trigger_id(item): i for i, item in enumerate(base) if _trigger_id(item) is not None}
+    for j, item in enumerate(child):
+        entry = (item, _file_of(child, j), child.place(j))
+        if isinstance(item, MarkedDict) and set(item) == {"remove"}:
+            target = _trigger_id({"id": item["remove"]})
+            if target is None:
+                raise _err(item, "remove", f"triggers[{j}].remove",
+                           f"expected the id of a base trigger, found {_describe(item['remove'])}")
+            if target not in index:
+                raise _err(item, "remove", f"triggers[{j}].remove",
+                           f"no trigger with id '{target}' in the base scenario"
+                           f"{did_you_mean(target, [k for k in index if k])}")
+            items[index.pop(target)] = None
+        elif _trigger_id(item) in index:
+            items[index[_trigger_id(item)]] = entry
+        else:
+            if _trigger_id(item) is not None:
+                index[_trigger_id(item)] = len(items)
+            items.append(entry)
+    for entry in items:
+        if entry is not None:
+            item, file, mark = entry
+            out.item_marks[len(out)] = mark
+            out.item_files[len(out)] = file  # type: ignore[attr-defined]
+            out.append(item)
+    return out
+
+
+def _trigger_id(item: Any) -> str | None:
+    """The id of a raw trigger, if it has a usable one (text or a number)."""
+    tid = item.get("id") if isinstance(item, dict) else None
+    if isinstance(tid, bool) or not isinstance(tid, (str, int, float)):
+        return None
+    return str(tid)
+
+
+def _file_of(node: Marked, key: Any) -> str:
+    return node.where(key)[0]
+
+
+def apply_overrides(doc: MarkedDict, overrides: Mapping[str, Any]) -> MarkedDict:
+    """Set dotted paths in a raw scenario (``--set``); validation happens after.
+
+    ``params.NAME`` sets a parameter override; ``triggers.ID.FIELD`` a field of
+    the trigger with that id; any other path walks mappings. Values given as
+    strings are parsed as YAML scalars (so ``0.4`` is a number, ``false`` a bool).
+    """
+    doc = copy.deepcopy(doc)
+    for path, raw in overrides.items():
+        value = parse_yaml(raw, SET_SOURCE) if isinstance(raw, str) else raw
+        parts = path.split(".")
+        if not all(parts):
+            raise ScenarioError(f"malformed path '{path}'", file=SET_SOURCE, field=path)
+        if parts[0] == "params" and len(parts) == 2 and parts[1] not in ("file", "override"):
+            parts = ["params", "override", parts[1]]
+        node: Any = doc
+        for depth, part in enumerate(parts[:-1]):
+            if isinstance(node, list):
+                match = [it for it in node if isinstance(it, dict) and str(it.get("id")) == part]
+                if not match:
+                    ids = [str(it.get("id")) for it in node if isinstance(it, dict)]
+                    raise ScenarioError(f"no trigger with id '{part}'{did_you_mean(part, ids)}",
+                                        file=SET_SOURCE, field=path)
+                node = match[0]
+                continue
+            if not isinstance(node, dict):
+                raise ScenarioError(f"'{'.'.join(parts[:depth])}' is not a mapping",
+                                    file=SET_SOURCE, field=path)
+            if part not in node:
+                if depth == 0 and part not in TOP_KEYS:
+                    raise ScenarioError(f"unknown key '{part}'{did_you_mean(part, TOP_KEYS)}",
+                                        file=SET_SOURCE, field=path)
+                fresh = MarkedDict()
+                fresh.file, fresh.mark, fresh.item_marks = SET_SOURCE, (1, 1), {}
+                node[part] = fresh
+            node = node[part]
+        if not isinstance(node, dict):
+            raise ScenarioError(f"'{'.'.join(parts[:-1])}' is not a mapping", file=SET_SOURCE, field=path)
+        if len(parts) == 1 and parts[0] not in TOP_KEYS:
+            raise ScenarioError(f"unknown key '{parts[0]}'{did_you_mean(parts[0], TOP_KEYS)}",
+                                file=SET_SOURCE, field=path)
+        node[parts[-1]] = value
+        if isinstance(node, MarkedDict):
+            node.item_marks[parts[-1]] = (1, 1)
+            files = getattr(node, "item_files", None)
+            if files is None:
+                node.item_files = files = {}  # type: ignore[attr-defined]
+            files[parts[-1]] = SET_SOURCE
+    return doc
+
+
+# ---------------------------------------------------------------- validation
+
+
+def _check_keys(node: MarkedDict, where: str, allowed: Any, required: tuple[str, ...] = ()) -> None:
+    for key in node:
+        if key not in allowed:
+            raise _err(node, key, f"{where}.{key}" if where else str(key),
+                       f"unknown key '{key}'{did_you_mean(key, allowed)}")
+    for key in required:
+        if key not in node:
+            raise _err(node, None, f"{where}.{key}" if where else key, f"missing required key '{key}'")
+
+
+def _mapping(node: MarkedDict, key: str, where: str, required: bool = True) -> MarkedDict | None:
+    if key not in node:
+        if required:
+            raise _err(node, None, where, f"missing required key '{key}'")
+        return None
+    value = node[key]
+    if not isinstance(value, MarkedDict):
+        raise _err(node, key, where, f"expected a mapping, found {_describe(value)}")
+    return value
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a boolean)"
+    if isinstance(value, (list, dict)):
+        return "a list" if isinstance(value, list) else "a mapping"
+    if isinstance(value, str):
+        return f"'{value}' (text)"
+    if isinstance(value, date):
+        return f"{value.isoformat(sep=' ')} (a date with a time of day)" if hasattr(value, "hour") \
+            else f"{value.isoformat()} (a date)"
+    return f"{value!r} ({type(value).__name__})"
+
+
+def _text(node: MarkedDict, key: str, where: str, required: bool = False) -> str | None:
+    if key not in node:
+        if required:
+            raise _err(node, None, where, f"missing required key '{key}'")
+        return None
+    value = node[key]
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise _err(node, key, where, f"expected text, found {_describe(value)}")
+    text = str(value).strip()
+    if required and not text:
+        raise _err(node, key, where, "expected non-empty text, found an empty string")
+    return text
+
+
+def _date(node: MarkedDict, key: str, where: str, required: bool = True) -> date | None:
+    if key not in node:
+        if required:
+            raise _err(node, None, where, f"missing required key '{key}'")
+        return None
+    return _as_date(node[key], node, key, where)
+
+
+def _as_date(value: Any, node: Any, key: Any, where: str) -> date:
+    if isinstance(value, date) and not hasattr(value, "hour"):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise _err(node, key, where, f"expected a date YYYY-MM-DD, found {_describe(value)}")
+
+
+def _number(node: MarkedDict, key: str, where: str, lo: float | None = None, hi: float | None = None,
+            default: float | None = None, what: str = "a number") -> float:
+    if key not in node:
+        if default is None:
+            raise _err(node, None, where, f"missing required key '{key}'")
+        return default
+    value = node[key]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _err(node, key, where, f"expected {what}, found {_describe(value)}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise _err(node, key, where, f"expected a finite number, found {value}")
+    if lo is not None and value < lo:
+        raise _err(node, key, where, f"expected {what} of at least {lo:g}, found {value:g}")
+    if hi is not None and value > hi:
+        raise _err(node, key, where, f"expected {what} of at most {hi:g}, found {value:g}")
+    return value
+
+
+def _whole(node: MarkedDict, key: str, where: str, lo: float, hi: float, default: int, what: str) -> int:
+    value = _number(node, key, where, lo=lo, hi=hi, default=default, what=what)
+    if not float(value).is_integer():  # a fraction would otherwise be cut off silently
+        raise _err(node, key, where, f"expected {what}, found {value:g}")
+    return int(value)
+
+
+def _in_window(d: date, sc_start: date, sc_end: date, node: Any, key: Any, where: str) -> None:
+    if not sc_start <= d <= sc_end:
+        raise _err(node, key, where,
+                   f"date {d.isoformat()} is outside the scenario window "
+                   f"{sc_start.isoformat()} to {sc_end.isoformat()}")
+
+
+def _distribution(value: Any, node: Any, key: Any, where: str) -> Distribution:
+    if isinstance(value, bool):
+        raise _err(node, key, where, f"expected a number or a distribution, found {_describe(value)}")
+    if isinstance(value, (int, float)):
+        if not math.isfinite(value) or value < 0:
+            raise _err(node, key, where, f"expected a non-negative number, found {value}")
+        return Distribution("fixed", float(value))
+    if not isinstance(value, MarkedDict):
+        raise _err(node, key, where, f"expected a number or a distribution, found {_describe(value)}")
+    kind = value.get("dist")
+    if not isinstance(kind, str) or kind not in DIST_KINDS:
+        raise _err(value, "dist" if "dist" in value else None, f"{where}.dist",
+                   f"expected one of {', '.join(DIST_KINDS)}, found {_describe(kind)}"
+                   f"{did_you_mean(kind, DIST_KINDS) if isinstance(kind, str) else ''}")
+    names = DIST_KINDS[kind]
+    _check_keys(value, where, ("dist", *names), required=names)
+    nums = [_number(value, n, f"{where}.{n}", lo=0.0) for n in names]
+    if kind == "uniform" and nums[1] < nums[0]:
+        raise _err(value, "high", f"{where}.high", f"expected high >= low ({nums[0]:g}), found {nums[1]:g}")
+    return Distribution(kind, *nums)
+
+
+def _trigger(item: Any, i: int, listing: MarkedList, start: date, end: date) -> Trigger:
+    where = f"triggers[{i}]"
+    if not isinstance(item, MarkedDict):
+        raise _err(listing, i, where, f"expected a trigger mapping, found {_describe(item)}")
+    _check_keys(item, where, TRIGGER_KEYS, required=("id", "kind"))
+    tid = _text(item, "id", f"{where}.id", required=True)
+    kind = item["kind"]
+    if not isinstance(kind, str) or kind not in TRIGGER_KINDS:
+        raise _err(item, "kind", f"{where}.kind",
+                   f"unknown trigger kind {_describe(kind)}"
+                   f"{did_you_mean(kind, TRIGGER_KINDS) if isinstance(kind, str) else ''}; "
+                   f"expected one of {', '.join(TRIGGER_KINDS)}")
+    ways = [k for k in ("at", "rate", "after") if k in item]
+    if len(ways) != 1:
+        raise _err(item, ways[1] if len(ways) > 1 else None, where,
+                   f"expected exactly one of 'at', 'rate' or 'after', found {len(ways)}"
+                   + (f" ({', '.join(ways)})" if ways else ""))
+    fields: dict[str, Any] = {"id": tid, "kind": kind, "file": item.file, "line": item.mark[0]}
+    if "at" in item:
+        at = _date(item, "at", f"{where}.at")
+        _in_window(at, start, end, item, "at", f"{where}.at")
+        fields["at"] = at
+        for k in ("between", "probability", "delay_days"):
+            if k in item:
+                raise _err(item, k, f"{where}.{k}", f"'{k}' goes with 'rate' or 'after', not with 'at'")
+        if not item.get("source"):
+            raise _err(item, None, f"{where}.source",
+                       "a dated (historical) trigger needs a 'source' naming where it is reported")
+    elif "rate" in item:
+        fields["rate"] = _number(item, "rate", f"{where}.rate", lo=0.0, what="a rate per year")
+        if "between" in item:
+            span = item["between"]
+            if not isinstance(span, MarkedList) or len(span) != 2:
+                raise _err(item, "between", f"{where}.between",
+                           f"expected [first date, last date], found {_describe(span)}")
+            lo_d = _as_date(span[0], span, 0, f"{where}.between[0]")
+            hi_d = _as_date(span[1], span, 1, f"{where}.between[1]")
+            _in_window(lo_d, start, end, span, 0, f"{where}.between[0]")
+            _in_window(hi_d, start, end, span, 1, f"{where}.between[1]")
+            if hi_d < lo_d:
+                raise _err(span, 1, f"{where}.between", "the last date is before the first")
+            fields["between"] = (lo_d, hi_d)
+        if "probability" in item or "delay_days" in item:
+            k = "probability" if "probability" in item else "delay_days"
+            raise _err(item, k, f"{where}.{k}", f"'{k}' goes with 'after', not with 'rate'")
+    else:
+        after = item["after"]
+        if not isinstance(after, str) or after not in EVENT_KINDS:
+            raise _err(item, "after", f"{where}.after",
+                       f"unknown event kind {_describe(after)}"
+                       f"{did_you_mean(after, EVENT_KINDS) if isinstance(after, str) else ''}")
+        if after == kind:
+            raise _err(item, "after", f"{where}.after",
+                       f"a '{kind}' trigger cannot react to its own kind (it would chain forever)")
+        fields["after"] = after
+        if "between" in item:
+            raise _err(item, "between", f"{where}.between", "'between' goes with 'rate', not with 'after'")
+        fields["probability"] = _number(item, "probability", f"{where}.probability", lo=0.0, hi=1.0,
+                                        default=1.0, what="a probability")
+        if "delay_days" in item:
+            fields["delay"] = _distribution(item["delay_days"], item, "delay_days", f"{where}.delay_days")
+    if "magnitude" in item:
+        fields["magnitude"] = _distribution(item["magnitude"], item, "magnitude", f"{where}.magnitude")
+    if kind == "talks":
+        issue = item.get("issue", "agreement")
+        if issue not in TALKS_ISSUES:
+            raise _err(item, "issue", f"{where}.issue",
+                       f"expected 'agreement' or 'trade', found {_describe(issue)}")
+        fields["issue"] = issue
+    elif "issue" in item:
+        raise _err(item, "issue", f"{where}.issue", "'issue' applies to 'talks' triggers only")
+    observed: dict[str, float] = {}
+    for k in ("approval", "support"):
+        if k in item:
+            if kind != "poll":
+                raise _err(item, k, f"{where}.{k}", f"'{k}' applies to 'poll' triggers only")
+            observed[k] = _number(item, k, f"{where}.{k}", lo=0.0, hi=100.0, what="a percentage")
+    if kind == "poll":
+        if "at" not in item:
+            raise _err(item, None, where, "a poll is an observation and needs a date ('at')")
+        if not observed:
+            raise _err(item, None, where, "a poll needs 'approval' and/or 'support' (percent)")
+    fields["observed"] = observed
+    fields["source"] = _text(item, "source", f"{where}.source")
+    fields["note"] = _text(item, "note", f"{where}.note")
+    for k in ("pollster", "office"):
+        _text(item, k, f"{where}.{k}")
+    return Trigger(**fields)
+
+
+def _actors(doc: MarkedDict) -> dict[str, Cast]:
+    node = _mapping(doc, "actors", "actors")
+    _check_keys(node, "actors", ROLES, required=ROLES)
+    out: dict[str, Cast] = {}
+    for role in ROLES:
+        entry = node[role]
+        where = f"actors.{role}"
+        if not isinstance(entry, MarkedDict):
+            raise _err(node, role, where, f"expected a mapping with at least 'name', found {_describe(entry)}")
+        spec = ACTOR_KEYS[role]
+        _check_keys(entry, where, spec, required=("name",))
+        facts: dict[str, Any] = {}
+        for key, kind in spec.items():
+            if key not in entry or key == "name":
+                continue
+            if kind == "date":
+                facts[key] = _date(entry, key, f"{where}.{key}")
+            elif kind == "share":
+                facts[key] = _number(entry, key, f"{where}.{key}", lo=0.0, hi=1.0, what="a share")
+            elif kind == "bool":
+                if not isinstance(entry[key], bool):
+                    raise _err(entry, key, f"{where}.{key}", f"expected true or false, found {_describe(entry[key])}")
+                facts[key] = entry[key]
+            elif kind == "stance":
+                if entry[key] not in STANCES:
+                    raise _err(entry, key, f"{where}.{key}",
+                               f"expected 'against' or 'for' (the pact), found {_describe(entry[key])}")
+                facts[key] = entry[key]
+            else:
+                facts[key] = _text(entry, key, f"{where}.{key}")
+        out[role] = Cast(role, _text(entry, "name", f"{where}.name", required=True) or role, facts)
+    return out
+
+
+def _agreement(doc: MarkedDict, start: date, end: date) -> AgreementSpec:
+    node = _mapping(doc, "agreement", "agreement")
+    _check_keys(node, "agreement", AGREEMENT_KEYS, required=("state", "since"))
+    state = node["state"]
+    if not isinstance(state, str) or state not in {s.value for s in Stage}:
+        raise _err(node, "state", "agreement.state",
+                   f"unknown state {_describe(state)}"
+                   f"{did_you_mean(state, [s.value for s in Stage]) if isinstance(state, str) else ''}; "
+                   f"expected one of {', '.join(s.value for s in Stage)}")
+    since = _date(node, "since", "agreement.since")
+    if since > end:
+        raise _err(node, "since", "agreement.since",
+                   f"date {since.isoformat()} is after the scenario's end {end.isoformat()}")
+    process = node.get("cabinet_process", "public")
+    if process not in CABINET_PROCESSES:
+        raise _err(node, "cabinet_process", "agreement.cabinet_process",
+                   f"expected 'public' or 'secret', found {_describe(process)}")
+    weekday = node.get("cabinet_weekday", "tuesday")
+    if not isinstance(weekday, str) or weekday.lower() not in WEEKDAYS:
+        raise _err(node, "cabinet_weekday", "agreement.cabinet_weekday",
+                   f"expected a weekday name, found {_describe(weekday)}")
+    return AgreementSpec(
+        name=_text(node, "name", "agreement.name") or "the agreement",
+        state=Stage(state),
+        since=since,
+        term_years=_whole(node, "term_years", "agreement.term_years", lo=1, hi=100, default=1,
+                          what="a whole number of years"),
+        notice_days=_whole(node, "notice_days", "agreement.notice_days", lo=0, hi=3650, default=90,
+                           what="a whole number of days"),
+        cabinet_process=process,
+        text_remaining=_number(node, "text_remaining", "agreement.text_remaining", lo=0.0, hi=1.0,
+                               default=1.0, what="a share of the text"),
+        cabinet_weekday=WEEKDAYS.index(weekday.lower()),
+        review_complete=_review_complete(node, start, end),
+        signed=_signed(node, Stage(state), since),
+    )
+
+
+def _signed(node: MarkedDict, state: Stage, since: date) -> date | None:
+    d = _date(node, "signed", "agreement.signed", required=False)
+    if state is Stage.IN_FORCE:
+        return d or since
+    if d is None and state in (Stage.NOTICE_GIVEN, Stage.SUSPENDED, Stage.NORMALISED):
+        raise _err(node, None, "agreement.signed",
+                   f"an agreement that starts in '{state.value}' needs its signing date ('signed'), "
+                   "from which its expiries are counted")
+    if d is not None and d > since:
+        raise _err(node, "signed", "agreement.signed",
+                   f"the signing {d.isoformat()} is after 'since' {since.isoformat()}")
+    return d
+
+
+def _review_complete(node: MarkedDict, start: date, end: date) -> date | None:
+    d = _date(node, "review_complete", "agreement.review_complete", required=False)
+    if d is not None:
+        _in_window(d, start, end, node, "review_complete", "agreement.review_complete")
+    return d
+
+
+def _mechanisms(doc: MarkedDict) -> frozenset[str]:
+    node = _mapping(doc, "mechanisms", "mechanisms", required=False)
+    if node is None:
+        return ALL_MECHANISMS
+    on = set(ALL_MECHANISMS)
+    for name, flag in node.items():
+        if name == PROCESS:
+            raise _err(node, name, f"mechanisms.{name}",
+                       "'process' is the agreement's procedural timing and cannot be switched off")
+        if name not in ALL_MECHANISMS:
+            raise _err(node, name, f"mechanisms.{name}",
+                       f"unknown mechanism '{name}'{did_you_mean(name, ALL_MECHANISMS)}; "
+                       f"expected one of {', '.join(sorted(ALL_MECHANISMS))}")
+        if not isinstance(flag, bool):
+            raise _err(node, name, f"mechanisms.{name}", f"expected true or false, found {_describe(flag)}")
+        if not flag:
+            on.discard(name)
+    return frozenset(on)
+
+
+def _params(doc: MarkedDict) -> ParameterSet:
+    node = _mapping(doc, "params", "params", required=False)
+    if node is None:
+        return load_parameters(DEFAULT_PARAMS_FILE)
+    _check_keys(node, "params", ("file", "override"))
+    file = node.get("file")
+    if file is not None and not isinstance(file, str):
+        raise _err(node, "file", "params.file", f"expected a file path, found {_describe(file)}")
+    if file is not None and not Path(file).is_file():
+        problem = "is not a file" if Path(file).exists() else "not found"
+        raise _err(node, "file", "params.file", f"parameter file '{file}' {problem}")
+    params = load_parameters(file or DEFAULT_PARAMS_FILE)
+    override = _mapping(node, "override", "params.override", required=False)
+    if override:
+        values: dict[str, float] = {}
+        for name, value in override.items():
+            where = f"params.override.{name}"
+            if name not in params.specs:
+                raise _err(override, name, where,
+                           f"unknown parameter '{name}'{did_you_mean(name, params.specs)}")
+            value = _number(override, name, where)
+            spec = params.specs[name]
+            ofile, oline, ocol = override.where(name)
+            check_in_bounds(spec, value, field=where, file=ofile, place=(oline, ocol))
+            values[name] = value
+        params = params.with_values(values)
+    return params
+
+
+def _initial(doc: MarkedDict) -> dict[str, float]:
+    node = _mapping(doc, "initial", "initial", required=False)
+    if node is None:
+        return {}
+    out: dict[str, float] = {}
+    for name in node:
+        if name not in VARIABLES:
+            raise _err(node, name, f"initial.{name}",
+                       f"unknown state variable '{name}'{did_you_mean(name, VARIABLES)}")
+        spec = VARIABLES[name]
+        out[name] = _number(node, name, f"initial.{name}", lo=spec.lower, hi=spec.upper,
+                            what=f"a value ({spec.unit})")
+    return out
+
+
+def _record(doc: MarkedDict, start: date, end: date) -> Record | None:
+    node = _mapping(doc, "record", "record", required=False)
+    if node is None:
+        return None
+    _check_keys(node, "record", ("outcome", "dates", "note"), required=("outcome",))
+    outcome = node["outcome"]
+    if not isinstance(outcome, str) or outcome not in OUTCOMES:
+        raise _err(node, "outcome", "record.outcome",
+                   f"unknown outcome {_describe(outcome)}"
+                   f"{did_you_mean(outcome, OUTCOMES) if isinstance(outcome, str) else ''}; "
+                   f"expected one of {', '.join(OUTCOMES)}")
+    dates: dict[str, date] = {}
+    dnode = _mapping(node, "dates", "record.dates", required=False)
+    if dnode:
+        _check_keys(dnode, "record.dates", RECORD_DATE_KEYS)
+        for key in dnode:
+            d = _date(dnode, key, f"record.dates.{key}")
+            _in_window(d, start, end, dnode, key, f"record.dates.{key}")
+            dates[key] = d
+    return Record(outcome, dates, _text(node, "note", "record.note"))
+
+
+def validate(doc: MarkedDict, path: str, files: tuple[str, ...], sha256: str) -> Scenario:
+    """Turn a merged raw document into a `Scenario`, or raise `ScenarioError`."""
+    _check_keys(doc, "", TOP_KEYS, required=("name", "start", "end", "actors", "agreement"))
+    name = _text(doc, "name", "name", required=True) or ""
+    start = _date(doc, "start", "start")
+    end = _date(doc, "end", "end")
+    if end <= start:
+        raise _err(doc, "end", "end", f"the end {end.isoformat()} is not after the start {start.isoformat()}")
+    if (end - start).days > 366 * 30:
+        raise _err(doc, "end", "end", "the window is longer than 30 years")
+    actors = _actors(doc)
+    agreement = _agreement(doc, start, end)
+    raw_triggers = doc.get("triggers", [])
+    if raw_triggers is None:
+        raw_triggers = MarkedList()
+        raw_triggers.file, raw_triggers.mark, raw_triggers.item_marks = doc.file, doc.mark, {}
+    if not isinstance(raw_triggers, MarkedList):
+        raise _err(doc, "triggers", "triggers", f"expected a list of triggers, found {_describe(raw_triggers)}")
+    if len(raw_triggers) > MAX_TRIGGERS:
+        raise _err(doc, "triggers", "triggers",
+                   f"{len(raw_triggers)} triggers; the limit is {MAX_TRIGGERS}")
+    triggers = tuple(_trigger(item, i, raw_triggers, start, end) for i, item in enumerate(raw_triggers))
+    seen: set[str] = set()
+    for i, tr in enumerate(triggers):
+        if tr.id in seen:
+            raise _err(raw_triggers, i, f"triggers[{i}].id", f"duplicate trigger id '{tr.id}'")
+        seen.add(tr.id)
+    return Scenario(
+        name=name,
+        description=_text(doc, "description", "description") or "",
+        path=path,
+        start=start,
+        end=end,
+        actors=actors,
+        agreement=agreement,
+        triggers=triggers,
+        mechanisms=_mechanisms(doc),
+        params=_params(doc),
+        initial=_initial(doc),
+        record=_record(doc, start, end),
+        question=_text(doc, "question", "question"),
+        files=files,
+        sha256=sha256,
+    )
+
+
+def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
+    """Load, merge (``extends``), override (``--set``) and validate a scenario file."""
+    path = Path(path)
+    doc, files = _load_raw(path, [])
+    if overrides:
+        doc = apply_overrides(doc, overrides)
+    digest = hashlib.sha256()
+    for f in files:
+        digest.update(Path(f).read_bytes())
+    if overrides:
+        digest.update(repr(sorted(overrides.items())).encode())
+    return validate(doc, str(path), tuple(files), digest.hexdigest())
