@@ -80,7 +80,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UsageError("--chunk must be at least 1")
     identity = run_identity(sc.sha256, args.seed, args.runs, __version__)
     out = Path(args.out) if args.out else Path("results") / Path(args.scenario).stem if args.plot else None
-    store_file = args.store or (str(out / STORE_NAME) if args.out else None)
+    store_file = args.store or (str(out / STORE_NAME) if out is not None and args.out else None)
     if args.resume and store_file is None:
         raise UsageError("--resume needs a run store: give --store PATH or --out DIR")
     if out is not None:  # refuse before running: a refusal should cost no work

@@ -61,7 +61,7 @@ def _corrected_phi(a: int, b: int, c: int, d: int, n: int) -> float:
     denom = (a + b) * (c + d) * (a + c) * (b + d)
     if denom == 0:
         return 0.0
-    cross = a * d - b * c
+    cross = float(a * d - b * c)
     if cross > n / 2:
         cross -= n / 2
     elif cross >= 0:

@@ -95,7 +95,7 @@ def analyse(method: str, prob: Mapping[str, Any], x: np.ndarray, y: np.ndarray, 
         from SALib.analyze import sobol
 
         res = sobol.analyze(dict(prob), y, calc_second_order=False, conf_level=0.95, num_resamples=200, seed=seed)
-        keys, rank = ("S1", "S1_conf", "ST", "ST_conf"), "ST"
+        keys, rank = ("S1", "S1_conf", "ST", "ST_conf"), "ST"  # type: ignore[assignment]
     rows = [{"parameter": n, **{k: _finite(res[k][i]) for k in keys}} for i, n in enumerate(names)]
     rows.sort(key=lambda r: -r[rank])
     return rows

@@ -11,7 +11,7 @@ every possible outcome equally likely, and "the status quo persists".
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -109,7 +109,7 @@ def poll_rmse(model: Model, results: Sequence[ReplicationResult]) -> float | Non
     for i, (tr, var) in enumerate(zip(polls, model.poll_variables, strict=True)):
         if var != "approval":
             continue  # opinion on the pact itself is not simulated; kept for reference
-        sims = [r.polls[i] for r in results if r.polls[i] is not None]
+        sims = [v for r in results if (v := r.polls[i]) is not None]
         if sims:
             gaps.append(median(sims) - tr.observed["approval"])  # type: ignore[operator]
     if not gaps:
@@ -117,7 +117,7 @@ def poll_rmse(model: Model, results: Sequence[ReplicationResult]) -> float | Non
     return math.sqrt(sum(g * g for g in gaps) / len(gaps))
 
 
-def in_order_share(outcome: str, dates: dict[str, date], results: Sequence[ReplicationResult]) -> float | None:
+def in_order_share(outcome: str, dates: Mapping[str, date], results: Sequence[ReplicationResult]) -> float | None:
     """Among runs with the recorded outcome, the share that went through every recorded step.
 
     For 2012 this is the share of collapses that came after cabinet approval
@@ -152,7 +152,7 @@ def scores(checks: Sequence[EpisodeCheck], models: Sequence[Model], floor: float
     def log_score(p: dict[str, float], outcome: str) -> float:
         return -math.log(max(p.get(outcome, 0.0), floor))
 
-    rows = {"model": [], "uniform": [], "status_quo": []}
+    rows: dict[str, list[tuple[float, float]]] = {"model": [], "uniform": [], "status_quo": []}
     for check, model in zip(checks, models, strict=True):
         names = list(possible_outcomes(model.scenario.agreement.state))
         uniform = {k: 1.0 / len(names) for k in names}

@@ -13,11 +13,11 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import simpy
@@ -26,7 +26,7 @@ from ..domain.kinds import KINDS
 from ..domain.lifecycle import Stage
 from ..domain.variables import VARIABLES
 from ..scenario.loader import Scenario, Trigger
-from .actors import ACTOR_CLASSES, Actor
+from .actors import ACTOR_CLASSES, Actor, Counterpart
 from .agreement import Agreement, Rules, anniversaries
 from .choice import Decision
 from .outcomes import classify
@@ -131,7 +131,7 @@ def compile_scenario(sc: Scenario) -> Model:
         half_lives={name: getattr(p, spec.half_life_param) for name, spec in VARIABLES.items()},
         initial=dict(sc.initial),
         frozen=frozen,
-        poll_times=tuple(sc.t(tr.at) + 0.5 for tr in polls),
+        poll_times=tuple(sc.t(tr.at) + 0.5 for tr in polls if tr.at is not None),  # polls are dated
         poll_variables=tuple("approval" if "approval" in tr.observed else "support" for tr in polls),
         start_ordinal=sc.start.toordinal(),
         signed_date=signed,
@@ -172,13 +172,13 @@ class Context:
         self.listeners: dict[str, list[Actor]] = {}
         self.actors: dict[str, Actor] = {}
         for role, cls in ACTOR_CLASSES.items():
-            cast = sc.actors[role]
-            actor = cls(self, cast.name, cast.facts)
+            casting = sc.actors[role]
+            actor = cls(self, casting.name, casting.facts)
             self.actors[role] = actor
             for kind in actor.listens:
                 self.listeners.setdefault(kind, []).append(actor)
         self.executive = self.actors["executive"]
-        self.counterpart = self.actors["counterpart"]
+        self.counterpart = cast(Counterpart, self.actors["counterpart"])
 
     # -- time -----------------------------------------------------------------
 
@@ -272,7 +272,7 @@ class Context:
                 margin = min(float(self.rng.exponential(self.p.notice_margin_days)), deadline - now)
                 self.executive.wake_at(deadline - margin, "notice_window", expiry)
             timer = self.env.timeout(expiry - now)
-            timer.callbacks.append(lambda _ev, e=expiry: self._expiry(e))
+            timer.callbacks.append(self._expiry_callback(expiry))
 
     def next_expiry(self) -> float | None:
         """Time of the agreement's next expiry after now, within the window, or None."""
@@ -283,6 +283,9 @@ class Context:
         signed = sc.start + timedelta(days=int(math.floor(self.agreement.signed_at)))
         dates = anniversaries(signed, sc.agreement.term_years, model.date(self.env.now), sc.end)
         return float((dates[0] - sc.start).days) if dates else None
+
+    def _expiry_callback(self, expiry: float) -> Callable[[simpy.Event], None]:
+        return lambda _ev: self._expiry(expiry)
 
     def _expiry(self, expiry: float) -> None:
         stage = self.agreement.stage

@@ -132,7 +132,8 @@ def outcome_bars(summary: Mapping[str, Any], recorded: str | None = None, title:
     colours = [outcome_colour(n, i) for i, n in enumerate(names)]
     ax.bar(x, p, color=colours, edgecolor="black", linewidth=0.6)
     ax.errorbar(x, p, yerr=_error_lengths(p, lo, hi), fmt="none", ecolor="black", capsize=5, linewidth=1.2)
-    handles = [Patch(facecolor=c, edgecolor="black", label=_label(n)) for n, c in zip(names, colours, strict=True)]
+    handles: list[Any] = [Patch(facecolor=c, edgecolor="black", label=_label(n))
+                          for n, c in zip(names, colours, strict=True)]
     handles.append(ax.errorbar([], [], yerr=[], fmt="none", ecolor="black", capsize=5, label="95% interval"))
     if recorded in names:
         i = names.index(recorded)
@@ -214,7 +215,7 @@ def timing_plot(dates_by_outcome: Mapping[str, Sequence[str | date]], runs: int,
     if names:
         values = [mdates.date2num(dated[n]) for n in names]
         weights = [np.full(len(v), 100.0 / max(runs, 1)) for v in values]
-        ax.hist(values, bins=edges, weights=weights, stacked=True,
+        ax.hist(values, bins=list(edges), weights=weights, stacked=True,
                 color=[outcome_colour(n, i) for i, n in enumerate(names)],
                 hatch=None, edgecolor="black", linewidth=0.3,
                 label=[f"{_label(n)} ({len(dated[n])} runs)" for n in names])
@@ -372,8 +373,8 @@ def ranked_bars(rows: Sequence[Mapping[str, Any]], xlabel: str, ylabel: str, tit
     bars = ax.barh(y, v, color=colours, edgecolor="black", linewidth=0.6)
     for bar, h in zip(bars, hatches, strict=True):
         bar.set_hatch(h)
-    handles = [Patch(facecolor=OKABE_ITO[0], edgecolor="black", label=f"{legend}: raises"),
-               Patch(facecolor=OKABE_ITO[3], hatch="//", edgecolor="black", label=f"{legend}: lowers")]
+    handles: list[Any] = [Patch(facecolor=OKABE_ITO[0], edgecolor="black", label=f"{legend}: raises"),
+                          Patch(facecolor=OKABE_ITO[3], hatch="//", edgecolor="black", label=f"{legend}: lowers")]
     if any("lo" in r for r in rows):
         lo = np.array([r.get("lo", r["value"]) for r in rows], dtype=float)
         hi = np.array([r.get("hi", r["value"]) for r in rows], dtype=float)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,7 +92,7 @@ class Results:
     fan: dict[str, Any] | None
 
 
-def dates_by_outcome(rows: list[Mapping[str, Any]]) -> dict[str, list[str]]:
+def dates_by_outcome(rows: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
     """Outcome → the dates replications reached it (undated outcomes omitted)."""
     out: dict[str, list[str]] = {}
     for row in rows:

@@ -18,7 +18,7 @@ import multiprocessing
 import os
 import signal
 import threading
-from collections.abc import Generator, Iterator, Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..model.engine import Model, ReplicationResult
@@ -100,7 +100,8 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
-def pool_chunks(model: Model, seed: int, chunks: Sequence[list[int]], workers: int) -> Iterator[list[Packed]]:
+def pool_chunks(model: Model, seed: int, chunks: Sequence[list[int]],
+                workers: int) -> Generator[list[Packed], None, None]:
     """Run `chunks` in a pool of `workers` processes; yield each chunk's results as it finishes."""
     if workers <= 1 or len(chunks) <= 1:
         for chunk in chunks:

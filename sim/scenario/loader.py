@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 
@@ -321,6 +321,7 @@ def merge(base: MarkedDict, child: MarkedDict) -> MarkedDict:
     for key, value in child.items():
         if key == "extends":
             continue
+        merged: Any
         if key == "triggers" and isinstance(value, MarkedList) and isinstance(base.get(key), MarkedList):
             merged = _merge_triggers(base[key], value)
         elif isinstance(value, MarkedDict) and isinstance(base.get(key), MarkedDict):
@@ -360,9 +361,9 @@ def _merge_triggers(base: MarkedList, child: MarkedList) -> MarkedList:
             if _trigger_id(item) is not None:
                 index[_trigger_id(item)] = len(items)
             items.append(entry)
-    for entry in items:
-        if entry is not None:
-            item, file, mark = entry
+    for kept in items:
+        if kept is not None:
+            item, file, mark = kept
             out.item_marks[len(out)] = mark
             out.item_files[len(out)] = file  # type: ignore[attr-defined]
             out.append(item)
@@ -445,6 +446,10 @@ def _check_keys(node: MarkedDict, where: str, allowed: Any, required: tuple[str,
             raise _err(node, None, f"{where}.{key}" if where else key, f"missing required key '{key}'")
 
 
+@overload
+def _mapping(node: MarkedDict, key: str, where: str, required: Literal[True] = ...) -> MarkedDict: ...
+@overload
+def _mapping(node: MarkedDict, key: str, where: str, required: bool) -> MarkedDict | None: ...
 def _mapping(node: MarkedDict, key: str, where: str, required: bool = True) -> MarkedDict | None:
     if key not in node:
         if required:
@@ -466,7 +471,7 @@ def _describe(value: Any) -> str:
     if isinstance(value, str):
         return f"'{value}' (text)"
     if isinstance(value, date):
-        return f"{value.isoformat(sep=' ')} (a date with a time of day)" if hasattr(value, "hour") \
+        return f"{value} (a date with a time of day)" if hasattr(value, "hour") \
             else f"{value.isoformat()} (a date)"
     return f"{value!r} ({type(value).__name__})"
 
@@ -485,6 +490,10 @@ def _text(node: MarkedDict, key: str, where: str, required: bool = False) -> str
     return text
 
 
+@overload
+def _date(node: MarkedDict, key: str, where: str, required: Literal[True] = ...) -> date: ...
+@overload
+def _date(node: MarkedDict, key: str, where: str, required: bool) -> date | None: ...
 def _date(node: MarkedDict, key: str, where: str, required: bool = True) -> date | None:
     if key not in node:
         if required:

@@ -74,7 +74,7 @@ class ParameterSet:
 
 def check_in_bounds(
     spec: ParameterSpec, value: float, *, field: str, file: str | None = None,
-    place: tuple[int, int] | None = None,
+    place: tuple[int | None, int | None] | None = None,
 ) -> None:
     """Raise `ScenarioError` unless `value` is finite and within `spec`'s bounds."""
     if not math.isfinite(value) or not spec.contains(value):

@@ -12,6 +12,7 @@ Scenario files are shared between people, so they are untrusted input:
 from __future__ import annotations
 
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -139,7 +140,7 @@ class _Loader(yaml.SafeLoader):
         self.depth = 0
         self.nodes = 0
 
-    def compose_node(self, parent, index):  # type: ignore[override]
+    def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             self.aliases += 1
             if self.aliases > MAX_ALIASES:
@@ -168,12 +169,12 @@ class _Loader(yaml.SafeLoader):
         finally:
             self.depth -= 1
 
-    def compose_document(self):  # type: ignore[override]
+    def compose_document(self):
         node = super().compose_document()
         _check_expansion(node, self.file)
         return node
 
-    def construct_marked_mapping(self, node: yaml.MappingNode) -> MarkedDict:
+    def construct_marked_mapping(self, node: yaml.MappingNode) -> Iterator[MarkedDict]:
         data = MarkedDict()
         data.file, data.mark, data.item_marks = self.file, _mark(node), {}
         yield data
@@ -195,7 +196,7 @@ class _Loader(yaml.SafeLoader):
             data[key] = self.construct_object(value_node, deep=True)
             data.item_marks[key] = _mark(key_node)
 
-    def construct_marked_sequence(self, node: yaml.SequenceNode) -> MarkedList:
+    def construct_marked_sequence(self, node: yaml.SequenceNode) -> Iterator[MarkedList]:
         data = MarkedList()
         data.file, data.mark, data.item_marks = self.file, _mark(node), {}
         yield data
@@ -218,7 +219,7 @@ class _Loader(yaml.SafeLoader):
             raise ScenarioError(f"'{node.value}' is not a real date ({exc})",
                                 file=self.file, line=line, column=col) from None
 
-    def construct_undefined(self, node: yaml.Node):  # type: ignore[override]
+    def construct_undefined(self, node: yaml.Node):
         line, col = _mark(node)
         tag = "!!" + node.tag.removeprefix(_STANDARD_TAGS) if node.tag.startswith(_STANDARD_TAGS) else node.tag
         raise ScenarioError(

@@ -8,7 +8,7 @@ see YAML, and they draw randomness only from the context's generator.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import simpy
@@ -40,7 +40,7 @@ class Actor:
 
     # -- the process -------------------------------------------------------
 
-    def run(self) -> Iterator[simpy.Event]:
+    def run(self) -> Generator[simpy.Event, Any, None]:
         """The simpy process: wait for a reason, handle everything pending."""
         env = self.ctx.env
         while True:

@@ -16,7 +16,7 @@ class Opposition(Actor):
     role = "opposition"
     listens = PRO_PACT_EVENTS | ANTI_PACT_EVENTS | {"scandal"}
 
-    def __init__(self, ctx, name, facts) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, ctx, name, facts) -> None:
         super().__init__(ctx, name, facts)
         # it only ever reacts to the steps its stance opposes (and to scandals)
         against = facts.get("stance", "against") == "against"
