@@ -19,6 +19,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 PROBE = """<script>
 window.__problems = [];
 window.addEventListener("error", function (e) {
@@ -60,9 +62,33 @@ CHECK = re.compile(r'<pre id="browser-check">(.*?)</pre>', re.S)
 CONSOLE = re.compile(r":CONSOLE[:(]\d*\)?\]? (.*)")
 
 
+INSTALL_HINT = ("install Debian's chromium (`apt-get install -y chromium`, as .ci/run does) "
+                "or set DIPLOSIM_CHROMIUM=/path/to/chromium")
+
+
 def chromium_path() -> str | None:
-    """The Chromium binary: $DIPLOSIM_CHROMIUM, else `chromium` or `chromium-browser` on PATH."""
-    return os.environ.get("DIPLOSIM_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    """The Chromium binary: $DIPLOSIM_CHROMIUM if set (None unless it is an executable file),
+    else `chromium` or `chromium-browser` on PATH."""
+    named = os.environ.get("DIPLOSIM_CHROMIUM")
+    if named:
+        return named if os.path.isfile(named) and os.access(named, os.X_OK) else None
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def require_chromium() -> str:
+    """The Chromium binary, or: skip the test (with how to install it), or fail it where CI is set.
+
+    On a developer's machine without a browser the browser checks are skipped with
+    the reason; in CI (the CI variable set) a missing browser is a failure, so the
+    checks cannot silently stop running there.
+    """
+    binary = chromium_path()
+    if binary is not None:
+        return binary
+    reason = f"no Chromium for the browser checks: {INSTALL_HINT}"
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set, so the browser checks must run)")
+    pytest.skip(reason)
 
 
 def check_page(page: Path, work: Path, screenshot: Path, timeout: float = 120.0) -> dict[str, Any]:

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import scenario_dict
 
 REPO = Path(__file__).resolve().parent.parent
@@ -19,6 +21,7 @@ def _run(*args: str) -> subprocess.CompletedProcess:
                           timeout=300)
 
 
+@pytest.mark.slow
 def test_same_seed_gives_byte_identical_json_and_another_seed_differs(write_scenario):
     path = str(write_scenario(scenario_dict(triggers=TRIGGERS)))
     a = _run("run", path, "--runs", "200", "--seed", "4", "--json")
@@ -34,6 +37,7 @@ def test_same_seed_gives_byte_identical_json_and_another_seed_differs(write_scen
         assert o["ci"][0] <= o["p"] <= o["ci"][1]
 
 
+@pytest.mark.slow
 def test_table_and_exit_statuses(write_scenario):
     path = str(write_scenario(scenario_dict(triggers=TRIGGERS)))
     ok = _run("run", path, "--runs", "50")

@@ -137,6 +137,7 @@ def test_explain_groups_triggers_of_a_kind_and_filters_causes(write_scenario, ca
 # -- sweep -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_sweep_one_and_two_parameters_write_a_table(write_scenario, tmp_path, capsys):
     path = str(write_scenario(TRADE_QUARREL))
     out = tmp_path / "one"
@@ -201,6 +202,7 @@ def test_prim_finds_a_planted_box():
     assert 0.65 < box["box"].lower[0] < 0.75
 
 
+@pytest.mark.slow
 def test_discover_prints_rules_with_coverage_and_density(write_scenario, capsys):
     path = str(write_scenario(TRADE_QUARREL))
     assert main(["discover", path, "--outcome", "terminated", "--samples", "40", "--runs", "5",

@@ -9,6 +9,8 @@ import pytest
 from diplosim.cli.main import main
 from tests.conftest import scenario_dict
 
+pytestmark = pytest.mark.slow  # each test here takes seconds: see pyproject.toml's markers
+
 TRIGGERS = [{"id": "ec", "kind": "export_control", "at": "2017-03-01", "source": "test"},
             {"id": "m", "kind": "missile_test", "rate": 6}]
 

@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -23,6 +24,8 @@ from hypothesis import strategies as st
 from diplosim import ScenarioError, load_scenario
 from diplosim.scenario.loader import Scenario
 from tests.conftest import scenario_dict
+
+pytestmark = pytest.mark.slow  # each test here takes seconds: see pyproject.toml's markers
 
 EXAMPLES = int(os.environ.get("DIPLOSIM_FUZZ_EXAMPLES", "60"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize="DIPLOSIM_FUZZ_EXAMPLES" not in os.environ,

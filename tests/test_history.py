@@ -18,6 +18,8 @@ from diplosim import compile_scenario, load_scenario
 from diplosim.explore.validation import check_episode, scores
 from diplosim.run.parallel import runner
 
+pytestmark = pytest.mark.slow  # each test here takes seconds: see pyproject.toml's markers
+
 HISTORY = Path(__file__).resolve().parent.parent / "scenarios" / "history"
 EPISODES = ["gsomia-2012", "gsomia-2016", "gsomia-2019"]
 RUNS = 600

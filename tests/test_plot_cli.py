@@ -2,8 +2,12 @@
 
 import json
 
+import pytest
+
 from diplosim.cli.main import main
 from tests.conftest import scenario_dict
+
+pytestmark = pytest.mark.slow  # each test here takes seconds: see pyproject.toml's markers
 
 FILES = [f"{name}.{ext}" for name in ("outcomes", "timing", "fan") for ext in ("png", "svg")]
 

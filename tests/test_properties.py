@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -30,6 +31,8 @@ from diplosim.model.engine import compile_scenario
 from diplosim.model.outcomes import possible_outcomes
 from diplosim.run.ensemble import run_one
 from tests.conftest import PARAMS, scenario_dict
+
+pytestmark = pytest.mark.slow  # each test here takes seconds: see pyproject.toml's markers
 
 SPECS = load_parameters(PARAMS).specs
 PROPERTIES = settings(max_examples=30, deadline=None, derandomize=True,

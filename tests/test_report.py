@@ -11,7 +11,7 @@ from diplosim import load_scenario
 from diplosim.cli import main as cli
 from diplosim.present.report import linkify
 from diplosim.run.progress import ProgressBar
-from tests.browser import check_page, chromium_path
+from tests.browser import check_page, require_chromium
 from tests.conftest import scenario_dict
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -49,6 +49,7 @@ def report(built) -> Path:
     return built[0]
 
 
+@pytest.mark.slow
 def test_report_is_one_self_contained_file_with_every_section(report):
     text = report.read_text(encoding="utf-8")
     assert "<script" not in text and "<link" not in text and "@import" not in text
@@ -70,10 +71,9 @@ def test_report_is_one_self_contained_file_with_every_section(report):
         assert fact in text
 
 
+@pytest.mark.slow
 def test_report_passes_the_browser_check(report, tmp_path):
-    if chromium_path() is None:
-        pytest.fail("chromium is not installed: the report's browser check needs Debian's `chromium` "
-                    "(`apt-get install -y chromium`, as .ci/run does) or DIPLOSIM_CHROMIUM=/path/to/chromium")
+    require_chromium()
     shot = ARTIFACTS / "report-screenshot.png"
     record = check_page(report, tmp_path, shot)
     print(f"screenshot of the report: {shot}")
@@ -86,10 +86,10 @@ def test_report_passes_the_browser_check(report, tmp_path):
     assert shot.stat().st_size > 10_000
 
 
+@pytest.mark.slow
 def test_the_browser_check_catches_broken_images_and_errors(tmp_path):
     # The probe must be able to fail: a page with a bad image and a script error.
-    if chromium_path() is None:
-        pytest.fail("chromium is not installed (see test_report_passes_the_browser_check)")
+    require_chromium()
     page = tmp_path / "broken.html"
     page.write_text('<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>'
                     '<img src="data:image/png;base64,AAAA" alt="bad"><script>missing();</script></body></html>',
@@ -108,7 +108,22 @@ def test_linkify_links_urls_and_escapes_the_rest():
     assert linkify(None) == ""
 
 
+@pytest.mark.slow
 def test_report_draws_a_progress_bar_to_the_end(built):
     # 60 replications, then two steps: the figures and the story.
     last = built[1].rstrip("\n").split("\r")[-1]
     assert last.startswith("report events.yaml [") and " 62/62 " in last
+
+
+def test_a_missing_browser_skips_with_the_install_command_outside_ci(monkeypatch, tmp_path):
+    monkeypatch.setenv("DIPLOSIM_CHROMIUM", str(tmp_path / "no-such-chromium"))
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install -y chromium"):
+        require_chromium()
+
+
+def test_a_missing_browser_fails_where_ci_is_set(monkeypatch, tmp_path):
+    monkeypatch.setenv("DIPLOSIM_CHROMIUM", str(tmp_path / "no-such-chromium"))
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI is set"):
+        require_chromium()

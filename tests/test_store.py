@@ -86,6 +86,7 @@ def _saved_rows(db_path):
 
 
 @pytest.mark.parametrize("sig, status", [(signal.SIGINT, 130), (signal.SIGTERM, 128 + signal.SIGTERM)])
+@pytest.mark.slow
 def test_a_real_signal_leaves_finished_replications_and_resume_completes(write_scenario, tmp_path, sig, status):
     # A heavier scenario (about 300 missile tests a year, a few ms a replication)
     # in chunks of 4, so the run lasts about a second and the signal, sent once
