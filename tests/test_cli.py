@@ -48,3 +48,22 @@ def test_table_and_exit_statuses(write_scenario):
     assert usage.returncode == 2
     check = _run("check", path)
     assert check.returncode == 0 and "ok" in check.stdout
+
+
+def test_set_overrides_are_shown_with_the_results(write_scenario):
+    path = str(write_scenario(scenario_dict(triggers=TRIGGERS)))
+    table = _run("run", path, "--runs", "20", "--set", "mechanisms.threat_cooperation=false")
+    assert table.returncode == 0, table.stderr
+    assert "with --set mechanisms.threat_cooperation=false" in table.stdout.splitlines()[1]
+    summary = json.loads(_run("run", path, "--runs", "20", "--set", "params.threat_weight=1", "--json").stdout)
+    assert summary["set"] == {"params.threat_weight": "1"}
+    assert "set" not in json.loads(_run("run", path, "--runs", "20", "--json").stdout)  # baseline: no key
+    compared = _run("compare", path, path, "--runs", "20", "--set", "params.threat_weight=1")
+    assert "with --set params.threat_weight=1 (every scenario)" in compared.stdout
+
+
+def test_a_usage_error_in_an_exploring_command_exits_2_under_python_m():
+    done = subprocess.run([sys.executable, "-m", "diplosim.cli", "sweep", "x.yaml", "--runs", "0"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1

@@ -78,3 +78,21 @@ def test_progress_is_reported_per_chunk_and_drawn_only_when_enabled(busy_model):
     last = shown.getvalue().rstrip("\n").rsplit("\r", 1)[1]
     assert " 50/50 " in last and "left" in last and shown.getvalue().endswith("\n")
     assert hidden.getvalue() == ""
+
+
+def test_progress_outside_a_terminal_is_plain_lines_at_intervals_and_silent_for_short_work():
+    now = [0.0]
+    stream = io.StringIO()  # not a terminal, like a notebook's or a log file's stderr
+    bar = ProgressBar("run", stream, clock=lambda: now[0], line_every=5.0)
+    for t, done in ((0.0, 0), (2.0, 10), (5.5, 30), (7.0, 40), (11.0, 90), (12.0, 100)):
+        now[0] = t
+        bar(done, 100)
+    lines = stream.getvalue().splitlines()
+    assert "\r" not in stream.getvalue()
+    assert len(lines) == 3  # at 5.5 s, at 11 s (5 s later), and the end
+    assert lines[0].startswith("run: 30/100 (30%)") and lines[-1] == "run: 100/100 (100%), 8/s, done"
+    quick = io.StringIO()
+    short = ProgressBar("run", quick, clock=lambda: 0.5)
+    short(0, 10)
+    short(10, 10)
+    assert quick.getvalue() == ""  # work shorter than the interval prints nothing

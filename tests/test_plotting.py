@@ -113,3 +113,22 @@ def test_fan_chart_has_a_panel_per_variable_with_units_and_a_trigger_track():
 
 def test_palette_is_okabe_ito():
     assert set(OUTCOME_COLOURS.values()) <= set(OKABE_ITO) | {"#999999"}
+
+
+def test_a_recorded_outcome_the_bars_cannot_show_is_an_error_not_a_missing_star():
+    from diplosim.present.charts import recorded_index
+
+    assert recorded_index(["renewed", "suspended"], "suspended") == 1
+    assert recorded_index(["renewed", "suspended"], None) is None
+    with pytest.raises(ValueError, match="'signed' is not among the outcomes drawn"):
+        recorded_index(["renewed", "suspended"], "signed")
+
+
+def test_importing_the_charts_leaves_the_callers_matplotlib_backend_alone():
+    import subprocess
+    import sys
+
+    code = ("import matplotlib; matplotlib.use('pdf'); import diplosim.present.charts, diplosim.present.run_figures; "
+            "print(matplotlib.get_backend())")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "pdf"

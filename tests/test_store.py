@@ -152,3 +152,9 @@ def test_store_usage_errors(write_scenario, tmp_path, capsys):
     assert main(["run", path, "--runs", "5", "--workers", "0"]) == 2
     assert main(["run", path, "--runs", "5", "--chunk", "0"]) == 2
     assert not os.path.exists(tmp_path / "nowhere.sqlite")
+    store = str(tmp_path / "runs.sqlite")
+    assert main(["run", path, "--runs", "5", "--store", store, "--workers", "1"]) == 0
+    capsys.readouterr()
+    assert main(["export", store, "--to", str(tmp_path / "x.xlsx")]) == 2  # not silently CSV
+    assert "cannot write '.xlsx' files; --to takes a file ending in .csv or .parquet" in capsys.readouterr().err
+    assert not (tmp_path / "x.xlsx").exists()

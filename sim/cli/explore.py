@@ -73,6 +73,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     sets = _sets(args)
     models = [compile_scenario(load_scenario(p, sets)) for p in args.scenarios]
     report = compare(models, args.runs, args.seed, _runner())
+    if sets:  # say which overrides are in force, so a changed table is never mistaken for the baseline
+        report["set"] = sets
     if args.out:
         out = Path(args.out)
         write_atomic(out / "comparison.json", to_json(report))

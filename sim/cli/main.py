@@ -40,8 +40,9 @@ def _load(path: str, args: argparse.Namespace) -> Scenario:
 
 
 def _table(summary: dict[str, Any]) -> str:
-    rows = [f"{summary['scenario']}  ({summary['runs']} runs, seed {summary['seed']})", "",
-            f"{'outcome':<16}{'p':>7}   {'95% interval':<17}{'median date':<12}"]
+    rows = [f"{summary['scenario']}  ({summary['runs']} runs, seed {summary['seed']})"]
+    rows += [f"with --set {path}={value}" for path, value in summary.get("set", {}).items()]
+    rows += ["", f"{'outcome':<16}{'p':>7}   {'95% interval':<17}{'median date':<12}"]
     for name, o in summary["outcomes"].items():
         lo, hi = o["ci"]
         rows.append(f"{name:<16}{o['p']:>7.3f}   [{lo:.3f}, {hi:.3f}]   {o['median_date'] or '-':<12}")
@@ -49,7 +50,6 @@ def _table(summary: dict[str, Any]) -> str:
     rows.append(f"modal outcome: {summary['modal_outcome']}")
     if summary.get("errors"):
         rows.append(f"replications that raised an error: {summary['errors']} (seed {summary['seed']})")
-        rows += [f"  replication {f['replication']}: {f['error']}" for f in summary.get("failed", [])[:5]]
         rows += [f"  replication {f['replication']}: {f['error']}" for f in summary.get("failed", [])[:5]]
     return "\n".join(rows)
 
@@ -105,6 +105,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         # fan-chart data: the first FAN_RUNS replications again, reduced as they run
         write_plot_data(out, ens, fan_for(model, args.seed, min(args.runs, FAN_RUNS), args.workers))
     summary = ens.summary()
+    sets = _parse_sets(args.set)
+    if sets:  # say which overrides are in force, so a changed table is never mistaken for the baseline
+        summary["set"] = sets
     print(to_json(summary), end="") if args.json else print(_table(summary))
     if args.plot and out is not None:
         from ..present.run_figures import write_plots

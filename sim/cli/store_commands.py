@@ -91,7 +91,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             ]
         else:
             rows = store.rows(ids)
-    fmt = args.format or ("parquet" if args.to and args.to.endswith(".parquet") else "csv")
+    fmt = args.format or export_format(args.to)
     if fmt == "parquet":
         if not args.to:
             raise StoreUsageError("Parquet output needs --to FILE.parquet")
@@ -103,6 +103,21 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.to:
         print(f"wrote {len(rows)} rows to {args.to}", file=sys.stderr)
     return 0
+
+
+EXPORT_FORMATS = {".csv": "csv", ".parquet": "parquet"}
+"""File ending -> export format."""
+
+
+def export_format(to: str | None) -> str:
+    """The format `--to FILE` asks for by its ending (CSV on stdout without --to); refuse any other ending."""
+    if to is None:
+        return "csv"
+    suffix = Path(to).suffix.lower()
+    if suffix not in EXPORT_FORMATS:
+        raise StoreUsageError(f"export: cannot write '{suffix or Path(to).name}' files; --to takes a file ending in "
+                              f"{' or '.join(EXPORT_FORMATS)} (or give --format csv|parquet)")
+    return EXPORT_FORMATS[suffix]
 
 
 def _flat(value: Any) -> Any:

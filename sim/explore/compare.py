@@ -107,7 +107,9 @@ def comparison_text(report: dict[str, Any], markdown: bool = False) -> str:
             row += [f"{_pct(o['p'])} [{_pct(o['ci'][0])}, {_pct(o['ci'][1])}]",
                     f"{_signed(d['diff'])} [{_signed(d['ci'][0])}, {_signed(d['ci'][1])}]"]
         rows.append(row)
-    lines = [f"{report['runs']} runs per scenario, root seed {report['seed']} (common random numbers)", ""]
+    lines = [f"{report['runs']} runs per scenario, root seed {report['seed']} (common random numbers)"]
+    lines += [f"with --set {path}={value} (every scenario)" for path, value in report.get("set", {}).items()]
+    lines.append("")
     lines += render_table(header, rows, markdown)
     for sc in scenarios[1:]:
         d = sc["difference"]

@@ -13,20 +13,13 @@ import math
 from collections.abc import Sequence
 
 from ..domain.lifecycle import PRE_SIGNING, Stage
+from ..domain.outcomes import IN_FORCE_OUTCOMES, PRE_SIGNING_OUTCOMES, possible_outcomes
+
+__all__ = ["IN_FORCE_OUTCOMES", "PRE_SIGNING_OUTCOMES", "classify", "median", "possible_outcomes", "status_quo",
+           "wilson_interval"]
 
 Transition = tuple[float, Stage, Stage, str]
 
-PRE_SIGNING_OUTCOMES = ("signed", "collapsed", "stalled", "no_talks")
-IN_FORCE_OUTCOMES = ("renewed", "notice_pending", "terminated", "suspended")
-
-
-def possible_outcomes(start: Stage) -> tuple[str, ...]:
-    """The outcomes a replication starting in `start` can end in."""
-    if start is Stage.NO_TALKS:
-        return PRE_SIGNING_OUTCOMES
-    if start in PRE_SIGNING:
-        return PRE_SIGNING_OUTCOMES[:3]
-    return IN_FORCE_OUTCOMES
 
 
 def status_quo(start: Stage) -> str:

@@ -19,16 +19,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import matplotlib
+import matplotlib.dates as mdates
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
-matplotlib.use("Agg")  # never open windows; safe on headless machines
-
-import matplotlib.dates as mdates  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-
-from ..files import write_atomic  # noqa: E402
+from ..files import write_atomic
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000")
 """Okabe & Ito's colour-blind-safe palette (blue, orange, green, vermillion, sky, purple, yellow, black)."""
@@ -117,6 +113,19 @@ def _error_lengths(p: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> list[np.nda
     return [np.maximum(p - lo, 0.0), np.maximum(hi - p, 0.0)]
 
 
+def recorded_index(names: Sequence[str], recorded: str | None) -> int | None:
+    """Where the recorded outcome's star goes among the bars; None with no record.
+
+    A record the bars cannot show is an error, never a silently missing star
+    (the loader already refuses a record the scenario's start cannot reach).
+    """
+    if recorded is None:
+        return None
+    if recorded not in names:
+        raise ValueError(f"the recorded outcome '{recorded}' is not among the outcomes drawn ({', '.join(names)})")
+    return list(names).index(recorded)
+
+
 def outcome_bars(summary: Mapping[str, Any], recorded: str | None = None, title: str | None = None) -> Figure:
     """One bar per outcome with its 95% interval; the recorded outcome marked.
 
@@ -135,8 +144,8 @@ def outcome_bars(summary: Mapping[str, Any], recorded: str | None = None, title:
     handles: list[Any] = [Patch(facecolor=c, edgecolor="black", label=_label(n))
                           for n, c in zip(names, colours, strict=True)]
     handles.append(ax.errorbar([], [], yerr=[], fmt="none", ecolor="black", capsize=5, label="95% interval"))
-    if recorded in names:
-        i = names.index(recorded)
+    i = recorded_index(names, recorded)
+    if recorded is not None and i is not None:
         star = ax.plot([i], [min(1.04, hi[i] + 0.05)], marker="*", markersize=16, color=RECORDED_COLOUR,
                        linestyle="none", label=f"recorded outcome ({_label(recorded)})")[0]
         handles.append(star)
@@ -176,9 +185,8 @@ def grouped_outcome_bars(summaries: Mapping[str, Mapping[str, Any]],
         ax.bar(xs, p, width, color=_colour(j), hatch=HATCHES[j % len(HATCHES)], edgecolor="black",
                linewidth=0.6, label=label)
         ax.errorbar(xs, p, yerr=_error_lengths(p, lo, hi), fmt="none", ecolor="black", capsize=3, linewidth=1)
-        rec = recorded.get(label)
-        if rec in names:
-            i = names.index(rec)
+        i = recorded_index(names, recorded.get(label))
+        if i is not None:
             ax.plot([xs[i]], [min(1.04, hi[i] + 0.05)], marker="*", markersize=14, color=RECORDED_COLOUR,
                     linestyle="none", label=None if starred else "recorded outcome")
             starred = True

@@ -26,6 +26,7 @@ import numpy as np
 from ..domain.kinds import EVENT_KINDS, TRIGGER_KINDS
 from ..domain.lifecycle import Stage
 from ..domain.mechanisms import ALL_MECHANISMS, PROCESS
+from ..domain.outcomes import possible_outcomes
 from ..domain.roles import ROLES as ROLE_MEANINGS
 from ..domain.variables import VARIABLES
 from ..errors import ScenarioError, did_you_mean
@@ -815,7 +816,7 @@ def _initial(doc: MarkedDict) -> dict[str, float]:
     return out
 
 
-def _record(doc: MarkedDict, start: date, end: date) -> Record | None:
+def _record(doc: MarkedDict, start: date, end: date, state: Stage) -> Record | None:
     node = _mapping(doc, "record", "record", required=False)
     if node is None:
         return None
@@ -826,6 +827,11 @@ def _record(doc: MarkedDict, start: date, end: date) -> Record | None:
                    f"unknown outcome {_describe(outcome)}"
                    f"{did_you_mean(outcome, OUTCOMES) if isinstance(outcome, str) else ''}; "
                    f"expected one of {', '.join(OUTCOMES)}")
+    reachable = possible_outcomes(state)
+    if outcome not in reachable:
+        raise _err(node, "outcome", "record.outcome",
+                   f"outcome '{outcome}' cannot happen to an agreement that starts in '{state.value}'; "
+                   f"it can end {', '.join(reachable)}")
     dates: dict[str, date] = {}
     dnode = _mapping(node, "dates", "record.dates", required=False)
     if dnode:
@@ -876,7 +882,7 @@ def validate(doc: MarkedDict, path: str, files: tuple[str, ...], sha256: str) ->
         mechanisms=_mechanisms(doc),
         params=_params(doc),
         initial=_initial(doc),
-        record=_record(doc, start, end),
+        record=_record(doc, start, end, agreement.state),
         question=_text(doc, "question", "question"),
         files=files,
         sha256=sha256,

@@ -188,7 +188,7 @@ class Executive(Actor):
             self.revealed = True
             ctx.emit("revealed", self, {})
         v = self.value()
-        d = self.decide("sign, an hour before the ceremony?", {
+        d = self.decide("sign on the signing day?", {
             "sign": v,
             "cancel": with_terms(negated(v), **walkaway(ctx.p, ctx.mechanisms)),
         })
@@ -241,7 +241,7 @@ class Executive(Actor):
         face_saver = "trade_talks" in ctx.world.flags
         keep = with_terms(self.value(), **suspension_cost(ctx.p, ctx.mechanisms, face_saver))
         if final:
-            d = self.decide("suspend the notice, hours before expiry?", {
+            d = self.decide("suspend the notice before it takes effect?", {
                 "suspend_notice": keep, "let_it_expire": {},
             })
         else:
