@@ -8,6 +8,7 @@ prints that line and exits with status 2; nothing else is shown to the user.
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -77,3 +78,13 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A " (did you mean 'x'?)" suffix for a misspelled name, or ''."""
     close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def shown_path(path: str | os.PathLike[str]) -> str:
+    """`path` as a message shows it: relative to the working directory where that is shorter."""
+    text = os.fspath(path)
+    try:
+        rel = os.path.relpath(text)
+    except ValueError:  # another drive, on Windows
+        return text
+    return rel if len(rel) < len(text) else text

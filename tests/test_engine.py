@@ -81,7 +81,7 @@ def test_secret_approval_with_strong_opposition_differs_from_public(write_scenar
     ("history_dispute", "anti_japan", +1), ("history_dispute", "grievance", +1),
 ])
 def test_each_trigger_kind_moves_its_state(write_scenario, kind, variable, direction):
-    p = load_scenario(write_scenario(scenario_dict())).params.namespace()
+    p = load_scenario(write_scenario(scenario_dict())).params.as_parameters()
     half = {n: getattr(p, s.half_life_param) for n, s in VARIABLES.items()}
     w = World({"approval": 50, "trade_dispute": 0.2, "mobilisation": 0.3}, half)
     before = w.get(variable, 10.0)
@@ -90,7 +90,7 @@ def test_each_trigger_kind_moves_its_state(write_scenario, kind, variable, direc
 
 
 def test_trade_talks_relieve_the_dispute_and_elections_reset_mobilisation(write_scenario):
-    p = load_scenario(write_scenario(scenario_dict())).params.namespace()
+    p = load_scenario(write_scenario(scenario_dict())).params.as_parameters()
     half = {n: getattr(p, s.half_life_param) for n, s in VARIABLES.items()}
     w = World({"trade_dispute": 0.0, "mobilisation": 0.1}, half)
     apply_effect(w, p, "export_control", 1.0, 1.0)

@@ -1,5 +1,6 @@
 """The run store: provenance, resume after an interruption, and the store commands."""
 
+import dataclasses
 import json
 import os
 import signal
@@ -36,7 +37,7 @@ def test_store_holds_each_replication_and_the_provenance(write_scenario, tmp_pat
         [e] = store.ensembles()
         assert e["id"] == ens.ensemble_id
         assert (e["scenario_file"], e["scenario_sha256"]) == (sc.path, sc.sha256)
-        assert e["params"] == vars(model.p) and e["mechanisms"] == sorted(model.mechanisms)
+        assert e["params"] == dataclasses.asdict(model.p) and e["mechanisms"] == sorted(model.mechanisms)
         assert (e["root_seed"], e["runs"], e["saved"], e["status"]) == (8, 200, 200, "complete")
         assert e["diplosim_version"] == __version__ and e["meta"] == {"command": "test"}
         assert e["started"] <= e["finished"] and {"python", "numpy", "simpy"} <= set(e["environment"])

@@ -16,7 +16,6 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from types import SimpleNamespace
 from typing import Any, cast
 
 import numpy as np
@@ -24,6 +23,7 @@ import simpy
 
 from ..domain.kinds import KINDS
 from ..domain.lifecycle import Stage
+from ..domain.parameters import Parameters
 from ..domain.variables import VARIABLES
 from ..scenario.loader import Scenario, Trigger
 from .actors import ACTOR_CLASSES, Actor, Counterpart
@@ -71,7 +71,7 @@ class Model:
     """A scenario compiled for fast replication."""
 
     scenario: Scenario
-    p: SimpleNamespace
+    p: Parameters
     mechanisms: frozenset[str]
     horizon: float
     t_decide: float
@@ -95,7 +95,7 @@ class Model:
 
 def compile_scenario(sc: Scenario) -> Model:
     """Precompute everything a replication needs from a validated scenario."""
-    p = sc.params.namespace()
+    p = sc.params.as_parameters()
     timed: list[tuple[float, int, Trigger]] = []
     rated: list[tuple[float, float, int, Trigger]] = []
     reactions: dict[str, list[Trigger]] = {}

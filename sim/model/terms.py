@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Mapping
-from types import SimpleNamespace
+
+from ..domain.parameters import Parameters
 
 Terms = dict[str, float]
 
 
 def political_stake(approval: float, days_to_election: float | None,
-                    p: SimpleNamespace, on: Collection[str]) -> float:
+                    p: Parameters, on: Collection[str]) -> float:
     """How much domestic cost the president weighs (electoral horizon).
 
     Political capital (approval as a share) plus the ruling camp's stake in an
@@ -33,7 +34,7 @@ def political_stake(approval: float, days_to_election: float | None,
 
 
 def pact_value(s: Mapping[str, float], stake: float, seat_share: float, opposition_against: bool,
-               p: SimpleNamespace, on: Collection[str], secrecy: bool = False,
+               p: Parameters, on: Collection[str], secrecy: bool = False,
                days_in_stage: float | None = None) -> Terms:
     """Seoul's value of keeping or advancing the pact now, as named terms.
 
@@ -78,12 +79,12 @@ def with_terms(terms: Mapping[str, float], **extra: float) -> Terms:
     return out
 
 
-def walkaway(p: SimpleNamespace, on: Collection[str]) -> Terms:
+def walkaway(p: Parameters, on: Collection[str]) -> Terms:
     """The cost of walking away from a commitment in the open (audience costs)."""
     return {"audience_costs": -p.walkaway_cost} if "audience_costs" in on else {}
 
 
-def suspension_cost(p: SimpleNamespace, on: Collection[str], face_saver: bool) -> Terms:
+def suspension_cost(p: Parameters, on: Collection[str], face_saver: bool) -> Terms:
     """The cost of reversing a public notice; a counterpart's concession halves it or more."""
     if "audience_costs" not in on:
         return {}
@@ -91,17 +92,17 @@ def suspension_cost(p: SimpleNamespace, on: Collection[str], face_saver: bool) -
     return {"audience_costs": -p.audience_cost * (1.0 - share)}
 
 
-def rally_gain(s: Mapping[str, float], p: SimpleNamespace, on: Collection[str]) -> Terms:
+def rally_gain(s: Mapping[str, float], p: Parameters, on: Collection[str]) -> Terms:
     """What a firm line against Tokyo is expected to bring in approval (rally)."""
     return {"rally": p.rally_weight * s["anti_japan"]} if "rally" in on else {}
 
 
-def leverage(s: Mapping[str, float], p: SimpleNamespace, on: Collection[str]) -> Terms:
+def leverage(s: Mapping[str, float], p: Parameters, on: Collection[str]) -> Terms:
     """The bargaining value of keeping a notice pending while time remains (linkage)."""
     return {"issue_linkage": p.leverage_value * s["trade_dispute"]} if "issue_linkage" in on else {}
 
 
-def tokyo_consent(s: Mapping[str, float], p: SimpleNamespace, on: Collection[str]) -> Terms:
+def tokyo_consent(s: Mapping[str, float], p: Parameters, on: Collection[str]) -> Terms:
     """Tokyo's value of concluding the pact now."""
     terms: Terms = {"process": p.tokyo_pact_base}
     if "threat_cooperation" in on:
@@ -111,27 +112,27 @@ def tokyo_consent(s: Mapping[str, float], p: SimpleNamespace, on: Collection[str
     return terms
 
 
-def retaliation(s: Mapping[str, float], p: SimpleNamespace) -> Terms:
+def retaliation(s: Mapping[str, float], p: Parameters) -> Terms:
     """Tokyo's value of a (further) trade measure over its grievance."""
     return {"issue_linkage": p.retaliation_weight * s["grievance"] - p.retaliation_base}
 
 
-def patron_press(urgency: float, threat: float, p: SimpleNamespace) -> Terms:
+def patron_press(urgency: float, threat: float, p: Parameters) -> Terms:
     """Washington's value of pressing the allies: base, threat and deadline urgency."""
-    return {"quasi_alliance": p.patron_press_base + p.patron_weight * max(urgency, threat / 2)}
+    return {"quasi_alliance": p.patron_press_base + p.patron_weight * max(urgency, threat * p.patron_threat_share)}
 
 
-def mobilise(salience: float, p: SimpleNamespace) -> Terms:
+def mobilise(salience: float, p: Parameters) -> Terms:
     """The opposition's value of mobilising on an issue of this salience (0-1)."""
     return {"two_level_game": p.opposition_mobilise_base + p.opposition_mobilise_weight * salience}
 
 
-def boycott(s: Mapping[str, float], p: SimpleNamespace) -> Terms:
+def boycott(s: Mapping[str, float], p: Parameters) -> Terms:
     """The public's propensity to boycott Japanese goods after a trade measure."""
     return {"opinion_dynamics": p.boycott_base + p.boycott_weight * s["anti_japan"]}
 
 
-def offer_talks(s: Mapping[str, float], p: SimpleNamespace, urgency: float) -> Terms:
+def offer_talks(s: Mapping[str, float], p: Parameters, urgency: float) -> Terms:
     """Tokyo's value of offering export-control talks under US pressure.
 
     Pressure counts as the deadline nears (`urgency` 0-1, as for Washington):

@@ -13,18 +13,18 @@ Every kind's effect on the world state is documented in `KINDS` and applied by
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..domain.parameters import Parameters
 from .world import World
 
 if TYPE_CHECKING:
     from ..scenario.loader import Trigger
 
 
-def apply_effect(world: World, p: SimpleNamespace, kind: str, t: float, m: float,
+def apply_effect(world: World, p: Parameters, kind: str, t: float, m: float,
                  issue: str | None = None) -> None:
     """Move the world as trigger `kind` of magnitude `m` does at time `t`."""
     if kind == "missile_test":

@@ -37,8 +37,8 @@ def parameter_table(params: ParameterSet, posterior: str | Path | None = None) -
         for s in specs:
             cell = ""
             if spread:
-                lo, hi = spread.get(s.name, (float("nan"), float("nan")))
-                cell = f" {lo:.3g} - {hi:.3g} |"
+                cell = f" {spread[s.name][0]:.3g} - {spread[s.name][1]:.3g} |" if s.name in spread \
+                    else " not calibrated |"
             lines.append(f"| `{s.name}` | {s.value:.4g} | [{s.lower:g}, {s.upper:g}] | {s.unit} |{cell} {s.doc} |")
     return "\n".join(lines) + "\n"
 

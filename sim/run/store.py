@@ -13,6 +13,7 @@ Only the main process writes; workers never touch the database.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import platform
@@ -81,7 +82,7 @@ def model_key(model: Model) -> str:
     the scenario files (with overrides), the parameter values and the mechanisms."""
     doc = {
         "scenario": model.scenario.sha256,
-        "params": vars(model.p),
+        "params": dataclasses.asdict(model.p),
         "mechanisms": sorted(model.mechanisms),
         "initial": dict(model.initial),
     }
@@ -133,7 +134,7 @@ class RunStore:
                 "INSERT INTO ensembles (scenario, scenario_file, scenario_sha256, model_key, params, mechanisms,"
                 " root_seed, runs, diplosim_version, environment, meta, status, started)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?)",
-                (sc.name, sc.path, sc.sha256, model_key(model), json.dumps(vars(model.p), sort_keys=True),
+                (sc.name, sc.path, sc.sha256, model_key(model), json.dumps(dataclasses.asdict(model.p), sort_keys=True),
                  json.dumps(sorted(model.mechanisms)), str(seed), runs, __version__,
                  json.dumps(env, sort_keys=True), json.dumps(dict(meta or {}), sort_keys=True, default=str),
                  _now()),

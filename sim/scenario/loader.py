@@ -14,7 +14,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import math
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,7 +28,7 @@ from ..domain.mechanisms import ALL_MECHANISMS, PROCESS
 from ..domain.outcomes import possible_outcomes
 from ..domain.roles import ROLES as ROLE_MEANINGS
 from ..domain.variables import VARIABLES
-from ..errors import ScenarioError, did_you_mean
+from ..errors import ScenarioError, did_you_mean, shown_path
 from .params import ParameterSet, check_in_bounds, load_parameters
 from .shipped import DEFAULT_PARAMS_FILE
 from .yamlio import SET_SOURCE, Marked, MarkedDict, MarkedList, parse_yaml, read_yaml
@@ -293,14 +292,7 @@ def _load_raw(path: Path, chain: list[str]) -> tuple[MarkedDict, list[str]]:
 
 def _show_chain(paths: list[str]) -> str:
     """Files of an ``extends`` chain, relative to the working directory where that is shorter."""
-    shown = []
-    for p in paths:
-        try:
-            rel = os.path.relpath(p)
-        except ValueError:  # another drive, on Windows
-            rel = p
-        shown.append(rel if len(rel) < len(p) else p)
-    return " -> ".join(shown)
+    return " -> ".join(shown_path(p) for p in paths)
 
 
 def _resolve_paths(doc: MarkedDict, path: Path) -> None:

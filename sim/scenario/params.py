@@ -1,9 +1,11 @@
-"""Behavioural parameters: their declaration, loading and bounds.
+"""Parameter files: values for the parameters declared in `domain/parameters.py`.
 
-The one home of every parameter is the parameter file
-(``scenarios/params/default.yaml``): name, value, lower and upper bound, unit,
-the mechanism it belongs to and what it means. Calibration, sweeps and
-sensitivity analysis all read this one declaration.
+A parameter file maps each declared name to its value (``name: value``), plus an
+optional ``calibration`` block that records how the values were found. The loader
+checks every name against the declaration (an unknown name is refused with a
+did-you-mean, a missing one is named) and every value against its bounds.
+What each parameter means, its unit, bounds and mechanism live only in the
+declaration.
 """
 
 from __future__ import annotations
@@ -12,38 +14,52 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 
-from ..domain.mechanisms import ALL_MECHANISMS, PROCESS
-from ..errors import ScenarioError, did_you_mean
+from ..domain.parameters import PARAMETERS, ParameterInfo, Parameters
+from ..errors import ScenarioError, did_you_mean, shown_path
 from .shipped import DEFAULT_PARAMS_FILE
 from .yamlio import MarkedDict, read_yaml
-
-"""The shipped parameter file, used when a scenario names none."""
-
-_SPEC_KEYS = ("value", "lower", "upper", "unit", "mechanism", "doc")
 
 
 @dataclass(frozen=True)
 class ParameterSpec:
-    """One behavioural parameter: its value, bounds, unit and mechanism."""
+    """One behavioural parameter: its declaration and the value in force."""
 
-    name: str
+    info: ParameterInfo
     value: float
-    lower: float
-    upper: float
-    unit: str
-    mechanism: str
-    doc: str
+
+    @property
+    def name(self) -> str:
+        return self.info.name
+
+    @property
+    def lower(self) -> float:
+        return self.info.lower
+
+    @property
+    def upper(self) -> float:
+        return self.info.upper
+
+    @property
+    def unit(self) -> str:
+        return self.info.unit
+
+    @property
+    def mechanism(self) -> str:
+        return self.info.mechanism
+
+    @property
+    def doc(self) -> str:
+        return self.info.meaning
 
     def contains(self, value: float) -> bool:
         """Whether `value` lies within the declared bounds."""
-        return self.lower <= value <= self.upper
+        return self.info.contains(value)
 
 
 @dataclass(frozen=True)
 class ParameterSet:
-    """All parameter declarations of one file, and the values in force."""
+    """The value in force of every declared parameter, and the file they came from."""
 
     specs: Mapping[str, ParameterSpec]
     file: str
@@ -64,12 +80,21 @@ class ParameterSet:
                 )
             spec = specs[name]
             check_in_bounds(spec, float(value), field=f"params.{name}")
-            specs[name] = ParameterSpec(**{**spec.__dict__, "value": float(value)})
+            specs[name] = ParameterSpec(spec.info, float(value))
         return ParameterSet(specs, self.file)
 
-    def namespace(self) -> SimpleNamespace:
-        """Values as attributes (fast lookup inside the engine)."""
-        return SimpleNamespace(**self.values)
+    def as_parameters(self) -> Parameters:
+        """The values as the typed object the model reads (`p.threat_weight`)."""
+        return Parameters(**self.values)
+
+
+def parameter_set(values: Mapping[str, float], file: str = "<values>") -> ParameterSet:
+    """A `ParameterSet` from name → value for every declared parameter (names and bounds checked)."""
+    missing = [n for n in PARAMETERS if n not in values]
+    if missing:
+        raise ScenarioError(f"missing parameters: {', '.join(missing)}", file=file)
+    base = ParameterSet({n: ParameterSpec(info, 0.0) for n, info in PARAMETERS.items()}, file)
+    return base.with_values(values)
 
 
 def check_in_bounds(
@@ -85,27 +110,23 @@ def check_in_bounds(
         )
 
 
-def _number(node: MarkedDict, key: str, name: str, file: str) -> float:
-    value = node.get(key)
-    line, col = node.place(key)
+def _number(node: MarkedDict, name: str, file: str) -> float:
+    value = node.get(name)
+    line, col = node.place(name)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ScenarioError(
-            f"expected a number, found {value!r}", file=file, line=line, column=col,
-            field=f"parameters.{name}.{key}",
-        )
+        raise ScenarioError(f"expected a number, found {value!r}", file=file, line=line, column=col,
+                            field=f"parameters.{name}")
     if not math.isfinite(value):
-        raise ScenarioError(
-            f"expected a finite number, found {value!r}", file=file, line=line, column=col,
-            field=f"parameters.{name}.{key}",
-        )
+        raise ScenarioError(f"expected a finite number, found {value!r}", file=file, line=line, column=col,
+                            field=f"parameters.{name}")
     return float(value)
 
 
 def load_parameters(path: str | Path | None = None) -> ParameterSet:
-    """Read a parameter file and check every declaration."""
+    """Read a parameter file: a value for every declared parameter, each within its bounds."""
     path = Path(path) if path is not None else DEFAULT_PARAMS_FILE
     doc = read_yaml(path)
-    file = str(path)
+    file = shown_path(path)
     if not isinstance(doc, MarkedDict) or "parameters" not in doc:
         raise ScenarioError("expected a mapping with a 'parameters' key", file=file, line=1, column=1)
     extra = set(doc) - {"parameters", "calibration"}
@@ -119,95 +140,39 @@ def load_parameters(path: str | Path | None = None) -> ParameterSet:
     table = doc["parameters"]
     if not isinstance(table, MarkedDict):
         line, col = doc.place("parameters")
-        raise ScenarioError("expected a mapping of parameters", file=file, line=line,
+        raise ScenarioError("expected a mapping of parameter names to values", file=file, line=line,
                             column=col, field="parameters")
     specs: dict[str, ParameterSpec] = {}
-    for name, entry in table.items():
-        line, col = table.place(name)
-        if not isinstance(entry, MarkedDict):
-            raise ScenarioError("expected a mapping with value, lower, upper, unit, mechanism, doc",
+    for name in table:
+        if name not in PARAMETERS:
+            line, col = table.place(name)
+            raise ScenarioError(f"unknown parameter '{name}'{did_you_mean(str(name), PARAMETERS)}",
                                 file=file, line=line, column=col, field=f"parameters.{name}")
-        for key in entry:
-            if key not in _SPEC_KEYS:
-                kl, kc = entry.place(key)
-                raise ScenarioError(f"unknown key '{key}'{did_you_mean(key, _SPEC_KEYS)}",
-                                    file=file, line=kl, column=kc, field=f"parameters.{name}")
-        for key in _SPEC_KEYS:
-            if key not in entry:
-                raise ScenarioError(f"missing '{key}'", file=file, line=line, column=col,
-                                    field=f"parameters.{name}")
-        value = _number(entry, "value", name, file)
-        lower = _number(entry, "lower", name, file)
-        upper = _number(entry, "upper", name, file)
-        if lower > upper:
-            kl, kc = entry.place("lower")
-            raise ScenarioError(f"lower bound {lower:g} is above upper bound {upper:g}",
-                                file=file, line=kl, column=kc, field=f"parameters.{name}")
-        mechanism = str(entry["mechanism"])
-        if mechanism not in ALL_MECHANISMS and mechanism != PROCESS:
-            kl, kc = entry.place("mechanism")
-            raise ScenarioError(
-                f"unknown mechanism '{mechanism}'{did_you_mean(mechanism, [*ALL_MECHANISMS, PROCESS])}",
-                file=file, line=kl, column=kc, field=f"parameters.{name}.mechanism")
-        spec = ParameterSpec(str(name), value, lower, upper, str(entry["unit"]), mechanism,
-                             " ".join(str(entry["doc"]).split()))
-        check_in_bounds(spec, value, field=f"parameters.{name}.value", file=file,
-                        place=entry.place("value"))
-        specs[str(name)] = spec
-    missing = REQUIRED_PARAMETERS - set(specs)
+        spec = ParameterSpec(PARAMETERS[name], _number(table, name, file))
+        check_in_bounds(spec, spec.value, field=f"parameters.{name}", file=file, place=table.place(name))
+        specs[name] = spec
+    missing = [n for n in PARAMETERS if n not in specs]
     if missing:
-        raise ScenarioError(f"missing parameters: {', '.join(sorted(missing))}", file=file)
-    return ParameterSet(specs, file)
+        line, col = doc.place("parameters")
+        raise ScenarioError(f"missing parameters: {', '.join(missing)} (a parameter file gives every "
+                            "declared parameter a value)", file=file, line=line, column=col, field="parameters")
+    return ParameterSet({n: specs[n] for n in PARAMETERS}, file)
 
 
 def parameters_to_yaml(params: ParameterSet, header: str = "") -> str:
-    """Render a parameter set as a parameter file (used by calibration)."""
+    """Render a parameter set as a parameter file (used by calibration), grouped by mechanism."""
     lines = [f"# {line}" if line else "#" for line in header.splitlines()]
+    lines.append("# Values only: what each parameter means, its unit, bounds and mechanism are")
+    lines.append("# declared in sim/domain/parameters.py (and tabled in docs/model.md).")
     lines.append("parameters:")
+    mechanism = None
     for spec in params.specs.values():
-        lines.append(f"  {spec.name}:")
-        lines.append(f"    value: {_fmt(spec.value)}")
-        lines.append(f"    lower: {_fmt(spec.lower)}")
-        lines.append(f"    upper: {_fmt(spec.upper)}")
-        lines.append(f"    unit: {_quote(spec.unit)}")
-        lines.append(f"    mechanism: {spec.mechanism}")
-        lines.append(f"    doc: {_quote(spec.doc)}")
+        if spec.mechanism != mechanism:
+            mechanism = spec.mechanism
+            lines.append(f"  # {mechanism}")
+        lines.append(f"  {spec.name}: {_fmt(spec.value)}")
     return "\n".join(lines) + "\n"
 
 
 def _fmt(x: float) -> str:
     return repr(round(float(x), 6))
-
-
-def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-
-# Names the engine reads. A parameter file must declare each of them; the
-# meaning, unit and bounds of each live in the file, not here.
-REQUIRED_PARAMETERS: frozenset[str] = frozenset(
-    """
-    threat_weight threat_half_life_days missile_threat_jump nuclear_threat_jump
-    patron_weight us_pressure_half_life_days us_pressure_jump patron_press_base
-    patron_urgency_days patron_review_days
-    domestic_cost_weight mobilisation_half_life_days protest_mobilisation_jump
-    opposition_mobilise_base opposition_mobilise_weight
-    anti_japan_weight approval_norm approval_half_life_days anti_japan_half_life_days
-    scandal_approval_drop scandal_mobilisation_jump history_anti_japan_jump
-    ruling_anti_japan_jump trade_anti_japan_jump boycott_base boycott_weight
-    boycott_anti_japan_jump
-    linkage_weight trade_half_life_days export_control_trade_jump
-    whitelist_trade_jump ruling_grievance_jump history_grievance_jump
-    grievance_half_life_days retaliation_base retaliation_weight tokyo_review_days
-    trade_talks_relief tokyo_offer_base tokyo_offer_weight
-    audience_cost face_saving_share leverage_value walkaway_cost
-    election_stake_weight election_horizon_days
-    secrecy_discount secrecy_backlash_jump secrecy_approval_drop leak_days
-    haste_window_days haste_backlash_jump haste_cost
-    rally_approval_gain rally_weight
-    executive_pact_base tokyo_pact_base talks_round_days full_text_rounds
-    legal_review_days signing_lead_days notice_margin_days final_margin_hours
-    reaction_days
-    """.split()
-)

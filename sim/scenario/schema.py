@@ -21,6 +21,7 @@ from typing import Any
 from ..domain.kinds import EVENT_KINDS, KINDS, LIFECYCLE_EVENTS, TRIGGER_KINDS
 from ..domain.lifecycle import Stage
 from ..domain.mechanisms import MECHANISMS
+from ..domain.parameters import PARAMETERS
 from ..domain.roles import ROLES as ROLE_MEANINGS
 from ..domain.variables import VARIABLES
 from .loader import (
@@ -38,8 +39,6 @@ from .loader import (
     TRIGGER_KEYS,
     WEEKDAYS,
 )
-from .params import load_parameters
-from .shipped import DEFAULT_PARAMS_FILE
 
 SCHEMA_FILE = "scenarios/schema.json"
 """Where the generated schema is committed, relative to the repository root."""
@@ -291,17 +290,16 @@ def _mechanisms() -> dict[str, Any]:
 
 
 def _params() -> dict[str, Any]:
-    # Names and meanings from the default parameter file, for completion; another
-    # file may declare other names, which the loader checks against that file.
-    specs = load_parameters(DEFAULT_PARAMS_FILE).specs
+    # Names, meanings and bounds from the one declaration (domain/parameters.py).
     override = {
-        name: {"type": "number", "description": f"{spec.doc} Unit: {spec.unit}. Mechanism: {spec.mechanism}."}
-        for name, spec in specs.items()
+        name: {"type": "number", "minimum": info.lower, "maximum": info.upper,
+               "description": f"{info.meaning} Unit: {info.unit}. Mechanism: {info.mechanism}."}
+        for name, info in PARAMETERS.items()
     }
     return {"type": "object", "properties": {
         "file": {"type": "string", "description": "Parameter file, relative to this scenario file."},
-        "override": {"type": "object", "properties": override, "additionalProperties": {"type": "number"},
-                     "description": "Parameter name: value, within the bounds its file declares."},
+        "override": {"type": "object", "properties": override, "additionalProperties": False,
+                     "description": "Parameter name: value, within its declared bounds."},
     }, "additionalProperties": False}
 
 

@@ -66,7 +66,7 @@ class Counterpart(Actor):
             ctx.emit("whitelist_removal", self, {})
         elif d.chosen == "lift_export_controls":
             ctx.emit("controls_lifted", self, {})
-        if d.chosen not in ("lift_export_controls",) and s["grievance"] > 0.15:
+        if d.chosen not in ("lift_export_controls",) and s["grievance"] > ctx.p.tokyo_grievance_threshold:
             self.review_pending = True
             self.wake_at(ctx.env.now + float(ctx.rng.exponential(ctx.p.tokyo_review_days)), "retaliation")
 

@@ -66,8 +66,9 @@ class Executive(Actor):
                           t - self.stage_entered if step else None)
 
     def _gamma(self, mean: float) -> float:
-        # shape 4: bureaucratic steps are rarely instant and rarely very slow
-        return float(self.ctx.rng.gamma(4.0, mean / 4.0))
+        # a bureaucratic step's duration: its regularity is procedure_step_shape
+        shape = self.ctx.p.procedure_step_shape
+        return float(self.ctx.rng.gamma(shape, mean / shape))
 
     def _move(self, to: Stage, event: str | None = None) -> None:
         ctx = self.ctx
@@ -196,8 +197,8 @@ class Executive(Actor):
             if ctx.counterpart.consents("sign?"):
                 self._move(Stage.IN_FORCE)
                 ctx.start_agreement_clock()
-            else:  # Tokyo asks for time: a new date a week on
-                self.signing_at += 7.0
+            else:  # Tokyo asks for time: a new signing date
+                self.signing_at += ctx.p.consent_delay_days
                 self.wake_at(self.signing_at - HOUR, "signing")
         else:
             self._collapse()
@@ -205,9 +206,9 @@ class Executive(Actor):
     def _collapse(self) -> None:
         ctx = self.ctx
         self._move(Stage.NO_TALKS, "collapsed")
-        # a failed pact is not reopened on the next news item (talks lay dormant
-        # for four years after 2012); only a dated `talks` trigger reopens sooner
-        ctx.resume_blocked_until = ctx.env.now + 365.0
+        # a cancelled pact is not reopened on the next news item: the executive
+        # would be seen to reverse itself; only a dated `talks` trigger reopens sooner
+        ctx.resume_blocked_until = ctx.env.now + ctx.p.collapse_dormancy_days
 
     def _notice_window(self, expiry: float) -> None:
         ctx = self.ctx

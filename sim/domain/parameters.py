@@ -1,0 +1,233 @@
+"""The behavioural parameters, declared once: name, meaning, unit, bounds and mechanism.
+
+`Parameters` is the one home of every parameter. Each field is a value the model
+reads (`p.threat_weight`), typed, so a name read but never declared is an error
+for mypy and for the tests, not a failure in every replication. Its metadata
+says what it means, its unit, the range that calibration, sweeps and sensitivity
+explore, and the mechanism it belongs to (`domain/mechanisms.py`; ``process`` for
+the timing of the procedure). The values themselves live in parameter files
+(``scenarios/params/default.yaml``: name: value), which the loader checks
+against this declaration.
+
+Bounds are argued from what each quantity means (a share lies in [0, 1], an
+index jump cannot exceed the index's range, a delay within a presidential term),
+never narrowed to fit the historical record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ParameterInfo:
+    """What one parameter is: its meaning, unit, bounds and mechanism."""
+
+    name: str
+    meaning: str
+    unit: str
+    lower: float
+    upper: float
+    mechanism: str
+
+    def contains(self, value: float) -> bool:
+        """Whether `value` lies within the declared bounds."""
+        return self.lower <= value <= self.upper
+
+
+def declare(lower: float, upper: float, unit: str, mechanism: str, meaning: str) -> Any:
+    """A `Parameters` field: no default (values come from a parameter file), metadata for the rest."""
+    return field(metadata={"lower": lower, "upper": upper, "unit": unit, "mechanism": mechanism, "meaning": meaning})
+
+
+@dataclass(frozen=True, slots=True)
+class Parameters:
+    """The values of every behavioural parameter (read by the model as attributes)."""
+
+
+    # -- threat_cooperation ------------------------------------------------------------------------
+    threat_weight: float = declare(0.0, 6.0, 'utility per unit of threat', 'threat_cooperation',
+        'How much perceived North Korean threat adds to the value of sharing intelligence (Seoul and '
+        'Tokyo).')
+    threat_half_life_days: float = declare(10.0, 365.0, 'days', 'threat_cooperation',
+        "Half-life of a test's effect on perceived threat.")
+    missile_threat_jump: float = declare(0.0, 0.5, 'threat units per launch of magnitude 1', 'threat_cooperation',
+        'Rise in perceived threat after a missile or satellite launch.')
+    nuclear_threat_jump: float = declare(0.0, 1.0, 'threat units per test of magnitude 1', 'threat_cooperation',
+        'Rise in perceived threat after a nuclear test.')
+
+    # -- quasi_alliance ----------------------------------------------------------------------------
+    patron_weight: float = declare(0.0, 10.0, 'utility per unit of US pressure', 'quasi_alliance',
+        "How much US pressure adds to Seoul's value of the pact; also Washington's own stake when it "
+        "weighs pressing.")
+    us_pressure_half_life_days: float = declare(3.0, 120.0, 'days', 'quasi_alliance',
+        "Half-life of a US visit's or statement's pressure.")
+    us_pressure_jump: float = declare(0.0, 1.0, 'pressure units per event of magnitude 1', 'quasi_alliance',
+        'Rise in US pressure from one visit, statement or resolution.')
+    patron_press_base: float = declare(-6.0, 3.0, 'utility', 'quasi_alliance',
+        "Washington's baseline propensity to press publicly (negative: it prefers quiet diplomacy).")
+    patron_urgency_days: float = declare(1.0, 90.0, 'days', 'quasi_alliance',
+        "How close to expiry Washington's urgency builds: urgency = exp(-days left / this).")
+    patron_review_days: float = declare(1.0, 60.0, 'days (mean)', 'quasi_alliance',
+        "Mean time between Washington's reviews while a notice is pending.")
+    patron_threat_share: float = declare(0.0, 1.0, 'share of the threat index', 'quasi_alliance',
+        "How much of the perceived threat counts as urgency for Washington when no deadline is near (its "
+        "urgency is the larger of the deadline's and this share of the threat).")
+
+    # -- two_level_game ----------------------------------------------------------------------------
+    domestic_cost_weight: float = declare(0.0, 25.0,
+        'utility per unit of mobilisation x seat share x stake', 'two_level_game',
+        "How much a mobilised opposition weighs on the executive (Putnam's win-set).")
+    mobilisation_half_life_days: float = declare(3.0, 180.0, 'days', 'two_level_game',
+        'Half-life of opposition mobilisation after a protest or backlash.')
+    protest_mobilisation_jump: float = declare(0.0, 1.0,
+        'mobilisation units per protest of magnitude 1', 'two_level_game',
+        'Rise in mobilisation from one protest or campaign.')
+    opposition_mobilise_base: float = declare(-5.0, 3.0, 'utility', 'two_level_game',
+        "The opposition's baseline propensity to mobilise on a pact event.")
+    opposition_mobilise_weight: float = declare(0.0, 8.0, 'utility per unit of salience', 'two_level_game',
+        "How much the issue's salience (anti-Japan mood, threat or the president's unpopularity) adds to "
+        "mobilising.")
+
+    # -- opinion_dynamics --------------------------------------------------------------------------
+    anti_japan_weight: float = declare(0.0, 15.0,
+        'utility per unit of anti-Japan sentiment x stake', 'opinion_dynamics',
+        'How much the executive weighs anti-Japan sentiment against the pact.')
+    approval_norm: float = declare(15.0, 60.0, '% approving', 'opinion_dynamics',
+        'The level presidential approval regresses toward (its standing level); a scandal lowers it for '
+        'the rest of the episode (approval erodes over a single term: Mueller 1970).')
+    approval_half_life_days: float = declare(10.0, 720.0, 'days', 'opinion_dynamics',
+        'Half-life of a jump in presidential approval.')
+    anti_japan_half_life_days: float = declare(10.0, 720.0, 'days', 'opinion_dynamics',
+        'Half-life of a jump in anti-Japan sentiment.')
+    scandal_approval_drop: float = declare(0.0, 40.0,
+        'approval points per scandal event of magnitude 1', 'opinion_dynamics',
+        'Fall in approval from one scandal revelation.')
+    scandal_mobilisation_jump: float = declare(0.0, 1.0, 'mobilisation units per scandal event', 'opinion_dynamics',
+        'Rise in mobilisation against the executive from a scandal revelation.')
+    history_anti_japan_jump: float = declare(0.0, 0.6, 'sentiment units per event', 'opinion_dynamics',
+        'Rise in anti-Japan sentiment from a history or territorial dispute.')
+    ruling_anti_japan_jump: float = declare(0.0, 0.6, 'sentiment units per ruling', 'opinion_dynamics',
+        'Rise in anti-Japan sentiment from a court ruling on colonial-era claims.')
+    trade_anti_japan_jump: float = declare(0.0, 0.6, 'sentiment units per measure', 'opinion_dynamics',
+        'Rise in anti-Japan sentiment from a Japanese trade measure.')
+    boycott_base: float = declare(-6.0, 3.0, 'utility', 'opinion_dynamics',
+        "The public's baseline propensity to boycott after a trade measure.")
+    boycott_weight: float = declare(0.0, 10.0, 'utility per unit of anti-Japan sentiment', 'opinion_dynamics',
+        'How much anti-Japan sentiment adds to the propensity to boycott.')
+    boycott_anti_japan_jump: float = declare(0.0, 0.6, 'sentiment units per boycott', 'opinion_dynamics',
+        'Rise in anti-Japan sentiment as a boycott takes hold.')
+
+    # -- issue_linkage -----------------------------------------------------------------------------
+    linkage_weight: float = declare(0.0, 12.0, 'utility per unit of trade dispute', 'issue_linkage',
+        'How much the trade dispute counts against the pact in Seoul (security tied to trade).')
+    trade_half_life_days: float = declare(5.0, 720.0, 'days', 'issue_linkage',
+        'Half-life of a temporary swing in the trade dispute (standing measures persist).')
+    export_control_trade_jump: float = declare(0.0, 1.0, 'dispute units', 'issue_linkage',
+        'Rise in the standing level of the trade dispute from export controls.')
+    whitelist_trade_jump: float = declare(0.0, 1.0, 'dispute units', 'issue_linkage',
+        'Rise in the standing level of the trade dispute from a white-list removal.')
+    ruling_grievance_jump: float = declare(0.0, 1.0, 'grievance units per ruling', 'issue_linkage',
+        "Rise in Tokyo's grievance from a Korean ruling on colonial-era claims.")
+    history_grievance_jump: float = declare(0.0, 1.0, 'grievance units per event', 'issue_linkage',
+        "Rise in Tokyo's grievance from a history dispute or incident.")
+    grievance_half_life_days: float = declare(10.0, 1000.0, 'days', 'issue_linkage',
+        "Half-life of Tokyo's grievance.")
+    retaliation_base: float = declare(0.0, 10.0, 'utility', 'issue_linkage',
+        'What a trade measure costs Tokyo (economic interdependence).')
+    retaliation_weight: float = declare(0.0, 10.0, 'utility per unit of grievance', 'issue_linkage',
+        'How much grievance pushes Tokyo to a trade measure; also lowers its appetite for the pact.')
+    tokyo_review_days: float = declare(5.0, 365.0, 'days (mean)', 'issue_linkage',
+        "Mean time between Tokyo's reviews of trade measures while aggrieved.")
+    tokyo_grievance_threshold: float = declare(0.0, 1.0, 'grievance index 0-1', 'issue_linkage',
+        'Grievance above which Tokyo schedules another review of trade measures after a decision.')
+    trade_talks_relief: float = declare(0.0, 1.0, 'dispute units', 'issue_linkage',
+        'Fall in the trade dispute when export-control talks are offered.')
+
+    # -- quasi_alliance ----------------------------------------------------------------------------
+    tokyo_offer_base: float = declare(-6.0, 3.0, 'utility', 'quasi_alliance',
+        "Tokyo's baseline propensity to offer export-control talks while Seoul's notice runs.")
+    tokyo_offer_weight: float = declare(0.0, 10.0, 'utility per unit of US pressure', 'quasi_alliance',
+        'How much US pressure pushes Tokyo to offer talks.')
+
+    # -- audience_costs ----------------------------------------------------------------------------
+    audience_cost: float = declare(0.0, 6.0, 'utility', 'audience_costs',
+        'Cost to the president of reversing a public notice.')
+    face_saving_share: float = declare(0.0, 1.0, 'share of the audience cost', 'audience_costs',
+        "Share of the audience cost removed when Tokyo offers a concession (a 'conditional' suspension).")
+
+    # -- issue_linkage -----------------------------------------------------------------------------
+    leverage_value: float = declare(0.0, 6.0, 'utility per unit of trade dispute', 'issue_linkage',
+        'Value of keeping a notice pending as a bargaining chip while time remains.')
+
+    # -- audience_costs ----------------------------------------------------------------------------
+    walkaway_cost: float = declare(0.0, 6.0, 'utility', 'audience_costs',
+        'Cost of walking away from a commitment in the open (cancelling, giving notice, lifting a '
+        'measure).')
+    collapse_dormancy_days: float = declare(0.0, 1825.0, 'days', 'audience_costs',
+        'After Seoul cancels the pact, how long before news (a test, US pressure) can prompt it to resume '
+        'talks; only a dated talks trigger reopens sooner. The upper bound is one presidential term.')
+
+    # -- electoral_horizon -------------------------------------------------------------------------
+    election_stake_weight: float = declare(0.0, 3.0, 'stake units', 'electoral_horizon',
+        "Weight of an approaching election in the president's stake.")
+    election_horizon_days: float = declare(30.0, 730.0, 'days', 'electoral_horizon',
+        'How far ahead an election weighs: closeness = exp(-days to election / this).')
+
+    # -- procedural_legitimacy ---------------------------------------------------------------------
+    secrecy_discount: float = declare(0.0, 1.0, 'share of domestic cost', 'procedural_legitimacy',
+        'Share of domestic cost an executive expects to avoid by deciding without public notice.')
+    secrecy_backlash_jump: float = declare(0.0, 1.0, 'mobilisation units', 'procedural_legitimacy',
+        'Rise in mobilisation when a secret approval becomes public.')
+    secrecy_approval_drop: float = declare(0.0, 20.0, 'approval points', 'procedural_legitimacy',
+        'Fall in approval when a secret approval becomes public.')
+    leak_days: float = declare(0.1, 30.0, 'days (mean)', 'procedural_legitimacy',
+        'Mean time for a secret cabinet approval to leak.')
+    haste_window_days: float = declare(0.0, 60.0, 'days', 'procedural_legitimacy',
+        'A step taken within this many days of the previous one reads as a rush job.')
+    haste_cost: float = declare(0.0, 12.0, 'utility per unit of stake', 'procedural_legitimacy',
+        "Cost to the executive of taking a step of the procedure right after the previous one; fades with "
+        "haste_window_days and scales with the president's stake.")
+    haste_backlash_jump: float = declare(0.0, 1.0, 'mobilisation units', 'procedural_legitimacy',
+        'Rise in mobilisation after a rushed step.')
+
+    # -- rally -------------------------------------------------------------------------------------
+    rally_approval_gain: float = declare(0.0, 20.0, 'approval points per unit of anti-Japan sentiment', 'rally',
+        'Rise in approval when Seoul takes a firm line against Tokyo.')
+    rally_weight: float = declare(0.0, 4.0, 'utility per unit of anti-Japan sentiment', 'rally',
+        'How much the expected rally counts when Seoul weighs a firm line.')
+
+    # -- process -----------------------------------------------------------------------------------
+    executive_pact_base: float = declare(-3.0, 4.0, 'utility', 'process',
+        "Seoul's standing preference for the pact (military and bureaucratic interest).")
+    tokyo_pact_base: float = declare(-3.0, 6.0, 'utility', 'process',
+        "Tokyo's standing preference for the pact.")
+    talks_round_days: float = declare(1.0, 30.0, 'days (mean)', 'process',
+        'Mean time between working-level rounds of talks.')
+    full_text_rounds: float = declare(1.0, 40.0, 'rounds', 'process',
+        "Rounds needed to negotiate the whole text; the scenario's text_remaining scales it.")
+    legal_review_days: float = declare(0.5, 30.0, 'days (mean)', 'process',
+        'Mean time of legal review between initialling and the first cabinet meeting.')
+    procedure_step_shape: float = declare(1.0, 20.0, 'gamma shape (dimensionless)', 'process',
+        "Shape of the gamma distribution of a bureaucratic step's duration (talks rounds, legal review): "
+        "1 is exponential (often instant, sometimes very slow); higher values make steps more regular "
+        "around their mean.")
+    signing_lead_days: float = declare(1.0, 3.0, 'days (mean)', 'process',
+        'Mean days between cabinet approval and the signing ceremony.')
+    consent_delay_days: float = declare(1.0, 30.0, 'days', 'process',
+        'When Tokyo is not ready to sign on the day, days until the new signing date.')
+    notice_margin_days: float = declare(0.5, 10.0, 'days (mean)', 'process',
+        'Mean days before the notice deadline that Seoul decides on notice.')
+    final_margin_hours: float = declare(1.0, 72.0, 'hours', 'process',
+        'Hours before expiry that Seoul takes its last decision on a pending notice.')
+    reaction_days: float = declare(0.1, 30.0, 'days (mean)', 'process',
+        'Mean delay between a decision to protest or boycott and the event.')
+
+
+PARAMETERS: dict[str, ParameterInfo] = {
+    f.name: ParameterInfo(f.name, f.metadata["meaning"], f.metadata["unit"], f.metadata["lower"],
+                          f.metadata["upper"], f.metadata["mechanism"])
+    for f in fields(Parameters)
+}
+"""Name -> declaration, in declaration order."""
