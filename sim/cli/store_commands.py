@@ -92,37 +92,20 @@ def cmd_export(args: argparse.Namespace) -> int:
         else:
             rows = store.rows(ids)
     fmt = args.format or export_format(args.to)
-    if fmt == "parquet":
-        if not args.to:
-            raise StoreUsageError("Parquet output needs --to FILE.parquet")
-        write_parquet(rows, Path(args.to))
-    elif args.to:
-        write_atomic(args.to, csv_text(rows))
-    else:
+    if args.to:
+        WRITERS[fmt](rows, Path(args.to))
+    elif fmt == "csv":
         sys.stdout.write(csv_text(rows))
+    else:
+        raise StoreUsageError(f"{fmt} output needs --to FILE")
     if args.to:
         print(f"wrote {len(rows)} rows to {args.to}", file=sys.stderr)
     return 0
 
 
-EXPORT_FORMATS = {".csv": "csv", ".parquet": "parquet"}
-"""File ending -> export format."""
-
-
-def export_format(to: str | None) -> str:
-    """The format `--to FILE` asks for by its ending (CSV on stdout without --to); refuse any other ending."""
-    if to is None:
-        return "csv"
-    suffix = Path(to).suffix.lower()
-    if suffix not in EXPORT_FORMATS:
-        raise StoreUsageError(f"export: cannot write '{suffix or Path(to).name}' files; --to takes a file ending in "
-                              f"{' or '.join(EXPORT_FORMATS)} (or give --format csv|parquet)")
-    return EXPORT_FORMATS[suffix]
-
-
-def _flat(value: Any) -> Any:
-    """A table cell: nested values as compact JSON text."""
-    return json.dumps(value, sort_keys=True) if isinstance(value, dict | list) else value
+def write_csv(rows: list[dict[str, Any]], path: Path) -> None:
+    """Write rows as a CSV file."""
+    write_atomic(path, csv_text(rows))
 
 
 def write_parquet(rows: list[dict[str, Any]], path: Path) -> None:
@@ -138,6 +121,28 @@ def write_parquet(rows: list[dict[str, Any]], path: Path) -> None:
     tmp.replace(path)  # atomic, like every other output file
 
 
+WRITERS = {"csv": write_csv, "parquet": write_parquet}
+"""Export format -> the function that writes rows to a file in it (add a format here)."""
+EXPORT_FORMATS = {f".{fmt}": fmt for fmt in WRITERS}
+"""File ending -> export format."""
+
+
+def export_format(to: str | None) -> str:
+    """The format `--to FILE` asks for by its ending (CSV on stdout without --to); refuse any other ending."""
+    if to is None:
+        return "csv"
+    suffix = Path(to).suffix.lower()
+    if suffix not in EXPORT_FORMATS:
+        raise StoreUsageError(f"export: cannot write '{suffix or Path(to).name}' files; --to takes a file ending in "
+                              f"{' or '.join(EXPORT_FORMATS)} (or give --format {'|'.join(WRITERS)})")
+    return EXPORT_FORMATS[suffix]
+
+
+def _flat(value: Any) -> Any:
+    """A table cell: nested values as compact JSON text."""
+    return json.dumps(value, sort_keys=True) if isinstance(value, dict | list) else value
+
+
 def add_store_commands(sub: Any) -> None:
     """Add `runs` and `export` to the CLI's subcommands."""
     where = f"a run store file, or the --out directory holding {STORE_NAME}"
@@ -146,12 +151,13 @@ def add_store_commands(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="print JSON (with parameters and environment)")
     p.set_defaults(func=cmd_runs)
 
-    p = sub.add_parser("export", help="write stored replications as CSV or Parquet")
+    p = sub.add_parser("export", help=f"write stored replications as {' or '.join(WRITERS)}")
     p.add_argument("store", help=where)
     p.add_argument("--ensemble", type=int, action="append", metavar="ID",
                    help="only this ensemble (repeatable; default: all)")
-    p.add_argument("--to", metavar="FILE", help="output file (.csv or .parquet; default: CSV on stdout)")
-    p.add_argument("--format", choices=("csv", "parquet"), help="output format (default: from --to)")
+    p.add_argument("--to", metavar="FILE",
+                   help=f"output file ({' or '.join(EXPORT_FORMATS)}; default: CSV on stdout)")
+    p.add_argument("--format", choices=tuple(WRITERS), help="output format (default: from --to)")
     p.add_argument("--provenance", action="store_true",
                    help="export one row per ensemble (its provenance) instead of the replications")
     p.set_defaults(func=cmd_export)

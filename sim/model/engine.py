@@ -13,10 +13,10 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import simpy
@@ -26,11 +26,12 @@ from ..domain.lifecycle import Stage
 from ..domain.parameters import Parameters
 from ..domain.variables import VARIABLES
 from ..scenario.loader import Scenario, Trigger
-from .actors import ACTOR_CLASSES, Actor, Counterpart
+from .actors import ACTOR_CLASSES, Actor
 from .agreement import Agreement, Rules, anniversaries
-from .choice import Decision
+from .choice import Decision, Terms, choose
 from .outcomes import classify
 from .triggers import apply_effect, sample_rate_times
+from .view import ActorView
 from .world import World, trajectory
 
 MAX_REACTIONS = 5000
@@ -159,26 +160,35 @@ class Context:
         self.log: list[LogEntry] | None = [] if record_log else None
         self.events = 0
         self.reactions_fired = 0
-        self.text_remaining = sc.agreement.text_remaining
-        self.cabinet_process = sc.agreement.cabinet_process
-        self.cabinet_weekday = sc.agreement.cabinet_weekday
         review = sc.agreement.review_complete
-        self.review_complete = float((review - sc.start).days) if review is not None else None
+        self.procedure: Mapping[str, Any] = {
+            "text_remaining": sc.agreement.text_remaining,
+            "cabinet_process": sc.agreement.cabinet_process,
+            "cabinet_weekday": sc.agreement.cabinet_weekday,
+            "review_complete": float((review - sc.start).days) if review is not None else None,
+        }
+        """The scenario's facts about the agreement's procedure, as actors read them."""
         opp = sc.actors["opposition"].facts
-        self.seat_share = float(opp.get("seat_share", 0.4))
-        self.opposition_against = opp.get("stance", "against") == "against"
-        self.resume_blocked_until = 0.0
+        self.opposition: Mapping[str, Any] = {
+            "seat_share": float(opp.get("seat_share", 0.4)),
+            "against": opp.get("stance", "against") == "against",
+        }
+        """The scenario's facts about the opposition, as actors read them."""
         self.notice_expiry = math.inf
         self.listeners: dict[str, list[Actor]] = {}
+        self.fact_hearers: dict[str, list[Actor]] = {}
         self.actors: dict[str, Actor] = {}
         for role, cls in ACTOR_CLASSES.items():
             casting = sc.actors[role]
-            actor = cls(self, casting.name, casting.facts)
+            view = ActorView(self)
+            actor = cls(view, casting.name, casting.facts)
+            view.bind(actor)
             self.actors[role] = actor
             for kind in actor.listens:
                 self.listeners.setdefault(kind, []).append(actor)
+            for kind in actor.facts_heard:
+                self.fact_hearers.setdefault(kind, []).append(actor)
         self.executive = self.actors["executive"]
-        self.counterpart = cast(Counterpart, self.actors["counterpart"])
 
     # -- time -----------------------------------------------------------------
 
@@ -213,14 +223,15 @@ class Context:
                 self.log.append(LogEntry(t, who, what, text))
             else:
                 self.log.append(LogEntry(t, who, what))
-        if kind == "talks" and detail.get("issue", "agreement") == "agreement" and t >= self.model.t_decide:
-            self.executive.open_talks_by_fact()  # type: ignore[attr-defined]
+        if t >= self.model.t_decide:
+            for hearer in self.fact_hearers.get(kind, ()):
+                hearer.hear_fact(kind, detail)
         heard = "trade_talks" if kind == "talks" and detail.get("issue") == "trade" else kind
         if t >= self.model.t_decide:
             for listener in self.listeners.get(heard, ()):
                 if listener is not actor:
                     listener.event_details[heard] = detail
-                    listener.notify("event", heard)
+                    self.notify(listener, "event", heard)
         for reaction in self.model.reactions.get(kind, ()):
             if self.reactions_fired >= MAX_REACTIONS:
                 break
@@ -239,6 +250,40 @@ class Context:
         m = trigger.magnitude.sample(self.rng)
         timer = self.env.timeout(max(0.0, t - self.env.now))
         timer.callbacks.append(lambda _ev: self.fire(trigger, m))
+
+    # -- what actors ask of the engine (through their ActorView) -------------------
+
+    def notify(self, actor: Actor, what: str, detail: Any = None) -> None:
+        """Give `actor` a reason to wake now."""
+        actor.pending.append((what, detail))
+        wake = actor.wake
+        if wake is not None and not wake.triggered:
+            wake.succeed()
+
+    def wake_at(self, actor: Actor, t: float, what: str, detail: Any = None) -> None:
+        """Wake `actor` at time `t` (days) with reason `what`."""
+        timer = self.env.timeout(max(0.0, t - self.env.now))
+        timer.callbacks.append(lambda _ev: self.notify(actor, what, detail))
+
+    def move(self, actor: Actor, to: Stage, event: str | None, detail: Mapping[str, Any] | None,
+             notice_expiry: float | None) -> None:
+        """`actor` moves the agreement to `to`; the event follows (entering in_force starts the clock)."""
+        if notice_expiry is not None:
+            self.notice_expiry = notice_expiry  # before the event: its listeners read it
+        self.agreement.move(to, self.env.now, actor.name)
+        self.emit(event or to.value, actor, detail or {})
+        if to is Stage.IN_FORCE:
+            self.start_agreement_clock()
+
+    def ask(self, role: str, question: str) -> bool:
+        """Put `question` to the actor in `role`."""
+        return self.actors[role].answer(question)
+
+    def decide(self, actor: Actor, situation: str, options: Mapping[str, Terms]) -> Decision:
+        """`actor` draws a logit choice; it is logged."""
+        decision = choose(self.rng, actor.name, situation, options)
+        self.log_decision(actor, decision)
+        return decision
 
     def log_decision(self, actor: Actor, decision: Decision) -> None:
         """Record a decision (only when a story is being kept)."""
@@ -270,7 +315,7 @@ class Context:
             deadline = expiry - sc.agreement.notice_days
             if deadline > now:
                 margin = min(float(self.rng.exponential(self.p.notice_margin_days)), deadline - now)
-                self.executive.wake_at(deadline - margin, "notice_window", expiry)
+                self.wake_at(self.executive, deadline - margin, "notice_window", expiry)
             timer = self.env.timeout(expiry - now)
             timer.callbacks.append(self._expiry_callback(expiry))
 
@@ -316,17 +361,32 @@ def _feeder(ctx: Context, model: Model, rng: np.random.Generator):
         ctx.fire(tr, m)
 
 
-def _start_actors(ctx: Context, model: Model):
+def _actor_loop(env: simpy.Environment, actor: Actor) -> Generator[simpy.Event, Any, None]:
+    """One actor's process: wait for a reason to wake, then let its rule handle everything pending."""
+    while True:
+        actor.wake = env.event()
+        yield actor.wake
+        pending, actor.pending = actor.pending, []
+        for reason in pending:
+            actor.handle(reason)
+
+
+def _start_actors(ctx: Context, model: Model) -> Generator[simpy.Event, Any, None]:
     """Wait until actors may decide, then start their processes and clocks."""
     if model.t_decide > 0:
         yield ctx.env.timeout(model.t_decide)
     for actor in ctx.actors.values():
-        ctx.env.process(actor.run())
-    ctx.executive.start()  # type: ignore[attr-defined]
+        ctx.env.process(_actor_loop(ctx.env, actor))
+    if ctx.agreement.stage is Stage.NOTICE_GIVEN:  # a notice given before the window
+        expiry = ctx.next_expiry()
+        if expiry is not None:
+            ctx.notice_expiry = expiry
+    for actor in ctx.actors.values():
+        actor.start()
     if ctx.agreement.stage is Stage.NOTICE_GIVEN and ctx.notice_expiry < math.inf:
         # a notice given before the window: Washington and Tokyo know of it from the start
         for role in ("patron", "counterpart"):
-            ctx.actors[role].notify("event", "notice_given")
+            ctx.notify(ctx.actors[role], "event", "notice_given")
     if ctx.agreement.stage in (Stage.IN_FORCE, Stage.NORMALISED, Stage.SUSPENDED, Stage.NOTICE_GIVEN):
         ctx.start_agreement_clock()
 

@@ -1,79 +1,71 @@
-"""What every actor shares: a simpy process that wakes on reasons.
+"""What every actor shares: a decision rule that wakes on reasons.
 
 An actor sleeps until something concerns it: an event it listens to, or a
-decision date it set itself. Its `handle` method is its decision rule. Actors
-read the world and the agreement through the replication `Context`; they never
-see YAML, and they draw randomness only from the context's generator.
+time it asked to be woken at. Its `handle` method is its decision rule; its
+`answer` method answers a question another role puts to it. It sees the
+replication only through its `ActorView` (`self.view`): it reads the world and
+the agreement there and asks the engine to act there. It never imports the
+engine or another actor, and draws randomness only from the view's generator.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import Any
 
 import simpy
 
-from ..choice import Decision, Terms, choose
-
-if TYPE_CHECKING:
-    from ..engine import Context
+from ..choice import Decision, Terms
+from ..view import ActorView
 
 Reason = tuple[str, Any]
 """Why an actor woke: (what, detail), e.g. ('event', 'missile_test') or ('cabinet', None)."""
 
 
 class Actor:
-    """Base class: role, name, the wake-up loop and a logged logit choice."""
+    """Base class: role, name, what it listens to, and its decision rule."""
 
     role: str = ""
     listens: frozenset[str] = frozenset()
     """Event kinds this actor wants to hear about."""
 
-    def __init__(self, ctx: Context, name: str, facts: Mapping[str, Any]) -> None:
-        self.ctx = ctx
+    def __init__(self, view: ActorView, name: str, facts: Mapping[str, Any]) -> None:
+        self.view = view
         self.name = name
         self.facts = facts
-        self._pending: list[Reason] = []
-        self._wake: simpy.Event | None = None
+        self.pending: list[Reason] = []
+        """Reasons to wake not yet handled (the engine fills and empties it)."""
+        self.wake: simpy.Event | None = None
+        """The event the engine's loop for this actor waits on."""
         self.event_details: dict[str, Any] = {}
         """The detail of the latest event of each kind this actor heard of."""
 
-    # -- the process -------------------------------------------------------
-
-    def run(self) -> Generator[simpy.Event, Any, None]:
-        """The simpy process: wait for a reason, handle everything pending."""
-        env = self.ctx.env
-        while True:
-            self._wake = env.event()
-            yield self._wake
-            pending, self._pending = self._pending, []
-            for reason in pending:
-                self.handle(reason)
-
-    def notify(self, what: str, detail: Any = None) -> None:
-        """Give the actor a reason to wake now."""
-        self._pending.append((what, detail))
-        wake = self._wake
-        if wake is not None and not wake.triggered:
-            wake.succeed()
-
-    def wake_at(self, t: float, what: str, detail: Any = None) -> None:
-        """Ask to be woken at time `t` (days) with reason `what`."""
-        env = self.ctx.env
-        timer = env.timeout(max(0.0, t - env.now))
-        timer.callbacks.append(lambda _ev: self.notify(what, detail))
+    def start(self) -> None:
+        """Set the first decision dates once actors may decide. Subclasses override."""
 
     def handle(self, reason: Reason) -> None:
         """The decision rule. Subclasses override."""
 
+    def answer(self, question: str) -> bool:
+        """Answer a yes/no question another role puts (`view.ask`). Subclasses that are asked override."""
+        raise NotImplementedError(f"{self.role} is asked '{question}' but has no rule to answer it")
+
+    def hear_fact(self, kind: str, detail: Mapping[str, Any]) -> None:
+        """A dated fact of a kind in `facts_heard`, as it happens (before the listeners wake)."""
+
+    facts_heard: frozenset[str] = frozenset()
+    """Kinds of fact the engine passes to `hear_fact` at once, not as a later wake-up."""
+
     # -- helpers -----------------------------------------------------------
+
+    def wake_at(self, t: float, what: str, detail: Any = None) -> None:
+        """Ask to be woken at time `t` (days) with reason `what`."""
+        self.view.wake_at(t, what, detail)
 
     def decide(self, situation: str, options: Mapping[str, Terms]) -> Decision:
         """Draw a logit choice among `options` and log it."""
-        decision = choose(self.ctx.rng, self.name, situation, options)
-        self.ctx.log_decision(self, decision)
-        return decision
+        return self.view.decide(situation, options)
 
     def on(self, mechanism: str) -> bool:
         """Whether `mechanism` is switched on in this scenario."""
-        return mechanism in self.ctx.mechanisms
+        return mechanism in self.view.mechanisms

@@ -19,20 +19,20 @@ class Counterpart(Actor):
     """Tokyo has offered export-control talks (it does so once)."""
     listens = frozenset({"court_ruling", "history_dispute", "notice_given"})
 
-    def consents(self, situation: str) -> bool:
-        """Tokyo's answer when Seoul proposes a step (a logit choice)."""
-        ctx = self.ctx
-        s = ctx.world.snapshot(ctx.env.now)
-        d = self.decide(situation, {"agree": tokyo_consent(s, ctx.p, ctx.mechanisms), "ask_for_time": {}})
+    def answer(self, question: str) -> bool:
+        """Tokyo's answer when Seoul proposes a step (a logit choice): agree, or ask for time."""
+        ctx = self.view
+        s = ctx.snapshot()
+        d = self.decide(question, {"agree": tokyo_consent(s, ctx.p, ctx.mechanisms), "ask_for_time": {}})
         return d.chosen == "agree"
 
     def handle(self, reason: Reason) -> None:
         what, kind = reason
-        ctx = self.ctx
+        ctx = self.view
         if what == "event" and kind in ("court_ruling", "history_dispute") and self.on("issue_linkage"):
             if not self.review_pending:
                 self.review_pending = True
-                self.wake_at(ctx.env.now + float(ctx.rng.exponential(ctx.p.tokyo_review_days)), "retaliation")
+                self.wake_at(ctx.now + float(ctx.rng.exponential(ctx.p.tokyo_review_days)), "retaliation")
         elif what == "retaliation":
             self.review_pending = False
             self._retaliation_review()
@@ -45,9 +45,9 @@ class Counterpart(Actor):
             self._consider_offer()
 
     def _retaliation_review(self) -> None:
-        ctx = self.ctx
-        flags = ctx.world.flags
-        s = {"grievance": ctx.world.get("grievance", ctx.env.now)}  # all this rule reads (a hot path)
+        ctx = self.view
+        flags = ctx.flags
+        s = {"grievance": ctx.state("grievance")}  # all this rule reads (a hot path)
         gain = retaliation(s, ctx.p)
         if "export_controls" not in flags:
             options = {"impose_export_controls": gain, "wait": {}}
@@ -61,26 +61,26 @@ class Counterpart(Actor):
                                                           **walkaway(ctx.p, ctx.mechanisms))}
         d = self.decide("trade measures over the rulings?", options)
         if d.chosen == "impose_export_controls":
-            ctx.emit("export_control", self, {})
+            ctx.emit("export_control", {})
         elif d.chosen == "remove_from_white_list":
-            ctx.emit("whitelist_removal", self, {})
+            ctx.emit("whitelist_removal", {})
         elif d.chosen == "lift_export_controls":
-            ctx.emit("controls_lifted", self, {})
+            ctx.emit("controls_lifted", {})
         if d.chosen not in ("lift_export_controls",) and s["grievance"] > ctx.p.tokyo_grievance_threshold:
             self.review_pending = True
-            self.wake_at(ctx.env.now + float(ctx.rng.exponential(ctx.p.tokyo_review_days)), "retaliation")
+            self.wake_at(ctx.now + float(ctx.rng.exponential(ctx.p.tokyo_review_days)), "retaliation")
 
     def _consider_offer(self) -> None:
-        ctx = self.ctx
-        if ctx.agreement.stage.value != "notice_given" or "trade_talks" in ctx.world.flags:
+        ctx = self.view
+        if ctx.stage.value != "notice_given" or "trade_talks" in ctx.flags:
             return
         if not self.on("quasi_alliance") or self.offered:
             return
-        t = ctx.env.now
-        s = ctx.world.snapshot(t)
+        t = ctx.now
+        s = ctx.snapshot()
         urgency = math.exp(-max(0.0, ctx.notice_expiry - t) / ctx.p.patron_urgency_days)
         d = self.decide("offer export-control talks?",
                         {"offer_talks": offer_talks(s, ctx.p, urgency), "not_yet": {}})
         if d.chosen == "offer_talks":
             self.offered = True
-            ctx.emit("talks", self, {"issue": "trade"})
+            ctx.emit("talks", {"issue": "trade"})

@@ -15,6 +15,8 @@ Decision situations, by stage of the agreement:
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import Any
 
 from ...domain.lifecycle import Stage
 from ..terms import leverage, negated, pact_value, political_stake, rally_gain, suspension_cost, walkaway, with_terms
@@ -29,26 +31,26 @@ class Executive(Actor):
     role = "executive"
     listens = frozenset({"nuclear_test", "us_pressure", "talks", "trade_talks"})
     """Only the kinds its rule acts on: a wake-up that decides nothing still costs a simpy event."""
+    facts_heard = frozenset({"talks"})
+    resume_blocked_until = 0.0
+    """Before this time news does not prompt Seoul to resume talks (after it cancelled the pact)."""
 
     def start(self) -> None:
         """Set the first decision dates for the agreement's stage at the start."""
-        ctx = self.ctx
-        stage = ctx.agreement.stage
+        ctx = self.view
+        stage = ctx.stage
         self.progress = 0
-        self.rounds_needed = max(1, math.ceil(ctx.text_remaining * ctx.p.full_text_rounds - 1e-9))
-        self.revealed = ctx.cabinet_process == "public"
-        self.stage_entered = ctx.env.now
+        self.rounds_needed = max(1, math.ceil(ctx.procedure["text_remaining"] * ctx.p.full_text_rounds - 1e-9))
+        self.revealed = ctx.procedure["cabinet_process"] == "public"
+        self.stage_entered = ctx.now
         if stage is Stage.NEGOTIATING:
             self._next_round()
         elif stage is Stage.INITIALLED:
             self._schedule_cabinet(after_review=True)
         elif stage is Stage.CABINET_APPROVED:
             self._schedule_signing()
-        elif stage is Stage.NOTICE_GIVEN:
-            expiry = ctx.next_expiry()
-            if expiry is not None:
-                ctx.notice_expiry = expiry
-                self.wake_at(expiry - ctx.p.final_margin_hours * HOUR, "final_review")
+        elif stage is Stage.NOTICE_GIVEN and ctx.notice_expiry < math.inf:  # a notice given before the window
+            self.wake_at(ctx.notice_expiry - ctx.p.final_margin_hours * HOUR, "final_review")
 
     # -- helpers -------------------------------------------------------------
 
@@ -58,57 +60,56 @@ class Executive(Actor):
         `step` marks a step of the procedure (initialling, approval), whose
         haste since the previous step is priced.
         """
-        ctx = self.ctx
-        t = ctx.env.now
-        s = ctx.world.snapshot(t)
-        stake = political_stake(s["approval"], ctx.days_to_election(t), ctx.p, ctx.mechanisms)
-        return pact_value(s, stake, ctx.seat_share, ctx.opposition_against, ctx.p, ctx.mechanisms, secrecy,
-                          t - self.stage_entered if step else None)
+        ctx = self.view
+        t = ctx.now
+        s = ctx.snapshot()
+        stake = political_stake(s["approval"], ctx.days_to_election(), ctx.p, ctx.mechanisms)
+        return pact_value(s, stake, ctx.opposition["seat_share"], ctx.opposition["against"], ctx.p, ctx.mechanisms,
+                          secrecy, t - self.stage_entered if step else None)
 
     def _gamma(self, mean: float) -> float:
         # a bureaucratic step's duration: its regularity is procedure_step_shape
-        shape = self.ctx.p.procedure_step_shape
-        return float(self.ctx.rng.gamma(shape, mean / shape))
+        shape = self.view.p.procedure_step_shape
+        return float(self.view.rng.gamma(shape, mean / shape))
 
-    def _move(self, to: Stage, event: str | None = None) -> None:
-        ctx = self.ctx
+    def _move(self, to: Stage, event: str | None = None, notice_expiry: float | None = None) -> None:
+        ctx = self.view
         since = self.stage_entered
-        ctx.agreement.move(to, ctx.env.now, self.name)
-        self.stage_entered = ctx.env.now
-        ctx.emit(event or to.value, self, {"since_previous": ctx.env.now - since})
+        self.stage_entered = ctx.now
+        ctx.move(to, event, detail={"since_previous": ctx.now - since}, notice_expiry=notice_expiry)
 
     def _next_round(self) -> None:
-        self.wake_at(self.ctx.env.now + self._gamma(self.ctx.p.talks_round_days), "round")
+        self.wake_at(self.view.now + self._gamma(self.view.p.talks_round_days), "round")
 
     def _schedule_cabinet(self, after_review: bool) -> None:
-        ctx = self.ctx
-        if after_review and ctx.review_complete is not None and ctx.review_complete > ctx.env.now:
-            t = ctx.review_complete  # the scenario knows when the review was done
+        ctx = self.view
+        if after_review and ctx.procedure["review_complete"] is not None and ctx.procedure["review_complete"] > ctx.now:
+            t = ctx.procedure["review_complete"]  # the scenario knows when the review was done
         else:
-            t = ctx.env.now + (self._gamma(ctx.p.legal_review_days) if after_review else 1.0)
-        self.wake_at(ctx.next_weekday(t, ctx.cabinet_weekday) + 10 * HOUR, "cabinet")
+            t = ctx.now + (self._gamma(ctx.p.legal_review_days) if after_review else 1.0)
+        self.wake_at(ctx.next_weekday(t, ctx.procedure["cabinet_weekday"]) + 10 * HOUR, "cabinet")
 
     def _schedule_signing(self) -> None:
-        ctx = self.ctx
+        ctx = self.view
         lead = 1 + int(ctx.rng.poisson(max(0.0, ctx.p.signing_lead_days - 1.0)))
-        self.signing_at = math.floor(ctx.env.now) + lead + 15 * HOUR
+        self.signing_at = math.floor(ctx.now) + lead + 15 * HOUR
         self.wake_at(self.signing_at - HOUR, "signing")
         if not self.revealed:
-            leak = ctx.env.now + float(ctx.rng.exponential(ctx.p.leak_days))
+            leak = ctx.now + float(ctx.rng.exponential(ctx.p.leak_days))
             self.wake_at(min(leak, self.signing_at - 2 * HOUR), "reveal")
 
     # -- the decision rule ---------------------------------------------------
 
     def handle(self, reason: Reason) -> None:
         what, detail = reason
-        stage = self.ctx.agreement.stage
+        stage = self.view.stage
         if what == "round" and stage is Stage.NEGOTIATING:
             self._round()
         elif what == "cabinet" and stage is Stage.INITIALLED:
             self._cabinet()
         elif what == "reveal" and stage is Stage.CABINET_APPROVED and not self.revealed:
             self.revealed = True
-            self.ctx.emit("revealed", self, {})
+            self.view.emit("revealed")
         elif what == "signing" and stage is Stage.CABINET_APPROVED:
             self._signing()
         elif what == "notice_window":
@@ -119,14 +120,14 @@ class Executive(Actor):
             self._on_event(detail, stage)
 
     def _on_event(self, kind: str, stage: Stage) -> None:
-        ctx = self.ctx
+        ctx = self.view
         if stage is Stage.NOTICE_GIVEN and kind in ("trade_talks", "nuclear_test"):
             # a pending notice is reconsidered on a concession or a security shock;
             # pressure alone weighs at the last decision (Seoul held out past
             # the US visits of Nov 2019 until hours before expiry)
             self._review_notice(final=False)
         elif stage is Stage.NO_TALKS and kind in ("nuclear_test", "us_pressure"):
-            if ctx.env.now >= ctx.resume_blocked_until:
+            if ctx.now >= self.resume_blocked_until:
                 d = self.decide("resume talks?", {
                     "resume_talks": with_terms(self.value(), **walkaway(ctx.p, ctx.mechanisms)),
                     "stay_out": {},
@@ -136,9 +137,9 @@ class Executive(Actor):
         elif stage is Stage.NEGOTIATING and kind == "talks":
             self._round(scheduled=False)
 
-    def open_talks_by_fact(self) -> None:
-        """A dated `talks` trigger on the agreement while there are no talks."""
-        if self.ctx.agreement.stage in (Stage.NO_TALKS, Stage.TERMINATED):
+    def hear_fact(self, kind: str, detail: Mapping[str, Any]) -> None:
+        """Talks on the agreement (a dated `talks` trigger) while there are none open them."""
+        if detail.get("issue", "agreement") == "agreement" and self.view.stage in (Stage.NO_TALKS, Stage.TERMINATED):
             self._open_talks()
 
     def _open_talks(self) -> None:
@@ -153,10 +154,10 @@ class Executive(Actor):
             d = self.decide("initial the text?", {
                 "initial": v,
                 "keep_talking": {},
-                "break_off": with_terms(negated(v), **walkaway(self.ctx.p, self.ctx.mechanisms)),
+                "break_off": with_terms(negated(v), **walkaway(self.view.p, self.view.mechanisms)),
             })
             if d.chosen == "initial":
-                if self.ctx.counterpart.consents("initial the text?"):
+                if self.view.ask("counterpart", "initial the text?"):
                     self._move(Stage.INITIALLED)
                     self._schedule_cabinet(after_review=True)
                     return
@@ -167,8 +168,8 @@ class Executive(Actor):
             self._next_round()
 
     def _cabinet(self) -> None:
-        ctx = self.ctx
-        secret = ctx.cabinet_process == "secret"
+        ctx = self.view
+        secret = ctx.procedure["cabinet_process"] == "secret"
         v = self.value(secrecy=secret, step=True)
         d = self.decide("approve in cabinet?" + (" (without public notice)" if secret else ""), {
             "approve": v,
@@ -184,19 +185,18 @@ class Executive(Actor):
             self._schedule_cabinet(after_review=False)
 
     def _signing(self) -> None:
-        ctx = self.ctx
+        ctx = self.view
         if not self.revealed:  # disclosed on signing day at the latest
             self.revealed = True
-            ctx.emit("revealed", self, {})
+            ctx.emit("revealed", {})
         v = self.value()
         d = self.decide("sign on the signing day?", {
             "sign": v,
             "cancel": with_terms(negated(v), **walkaway(ctx.p, ctx.mechanisms)),
         })
         if d.chosen == "sign":
-            if ctx.counterpart.consents("sign?"):
-                self._move(Stage.IN_FORCE)
-                ctx.start_agreement_clock()
+            if ctx.ask("counterpart", "sign?"):
+                self._move(Stage.IN_FORCE)  # the engine starts the agreement's clock
             else:  # Tokyo asks for time: a new signing date
                 self.signing_at += ctx.p.consent_delay_days
                 self.wake_at(self.signing_at - HOUR, "signing")
@@ -204,16 +204,16 @@ class Executive(Actor):
             self._collapse()
 
     def _collapse(self) -> None:
-        ctx = self.ctx
+        ctx = self.view
         self._move(Stage.NO_TALKS, "collapsed")
         # a cancelled pact is not reopened on the next news item: the executive
         # would be seen to reverse itself; only a dated `talks` trigger reopens sooner
-        ctx.resume_blocked_until = ctx.env.now + ctx.p.collapse_dormancy_days
+        self.resume_blocked_until = ctx.now + ctx.p.collapse_dormancy_days
 
     def _notice_window(self, expiry: float) -> None:
-        ctx = self.ctx
-        stage = ctx.agreement.stage
-        s = ctx.world.snapshot(ctx.env.now)
+        ctx = self.view
+        stage = ctx.stage
+        s = ctx.snapshot()
         v = self.value()
         if stage in (Stage.IN_FORCE, Stage.NORMALISED):
             d = self.decide("give notice of termination?", {
@@ -222,8 +222,7 @@ class Executive(Actor):
                 "let_it_renew": {},
             })
             if d.chosen == "give_notice":
-                ctx.notice_expiry = expiry  # set before the event, which listeners read it from
-                self._move(Stage.NOTICE_GIVEN)
+                self._move(Stage.NOTICE_GIVEN, notice_expiry=expiry)  # listeners read the expiry
                 self.wake_at(expiry - ctx.p.final_margin_hours * HOUR, "final_review")
         elif stage is Stage.SUSPENDED:
             d = self.decide("what to do with the suspended notice?", {
@@ -237,9 +236,9 @@ class Executive(Actor):
                 self._move(Stage.TERMINATED)
 
     def _review_notice(self, final: bool) -> None:
-        ctx = self.ctx
-        s = ctx.world.snapshot(ctx.env.now)
-        face_saver = "trade_talks" in ctx.world.flags
+        ctx = self.view
+        s = ctx.snapshot()
+        face_saver = "trade_talks" in ctx.flags
         keep = with_terms(self.value(), **suspension_cost(ctx.p, ctx.mechanisms, face_saver))
         if final:
             d = self.decide("suspend the notice before it takes effect?", {

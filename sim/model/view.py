@@ -1,0 +1,132 @@
+"""What an actor sees and may do: the narrow interface between the engine and an actor.
+
+An actor holds one `ActorView` and nothing else of the replication. Through it
+the actor *reads* a snapshot of the world, the agreement's stage and dates, the
+few scenario facts its rule needs, its parameters, the time and its random
+generator; and it *asks* the engine to act: emit an event, move the agreement,
+nudge a state variable, wake it later, put a question to another role, draw a
+logged choice. The engine carries every request out, so an actor never touches
+another actor, the simpy environment or the engine's bookkeeping, and a decision
+rule can be tested with a hand-made view (see tests/test_actor_view.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Set
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..domain.lifecycle import Stage
+from ..domain.parameters import Parameters
+from .choice import Decision, Terms
+
+if TYPE_CHECKING:
+    from .engine import Context
+
+
+class ActorView:
+    """One actor's window on a replication (made by the engine; an actor keeps only this)."""
+
+    __slots__ = ("_ctx", "_actor", "p", "rng", "mechanisms")
+
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+        self._actor: Any = None
+        self.p: Parameters = ctx.p
+        """The behavioural parameters (read-only)."""
+        self.rng: np.random.Generator = ctx.rng
+        """The replication's random generator: every draw comes from it."""
+        self.mechanisms: frozenset[str] = ctx.mechanisms
+        """The mechanisms switched on in this scenario."""
+
+    def bind(self, actor: Any) -> None:
+        """Whose view this is (the engine binds it once the actor exists)."""
+        self._actor = actor
+
+    # -- reading ------------------------------------------------------------------
+
+    @property
+    def now(self) -> float:
+        """Simulation time in days since the scenario's start."""
+        return self._ctx.env.now
+
+    @property
+    def stage(self) -> Stage:
+        """The agreement's current stage."""
+        return self._ctx.agreement.stage
+
+    @property
+    def flags(self) -> Set[str]:
+        """Measures in force (``export_controls``, ``whitelist_removed``, ``trade_talks``)."""
+        return self._ctx.world.flags
+
+    @property
+    def notice_expiry(self) -> float:
+        """When a notice given takes effect (infinity while none is pending)."""
+        return self._ctx.notice_expiry
+
+    def state(self, name: str) -> float:
+        """A state variable's value now."""
+        return self._ctx.world.get(name, self._ctx.env.now)
+
+    def snapshot(self) -> dict[str, float]:
+        """Every state variable's value now."""
+        return self._ctx.world.snapshot(self._ctx.env.now)
+
+    def next_expiry(self) -> float | None:
+        """Time of the agreement's next expiry within the window, or None."""
+        return self._ctx.next_expiry()
+
+    def days_to_election(self) -> float | None:
+        """Days from now to the next election the scenario knows of, or None."""
+        return self._ctx.days_to_election(self._ctx.env.now)
+
+    def next_weekday(self, t: float, weekday: int) -> float:
+        """The first day at or after `t` that falls on `weekday` (0 = Monday)."""
+        return self._ctx.next_weekday(t, weekday)
+
+    @property
+    def procedure(self) -> Mapping[str, Any]:
+        """The scenario's facts about the agreement's procedure (text left, cabinet process and day, review)."""
+        return self._ctx.procedure
+
+    @property
+    def opposition(self) -> Mapping[str, Any]:
+        """The scenario's facts about the opposition (seat share, whether it is against the pact)."""
+        return self._ctx.opposition
+
+    # -- acting --------------------------------------------------------------------
+
+    def emit(self, kind: str, detail: Mapping[str, Any] | None = None) -> None:
+        """Something this actor does happens now (its effect, the listeners, the reactions)."""
+        self._ctx.emit(kind, self._actor, detail or {})
+
+    def move(self, to: Stage, event: str | None = None, *, detail: Mapping[str, Any] | None = None,
+             notice_expiry: float | None = None) -> None:
+        """Move the agreement to `to` and emit the event (`event`, else the stage's name) with `detail`.
+
+        `notice_expiry` (with a notice) is when it takes effect; entering
+        ``in_force`` starts the agreement's clock.
+        """
+        self._ctx.move(self._actor, to, event, detail, notice_expiry)
+
+    def jump(self, name: str, amount: float) -> None:
+        """Move a state variable by `amount` now (clipped to its range)."""
+        self._ctx.world.jump(name, self._ctx.env.now, amount)
+
+    def wake_at(self, t: float, what: str, detail: Any = None) -> None:
+        """Wake this actor at time `t` (days) with reason `what`."""
+        self._ctx.wake_at(self._actor, t, what, detail)
+
+    def ask(self, role: str, question: str) -> bool:
+        """Put a yes/no question to the actor in `role` (its `answer` decides)."""
+        return self._ctx.ask(role, question)
+
+    def decide(self, situation: str, options: Mapping[str, Terms]) -> Decision:
+        """Draw a logit choice among `options`, logged in the story."""
+        return self._ctx.decide(self._actor, situation, options)
+
+    def note(self, text: str) -> None:
+        """A line in the story that is not a decision or an event."""
+        self._ctx.note(self._actor, text)
