@@ -1,4 +1,5 @@
-"""Writing results: every file is written atomically (temporary file, then rename)."""
+"""Writing results: every file is written atomically (temporary file, then rename); tables as CSV text
+or, for notebooks, as pandas frames."""
 
 from __future__ import annotations
 
@@ -54,3 +55,15 @@ def csv_text(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = 
     for row in rows:
         writer.writerow({c: row.get(c, "") for c in cols})
     return buf.getvalue()
+
+
+FRAME_HINT = "a pandas DataFrame needs the optional extra: pip install 'diplosim[frame]' (pandas)"
+
+
+def to_frame(rows: Sequence[Mapping[str, Any]]) -> Any:
+    """Rows as a pandas DataFrame (pandas is an optional extra; a clear ImportError without it)."""
+    try:
+        import pandas
+    except ImportError as exc:
+        raise ImportError(FRAME_HINT) from exc
+    return pandas.DataFrame.from_records(list(rows))

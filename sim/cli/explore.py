@@ -2,19 +2,24 @@
 discover and counterfactuals. A thin layer: the logic is in `diplosim.explore`.
 
 Every command takes ``--set PATH=VALUE`` (validated like the file) and runs
-replications through `diplosim.run.parallel.runner`.
+replications through one `diplosim.run.evaluator.Evaluator`, opened for the whole
+experiment (`--workers N` processes; default all cores).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from .. import __version__
 from ..files import csv_text, to_json, write_atomic
 from ..model.engine import Model, compile_scenario
-from ..run.parallel import runner
+from ..run.evaluator import Evaluator
 from ..run.progress import ProgressBar
 from ..scenario.loader import load_scenario
 from .common import UsageError, _parse_sets
@@ -27,8 +32,16 @@ PLOTS = {
 """The function of `diplosim.explore_figures` each command's ``--plot`` calls as f(report, out_dir)."""
 
 
-def _runner() -> Callable[..., Any]:
-    return runner
+def experiment(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """`command` with one evaluator (`args.evaluate`) opened for all its points and closed after."""
+    def run(args: argparse.Namespace) -> int:
+        workers = getattr(args, "workers", None)
+        if workers is not None and workers < 1:
+            raise UsageError("--workers must be at least 1")
+        with Evaluator(workers) as evaluate:
+            args.evaluate = evaluate
+            return command(args)
+    return run
 
 
 def _check_runs(runs: int, samples: int | None = None, least_samples: int = 1) -> None:
@@ -72,7 +85,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     _check_runs(args.runs)
     sets = _sets(args)
     models = [compile_scenario(load_scenario(p, sets)) for p in args.scenarios]
-    report = compare(models, args.runs, args.seed, _runner())
+    report = compare(models, args.runs, args.seed, args.evaluate)
     if sets:  # say which overrides are in force, so a changed table is never mistaken for the baseline
         report["set"] = sets
     if args.out:
@@ -92,6 +105,45 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def experiment_spec(command: str, scenario: str, sets: Mapping[str, str]) -> dict[str, Any]:
+    """What `rerun` needs besides the report: the command, the scenario file (and its hash, with the
+    --set overrides applied) and the overrides."""
+    return {"command": command, "scenario": os.path.abspath(scenario), "set": dict(sets),
+            "scenario_sha256": load_scenario(scenario, sets).sha256, "version": __version__}
+
+
+def cmd_rerun(args: argparse.Namespace) -> int:
+    from ..explore.sweep import axes_of, sweep, sweep_text
+
+    path = Path(args.experiment)
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+        spec = saved["experiment"]
+        if spec["command"] != "sweep":
+            raise UsageError(f"{path}: rerun repeats sweeps; this is a '{spec['command']}' experiment")
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UsageError(f"{path}: not a saved experiment (sweep.json written by sweep --out): "
+                         f"{type(exc).__name__}") from None
+    sets = spec.get("set", {})
+
+    def build(values: Mapping[str, float]) -> Model:
+        return compile_scenario(load_scenario(spec["scenario"], {**sets, **values}))
+
+    if load_scenario(spec["scenario"], sets).sha256 != spec["scenario_sha256"]:
+        raise UsageError(f"{path}: the scenario {spec['scenario']} has changed since the experiment was saved")
+    report = sweep(build, axes_of(saved), saved["runs"], saved["seed"], args.evaluate, _progress("rerun"),
+                   design=saved["design"], samples=saved["samples"] if saved["design"] != "factorial" else None)
+    same = [p["outcomes"] for p in report["points"]] == [p["outcomes"] for p in saved["points"]] \
+        and [p["values"] for p in report["points"]] == [p["values"] for p in saved["points"]]
+    print(sweep_text(report, markdown=False))
+    print()
+    if same:
+        print(f"rerun: all {len(report['points'])} points identical to {path}")
+        return 0
+    print(f"rerun: results differ from {path}", file=sys.stderr)
+    return 1
+
+
 def _flat(sc: Mapping[str, Any], name: str) -> dict[str, Any]:
     o = sc["outcomes"][name]
     row = {"p": o["p"], "lo": o["ci"][0], "hi": o["ci"][1]}
@@ -105,15 +157,19 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from ..explore.sweep import parse_axis, sweep, sweep_rows, sweep_text
 
     _check_runs(args.runs)
-    if not 1 <= len(args.param) <= 2:
-        raise UsageError("sweep takes one or two --param PATH=LO:HI:STEPS")
-    axes = [parse_axis(a) for a in args.param]
+    if not args.param:
+        raise UsageError("sweep needs at least one --param PATH=LO:HI[:STEPS]")
+    if args.plot and (args.design != "factorial" or len(args.param) > 2):
+        raise UsageError("--plot draws factorial sweeps of one or two parameters; the table is in sweep.csv")
+    axes = [parse_axis(a, args.design) for a in args.param]
     sets = _sets(args)
 
     def build(values: Mapping[str, float]) -> Model:
         return compile_scenario(load_scenario(args.scenario, {**sets, **values}))
 
-    report = sweep(build, axes, args.runs, args.seed, _runner(), _progress("sweep"))
+    report = sweep(build, axes, args.runs, args.seed, args.evaluate, _progress("sweep"),
+                   design=args.design, samples=args.samples)
+    report["experiment"] = experiment_spec("sweep", args.scenario, sets)
     out = Path(args.out)
     write_atomic(out / "sweep.json", to_json(report))
     write_atomic(out / "sweep.csv", csv_text(sweep_rows(report)))
@@ -128,7 +184,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
     _check_runs(args.runs, args.samples)
     sc = load_scenario(args.scenario, _sets(args))
-    report = sensitivity(sc, args.method, args.samples, args.runs, args.seed, _runner(), names=_names(args.params),
+    report = sensitivity(sc, args.method, args.samples, args.runs, args.seed, args.evaluate, names=_names(args.params),
                          progress=_progress(f"sensitivity ({args.method})"))
     out = Path(args.out)
     write_atomic(out / "sensitivity.json", to_json(report))
@@ -148,7 +204,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     bad = [k for k in only if k not in ("trigger", "kind", "mechanism", "actor")]
     if bad:
         raise UsageError(f"--only takes trigger, kind, mechanism, actor; found '{bad[0]}'")
-    report = explain(sc, args.runs, args.seed, _runner(), only=only, progress=_progress("explain"))
+    report = explain(sc, args.runs, args.seed, args.evaluate, only=only, progress=_progress("explain"))
     if args.out:
         out = Path(args.out)
         write_atomic(out / "explain.json", to_json(report))
@@ -170,7 +226,7 @@ def cmd_discover(args: argparse.Namespace) -> int:
 
     _check_runs(args.runs, args.samples, 2)
     sc = load_scenario(args.scenario, _sets(args))
-    report = discover(sc, args.outcome, args.samples, args.runs, args.seed, _runner(),
+    report = discover(sc, args.outcome, args.samples, args.runs, args.seed, args.evaluate,
                       threshold=args.threshold, drop=args.drop, names=_names(args.params), boxes=args.boxes,
                       min_coverage=args.min_coverage, progress=_progress("discover"))
     if args.out:
@@ -191,7 +247,7 @@ def cmd_counterfactuals(args: argparse.Namespace) -> int:
     if not paths:
         raise UsageError(f"no counterfactual files in {COUNTERFACTUAL_DIR}")
     sets = _sets(args)
-    rows = findings(paths, lambda p: load_scenario(p, sets), args.runs, args.seed, _runner())
+    rows = findings(paths, lambda p: load_scenario(p, sets), args.runs, args.seed, args.evaluate)
     text = findings_text(rows, markdown=args.markdown)
     head = (f"Produced by: python run.py counterfactuals --runs {args.runs} --seed {args.seed}"
             + (" --markdown" if args.markdown else ""))
@@ -210,6 +266,8 @@ def add_commands(sub: Any, common: Callable[[argparse.ArgumentParser], None]) ->
         p.add_argument("--seed", type=int, default=0, help="root seed, the same for every variant (default 0)")
         p.add_argument("--json", action="store_true", help="print JSON instead of a table")
         p.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+        p.add_argument("--workers", type=int, default=None,
+                       help="processes, one pool for every point (default: all cores; 1 runs here)")
         common(p)
 
     p = sub.add_parser("compare", help="outcome distributions of scenarios side by side, with paired differences")
@@ -218,16 +276,25 @@ def add_commands(sub: Any, common: Callable[[argparse.ArgumentParser], None]) ->
     p.add_argument("--plot", action="store_true",
                    help="also draw grouped outcome bars (into --out, default results/compare)")
     seeded(p, 1000)
-    p.set_defaults(func=cmd_compare)
+    p.set_defaults(func=experiment(cmd_compare))
 
-    p = sub.add_parser("sweep", help="outcome probabilities over a grid of one or two values")
+    p = sub.add_parser("sweep", help="outcome probabilities over a design of points (factorial, lhs, sobol)")
     p.add_argument("scenario", help="scenario file")
-    p.add_argument("--param", action="append", default=[], metavar="PATH=LO:HI:STEPS",
-                   help="a swept value, e.g. params.linkage_weight=0:12:7 (once or twice)")
-    p.add_argument("--out", default="results/sweep", help="directory for sweep.csv, sweep.json (default results/sweep)")
-    p.add_argument("--plot", action="store_true", help="also draw the plot (diplosim.plotting)")
+    p.add_argument("--param", action="append", default=[], metavar="PATH=LO:HI[:STEPS]",
+                   help="a swept value, e.g. params.linkage_weight=0:12:7 (STEPS for factorial designs; repeatable)")
+    p.add_argument("--design", choices=("factorial", "lhs", "sobol"), default="factorial",
+                   help="factorial grid (default), Latin hypercube or Sobol points")
+    p.add_argument("--samples", type=int, default=None, help="points of an lhs or sobol design (sobol: a power of 2)")
+    p.add_argument("--out", default="results/sweep",
+                   help="directory for sweep.csv and sweep.json (the experiment rerun repeats); default results/sweep")
+    p.add_argument("--plot", action="store_true", help="also draw the plot (factorial, one or two parameters)")
     seeded(p, 300)
-    p.set_defaults(func=cmd_sweep)
+    p.set_defaults(func=experiment(cmd_sweep))
+
+    p = sub.add_parser("rerun", help="repeat a saved sweep (its sweep.json) and check the results are identical")
+    p.add_argument("experiment", help="a sweep.json written by sweep --out")
+    p.add_argument("--workers", type=int, default=None, help="processes (default: all cores; 1 runs here)")
+    p.set_defaults(func=experiment(cmd_rerun))
 
     p = sub.add_parser("sensitivity", help="global sensitivity of outcome probabilities to the parameters (SALib)")
     p.add_argument("scenario", help="scenario file")
@@ -240,7 +307,7 @@ def add_commands(sub: Any, common: Callable[[argparse.ArgumentParser], None]) ->
                    help="directory for sensitivity.csv, sensitivity.json (default results/sensitivity)")
     p.add_argument("--plot", action="store_true", help="also draw the bar chart (diplosim.plotting)")
     seeded(p, 100)
-    p.set_defaults(func=cmd_sensitivity)
+    p.set_defaults(func=experiment(cmd_sensitivity))
 
     p = sub.add_parser("explain", help="what mattered: rerun without each trigger and mechanism, ranked")
     p.add_argument("scenario", help="scenario file")
@@ -249,7 +316,7 @@ def add_commands(sub: Any, common: Callable[[argparse.ArgumentParser], None]) ->
     p.add_argument("--out", help="directory for explain.csv, explain.json")
     p.add_argument("--plot", action="store_true", help="also draw the ranking (diplosim.plotting; needs --out)")
     seeded(p, 500)
-    p.set_defaults(func=cmd_explain)
+    p.set_defaults(func=experiment(cmd_explain))
 
     p = sub.add_parser("discover", help="scenario discovery: the conditions under which an outcome is likely")
     p.add_argument("scenario", help="scenario file")
@@ -264,9 +331,9 @@ def add_commands(sub: Any, common: Callable[[argparse.ArgumentParser], None]) ->
                    help="smallest share of cases of interest a box must hold (default 0.3)")
     p.add_argument("--out", help="directory for discover.json and variants.csv")
     seeded(p, 30)
-    p.set_defaults(func=cmd_discover)
+    p.set_defaults(func=experiment(cmd_discover))
 
     p = sub.add_parser("counterfactuals", help="each counterfactual against the episode it extends: a findings table")
     p.add_argument("scenarios", nargs="*", help="counterfactual files (default: scenarios/counterfactuals/*.yaml)")
     seeded(p, 1000)
-    p.set_defaults(func=cmd_counterfactuals)
+    p.set_defaults(func=experiment(cmd_counterfactuals))

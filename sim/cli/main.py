@@ -25,13 +25,14 @@ from ..present.resultdir import OutputDirError, check_output_dir, claim_output_d
 from ..present.story import story_lines
 from ..run.ensemble import Ensemble, run_one
 from ..run.fan import FAN_RUNS, fan_for
-from ..run.parallel import run_parallel, runner
+from ..run.parallel import run_parallel
 from ..run.progress import ProgressBar
 from ..run.store import STORE_NAME, RunStore
 from ..scenario.loader import Scenario, load_scenario
 from ..scenario.params import load_parameters, parameters_to_yaml
 from ..scenario.shipped import HISTORY_DIR
 from .common import EXIT_ERROR, EXIT_OK, EXIT_USAGE, UsageError, _parse_sets, _Parser
+from .explore import experiment
 from .store_commands import StoreUsageError, Terminated, add_store_commands, terminate_on_sigterm
 
 
@@ -210,7 +211,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from ..explore.validation import validate
 
     models = [compile_scenario(sc) for sc in _episodes(args)]
-    report = validate(models, args.runs, args.seed, runner)
+    report = validate(models, args.runs, args.seed, args.evaluate)
     if args.json:
         print(to_json(report), end="")
     elif args.markdown:
@@ -254,7 +255,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     if not 0.0 <= args.design_share <= 1.0:
         raise UsageError("--design-share must be between 0 and 1")
-    result = calibrate(scenarios, base, args.budget, args.seed, args.runs, runner, progress,
+    result = calibrate(scenarios, base, args.budget, args.seed, args.runs, args.evaluate, progress,
                        design_share=args.design_share)
     out = Path(args.out)
     best = result["best"]
@@ -279,7 +280,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     if held_out is not None:
         params = base.with_values(best.values)
         model = compile_scenario(dataclasses.replace(held_out, params=params))
-        check = check_episode(model, runner(model, args.check_runs, args.seed + 1))
+        check = check_episode(model, args.evaluate(model, args.check_runs, args.seed + 1))
         report["left_out"] = check.as_json()
         lo, hi = check.ci
         print(f"left-out episode {held_out.name}: recorded {check.outcome} p = {check.p:.3f} [{lo:.3f}, {hi:.3f}], "
@@ -312,7 +313,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         from ..explore.explain import ranking as explain_ranking_rows
 
         print("ranking what mattered (every trigger and mechanism removed in turn)...", file=sys.stderr)
-        ranking = explain_ranking_rows(explain(sc, args.explain_runs, args.seed, runner))
+        ranking = explain_ranking_rows(explain(sc, args.explain_runs, args.seed, args.evaluate))
     html = build_report(sc, args.runs, args.seed, progress=ProgressBar(f"report {Path(args.scenario).name}"),
                         ranking=ranking)
     out = Path(args.output)
@@ -364,8 +365,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--explain-runs", type=int, default=200, help="replications per variant for --explain (default 200)")
     p.add_argument("--runs", type=int, default=1000, help="replications (default 1000)")
     p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="processes, one pool for every point (default: all cores; 1 runs here)")
     common(p)
-    p.set_defaults(func=cmd_report)
+    p.set_defaults(func=experiment(cmd_report))
 
     p = sub.add_parser("check", help="validate scenario files")
     p.add_argument("scenarios", nargs="+", help="scenario YAML files")
@@ -389,8 +392,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="directory for validation.json (and the plot)")
     p.add_argument("--plot", action="store_true",
                    help="also draw grouped outcome bars per episode (into --out, default results/validation)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="processes, one pool for every point (default: all cores; 1 runs here)")
     common(p)
-    p.set_defaults(func=cmd_validate)
+    p.set_defaults(func=experiment(cmd_validate))
 
     p = sub.add_parser("calibrate", help="search the behavioural parameters jointly on every episode")
     p.add_argument("scenarios", nargs="*", help="scenario files (default: scenarios/history/*.yaml)")
@@ -404,8 +409,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--leave-out", help="calibrate without this episode, then report how well it is predicted")
     p.add_argument("--check-runs", type=int, default=1000, help="replications to score the left-out episode")
     p.add_argument("--verbose", action="store_true", help="progress lines even when stderr is not a terminal")
+    p.add_argument("--workers", type=int, default=None,
+                   help="processes, one pool for every point (default: all cores; 1 runs here)")
     common(p)
-    p.set_defaults(func=cmd_calibrate)
+    p.set_defaults(func=experiment(cmd_calibrate))
 
     from .explore import add_commands  # compare, sweep, sensitivity, explain, discover, counterfactuals
 

@@ -21,12 +21,11 @@ from typing import Any
 import numpy as np
 from scipy.stats import qmc
 
-from ..model.engine import Model, ReplicationResult, compile_scenario
+from ..model.engine import compile_scenario
 from ..scenario.loader import Scenario
 from ..scenario.params import ParameterSet
+from .experiment import Runner, run_points
 from .validation import EpisodeCheck, check_episode
-
-Runner = Callable[[Model, int, int], Sequence[ReplicationResult]]
 
 DATE_SCALE_DAYS = 7.0
 """A date error of this many days costs as much as a halving of p(recorded)... times ln 2."""
@@ -64,9 +63,9 @@ def score(values: dict[str, float], scenarios: Sequence[Scenario], base: Paramet
     total = 0.0
     parts: dict[str, float] = {}
     checks = []
-    for sc in scenarios:
-        model = compile_scenario(dataclasses.replace(sc, params=params))
-        check = check_episode(model, runner(model, runs, seed))
+    models = [compile_scenario(dataclasses.replace(sc, params=params)) for sc in scenarios]
+    for sc, model, results in zip(scenarios, models, run_points(models, runs, seed, runner), strict=True):
+        check = check_episode(model, results)
         loss, p = episode_loss(check, 0.5 / runs)
         total += loss
         key = sc.name

@@ -13,15 +13,13 @@ first scenario has Newcombe's paired interval (see `diplosim.paired`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from ..model.engine import Model, ReplicationResult
 from ..model.outcomes import possible_outcomes, wilson_interval
+from .experiment import Runner, run_points
 from .paired import distribution_shift, paired_difference, shift_interval
-
-Runner = Callable[[Model, int, int], list[ReplicationResult]]
-"""runner(model, runs, seed) -> replications 0..runs-1 of `model` under root seed `seed`."""
 
 
 def outcome_names(models: Sequence[Model], results: Sequence[Sequence[ReplicationResult]]) -> list[str]:
@@ -68,7 +66,7 @@ def compare(models: Sequence[Model], runs: int, seed: int, runner: Runner) -> di
     """Run every model with the same seeds and report distributions and differences from the first."""
     if not models:
         raise ValueError("nothing to compare")
-    results = [runner(model, runs, seed) for model in models]
+    results = list(run_points(models, runs, seed, runner))
     names = outcome_names(models, results)
     scenarios = []
     for model, rs in zip(models, results, strict=True):

@@ -16,7 +16,8 @@ from typing import Any
 from ..errors import ScenarioError
 from ..model.engine import compile_scenario
 from ..scenario.loader import Scenario
-from .compare import Runner, compare, render_table
+from .compare import compare, render_table
+from .experiment import Runner
 
 
 def base_file(sc: Scenario) -> str:

@@ -34,11 +34,12 @@ import numpy as np
 from scipy.stats import qmc
 
 from ..errors import ScenarioError, did_you_mean
-from ..model.engine import compile_scenario
+from ..model.engine import Model, compile_scenario
 from ..model.outcomes import possible_outcomes
 from ..scenario.loader import Scenario
 from ..scenario.variants import active_triggers
-from .compare import Runner, render_table
+from .compare import render_table
+from .experiment import Runner, run_points
 from .sensitivity import select_parameters
 
 # -- PRIM ------------------------------------------------------------------------
@@ -195,15 +196,16 @@ def discover(sc: Scenario, outcome: str, samples: int, runs: int, seed: int, run
     values = lows + cube[:, : len(params)] * (highs - lows)
     kept = rng.random((samples, len(triggers))) >= drop
     probability = np.zeros(samples)
-    for i in range(samples):
-        variant = dataclasses.replace(
+
+    def variant(i: int) -> Model:
+        return compile_scenario(dataclasses.replace(
             sc, params=sc.params.with_values(dict(zip(params, (float(v) for v in values[i]), strict=True))),
             triggers=tuple(tr for tr in sc.triggers if tr.id not in
-                           {t for t, k in zip(triggers, kept[i], strict=True) if not k}))
-        results = runner(compile_scenario(variant), runs, seed)
+                           {t for t, k in zip(triggers, kept[i], strict=True) if not k})))
+
+    points = run_points((variant(i) for i in range(samples)), runs, seed, runner, progress, total=samples)
+    for i, results in enumerate(points):
         probability[i] = sum(r.outcome == outcome for r in results) / max(1, len(results))
-        if progress is not None:
-            progress(i + 1, samples)
     x = np.hstack([values, kept.astype(float)])
     labels = [*params, *[f"trigger {t}" for t in triggers]]
     binary = [False] * len(params) + [True] * len(triggers)

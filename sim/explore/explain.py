@@ -24,7 +24,8 @@ from ..domain.mechanisms import MECHANISMS
 from ..model.engine import compile_scenario
 from ..scenario.loader import Scenario
 from ..scenario.variants import active_triggers, patron_disengaged, patron_engaged, without_mechanisms, without_triggers
-from .compare import Runner, difference, distribution, outcome_names, render_table
+from .compare import difference, distribution, outcome_names, render_table
+from .experiment import Runner, run_points
 
 
 @dataclass(frozen=True)
@@ -71,13 +72,10 @@ def explain(sc: Scenario, runs: int, seed: int, runner: Runner, *,
     'mechanism', 'actor') is listed.
     """
     base_model = compile_scenario(sc)
-    base = runner(base_model, runs, seed)
+    [base] = run_points([base_model], runs, seed, runner)
     chosen = [c for c in causes(sc) if not only or c.kind in only]
-    results = []
-    for i, cause in enumerate(chosen):
-        results.append(runner(compile_scenario(cause.variant), runs, seed))
-        if progress is not None:
-            progress(i + 1, len(chosen))
+    results = list(run_points((compile_scenario(c.variant) for c in chosen), runs, seed, runner, progress,
+                              total=len(chosen)))
     names = outcome_names([base_model], [base, *results])
     rows = []
     for cause, rs in zip(chosen, results, strict=True):

@@ -34,7 +34,8 @@ from ..model.engine import compile_scenario
 from ..model.outcomes import possible_outcomes
 from ..scenario.loader import Scenario
 from ..scenario.params import ParameterSet
-from .compare import Runner, render_table
+from .compare import render_table
+from .experiment import Runner, run_points
 
 METHODS = ("morris", "sobol")
 
@@ -117,17 +118,14 @@ def sensitivity(sc: Scenario, method: str, samples: int, runs: int, seed: int, r
     base_names = list(possible_outcomes(sc.agreement.state))
     probabilities: list[dict[str, float]] = []
     seen: set[str] = set()
-    for i, row in enumerate(x):
-        params = sc.params.with_values(dict(zip(chosen, (float(v) for v in row), strict=True)))
-        model = compile_scenario(dataclasses.replace(sc, params=params))
-        results = runner(model, runs, seed)
+    models = (compile_scenario(dataclasses.replace(
+        sc, params=sc.params.with_values(dict(zip(chosen, (float(v) for v in row), strict=True))))) for row in x)
+    for results in run_points(models, runs, seed, runner, progress, total=len(x)):
         counts: dict[str, float] = {}
         for r in results:
             counts[r.outcome] = counts.get(r.outcome, 0) + 1
             seen.add(r.outcome)
         probabilities.append({k: v / max(1, len(results)) for k, v in counts.items()})
-        if progress is not None:
-            progress(i + 1, len(x))
     outcomes = base_names + sorted(seen - set(base_names))
     indices = {}
     for name in outcomes:

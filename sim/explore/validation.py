@@ -11,16 +11,14 @@ every possible outcome equally likely, and "the status quo persists".
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from ..model.engine import Model, ReplicationResult
 from ..model.outcomes import median, possible_outcomes, status_quo, wilson_interval
-
-Runner = Callable[[Model, int, int], Sequence[ReplicationResult]]
-"""runner(model, runs, seed) -> results in replication order."""
+from .experiment import Runner, run_points
 
 
 @dataclass
@@ -170,7 +168,7 @@ def scores(checks: Sequence[EpisodeCheck], models: Sequence[Model], floor: float
 
 def validate(models: Sequence[Model], runs: int, seed: int, runner: Runner) -> dict[str, Any]:
     """Run every episode and assemble the validation report (JSON-able)."""
-    checks = [check_episode(m, runner(m, runs, seed)) for m in models]
+    checks = [check_episode(m, rs) for m, rs in zip(models, run_points(models, runs, seed, runner), strict=True)]
     return {
         "runs": runs,
         "seed": seed,

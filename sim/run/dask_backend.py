@@ -29,18 +29,45 @@ def _distributed() -> Any:
     return distributed
 
 
-def dask_chunks(model: Model, seed: int, chunks: Sequence[list[int]], scheduler: str
-                ) -> Generator[list[tuple[Any, ...]], None, None]:
-    """Run `chunks` on the cluster at `scheduler`; yield each chunk's results as it finishes."""
+CONNECT_TIMEOUT_S = 10
+"""Seconds to reach the scheduler before giving up with a clear message."""
+
+
+class SchedulerUnreachable(DiplosimError):
+    """The Dask scheduler named by --scheduler could not be reached."""
+
+
+def dask_client(scheduler: str) -> Any:
+    """A client of the cluster at `scheduler` (close it when done), or `SchedulerUnreachable`."""
+    distributed = _distributed()
+    try:
+        return distributed.Client(scheduler, set_as_default=False, timeout=CONNECT_TIMEOUT_S)
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:
+        raise SchedulerUnreachable(f"--scheduler: cannot reach a Dask scheduler at '{scheduler}' "
+                                   f"within {CONNECT_TIMEOUT_S} s ({type(exc).__name__})") from None
+
+
+def dask_run(client: Any, model: Model, seed: int, chunks: Sequence[list[int]]
+             ) -> Generator[list[tuple[Any, ...]], None, None]:
+    """Run `chunks` on `client`'s cluster; yield each chunk's results as it finishes."""
     distributed = _distributed()
     from .parallel import run_chunk
 
-    with distributed.Client(scheduler, set_as_default=False) as client:
-        shared = client.scatter(model, broadcast=True)
-        # pure=False: two chunks are never the same task, even with equal arguments
-        futures = [client.submit(run_chunk, shared, seed, chunk, pure=False) for chunk in chunks]
-        try:
-            for future in distributed.as_completed(futures, loop=client.loop):
-                yield future.result()
-        finally:
-            client.cancel(futures)
+    shared = client.scatter(model, broadcast=True)
+    # pure=False: two chunks are never the same task, even with equal arguments
+    futures = [client.submit(run_chunk, shared, seed, chunk, pure=False) for chunk in chunks]
+    try:
+        for future in distributed.as_completed(futures, loop=client.loop):
+            yield future.result()
+    finally:
+        client.cancel(futures)
+
+
+def dask_chunks(model: Model, seed: int, chunks: Sequence[list[int]], scheduler: str
+                ) -> Generator[list[tuple[Any, ...]], None, None]:
+    """Run `chunks` on the cluster at `scheduler`; yield each chunk's results as it finishes."""
+    client = dask_client(scheduler)
+    try:
+        yield from dask_run(client, model, seed, chunks)
+    finally:
+        client.close()

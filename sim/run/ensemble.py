@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..domain.variables import STATE_NAMES
+from ..files import to_frame
 from ..model.engine import Model, ReplicationResult, compile_scenario, run_replication
 from ..model.outcomes import median, possible_outcomes, wilson_interval
 from ..scenario.loader import Scenario
@@ -105,6 +106,10 @@ class Ensemble:
     def rows(self) -> list[dict[str, Any]]:
         """One plain row per replication (for tables and the run store)."""
         return [replication_row(self.model, self.seed, r) for r in self.results]
+
+    def to_frame(self) -> Any:
+        """The rows as a pandas DataFrame, one row per replication (needs the `frame` extra)."""
+        return to_frame(self.rows())
 
 
 MAX_FAILED_LISTED = 20

@@ -181,5 +181,9 @@ def _backend(model: Model, seed: int, chunks: Sequence[list[int]], workers: int,
 
 
 def runner(model: Model, runs: int, seed: int) -> list[ReplicationResult]:
-    """Replications 0..runs-1 of `model` on all cores (validate, calibrate, compare, ...)."""
-    return run_parallel(model, runs, seed).results
+    """Replications 0..runs-1 of `model` on all cores, for one point (an experiment of
+    many points opens one `run.evaluator.Evaluator` instead and reuses it)."""
+    from .evaluator import Evaluator
+
+    with Evaluator() as evaluate:
+        return evaluate(model, runs, seed)
