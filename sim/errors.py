@@ -50,11 +50,24 @@ class ScenarioError(DiplosimError):
         head = f"{place}: "
         if self.field:
             head += f"{_shorten(self.field)}: "
-        return printable(head + " ".join(_shorten(word) for word in self.message.split()))
+        message = " ".join(_shorten(word) for word in self.message.split())
+        if len(message) > MAX_MESSAGE:  # a message never carries more than an excerpt of any file
+            message = message[:MAX_MESSAGE - 25] + " ... (message shortened)"
+        return printable(head + message)
 
 
 MAX_WORD = 160
 """Longest run of non-blank characters an error line quotes whole; longer ones are cut in the middle."""
+MAX_MESSAGE = 400
+"""Longest message part of an error line; longer ones are cut (quoted values are already excerpts)."""
+MAX_EXCERPT = 60
+"""Most characters of a value from a file that an error message quotes."""
+
+
+def excerpt(text: str, limit: int = MAX_EXCERPT) -> str:
+    """A short, escaped excerpt of `text` for an error message (never a file's contents)."""
+    text = printable(str(text))
+    return text if len(text) <= limit else f"{text[:limit - 1]}…"
 
 
 def _shorten(word: str) -> str:

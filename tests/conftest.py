@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,10 @@ REPO = Path(__file__).resolve().parent.parent
 PARAMS = REPO / "scenarios" / "params" / "default.yaml"
 MECHANISM_PARAMS = Path(__file__).resolve().parent / "data" / "params-mechanisms.yaml"
 """Hand-set values the mechanism tests use, so calibration cannot flip what they test."""
+
+# Scenarios written to temporary folders name the test data's parameter file; a
+# scenario may name files outside its own folder only where it is allowed to.
+os.environ["DIPLOSIM_ALLOW"] = str(MECHANISM_PARAMS.parent)
 
 BASE: dict[str, Any] = {
     "name": "test scenario",

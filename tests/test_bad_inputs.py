@@ -59,8 +59,15 @@ def directory(folder: Path, name: str) -> None:
     (folder / name).mkdir()
 
 
+def symlink_loop(folder: Path, name: str) -> None:
+    (folder / "loop-a.yaml").symlink_to("loop-b.yaml")
+    (folder / "loop-b.yaml").symlink_to("loop-a.yaml")
+    (folder / name).write_text("extends: loop-a.yaml\nname: a loop\n", encoding="utf-8")
+
+
 RECIPES: dict[str, Callable[[Path, str], None]] = {
-    f.__name__: f for f in (over_size_limit, too_many_triggers, long_extends_chain, missing_file, directory)
+    f.__name__: f for f in (over_size_limit, too_many_triggers, long_extends_chain, missing_file, directory,
+                            symlink_loop)
 }
 
 

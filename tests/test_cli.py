@@ -67,3 +67,31 @@ def test_a_usage_error_in_an_exploring_command_exits_2_under_python_m():
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_normal_output_escapes_control_characters_from_a_scenario(write_scenario):
+    path = str(write_scenario(scenario_dict(name="evil \x1b[31mred\x1b[0m \x07 name")))
+    done = _run("run", path, "--runs", "5")
+    assert done.returncode == 0, done.stderr
+    assert "\x1b" not in done.stdout and "\x07" not in done.stdout
+    assert "evil \\x1b[31mred\\x1b[0m \\x07 name" in done.stdout
+
+
+def test_a_file_without_triggers_is_a_quiet_window_and_files_cannot_be_named_by_set(write_scenario):
+    doc = scenario_dict()
+    del doc["triggers"]
+    path = str(write_scenario(doc))
+    assert _run("check", path).returncode == 0
+    for setting in ("extends=/etc/passwd", "params.file=/etc/passwd"):
+        done = _run("run", path, "--runs", "2", "--set", setting)
+        assert done.returncode == 2 and "cannot be set with --set" in done.stderr, done.stderr
+
+
+def test_seeds_runs_and_replications_are_checked_before_any_work(write_scenario):
+    path = str(write_scenario(scenario_dict()))
+    for args in (["run", path, "--seed", "-1"], ["run", path, "--runs", "1000000000000"],
+                 ["story", path, "--replication", "-1"], ["sweep", path, "--param", "params.threat_weight=0:1:2",
+                                                         "--seed", "x"]):
+        done = _run(*args)
+        assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, (args, done.stderr)
+        assert "Traceback" not in done.stderr

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
-from typing import NoReturn
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn, TextIO
 
-from ..errors import DiplosimError
+from ..errors import DiplosimError, excerpt
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -28,3 +28,48 @@ def _parse_sets(items: Sequence[str] | None) -> dict[str, str]:
         path, value = item.split("=", 1)
         out[path.strip()] = value
     return out
+
+
+MAX_RUNS = 10_000_000
+"""Most replications one command runs (a run store and the summary hold them all)."""
+MAX_SEED = 2**63 - 1
+
+
+def whole(low: int, high: int, what: str) -> Callable[[str], int]:
+    """An argparse type: a whole number from `low` to `high`, or a usage error naming `what`."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what} must be a whole number, found '{excerpt(text)}'") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{what} must be from {low:,} to {high:,}, found {value:,}")
+        return value
+    return parse
+
+
+seed_arg = whole(0, MAX_SEED, "a seed")
+"""--seed: a root seed for numpy's SeedSequence (non-negative)."""
+runs_arg = whole(1, MAX_RUNS, "a number of runs")
+"""--runs and the like: replications."""
+index_arg = whole(0, MAX_RUNS - 1, "a replication")
+"""--replication: which replication of a seed."""
+
+
+class PrintableStream:
+    """A text stream that escapes control characters (but newlines and tabs) before writing.
+
+    Normal output quotes names, notes and sources from scenario files; escaping
+    keeps a terminal escape sequence in a file from reaching the terminal.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        if not text.isprintable():
+            text = "".join(ch if ch.isprintable() or ch in "\n\t" else ascii(ch)[1:-1] for ch in text)
+        return self._stream.write(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)

@@ -22,7 +22,7 @@ from ..model.engine import Model, compile_scenario
 from ..run.evaluator import Evaluator
 from ..run.progress import ProgressBar
 from ..scenario.loader import load_scenario
-from .common import UsageError, _parse_sets
+from .common import UsageError, _parse_sets, runs_arg, seed_arg
 
 PLOTS = {
     "sweep": "sweep_plot",
@@ -262,8 +262,9 @@ def add_commands(sub: Any, common: Callable[[argparse.ArgumentParser], None]) ->
     """Add the exploring commands to the `diplosim` subparsers."""
 
     def seeded(p: argparse.ArgumentParser, runs: int) -> None:
-        p.add_argument("--runs", type=int, default=runs, help=f"replications per scenario or point (default {runs})")
-        p.add_argument("--seed", type=int, default=0, help="root seed, the same for every variant (default 0)")
+        p.add_argument("--runs", type=runs_arg, default=runs,
+                       help=f"replications per scenario or point (default {runs})")
+        p.add_argument("--seed", type=seed_arg, default=0, help="root seed, the same for every variant (default 0)")
         p.add_argument("--json", action="store_true", help="print JSON instead of a table")
         p.add_argument("--markdown", action="store_true", help="print the table as Markdown")
         p.add_argument("--workers", type=int, default=None,

@@ -8,6 +8,7 @@ traceback (set DIPLOSIM_DEBUG=1 to see one for unexpected errors).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import os
 import signal
@@ -28,10 +29,21 @@ from ..run.fan import FAN_RUNS, fan_for
 from ..run.parallel import run_parallel
 from ..run.progress import ProgressBar
 from ..run.store import STORE_NAME, RunStore
-from ..scenario.loader import Scenario, load_scenario
+from ..scenario.loader import ALLOW_ENV, Scenario, load_scenario
 from ..scenario.params import load_parameters, parameters_to_yaml
 from ..scenario.shipped import HISTORY_DIR
-from .common import EXIT_ERROR, EXIT_OK, EXIT_USAGE, UsageError, _parse_sets, _Parser
+from .common import (
+    EXIT_ERROR,
+    EXIT_OK,
+    EXIT_USAGE,
+    PrintableStream,
+    UsageError,
+    _parse_sets,
+    _Parser,
+    index_arg,
+    runs_arg,
+    seed_arg,
+)
 from .explore import experiment
 from .store_commands import StoreUsageError, Terminated, add_store_commands, terminate_on_sigterm
 
@@ -331,11 +343,14 @@ def build_parser() -> argparse.ArgumentParser:
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--set", action="append", metavar="PATH=VALUE",
                        help="override a scenario value or parameter, e.g. params.threat_weight=2.5")
+        p.add_argument("--allow", action="append", metavar="DIR", default=[],
+                       help="a folder that extends: and params.file may also name files in (besides the "
+                            "scenario's own folder and the shipped scenarios)")
 
     p = sub.add_parser("run", help="run a Monte Carlo ensemble of a scenario")
     p.add_argument("scenario", help="scenario YAML file")
-    p.add_argument("--runs", type=int, default=1000, help="replications (default 1000)")
-    p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
+    p.add_argument("--runs", type=runs_arg, default=1000, help="replications (default 1000)")
+    p.add_argument("--seed", type=seed_arg, default=0, help="root seed (default 0)")
     p.add_argument("--out", help="directory for summary.json, replications.csv, events.csv, fan.json, context.json")
     p.add_argument("--json", action="store_true", help="print the JSON summary instead of a table")
     p.add_argument("--plot", action="store_true",
@@ -362,9 +377,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", default="report.html", help="HTML file to write (default report.html)")
     p.add_argument("--explain", action="store_true",
                    help="also rank what mattered (reruns without each trigger and mechanism; slower)")
-    p.add_argument("--explain-runs", type=int, default=200, help="replications per variant for --explain (default 200)")
-    p.add_argument("--runs", type=int, default=1000, help="replications (default 1000)")
-    p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
+    p.add_argument("--explain-runs", type=runs_arg, default=200,
+                   help="replications per variant for --explain (default 200)")
+    p.add_argument("--runs", type=runs_arg, default=1000, help="replications (default 1000)")
+    p.add_argument("--seed", type=seed_arg, default=0, help="root seed (default 0)")
     p.add_argument("--workers", type=int, default=None,
                    help="processes, one pool for every point (default: all cores; 1 runs here)")
     common(p)
@@ -377,15 +393,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("story", help="tell one replication as a dated narrative")
     p.add_argument("scenario", help="scenario YAML file")
-    p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
-    p.add_argument("--replication", type=int, default=0, help="which replication of that seed (default 0)")
+    p.add_argument("--seed", type=seed_arg, default=0, help="root seed (default 0)")
+    p.add_argument("--replication", type=index_arg, default=0, help="which replication of that seed (default 0)")
     common(p)
     p.set_defaults(func=cmd_story)
 
     p = sub.add_parser("validate", help="run every episode with a record and score the model against history")
     p.add_argument("scenarios", nargs="*", help="scenario files (default: scenarios/history/*.yaml)")
-    p.add_argument("--runs", type=int, default=2000, help="replications per episode (default 2000)")
-    p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
+    p.add_argument("--runs", type=runs_arg, default=2000, help="replications per episode (default 2000)")
+    p.add_argument("--seed", type=seed_arg, default=0, help="root seed (default 0)")
     p.add_argument("--params", help="parameter file to use instead of the scenarios' own")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--markdown", action="store_true", help="print Markdown tables (as in the README)")
@@ -400,14 +416,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("calibrate", help="search the behavioural parameters jointly on every episode")
     p.add_argument("scenarios", nargs="*", help="scenario files (default: scenarios/history/*.yaml)")
     p.add_argument("--budget", type=int, default=200, help="candidate parameter sets to score (default 200)")
-    p.add_argument("--runs", type=int, default=200, help="replications per episode per candidate (default 200)")
-    p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
+    p.add_argument("--runs", type=runs_arg, default=200, help="replications per episode per candidate (default 200)")
+    p.add_argument("--seed", type=seed_arg, default=0, help="root seed (default 0)")
     p.add_argument("--params", help="parameter file to start from (default: the scenarios' own)")
     p.add_argument("--out", default="results/calibration", help="output directory (default results/calibration)")
     p.add_argument("--design-share", type=float, default=0.3,
                    help="share of the budget spent on the Latin hypercube before refinement (default 0.3)")
     p.add_argument("--leave-out", help="calibrate without this episode, then report how well it is predicted")
-    p.add_argument("--check-runs", type=int, default=1000, help="replications to score the left-out episode")
+    p.add_argument("--check-runs", type=runs_arg, default=1000, help="replications to score the left-out episode")
     p.add_argument("--verbose", action="store_true", help="progress lines even when stderr is not a terminal")
     p.add_argument("--workers", type=int, default=None,
                    help="processes, one pool for every point (default: all cores; 1 runs here)")
@@ -421,11 +437,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def allow_folders(folders: Sequence[str]) -> None:
+    """--allow: let scenario files name files in these folders too (for this process and its workers)."""
+    if folders:
+        named = [d for d in os.environ.get(ALLOW_ENV, "").split(os.pathsep) if d]
+        os.environ[ALLOW_ENV] = os.pathsep.join([*named, *(os.path.abspath(f) for f in folders)])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `diplosim` and `python run.py`."""
     try:
         args = build_parser().parse_args(argv)
-        return args.func(args)
+        allow_folders(getattr(args, "allow", []))
+        with contextlib.redirect_stdout(PrintableStream(sys.stdout)):
+            return args.func(args)
     except ScenarioError as exc:
         print(exc.format(), file=sys.stderr)
         return EXIT_USAGE

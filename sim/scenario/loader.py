@@ -14,7 +14,8 @@ from __future__ import annotations
 import copy
 import hashlib
 import math
-from collections.abc import Mapping
+import os
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -28,9 +29,9 @@ from ..domain.mechanisms import ALL_MECHANISMS, PROCESS
 from ..domain.outcomes import possible_outcomes
 from ..domain.roles import ROLES as ROLE_MEANINGS
 from ..domain.variables import VARIABLES
-from ..errors import ScenarioError, did_you_mean, shown_path
+from ..errors import MAX_EXCERPT, ScenarioError, did_you_mean, excerpt, shown_path
 from .params import ParameterSet, check_in_bounds, load_parameters
-from .shipped import DEFAULT_PARAMS_FILE
+from .shipped import DEFAULT_PARAMS_FILE, SHIPPED_DIR
 from .yamlio import SET_SOURCE, Marked, MarkedDict, MarkedList, parse_yaml, read_yaml
 
 MAX_EXTENDS = 8
@@ -252,10 +253,54 @@ def _err(node: Any, key: Any, field_path: str, message: str) -> ScenarioError:
     return ScenarioError(message, field=field_path)
 
 
-def _load_raw(path: Path, chain: list[str]) -> tuple[MarkedDict, list[str]]:
+SCENARIO_SUFFIXES = (".yaml", ".yml")
+"""File endings `extends:` and `params.file` may name."""
+ALLOW_ENV = "DIPLOSIM_ALLOW"
+"""Environment variable: more folders (os.pathsep-separated) that `extends:` and `params.file` may name files in."""
+
+
+def allowed_roots(top: Path, extra: Iterable[str | Path] = ()) -> tuple[Path, ...]:
+    """The folders a scenario may draw other files from: its own folder tree, the shipped
+    scenarios, and any named in $DIPLOSIM_ALLOW or given as `extra` (the CLI's --allow)."""
+    named = [d for d in os.environ.get(ALLOW_ENV, "").split(os.pathsep) if d]
+    return tuple(Path(d).resolve() for d in (top.resolve().parent, SHIPPED_DIR, *named, *extra))
+
+
+def _named_file(node: MarkedDict, key: str, where: str, ref: Any, origin: Path, roots: Sequence[Path],
+                what: str, chain: str | None = None) -> Path:
+    """A file a scenario names (``extends``, ``params.file``), checked before it is read: a
+    .yaml or .yml regular file inside an allowed folder. Messages quote only an excerpt of `ref`."""
+    if not isinstance(ref, str) or not ref.strip():
+        raise _err(node, key, where, f"expected a file path, found {_describe(ref)}")
+    shown = excerpt(ref)
+    after = f" (chain: {chain})" if chain else ""
+    target = origin.parent / ref
+    if target.suffix.lower() not in SCENARIO_SUFFIXES:
+        raise _err(node, key, where, f"{what} '{shown}' is not a scenario file (the name must end in "
+                                     f"{' or '.join(SCENARIO_SUFFIXES)}){after}")
+    try:
+        found = target.exists()
+        regular = target.is_file()
+        resolved = target.resolve(strict=found)
+    except (OSError, RuntimeError) as exc:  # a symlink loop, a name too long for the system
+        reason = "a loop of symbolic links" if isinstance(exc, RuntimeError) else exc.strerror or type(exc).__name__
+        raise _err(node, key, where, f"{what} '{shown}' cannot be opened ({reason}){after}") from None
+    if not found:
+        raise _err(node, key, where, f"{what} '{shown}' not found{after}")
+    if not regular:
+        raise _err(node, key, where, f"{what} '{shown}' is not a file{after}")
+    if not any(resolved.is_relative_to(root) for root in roots):
+        raise _err(node, key, where, f"{what} '{shown}' is outside the folders scenario files may come from "
+                                     f"(the scenario's own folder and the shipped scenarios; allow another "
+                                     f"with --allow DIR or ${ALLOW_ENV})")
+    return target
+
+
+def _load_raw(path: Path, chain: list[str], roots: Sequence[Path]) -> tuple[MarkedDict, list[str]]:
     """Read `path` and its ``extends`` chain, merged; return it and the files read.
 
-    `chain` holds the resolved paths of the files that led here, outermost first.
+    `chain` holds the resolved paths of the files that led here, outermost first;
+    `roots` the folders other files may come from.
     """
     shown = str(path)
     resolved = str(path.resolve())
@@ -265,28 +310,20 @@ def _load_raw(path: Path, chain: list[str]) -> tuple[MarkedDict, list[str]]:
     if not isinstance(doc, MarkedDict):
         raise ScenarioError(f"expected a mapping of scenario keys, found {_describe(doc)}",
                             file=shown, line=1, column=1)
-    _resolve_paths(doc, path)
+    _resolve_paths(doc, path, roots)
     files = [resolved]
     base_ref = doc.get("extends")
     if base_ref is None:
         return doc, files
-    if not isinstance(base_ref, str) or not base_ref.strip():
-        raise _err(doc, "extends", "extends", f"expected a file path, found {_describe(base_ref)}")
     here = [*chain, resolved]
-    base_path = path.parent / base_ref
-    if not base_path.exists():
-        raise _err(doc, "extends", "extends",
-                   f"base scenario '{base_ref}' not found (chain: {_show_chain(here)})")
-    if not base_path.is_file():
-        raise _err(doc, "extends", "extends",
-                   f"base scenario '{base_ref}' is not a file (chain: {_show_chain(here)})")
+    base_path = _named_file(doc, "extends", "extends", base_ref, path, roots, "base scenario", _show_chain(here))
     base_resolved = str(base_path.resolve())
     if base_resolved in here:
         raise _err(doc, "extends", "extends", f"'extends' makes a cycle: {_show_chain([*here, base_resolved])}")
     if len(here) >= MAX_EXTENDS:
         raise _err(doc, "extends", "extends", f"'extends' chain longer than {MAX_EXTENDS} files: "
                                               f"{_show_chain([*here, base_resolved])}")
-    base, base_files = _load_raw(base_path, here)
+    base, base_files = _load_raw(base_path, here, roots)
     return merge(base, doc), files + base_files
 
 
@@ -295,11 +332,12 @@ def _show_chain(paths: list[str]) -> str:
     return " -> ".join(shown_path(p) for p in paths)
 
 
-def _resolve_paths(doc: MarkedDict, path: Path) -> None:
-    """Make ``params.file`` absolute, relative to the file that names it."""
+def _resolve_paths(doc: MarkedDict, path: Path, roots: Sequence[Path]) -> None:
+    """Check ``params.file`` and make it absolute, relative to the file that names it."""
     params = doc.get("params")
-    if isinstance(params, MarkedDict) and isinstance(params.get("file"), str):
-        params["file"] = str((path.parent / params["file"]).resolve())
+    if isinstance(params, MarkedDict) and "file" in params:
+        target = _named_file(params, "file", "params.file", params["file"], path, roots, "parameter file")
+        params["file"] = str(target.resolve())
 
 
 def merge(base: MarkedDict, child: MarkedDict) -> MarkedDict:
@@ -387,7 +425,10 @@ def apply_overrides(doc: MarkedDict, overrides: Mapping[str, Any]) -> MarkedDict
         value = parse_yaml(raw, SET_SOURCE) if isinstance(raw, str) else raw
         parts = path.split(".")
         if not all(parts):
-            raise ScenarioError(f"malformed path '{path}'", file=SET_SOURCE, field=path)
+            raise ScenarioError(f"malformed path '{excerpt(path)}'", file=SET_SOURCE, field=excerpt(path))
+        if parts[0] == "extends" or parts[:2] == ["params", "file"]:
+            raise ScenarioError(f"'{path}' names a file and cannot be set with --set; write a scenario file that "
+                                "says it (extends: or params: file:)", file=SET_SOURCE, field=path)
         if parts[0] == "params" and len(parts) == 2 and parts[1] not in ("file", "override"):
             parts = ["params", "override", parts[1]]
         node: Any = doc
@@ -462,7 +503,8 @@ def _describe(value: Any) -> str:
     if isinstance(value, (list, dict)):
         return "a list" if isinstance(value, list) else "a mapping"
     if isinstance(value, str):
-        return f"'{value}' (text)"
+        return f"'{excerpt(value)}' (text)" if len(value) <= MAX_EXCERPT else \
+            f"'{excerpt(value)}' (text of {len(value):,} characters)"
     if isinstance(value, date):
         return f"{value} (a date with a time of day)" if hasattr(value, "hour") \
             else f"{value.isoformat()} (a date)"
@@ -495,15 +537,25 @@ def _date(node: MarkedDict, key: str, where: str, required: bool = True) -> date
     return _as_date(node[key], node, key, where)
 
 
+EARLIEST, LATEST = date(1800, 1, 1), date(2999, 12, 31)
+"""The dates a scenario may use: the model's calendar arithmetic stays far from the ends of Python's."""
+
+
 def _as_date(value: Any, node: Any, key: Any, where: str) -> date:
+    found: date | None = None
     if isinstance(value, date) and not hasattr(value, "hour"):
-        return value
-    if isinstance(value, str):
+        found = value
+    elif isinstance(value, str):
         try:
-            return date.fromisoformat(value.strip())
+            found = date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise _err(node, key, where, f"expected a date YYYY-MM-DD, found {_describe(value)}")
+    if found is None:
+        raise _err(node, key, where, f"expected a date YYYY-MM-DD, found {_describe(value)}")
+    if not EARLIEST <= found <= LATEST:
+        raise _err(node, key, where, f"date {found.isoformat()} is outside the years "
+                                     f"{EARLIEST.year} to {LATEST.year} that scenarios may use")
+    return found
 
 
 def _number(node: MarkedDict, key: str, where: str, lo: float | None = None, hi: float | None = None,
@@ -847,8 +899,8 @@ def validate(doc: MarkedDict, path: str, files: tuple[str, ...], sha256: str) ->
         raise _err(doc, "end", "end", "the window is longer than 30 years")
     actors = _actors(doc)
     agreement = _agreement(doc, start, end)
-    raw_triggers = doc.get("triggers", [])
-    if raw_triggers is None:
+    raw_triggers = doc.get("triggers")
+    if raw_triggers is None:  # no triggers: a quiet window
         raw_triggers = MarkedList()
         raw_triggers.file, raw_triggers.mark, raw_triggers.item_marks = doc.file, doc.mark, {}
     if not isinstance(raw_triggers, MarkedList):
@@ -881,10 +933,15 @@ def validate(doc: MarkedDict, path: str, files: tuple[str, ...], sha256: str) ->
     )
 
 
-def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
-    """Load, merge (``extends``), override (``--set``) and validate a scenario file."""
+def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None, *,
+                  allow: Iterable[str | Path] = ()) -> Scenario:
+    """Load, merge (``extends``), override (``--set``) and validate a scenario file.
+
+    Files it names (``extends``, ``params.file``) must lie in its own folder tree,
+    the shipped scenarios, or a folder in `allow` or $DIPLOSIM_ALLOW.
+    """
     path = Path(path)
-    doc, files = _load_raw(path, [])
+    doc, files = _load_raw(path, [], allowed_roots(path, allow))
     if overrides:
         doc = apply_overrides(doc, overrides)
     digest = hashlib.sha256()

@@ -11,6 +11,7 @@ Scenario files are shared between people, so they are untrusted input:
 
 from __future__ import annotations
 
+import math
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import ScenarioError
+from ..errors import ScenarioError, excerpt
 
 MAX_FILE_BYTES = 262_144
 """Largest scenario or parameter file read, in bytes."""
@@ -130,6 +131,16 @@ _STANDARD_TAGS = "tag:yaml.org,2002:"
 """Prefix that ``!!`` abbreviates in YAML tags."""
 
 
+MAX_NUMBER = 1e15
+"""Largest number (in size) a scenario or parameter file may hold: far above any real quantity
+here, and small enough that no arithmetic on it overflows."""
+
+
+def _short_tag(tag: str) -> str:
+    """A tag as written (``!!float``), escaped and short."""
+    return excerpt("!!" + tag.removeprefix(_STANDARD_TAGS) if tag.startswith(_STANDARD_TAGS) else tag, 40)
+
+
 class _Loader(yaml.SafeLoader):
     """SafeLoader that counts aliases, bounds depth and keeps marks."""
 
@@ -204,12 +215,42 @@ class _Loader(yaml.SafeLoader):
             data.append(self.construct_object(child, deep=True))
             data.item_marks[i] = _mark(child)
 
-    def construct_checked_int(self, node: yaml.ScalarNode) -> int:
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """Construct a value; a tag that cannot make one (``!!float x``, ``!!map x``) is a one-line error."""
         try:
-            return self.construct_yaml_int(node)
-        except ValueError:
+            return super().construct_object(node, deep=deep)
+        except ScenarioError:
+            raise
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
             line, col = _mark(node)
-            raise ScenarioError("integer has too many digits", file=self.file, line=line, column=col) from None
+            value = node.value if isinstance(node, yaml.ScalarNode) else "..."
+            raise ScenarioError(f"the YAML tag '{_short_tag(node.tag)}' cannot make a value of "
+                                f"'{excerpt(str(value))}' ({type(exc).__name__})",
+                                file=self.file, line=line, column=col) from None
+
+    def construct_checked_int(self, node: yaml.ScalarNode) -> int:
+        line, col = _mark(node)
+        try:
+            value = self.construct_yaml_int(node)
+        except ValueError:
+            digits = sum(ch.isdigit() for ch in node.value)
+            if digits < 100:  # not a number at all (`!!int x`)
+                raise ScenarioError(f"the YAML tag '!!int' cannot make a value of '{excerpt(node.value)}'",
+                                    file=self.file, line=line, column=col) from None
+            raise ScenarioError(f"a number of {digits:,} digits; numbers here are at most about "
+                                f"{MAX_NUMBER:.0e}", file=self.file, line=line, column=col) from None
+        if abs(value) > MAX_NUMBER:
+            raise ScenarioError(f"a number of {len(str(abs(value))):,} digits; numbers here are at most about "
+                                f"{MAX_NUMBER:.0e}", file=self.file, line=line, column=col)
+        return value
+
+    def construct_checked_float(self, node: yaml.ScalarNode) -> float:
+        value = self.construct_yaml_float(node)
+        if math.isfinite(value) and abs(value) > MAX_NUMBER:
+            line, col = _mark(node)
+            raise ScenarioError(f"the number {excerpt(node.value, 30)} is too large; numbers here are at most about "
+                                f"{MAX_NUMBER:.0e}", file=self.file, line=line, column=col)
+        return value
 
     def construct_checked_timestamp(self, node: yaml.ScalarNode) -> Any:
         try:
@@ -221,9 +262,8 @@ class _Loader(yaml.SafeLoader):
 
     def construct_undefined(self, node: yaml.Node):
         line, col = _mark(node)
-        tag = "!!" + node.tag.removeprefix(_STANDARD_TAGS) if node.tag.startswith(_STANDARD_TAGS) else node.tag
         raise ScenarioError(
-            f"the YAML tag '{tag}' is not allowed; scenario files hold plain data only",
+            f"the YAML tag '{_short_tag(node.tag)}' is not allowed; scenario files hold plain data only",
             file=self.file, line=line, column=col,
         )
 
@@ -232,6 +272,7 @@ _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_marked_mappin
 _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_marked_sequence)
 _Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_checked_int)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_checked_timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_checked_float)
 _Loader.add_constructor(None, _Loader.construct_undefined)
 # YAML's sets, ordered maps, pairs and binary blobs are not plain scenario data:
 # refuse them with the same message as any other tag.
