@@ -5,7 +5,7 @@ import re
 from diplosim.cli.common import MAX_RUNS
 from diplosim.errors import MAX_EXCERPT, MAX_MESSAGE, MAX_WORD
 from diplosim.model.engine import MAX_REACTIONS
-from diplosim.scenario.loader import MAX_EXTENDS, MAX_TRIGGERS
+from diplosim.scenario.loader import MAX_EXTENDS, MAX_FIRINGS, MAX_TRIGGERS
 from diplosim.scenario.yamlio import MAX_ALIASES, MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, MAX_NUMBER
 from tests.conftest import REPO
 
@@ -15,7 +15,8 @@ DOC = (REPO / "docs" / "testing.md").read_text(encoding="utf-8")
 def test_every_limit_in_the_docs_matches_the_code():
     limits = {"MAX_FILE_BYTES": MAX_FILE_BYTES, "MAX_ALIASES": MAX_ALIASES, "MAX_NODES": MAX_NODES,
               "MAX_DEPTH": MAX_DEPTH, "MAX_TRIGGERS": MAX_TRIGGERS, "MAX_EXTENDS": MAX_EXTENDS,
-              "MAX_REACTIONS": MAX_REACTIONS, "MAX_RUNS": MAX_RUNS}
+              "MAX_REACTIONS": MAX_REACTIONS, "MAX_RUNS": MAX_RUNS,
+              "MAX_FIRINGS": MAX_FIRINGS}
     rows = {re.search(r"`(MAX_[A-Z_]+)`", line)[1]: line
             for line in DOC.splitlines() if line.startswith("|") and "`MAX_" in line}
     assert set(limits) <= set(rows)

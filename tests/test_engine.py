@@ -145,3 +145,21 @@ def test_a_start_with_notice_given_runs_to_its_expiry(write_scenario):
     assert ens.summary()["errors"] == 0
     assert {r.outcome for r in ens.results} <= {"terminated", "suspended"}
     assert all(r.outcome_t is not None for r in ens.results)
+
+
+def test_a_non_finite_state_fails_the_replication_and_is_never_a_result(write_scenario, monkeypatch):
+    from diplosim.model import world as world_module
+    from diplosim.model.engine import finite_state
+
+    assert finite_state({"threat": 0.5}) == {"threat": 0.5}
+    real = world_module.World.snapshot
+
+    def poisoned(self, t):
+        state = real(self, t)
+        state["threat"] = float("nan")
+        return state
+
+    monkeypatch.setattr(world_module.World, "snapshot", poisoned)
+    summary = run_ensemble(load_scenario(write_scenario(scenario_dict())), runs=5, seed=0).summary()
+    assert summary["errors"] == 5
+    assert "non-finite (threat)" in summary["failed"][0]["error"]

@@ -414,13 +414,21 @@ def run_replication(model: Model, rng: np.random.Generator, index: int = 0, *,
         outcome=outcome,
         outcome_t=outcome_t,
         stage_t=stage_t,
-        final=ctx.world.snapshot(model.horizon),
+        final=finite_state(ctx.world.snapshot(model.horizon)),
         polls=polls,
         events=ctx.events,
         transitions=[(t, a.value, b.value, by) for t, a, b, by in ctx.agreement.transitions],
         log=ctx.log,
         changes=list(ctx.world.changes) if record_changes else None,
     )
+
+
+def finite_state(state: dict[str, float]) -> dict[str, float]:
+    """`state`, or an error if a value is not finite: such a replication fails, it is never a result."""
+    bad = [name for name, value in state.items() if not math.isfinite(value)]
+    if bad:
+        raise FloatingPointError(f"the state became non-finite ({', '.join(bad)})")
+    return state
 
 
 def poll_values(world: World, model: Model) -> list[float | None]:

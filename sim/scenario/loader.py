@@ -38,6 +38,11 @@ MAX_EXTENDS = 8
 """Longest chain of ``extends`` (a file, its base, the base's base, ...)."""
 MAX_TRIGGERS = 500
 """Most triggers one scenario may hold."""
+MAX_FIRINGS = 5_000
+"""Most trigger firings one replication may expect (dated triggers plus each rate times its window):
+with the engine's cap on reactions (MAX_REACTIONS), a replication stays well under a second."""
+MAX_LOGNORMAL_SIGMA = 3.0
+"""Largest sigma of a lognormal magnitude or delay: beyond it a draw can overflow to infinity."""
 
 ROLES = tuple(ROLE_MEANINGS)
 
@@ -607,7 +612,8 @@ def _distribution(value: Any, node: Any, key: Any, where: str) -> Distribution:
                    f"{did_you_mean(kind, DIST_KINDS) if isinstance(kind, str) else ''}")
     names = DIST_KINDS[kind]
     _check_keys(value, where, ("dist", *names), required=names)
-    nums = [_number(value, n, f"{where}.{n}", lo=0.0) for n in names]
+    nums = [_number(value, n, f"{where}.{n}", lo=0.0,
+                    hi=MAX_LOGNORMAL_SIGMA if (kind, n) == ("lognormal", "sigma") else None) for n in names]
     if kind == "uniform" and nums[1] < nums[0]:
         raise _err(value, "high", f"{where}.high", f"expected high >= low ({nums[0]:g}), found {nums[1]:g}")
     return Distribution(kind, *nums)
@@ -887,6 +893,18 @@ def _record(doc: MarkedDict, start: date, end: date, state: Stage) -> Record | N
     return Record(outcome, dates, _text(node, "note", "record.note"))
 
 
+def expected_firings(triggers: Sequence[Trigger], start: date, end: date) -> float:
+    """How many times the dated and random-rate triggers fire in one replication, on average."""
+    total = 0.0
+    for tr in triggers:
+        if tr.at is not None:
+            total += 1.0
+        elif tr.after is None:
+            lo, hi = tr.between or (start, end)
+            total += tr.rate * ((hi - lo).days + 1) / 365.25
+    return total
+
+
 def validate(doc: MarkedDict, path: str, files: tuple[str, ...], sha256: str) -> Scenario:
     """Turn a merged raw document into a `Scenario`, or raise `ScenarioError`."""
     _check_keys(doc, "", TOP_KEYS, required=("name", "start", "end", "actors", "agreement"))
@@ -914,6 +932,11 @@ def validate(doc: MarkedDict, path: str, files: tuple[str, ...], sha256: str) ->
         if tr.id in seen:
             raise _err(raw_triggers, i, f"triggers[{i}].id", f"duplicate trigger id '{tr.id}'")
         seen.add(tr.id)
+    firings = expected_firings(triggers, start, end)
+    if firings > MAX_FIRINGS:
+        raise _err(doc, "triggers", "triggers",
+                   f"the triggers would fire about {firings:,.0f} times in one replication; the limit is "
+                   f"{MAX_FIRINGS:,} (lower the rates or narrow their windows)")
     return Scenario(
         name=name,
         description=_text(doc, "description", "description") or "",
