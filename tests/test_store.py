@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
@@ -159,3 +160,46 @@ def test_store_usage_errors(write_scenario, tmp_path, capsys):
     assert main(["export", store, "--to", str(tmp_path / "x.xlsx")]) == 2  # not silently CSV
     assert "cannot write '.xlsx' files; --to takes a file ending in .csv or .parquet" in capsys.readouterr().err
     assert not (tmp_path / "x.xlsx").exists()
+
+
+def _flip_a_result_byte(db_path: Path) -> None:
+    """Flip one digit inside a stored result, in the file itself (SQLite's own checks still pass)."""
+    raw = bytearray(db_path.read_bytes())
+    at = raw.find(b'"renewed"')
+    if at < 0:
+        at = raw.find(b'"suspended"')
+    digit = next(i for i in range(at, len(raw)) if chr(raw[i]).isdigit())
+    raw[digit] = ord("7") if raw[digit] != ord("7") else ord("3")
+    db_path.write_bytes(bytes(raw))
+
+
+def test_a_flipped_byte_in_the_results_is_refused_on_resume_runs_and_export(write_scenario, tmp_path, capsys):
+    path = str(write_scenario(BUSY))
+    store = tmp_path / "runs.sqlite"
+    assert main(["run", path, "--runs", "40", "--seed", "3", "--store", str(store), "--workers", "1"]) == 0
+    with sqlite3.connect(store) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    _flip_a_result_byte(store)
+    with sqlite3.connect(store) as db:  # the damage is invisible to SQLite
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    capsys.readouterr()
+    for argv in (["run", path, "--runs", "40", "--seed", "3", "--store", str(store), "--resume"],
+                 ["runs", str(store)], ["export", str(store)]):
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert str(store) in err and "checksum" in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_a_file_that_is_not_a_store_is_never_overwritten(write_scenario, tmp_path, capsys):
+    path = str(write_scenario(BUSY))
+    for content in (b"x", b"some notes, not a database\n"):
+        other = tmp_path / "notes.txt"
+        other.write_bytes(content)
+        assert main(["run", path, "--runs", "5", "--store", str(other)]) == 2
+        assert other.read_bytes() == content
+        assert f"{other}: not a diplosim run store" in capsys.readouterr().err
+    foreign = tmp_path / "other.sqlite"
+    with sqlite3.connect(foreign) as db:
+        db.execute("CREATE TABLE notes (x TEXT)")
+    assert main(["runs", str(foreign)]) == 2
+    assert "not a diplosim run store" in capsys.readouterr().err

@@ -24,11 +24,12 @@ from ..files import csv_text, to_json, write_atomic
 from ..model.engine import compile_scenario
 from ..present.resultdir import OutputDirError, check_output_dir, claim_output_dir, run_identity
 from ..present.story import story_lines
+from ..run.dask_backend import MissingExtra, SchedulerUnreachable
 from ..run.ensemble import Ensemble, run_one
 from ..run.fan import FAN_RUNS, fan_for
 from ..run.parallel import run_parallel
 from ..run.progress import ProgressBar
-from ..run.store import STORE_NAME, RunStore
+from ..run.store import STORE_NAME, RunStore, StoreError
 from ..scenario.loader import ALLOW_ENV, Scenario, load_scenario
 from ..scenario.params import load_parameters, parameters_to_yaml
 from ..scenario.shipped import HISTORY_DIR
@@ -454,7 +455,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as exc:
         print(exc.format(), file=sys.stderr)
         return EXIT_USAGE
-    except (UsageError, OutputDirError, StoreUsageError) as exc:
+    except (UsageError, OutputDirError, StoreUsageError, StoreError, SchedulerUnreachable, MissingExtra) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
     except Terminated:

@@ -63,6 +63,7 @@ def _open(path: str) -> RunStore:
 def cmd_runs(args: argparse.Namespace) -> int:
     """List the ensembles in a store."""
     with _open(args.store) as store:
+        store.verify()  # a damaged store is refused here, not listed as if it were whole
         rows = store.ensembles()
     if args.json:
         print(to_json(rows), end="")

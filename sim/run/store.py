@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import simpy
 
+from ..errors import DiplosimError
 from ..model.engine import Model, ReplicationResult
 from .ensemble import ROW_COLUMNS, replication_row
 from .parallel import pack, unpack
@@ -33,7 +34,19 @@ from .parallel import pack, unpack
 STORE_NAME = "runs.sqlite"
 """The file name of the store inside an output directory."""
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: every replication and every ensemble's provenance carry a checksum."""
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+class StoreError(DiplosimError):
+    """A run store that cannot be used: not a store, from another version, or damaged."""
+
+
+def _digest(values: Sequence[Any]) -> str:
+    """The checksum of a stored row: its values as canonical JSON, hashed."""
+    text = json.dumps(list(values), sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 _ROW_COLUMNS = tuple(c for c in ROW_COLUMNS if c != "root_seed")
 
@@ -54,13 +67,15 @@ CREATE TABLE IF NOT EXISTS ensembles (
     meta TEXT NOT NULL,
     status TEXT NOT NULL,
     started TEXT NOT NULL,
-    finished TEXT
+    finished TEXT,
+    checksum TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS ensembles_by_model ON ensembles (model_key, root_seed);
 CREATE TABLE IF NOT EXISTS replications (
     ensemble_id INTEGER NOT NULL REFERENCES ensembles (id),
     {", ".join(f'"{c}"' for c in _ROW_COLUMNS)},
     result TEXT NOT NULL,
+    checksum TEXT NOT NULL,
     PRIMARY KEY (ensemble_id, replication)
 ) WITHOUT ROWID;
 """
@@ -89,6 +104,21 @@ def model_key(model: Model) -> str:
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 
 
+def _refuse_foreign_file(path: Path) -> None:
+    """A file at `path` that is not an SQLite database is never overwritten."""
+    try:
+        if not path.exists() or path.stat().st_size == 0:
+            return
+        if path.is_dir() or not path.is_file():
+            raise StoreError(f"{path}: not a file, so not a run store")
+        with path.open("rb") as fh:
+            head = fh.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot open the run store ({exc.strerror})") from None
+    if head != SQLITE_MAGIC:
+        raise StoreError(f"{path}: not a diplosim run store (not an SQLite database); refusing to overwrite it")
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -100,15 +130,28 @@ class RunStore:
         self.path = store_path(path)
         if not create and not self.path.exists():
             raise FileNotFoundError(f"no run store at {self.path}")
+        _refuse_foreign_file(self.path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path, timeout=30.0)
-        # WAL: readers (`runs`, a progress check) never block the writer; a
-        # killed writer leaves the last committed chunk intact.
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        with self.db:
-            self.db.executescript(_SCHEMA)
-            self.db.execute("INSERT OR IGNORE INTO store_info VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        try:
+            self.db = sqlite3.connect(self.path, timeout=30.0)
+            tables = {name for (name,) in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if tables and "store_info" not in tables:
+                raise StoreError(f"{self.path}: an SQLite database that is not a diplosim run store; "
+                                 "refusing to write into it")
+            # WAL: readers (`runs`, a progress check) never block the writer; a
+            # killed writer leaves the last committed chunk intact.
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            with self.db:
+                self.db.executescript(_SCHEMA)
+                self.db.execute("INSERT OR IGNORE INTO store_info VALUES ('schema_version', ?)",
+                                (str(SCHEMA_VERSION),))
+            (version,) = self.db.execute("SELECT value FROM store_info WHERE key = 'schema_version'").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: the run store cannot be read ({exc})") from None
+        if version != str(SCHEMA_VERSION):
+            raise StoreError(f"{self.path}: a run store of schema {version} (this diplosim writes schema "
+                             f"{SCHEMA_VERSION}); start a new store")
 
     def close(self) -> None:
         """Close the database."""
@@ -129,15 +172,16 @@ class RunStore:
         sc = model.scenario
         env = {"python": platform.python_version(), "numpy": np.__version__, "simpy": simpy.__version__,
                "platform": platform.platform()}
+        fixed = (sc.name, sc.path, sc.sha256, model_key(model),
+                 json.dumps(dataclasses.asdict(model.p), sort_keys=True), json.dumps(sorted(model.mechanisms)),
+                 str(seed), __version__, json.dumps(env, sort_keys=True),
+                 json.dumps(dict(meta or {}), sort_keys=True, default=str))
         with self.db:
             cur = self.db.execute(
                 "INSERT INTO ensembles (scenario, scenario_file, scenario_sha256, model_key, params, mechanisms,"
-                " root_seed, runs, diplosim_version, environment, meta, status, started)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?)",
-                (sc.name, sc.path, sc.sha256, model_key(model), json.dumps(dataclasses.asdict(model.p), sort_keys=True),
-                 json.dumps(sorted(model.mechanisms)), str(seed), runs, __version__,
-                 json.dumps(env, sort_keys=True), json.dumps(dict(meta or {}), sort_keys=True, default=str),
-                 _now()),
+                " root_seed, diplosim_version, environment, meta, runs, status, started, checksum)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)",
+                (*fixed, runs, _now(), _digest(fixed)),
             )
         assert cur.lastrowid is not None
         return cur.lastrowid
@@ -149,10 +193,11 @@ class RunStore:
         rows = []
         for r in results:
             row = replication_row(model, seed, r)
-            rows.append((ensemble_id, *(row[c] for c in _ROW_COLUMNS), json.dumps(pack(r))))
+            values = (ensemble_id, *(row[c] for c in _ROW_COLUMNS), json.dumps(pack(r)))
+            rows.append((*values, _digest(values)))
         with self.db:
-            self.db.executemany(f"INSERT OR REPLACE INTO replications (ensemble_id, {cols}, result)"
-                                f" VALUES ({marks})", rows)
+            self.db.executemany(f"INSERT OR REPLACE INTO replications (ensemble_id, {cols}, result, checksum)"
+                                f" VALUES ({marks}, ?)", rows)
 
     def end(self, ensemble_id: int, status: str) -> None:
         """Mark an ensemble complete or interrupted, with the time."""
@@ -174,20 +219,51 @@ class RunStore:
                               " ORDER BY id DESC LIMIT 1", (model_key(model), str(seed))).fetchone()
         return row[0] if row else None
 
+    def _verified(self, ensemble_id: int) -> list[tuple[Any, ...]]:
+        """An ensemble's stored replication rows (ensemble id, row columns, result), each checked
+        against its checksum; a damaged row is a `StoreError` naming the file."""
+        cols = ", ".join(f'"{c}"' for c in _ROW_COLUMNS)
+        try:
+            cur = self.db.execute(f"SELECT ensemble_id, {cols}, result, checksum FROM replications"
+                                  " WHERE ensemble_id = ? ORDER BY replication", (ensemble_id,))
+            rows = cur.fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: the run store is damaged ({exc})") from None
+        for values in rows:
+            if _digest(values[:-1]) != values[-1]:
+                raise StoreError(f"{self.path}: replication {values[1]} of ensemble {ensemble_id} does not match "
+                                 "its checksum; the store is damaged (start a new one, or rerun without --resume)")
+        return [values[:-1] for values in rows]
+
+    def verify(self) -> None:
+        """Check every ensemble and replication against its checksum (`StoreError` if one fails)."""
+        for row in self.ensembles():
+            self._verified(row["id"])
+
     def results(self, ensemble_id: int) -> list[ReplicationResult]:
-        """The stored replications of an ensemble, in replication order."""
-        cur = self.db.execute("SELECT result FROM replications WHERE ensemble_id = ? ORDER BY replication",
-                              (ensemble_id,))
-        return [unpack(json.loads(text)) for (text,) in cur]
+        """The stored replications of an ensemble, in replication order (checked)."""
+        try:
+            return [unpack(json.loads(values[-1])) for values in self._verified(ensemble_id)]
+        except (ValueError, TypeError) as exc:
+            raise StoreError(f"{self.path}: a stored replication cannot be read ({exc})") from None
 
     def ensembles(self) -> list[dict[str, Any]]:
-        """Every stored ensemble's provenance, with how many replications are saved."""
-        cur = self.db.execute(
-            f"SELECT {', '.join('e.' + c for c in ENSEMBLE_COLUMNS)},"
-            " (SELECT COUNT(*) FROM replications r WHERE r.ensemble_id = e.id) FROM ensembles e ORDER BY e.id")
+        """Every stored ensemble's provenance (checked), with how many replications are saved."""
+        fixed = ("scenario", "scenario_file", "scenario_sha256", "model_key", "params", "mechanisms",
+                 "root_seed", "diplosim_version", "environment", "meta")
+        try:
+            cur = self.db.execute(
+                f"SELECT {', '.join('e.' + c for c in ENSEMBLE_COLUMNS)}, e.checksum,"
+                " (SELECT COUNT(*) FROM replications r WHERE r.ensemble_id = e.id) FROM ensembles e ORDER BY e.id")
+            found = cur.fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: the run store is damaged ({exc})") from None
         out = []
-        for values in cur:
-            row = dict(zip(ENSEMBLE_COLUMNS, values[:-1], strict=True))
+        for values in found:
+            row = dict(zip(ENSEMBLE_COLUMNS, values[:-2], strict=True))
+            if _digest([row[c] for c in fixed]) != values[-2]:
+                raise StoreError(f"{self.path}: the provenance of ensemble {row['id']} does not match its "
+                                 "checksum; the store is damaged")
             for key in ("params", "mechanisms", "environment", "meta"):
                 row[key] = json.loads(row[key])
             row["root_seed"] = int(row["root_seed"])
@@ -203,15 +279,12 @@ class RunStore:
         raise KeyError(ensemble_id)
 
     def rows(self, ensemble_ids: Sequence[int]) -> list[dict[str, Any]]:
-        """Replication rows (the columns of replications.csv, plus `ensemble`) of the given ensembles."""
+        """Replication rows (the columns of replications.csv, plus `ensemble`) of the given ensembles (checked)."""
         out: list[dict[str, Any]] = []
-        cols = ", ".join(f'"{c}"' for c in _ROW_COLUMNS)
         for eid in ensemble_ids:
             seed = self.ensemble(eid)["root_seed"]
-            cur = self.db.execute(f"SELECT {cols} FROM replications WHERE ensemble_id = ? ORDER BY replication",
-                                  (eid,))
-            for values in cur:
-                row = {"ensemble": eid, **dict(zip(_ROW_COLUMNS, values, strict=True))}
+            for values in self._verified(eid):
+                row = {"ensemble": eid, **dict(zip(_ROW_COLUMNS, values[1:-1], strict=True))}
                 row["root_seed"] = seed
                 out.append({c: row[c] for c in ("ensemble", *ROW_COLUMNS)})
         return out
