@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from diplosim import load_scenario, run_ensemble
 from diplosim.cli.main import main
 from diplosim.files import write_atomic
 from diplosim.present.resultdir import (
+    LOCK,
     MANIFEST,
     RESULT_FILES,
     OutputDirError,
@@ -60,8 +63,9 @@ def test_a_crash_while_writing_results_leaves_only_whole_files(tmp_path, monkeyp
     assert main(["run", QUIET, "--runs", "20", "--out", str(out)]) == 1
     names = sorted(p.name for p in out.iterdir())
     # no temporary left behind; the run store (SQLite, its own transactions) holds every replication
-    assert names == [MANIFEST, "runs.sqlite", "summary.json"], names
+    assert names == [LOCK, MANIFEST, "runs.sqlite", "summary.json"], names
     assert json.loads((out / "summary.json").read_text())["runs"] == 20
+    assert json.loads((out / MANIFEST).read_text())["complete"] is False  # recognisably incomplete
 
 
 # -- output directories that hold another run ---------------------------------------------
@@ -77,7 +81,7 @@ def test_the_same_run_may_rewrite_its_directory_but_another_run_needs_force(tmp_
     out = tmp_path / "out"
     assert main(["run", QUIET, "--runs", "10", "--seed", "1", "--out", str(out)]) == 0
     first = _files(out)
-    assert set(first) == {MANIFEST, *RESULT_FILES}
+    assert set(first) == {LOCK, MANIFEST, *RESULT_FILES}
     assert main(["run", QUIET, "--runs", "10", "--seed", "1", "--out", str(out)]) == 0
     assert _files(out) == first  # same run, same results
     capsys.readouterr()
@@ -180,3 +184,35 @@ def test_the_cli_reports_failed_replications_and_exits_1(third_replication_raise
     assert json.loads((out / "summary.json").read_text())["errors"] == 1
     assert main(["run", QUIET, "--runs", "8", "--seed", "5", "--json"]) == 1
     assert json.loads(capsys.readouterr().out)["failed"][0]["replication"] == 3
+
+
+@pytest.mark.slow
+def test_two_runs_into_one_out_never_mix_and_the_loser_is_refused(tmp_path):
+    # Started together, with different seeds: exactly one may write the directory; the
+    # other is refused (exit 2) whichever way the race goes, and the directory's
+    # manifest and summary always belong to the same run. Three rounds, because the
+    # order in which the two reach the lock varies.
+    for trial in range(3):
+        out = tmp_path / f"out{trial}"
+        procs = [subprocess.Popen([sys.executable, str(REPO / "run.py"), "run", QUIET, "--runs", "300",
+                                   "--seed", str(seed), "--out", str(out), "--workers", "1"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for seed in (2, 3)]
+        outcomes = [(p.wait(timeout=120), p.stderr.read()) for p in procs]
+        codes = sorted(code for code, _ in outcomes)
+        assert codes == [0, 2], outcomes
+        loser = next(err for code, err in outcomes if code == 2)
+        assert "another diplosim run is writing" in loser or "holds the results of a different run" in loser
+        manifest = json.loads((out / MANIFEST).read_text())
+        summary = json.loads((out / "summary.json").read_text())
+        assert manifest["complete"] is True and manifest["seed"] == summary["seed"]
+
+
+def test_plot_refuses_a_directory_whose_run_did_not_finish_writing(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["run", QUIET, "--runs", "20", "--out", str(out), "--workers", "1"]) == 0
+    manifest = json.loads((out / MANIFEST).read_text())
+    assert manifest["complete"] is True
+    (out / MANIFEST).write_text(json.dumps({**manifest, "complete": False}))  # as an interrupted run leaves it
+    capsys.readouterr()
+    assert main(["plot", str(out)]) == 2
+    assert "the results are incomplete" in capsys.readouterr().err

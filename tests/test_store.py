@@ -105,6 +105,10 @@ def test_a_real_signal_leaves_finished_replications_and_resume_completes(write_s
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == status, err
+    lines = [line for line in err.splitlines() if "%" not in line]  # progress lines aside: one line
+    assert lines == [f"diplosim: {'interrupted' if sig == signal.SIGINT else 'terminated'}; finished replications "
+                     f"are in the run store {db} (run again with --resume)"], err
+    assert "Traceback" not in err
     saved = _saved_rows(db)
     assert 0 < saved < runs
     with RunStore(db) as store:

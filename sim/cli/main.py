@@ -13,6 +13,7 @@ import dataclasses
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,7 +23,14 @@ from .. import __version__
 from ..errors import ScenarioError
 from ..files import csv_text, to_json, write_atomic
 from ..model.engine import compile_scenario
-from ..present.resultdir import OutputDirError, check_output_dir, claim_output_dir, run_identity
+from ..present.resultdir import (
+    OutputDirError,
+    check_output_dir,
+    claim_output_dir,
+    finish_output_dir,
+    require_complete,
+    run_identity,
+)
 from ..present.story import story_lines
 from ..run.dask_backend import MissingExtra, SchedulerUnreachable
 from ..run.ensemble import Ensemble, run_one
@@ -37,6 +45,7 @@ from .common import (
     EXIT_ERROR,
     EXIT_OK,
     EXIT_USAGE,
+    Interrupted,
     PrintableStream,
     UsageError,
     _parse_sets,
@@ -46,7 +55,13 @@ from .common import (
     seed_arg,
 )
 from .explore import experiment
-from .store_commands import StoreUsageError, Terminated, add_store_commands, terminate_on_sigterm
+from .store_commands import (
+    StoreUsageError,
+    Terminated,
+    add_store_commands,
+    raise_terminated,
+    terminate_on_sigterm,
+)
 
 
 def _load(path: str, args: argparse.Namespace) -> Scenario:
@@ -103,21 +118,30 @@ def cmd_run(args: argparse.Namespace) -> int:
     progress = ProgressBar(f"{Path(args.scenario).name}")
     model = compile_scenario(sc)
     meta = {"command": "run", "set": _parse_sets(args.set), "workers": args.workers, "scheduler": args.scheduler}
-    with terminate_on_sigterm():
-        if store_file is None:
-            ens = run_parallel(model, args.runs, args.seed, args.workers, progress,
-                               scheduler=args.scheduler, chunk=args.chunk)
-        else:
-            with RunStore(store_file) as store:
-                ens = run_parallel(model, args.runs, args.seed, args.workers, progress, store,
-                                   resume=args.resume, scheduler=args.scheduler, chunk=args.chunk, meta=meta)
-            print(f"stored as ensemble {ens.ensemble_id} in {store_file}", file=sys.stderr)
-    if out is not None:
-        from ..present.run_figures import write_plot_data  # matplotlib: loaded only when results are written
+    try:
+        with terminate_on_sigterm():  # until every result file is written
+            if store_file is None:
+                ens = run_parallel(model, args.runs, args.seed, args.workers, progress,
+                                   scheduler=args.scheduler, chunk=args.chunk)
+            else:
+                with RunStore(store_file) as store:
+                    ens = run_parallel(model, args.runs, args.seed, args.workers, progress, store,
+                                       resume=args.resume, scheduler=args.scheduler, chunk=args.chunk, meta=meta)
+                print(f"stored as ensemble {ens.ensemble_id} in {store_file}", file=sys.stderr)
+            if out is not None:
+                from ..present.run_figures import write_plot_data  # matplotlib: loaded only with results
 
-        write_results(ens, out)
-        # fan-chart data: the first FAN_RUNS replications again, reduced as they run
-        write_plot_data(out, ens, fan_for(model, args.seed, min(args.runs, FAN_RUNS), args.workers))
+                write_results(ens, out)
+                # fan-chart data: the first FAN_RUNS replications again, reduced as they run
+                write_plot_data(out, ens, fan_for(model, args.seed, min(args.runs, FAN_RUNS), args.workers))
+                finish_output_dir(out, identity)
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (Terminated)
+        kept = (f"finished replications are in the run store {store_file} (run again with --resume)"
+                if store_file is not None else "nothing was kept (no run store: give --store or --out to keep work)")
+        if out is not None:
+            kept += f"; the results in {out} are marked incomplete"
+        raise Interrupted(f"diplosim: {'terminated' if isinstance(exc, Terminated) else 'interrupted'}; {kept}",
+                          128 + (signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT)) from None
     summary = ens.summary()
     sets = _parse_sets(args.set)
     if sets:  # say which overrides are in force, so a changed table is never mistaken for the baseline
@@ -308,6 +332,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
     if not (Path(args.results) / "summary.json").is_file():
         raise UsageError(f"{args.results}: not a results directory (no summary.json); "
                          f"make one with `run SCENARIO --out {args.results}`")
+    require_complete(Path(args.results))
     paths = write_plots(args.results, args.out_dir)
     for path in paths:
         print(path)
@@ -447,6 +472,11 @@ def allow_folders(folders: Sequence[str]) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `diplosim` and `python run.py`."""
+    if threading.current_thread() is threading.main_thread():
+        # A signal means stop, whatever the parent left: SIGINT raises KeyboardInterrupt even in a
+        # background job (where it starts ignored), SIGTERM raises Terminated; each ends in one line.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, raise_terminated)
     try:
         args = build_parser().parse_args(argv)
         allow_folders(getattr(args, "allow", []))
@@ -458,12 +488,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UsageError, OutputDirError, StoreUsageError, StoreError, SchedulerUnreachable, MissingExtra) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
+    except Interrupted as exc:
+        print(exc.message, file=sys.stderr)
+        return exc.status
     except Terminated:
-        print("diplosim: terminated; finished replications are in the run store (use --resume)", file=sys.stderr)
+        print("diplosim: terminated", file=sys.stderr)
         return 128 + signal.SIGTERM
     except KeyboardInterrupt:
         print("diplosim: interrupted", file=sys.stderr)
-        return 130
+        return 128 + signal.SIGINT
     except Exception as exc:  # noqa: BLE001 - the CLI's last line of defence
         if os.environ.get("DIPLOSIM_DEBUG"):
             raise

@@ -35,15 +35,16 @@ class StoreUsageError(DiplosimError):
     """A store command was given something it cannot use (exit status 2)."""
 
 
+def raise_terminated(signum: int, frame: FrameType | None) -> None:
+    """A SIGTERM handler: raise `Terminated` where the program is."""
+    raise Terminated()
+
+
 @contextlib.contextmanager
 def terminate_on_sigterm() -> Iterator[None]:
     """Within the block, SIGTERM raises `Terminated` (in the main thread only)."""
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        raise Terminated()
-
     try:
-        previous = signal.signal(signal.SIGTERM, handler)
+        previous = signal.signal(signal.SIGTERM, raise_terminated)
     except ValueError:  # not the main thread: leave signals alone
         yield
         return

@@ -8,11 +8,20 @@ directory already holds results of a different run, or results with no
 manifest, the claim is refused unless `force` is given, so one run's results
 are never silently replaced by another's. Re-running the same run into the
 same directory is allowed: it writes the same results again.
+
+While a run writes, it holds a lock on the directory (``.diplosim.lock``, an
+advisory lock the system drops when the process ends, even on kill -9), so two
+runs into one directory can never mix their files: the second is refused. The
+manifest says ``"complete": false`` until every result file is written and
+``true`` after, so a directory left by an interrupted run (a full disk, a
+signal) is recognisable, and `plot` refuses it.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -68,15 +77,56 @@ def check_output_dir(out: Path, identity: Mapping[str, Any], *, force: bool = Fa
                              "use --force to overwrite them, or choose another --out")
 
 
-def claim_output_dir(out: Path, identity: Mapping[str, Any], *, force: bool = False) -> None:
-    """Check `out` (see `check_output_dir`), create it and write the run's manifest.
+LOCK = ".diplosim.lock"
+"""The lock file a run holds in its output directory while it writes there."""
 
-    The manifest is written before any result, so a crash part-way leaves a
-    directory that the same run may fill again and a different run may not.
+_held_locks: dict[str, int] = {}
+"""Directories this process has claimed -> the open lock file (kept open: closing drops the lock)."""
+
+
+def claim_output_dir(out: Path, identity: Mapping[str, Any], *, force: bool = False) -> None:
+    """Check `out` (see `check_output_dir`), lock it, create it and write the run's manifest.
+
+    The manifest is written before any result, marked incomplete, so a crash
+    part-way leaves a directory that the same run may fill again and a different
+    run may not. The check is repeated once the lock is held, so a run that
+    finished into the directory meanwhile is seen.
     """
     check_output_dir(out, identity, force=force)
     out.mkdir(parents=True, exist_ok=True)
-    write_atomic(out / MANIFEST, to_json(dict(identity)))
+    _lock(out)
+    check_output_dir(out, identity, force=force)
+    write_atomic(out / MANIFEST, to_json({**identity, "complete": False}))
+
+
+def finish_output_dir(out: Path, identity: Mapping[str, Any]) -> None:
+    """Mark `out` complete (after every result file is written) and release its lock."""
+    write_atomic(out / MANIFEST, to_json({**identity, "complete": True}))
+    fd = _held_locks.pop(str(out.resolve()), None)
+    if fd is not None:
+        os.close(fd)
+
+
+def require_complete(out: Path) -> None:
+    """Raise `OutputDirError` unless `out` holds the results of a run that finished writing them."""
+    manifest = read_manifest(out)
+    if manifest is not None and manifest.get("complete") is False:
+        raise OutputDirError(f"{out}: the results are incomplete (the run writing them was interrupted or is "
+                             "still running); run it again into this directory")
+
+
+def _lock(out: Path) -> None:
+    key = str(out.resolve())
+    if key in _held_locks:
+        return
+    fd = os.open(out / LOCK, os.O_CREAT | os.O_RDWR, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise OutputDirError(f"{out}: another diplosim run is writing into this directory; "
+                             "wait for it to finish, or choose another --out") from None
+    _held_locks[key] = fd
 
 
 def _short(value: Any) -> str:

@@ -18,24 +18,17 @@ from __future__ import annotations
 
 import itertools
 import pickle
-import signal
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..model.engine import Model, ReplicationResult
-from .parallel import Packed, _context, chunk_size, chunks_of, default_workers, run_chunk, unpack
+from .parallel import Packed, _context, chunk_size, chunks_of, default_workers, quiet_worker, run_chunk, unpack
 
 SERIAL_BELOW = 64
 """Replications per point below which a point runs in this process (bench/evaluator.py)."""
 
 _worker_models: dict[int, Model] = {}
 """A pool worker's models, by the token of the point that sent them (the last few only)."""
-
-
-def _init_eval_worker() -> None:
-    # The main process handles Ctrl-C and ends the pool itself.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _eval_task(args: tuple[int, bytes, int, list[int]]) -> list[Packed]:
@@ -107,7 +100,7 @@ class Evaluator:
             yield from dask_run(self._client, model, seed, chunks)
             return
         if self._pool is None:
-            self._pool = _context().Pool(self.workers, initializer=_init_eval_worker)
+            self._pool = _context().Pool(self.workers, initializer=quiet_worker)
             self.pools_opened += 1
         token, blob = next(self._tokens), pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
         yield from self._pool.imap_unordered(_eval_task, [(token, blob, seed, c) for c in chunks])

@@ -170,14 +170,14 @@ def fan_for(model: Model, seed: int, runs: int, workers: int | None = 1) -> FanR
     With several `workers` (None: all cores) each reduces a block of them and
     the histograms are merged (counts add, so the result is the same).
     """
-    from .parallel import _context, default_workers
+    from .parallel import _context, default_workers, quiet_worker
 
     workers = default_workers() if workers is None else max(1, workers)
     if workers == 1 or runs < 200:
         return _fan_part((model, seed, 0, runs))
     step = -(-runs // workers)
     parts = [(model, seed, lo, min(runs, lo + step)) for lo in range(0, runs, step)]
-    with _context().Pool(len(parts)) as pool:
+    with _context().Pool(len(parts), initializer=quiet_worker) as pool:
         reducers = pool.map(_fan_part, parts)
     fan = reducers[0]
     for other in reducers[1:]:

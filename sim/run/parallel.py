@@ -75,14 +75,18 @@ def chunks_of(indices: Sequence[int], size: int) -> list[list[int]]:
 _worker_model: Model | None = None
 
 
+def quiet_worker() -> None:
+    """Pool initializer: leave Ctrl-C to the main process, which ends the pool itself
+    (a worker that died of the same SIGINT would only add a traceback per worker)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _init_worker(model: Model) -> None:
     """Pool initializer: keep the model; leave Ctrl-C to the main process."""
     global _worker_model
     _worker_model = model
-    # The main process handles Ctrl-C and ends the pool itself; a worker that
-    # died of the same SIGINT would only add a traceback per worker.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    quiet_worker()
 
 
 def _pool_task(args: tuple[int, list[int]]) -> list[Packed]:
