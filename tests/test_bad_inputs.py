@@ -59,6 +59,10 @@ def directory(folder: Path, name: str) -> None:
     (folder / name).mkdir()
 
 
+def name_too_long(folder: Path, name: str) -> None:
+    """Nothing to make: the case's name is longer than a file name may be."""
+
+
 def symlink_loop(folder: Path, name: str) -> None:
     (folder / "loop-a.yaml").symlink_to("loop-b.yaml")
     (folder / "loop-b.yaml").symlink_to("loop-a.yaml")
@@ -67,7 +71,7 @@ def symlink_loop(folder: Path, name: str) -> None:
 
 RECIPES: dict[str, Callable[[Path, str], None]] = {
     f.__name__: f for f in (over_size_limit, too_many_triggers, long_extends_chain, missing_file, directory,
-                            symlink_loop)
+                            symlink_loop, name_too_long)
 }
 
 
@@ -160,6 +164,10 @@ def test_check_reports_every_bad_file_and_passes_good_ones(monkeypatch, capsys):
     ("triggers.m9.at=2017-05-01", "--set: triggers.m9.at: no trigger with id 'm9'"),
     ("triggers.m1.at=2019-05-01", "outside the scenario window"),
     ("name=!!python/object/apply:os.system [ls]", "is not allowed"),
+    ("initial.approval=" + "9" * 400, "--set:1:1: a number of 400 digits; numbers here are at most about 1e+15"),
+    ("initial.approval=!!float x", "the YAML tag '!!float' cannot make a value of 'x'"),
+    ("extends=/etc/passwd", "names a file and cannot be set with --set"),
+    ("params.file=/etc/shadow", "names a file and cannot be set with --set"),
 ])
 def test_bad_set_paths_and_values_fail_with_one_line(setting, says, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(BAD)

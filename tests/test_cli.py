@@ -95,3 +95,10 @@ def test_seeds_runs_and_replications_are_checked_before_any_work(write_scenario)
         done = _run(*args)
         assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, (args, done.stderr)
         assert "Traceback" not in done.stderr
+
+
+def test_a_malformed_scheduler_address_is_refused_at_once(write_scenario):
+    path = str(write_scenario(scenario_dict()))
+    done = _run("run", path, "--runs", "5", "--scheduler", "not a url")
+    assert done.returncode == 2 and done.stderr.strip().splitlines() == [
+        "--scheduler: 'not a url' is not a scheduler address (expected [tcp://]HOST:PORT, e.g. tcp://127.0.0.1:8786)"]

@@ -8,10 +8,11 @@ cluster gives the same ensemble as one machine.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Generator, Sequence
 from typing import Any
 
-from ..errors import DiplosimError
+from ..errors import DiplosimError, excerpt
 from ..model.engine import Model
 
 INSTALL_HINT = "running on a Dask cluster needs the optional extra: pip install 'diplosim[dask]'"
@@ -37,8 +38,16 @@ class SchedulerUnreachable(DiplosimError):
     """The Dask scheduler named by --scheduler could not be reached."""
 
 
+SCHEDULER_ADDRESS = re.compile(r"^([a-z]+://)?[A-Za-z0-9.\-_\[\]:]+:\d{1,5}$")
+"""What a scheduler address looks like: [protocol://]host:port."""
+
+
 def dask_client(scheduler: str) -> Any:
     """A client of the cluster at `scheduler` (close it when done), or `SchedulerUnreachable`."""
+    if not SCHEDULER_ADDRESS.match(scheduler):
+        # checked first: a client made from a malformed address is left half-built and hangs on exit
+        raise SchedulerUnreachable(f"--scheduler: '{excerpt(scheduler)}' is not a scheduler address "
+                                   "(expected [tcp://]HOST:PORT, e.g. tcp://127.0.0.1:8786)")
     distributed = _distributed()
     try:
         return distributed.Client(scheduler, set_as_default=False, timeout=CONNECT_TIMEOUT_S)
