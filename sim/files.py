@@ -43,7 +43,8 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
 
 def to_json(obj: Any) -> str:
     """Stable JSON text: sorted keys, two-space indent, trailing newline."""
-    return json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    # allow_nan=False: NaN or infinity is never written as a bare token (invalid JSON); it is an error
+    return json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def csv_text(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:
