@@ -337,6 +337,8 @@ def parse_yaml(text: str, file: str = "<input>") -> Any:
             elif exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
                 problem += (f" ({exc.context} that starts at line {exc.context_mark.line + 1}, "
                             f"column {exc.context_mark.column + 1})")
+        if "'\\t'" in problem:  # PyYAML's words for a tab; say what to do instead
+            problem = "a tab character; YAML indents with spaces only (replace the tab with spaces)"
         raise ScenarioError(
             f"YAML syntax error: {problem}",
             file=file,
