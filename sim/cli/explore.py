@@ -306,7 +306,7 @@ def add_commands(sub: Any, common: Callable[[argparse.ArgumentParser], None]) ->
     p.add_argument("--top", type=int, default=10, help="parameters shown per outcome (default 10)")
     p.add_argument("--out", default="results/sensitivity",
                    help="directory for sensitivity.csv, sensitivity.json (default results/sensitivity)")
-    p.add_argument("--plot", action="store_true", help="also draw the bar chart (diplosim.plotting)")
+    p.add_argument("--plot", action="store_true", help="also draw the bar chart")
     seeded(p, 100)
     p.set_defaults(func=experiment(cmd_sensitivity))
 
@@ -315,7 +315,7 @@ def add_commands(sub: Any, common: Callable[[argparse.ArgumentParser], None]) ->
     p.add_argument("--only", help="comma-separated kinds of cause: trigger, kind, mechanism, actor (default all)")
     p.add_argument("--top", type=int, default=None, help="show only the first N causes")
     p.add_argument("--out", help="directory for explain.csv, explain.json")
-    p.add_argument("--plot", action="store_true", help="also draw the ranking (diplosim.plotting; needs --out)")
+    p.add_argument("--plot", action="store_true", help="also draw the ranking (needs --out)")
     seeded(p, 500)
     p.set_defaults(func=experiment(cmd_explain))
 

@@ -3,7 +3,7 @@
 `sweep`, `sensitivity`, `explain`, `compare` and `validate` build a report
 (the same dict they print with ``--json``); with ``--plot`` these functions turn
 it into PNG and SVG files in the command's output folder, through the charts of
-`plotting`.
+`present.charts`.
 """
 
 from __future__ import annotations
