@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
+from diplosim.domain.kinds import MOVERS
+
 REPO = Path(__file__).resolve().parent.parent
 PARAMS = REPO / "scenarios" / "params" / "default.yaml"
 MECHANISM_PARAMS = Path(__file__).resolve().parent / "data" / "params-mechanisms.yaml"
@@ -38,10 +40,23 @@ BASE: dict[str, Any] = {
 }
 
 
+MOVE_KINDS = frozenset({*MOVERS, "talks"})
+"""Trigger kinds that are always an actor's move (domain/kinds.py)."""
+
+
+def declared(triggers: list[Any]) -> list[Any]:
+    """Test scenarios are conditional runs: the actors' moves in them are declared as given,
+    as any scenario file must declare them (`given: true`)."""
+    return [{**t, "given": True} if isinstance(t, dict) and t.get("kind") in MOVE_KINDS and "given" not in t
+            else t for t in triggers]
+
+
 def scenario_dict(**changes: Any) -> dict[str, Any]:
-    """BASE with top-level keys replaced."""
+    """BASE with top-level keys replaced (moves among the triggers declared as given)."""
     doc = copy.deepcopy(BASE)
     doc.update(changes)
+    if isinstance(doc.get("triggers"), list):
+        doc["triggers"] = declared(doc["triggers"])
     return doc
 
 
@@ -53,6 +68,8 @@ def write_scenario(tmp_path: Path):
     def write(doc: dict[str, Any] | str, name: str | None = None) -> Path:
         counter["n"] += 1
         path = tmp_path / (name or f"scenario{counter['n']}.yaml")
+        if isinstance(doc, dict) and isinstance(doc.get("triggers"), list):
+            doc = {**doc, "triggers": declared(doc["triggers"])}
         text = doc if isinstance(doc, str) else yaml.safe_dump(doc, sort_keys=False)
         path.write_text(text, encoding="utf-8")
         return path

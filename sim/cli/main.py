@@ -41,6 +41,7 @@ from ..run.store import STORE_NAME, RunStore, StoreError
 from ..scenario.loader import ALLOW_ENV, Scenario, load_scenario
 from ..scenario.params import load_parameters, parameters_to_yaml
 from ..scenario.shipped import HISTORY_DIR
+from ..scenario.variants import without_given
 from .common import (
     EXIT_ERROR,
     EXIT_OK,
@@ -162,6 +163,10 @@ def cmd_check(args: argparse.Namespace) -> int:
             sc = _load(path, args)
             compile_scenario(sc)
             print(f"{path}: ok ({len(sc.triggers)} triggers, {sc.start} to {sc.end})")
+            for tr in sc.triggers:
+                if tr.given:
+                    when = tr.at.isoformat() if tr.at else "by rate" if tr.after is None else f"after {tr.after}"
+                    print(f"  given: {tr.id} ({tr.kind} by the {tr.by}, {when}): an assumption, not a fact")
         except ScenarioError as exc:
             print(exc.format(), file=sys.stderr)
             bad += 1
@@ -203,6 +208,10 @@ def _validation_table(report: dict[str, Any]) -> str:
         lines.append(f"{ep['name']}  ({ep['file']})")
         lines.append(f"  recorded outcome   {ep['outcome']}: p = {ep['p']:.3f}  [{lo:.3f}, {hi:.3f}]")
         lines.append(f"  modal outcome      {ep['modal']}")
+        if "free" in ep:
+            given = ", ".join(ep["conditional"]["given"]) or "none"
+            lines.append(f"  free run           p = {ep['free']['p']:.3f}, modal {ep['free']['modal']} "
+                         f"(every actor decides; the above is conditional on the given moves: {given})")
         for step, rec in ep["recorded_dates"].items():
             sim = ep["median_dates"].get(step)
             err = ep["date_error_days"].get(step)
@@ -217,16 +226,28 @@ def _validation_table(report: dict[str, Any]) -> str:
         lines.append("")
     sc = report["scores"]
     lines.append("Scores of the record over all episodes (lower is better)")
-    lines.append(f"  {'forecast':<28}{'Brier':>8}{'log':>9}")
-    for label, name in (("model", "diplosim"), ("uniform", "all outcomes equally likely"),
+    lines.append(f"  {'forecast':<32}{'Brier':>8}{'log':>9}")
+    if "scores_free" in report:
+        free = report["scores_free"]["model"]
+        lines.append(f"  {'diplosim, free':<32}{free['brier']:>8.3f}{free['log']:>9.3f}")
+    for label, name in (("model", "diplosim, conditional"), ("uniform", "all outcomes equally likely"),
                         ("status_quo", "the status quo persists")):
-        lines.append(f"  {name:<28}{sc[label]['brier']:>8.3f}{sc[label]['log']:>9.3f}")
+        lines.append(f"  {name:<32}{sc[label]['brier']:>8.3f}{sc[label]['log']:>9.3f}")
     return "\n".join(lines)
 
 
 def _validation_markdown(report: dict[str, Any]) -> str:
-    lines = ["| episode | recorded outcome | p (95% interval) | modal | simulated median date vs record | "
-             "approval RMSE vs polls |", "|---|---|---|---|---|---|"]
+    lines = []
+    if all("free" in ep for ep in report["episodes"]):
+        lines += ["| episode | recorded outcome | free: p | free: modal | conditional: p | conditional: modal | "
+                  "moves given in the conditional run |", "|---|---|---|---|---|---|---|"]
+        for ep in report["episodes"]:
+            fr, co = ep["free"], ep["conditional"]
+            lines.append(f"| {ep['name']} | {ep['outcome']} | {fr['p']:.3f} | {fr['modal']} | {co['p']:.3f} | "
+                         f"{co['modal']} | {', '.join(co['given']) or 'none'} |")
+        lines.append("")
+    lines += ["| episode (conditional) | recorded outcome | p (95% interval) | modal | "
+              "simulated median date vs record | approval RMSE vs polls |", "|---|---|---|---|---|---|"]
     for ep in report["episodes"]:
         lo, hi = ep["ci"]
         dates = "; ".join(
@@ -236,19 +257,25 @@ def _validation_markdown(report: dict[str, Any]) -> str:
         rmse = "-" if ep["poll_rmse"] is None else f"{ep['poll_rmse']:.1f} pts"
         lines.append(f"| {ep['name']} | {ep['outcome']} | {ep['p']:.3f} ({lo:.3f}-{hi:.3f}) | {ep['modal']} | "
                      f"{dates} | {rmse} |")
-    sc = report["scores"]
     lines += ["", "| forecast | Brier | log score |", "|---|---|---|"]
-    for label, name in (("model", "diplosim"), ("uniform", "all outcomes equally likely"),
-                        ("status_quo", "the status quo persists")):
-        lines.append(f"| {name} | {sc[label]['brier']:.3f} | {sc[label]['log']:.3f} |")
+    for key, mode in (("scores_free", "free"), ("scores", "conditional")):
+        if key not in report:
+            continue
+        sc = report[key]
+        for label, name in (("model", f"diplosim, {mode}"), ("uniform", "all outcomes equally likely"),
+                            ("status_quo", "the status quo persists")):
+            if label == "model" or key == "scores":
+                lines.append(f"| {name} | {sc[label]['brier']:.3f} | {sc[label]['log']:.3f} |")
     return "\n".join(lines)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from ..explore.validation import validate
 
-    models = [compile_scenario(sc) for sc in _episodes(args)]
-    report = validate(models, args.runs, args.seed, args.evaluate)
+    episodes = _episodes(args)
+    models = [compile_scenario(sc) for sc in episodes]
+    free = [compile_scenario(without_given(sc)) for sc in episodes]
+    report = validate(models, args.runs, args.seed, args.evaluate, free_models=free)
     if args.json:
         print(to_json(report), end="")
     elif args.markdown:

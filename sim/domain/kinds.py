@@ -80,3 +80,23 @@ LIFECYCLE_EVENTS: dict[str, str] = {
 """Events the lifecycle and actors produce, which `after:` triggers can react to."""
 
 EVENT_KINDS: tuple[str, ...] = TRIGGER_KINDS + tuple(LIFECYCLE_EVENTS)
+
+MOVERS: dict[str, str] = {
+    "export_control": "counterpart",
+    "whitelist_removal": "counterpart",
+    "us_pressure": "patron",
+    "boycott": "public",
+}
+"""Trigger kinds that are always one actor's move, and whose. Other kinds are facts
+outside the five actors' control, unless a trigger says `by:` (an opposition
+campaign is the opposition's move; a rally of civil society is a fact)."""
+
+
+def mover_of(kind: str, issue: str | None = None) -> str | None:
+    """The role whose move a trigger of `kind` always is, or None (a fact unless it says `by:`).
+
+    Talks on the agreement are Seoul's decision to talk; talks on trade, Tokyo's offer.
+    """
+    if kind == "talks":
+        return "counterpart" if issue == "trade" else "executive"
+    return MOVERS.get(kind)

@@ -166,12 +166,29 @@ def scores(checks: Sequence[EpisodeCheck], models: Sequence[Model], floor: float
     return out
 
 
-def validate(models: Sequence[Model], runs: int, seed: int, runner: Runner) -> dict[str, Any]:
-    """Run every episode and assemble the validation report (JSON-able)."""
+def validate(models: Sequence[Model], runs: int, seed: int, runner: Runner,
+             free_models: Sequence[Model] | None = None) -> dict[str, Any]:
+    """Run every episode and assemble the validation report (JSON-able).
+
+    `models` are the episodes as their files stand: the *conditional* runs, with the
+    actors' moves the files give as assumptions. `free_models` (the same episodes
+    without those moves, where all five actors decide) are run too when given; each
+    episode then reports both modes (`free`, `conditional`: p of the recorded outcome,
+    the modal outcome and the moves given), and `scores_free` scores the free runs.
+    """
     checks = [check_episode(m, rs) for m, rs in zip(models, run_points(models, runs, seed, runner), strict=True)]
-    return {
+    report: dict[str, Any] = {
         "runs": runs,
         "seed": seed,
         "episodes": [c.as_json() for c in checks],
         "scores": scores(checks, models, floor=0.5 / runs),
     }
+    if free_models is not None:
+        free = [check_episode(m, rs)
+                for m, rs in zip(free_models, run_points(free_models, runs, seed, runner), strict=True)]
+        for ep, model, cond, fr in zip(report["episodes"], models, checks, free, strict=True):
+            given = [tr.id for tr in model.scenario.triggers if tr.given]
+            ep["conditional"] = {"p": round(cond.p, 6), "modal": cond.modal, "given": given}
+            ep["free"] = {"p": round(fr.p, 6), "modal": fr.modal, "given": []}
+        report["scores_free"] = scores(free, free_models, floor=0.5 / runs)
+    return report

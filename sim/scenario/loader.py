@@ -23,7 +23,7 @@ from typing import Any, Literal, overload
 
 import numpy as np
 
-from ..domain.kinds import EVENT_KINDS, TRIGGER_KINDS
+from ..domain.kinds import EVENT_KINDS, TRIGGER_KINDS, mover_of
 from ..domain.lifecycle import Stage
 from ..domain.mechanisms import ALL_MECHANISMS, PROCESS
 from ..domain.outcomes import possible_outcomes
@@ -91,7 +91,7 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 
 TRIGGER_KEYS = {
     "id", "kind", "at", "rate", "between", "after", "probability", "delay_days",
-    "magnitude", "issue", "source", "note", "approval", "support", "pollster", "office",
+    "magnitude", "issue", "source", "note", "approval", "support", "pollster", "office", "given", "by",
 }
 DIST_KINDS = {
     "fixed": ("value",),
@@ -161,6 +161,10 @@ class Trigger:
     delay: Distribution = NO_DELAY
     magnitude: Distribution = FIXED_ONE
     issue: str | None = None
+    by: str | None = None
+    """The role whose move this is (None: a fact outside the five actors' control)."""
+    given: bool = False
+    """A move written in the file as a declared assumption (a conditional run), not a fact."""
     observed: Mapping[str, float] = field(default_factory=dict)
     source: str | None = None
     note: str | None = None
@@ -619,6 +623,29 @@ def _distribution(value: Any, node: Any, key: Any, where: str) -> Distribution:
     return Distribution(kind, *nums)
 
 
+def _move(item: MarkedDict, where: str, kind: str, issue: str | None) -> tuple[str | None, bool]:
+    """(by, given) of a trigger: an actor's move may stand in a file only as a declared assumption."""
+    by = item.get("by")
+    if by is not None and by not in ROLES:
+        raise _err(item, "by", f"{where}.by", f"expected one of {', '.join(ROLES)}, found {_describe(by)}"
+                                              f"{did_you_mean(by, ROLES) if isinstance(by, str) else ''}")
+    mover = mover_of(kind, issue)
+    if mover is not None and by is not None and by != mover:
+        raise _err(item, "by", f"{where}.by", f"'{kind}' is the {mover}'s move, not the {by}'s")
+    by = by or mover
+    given = item.get("given", False)
+    if not isinstance(given, bool):
+        raise _err(item, "given", f"{where}.given", f"expected true or false, found {_describe(given)}")
+    if by is None and given:
+        raise _err(item, "given", f"{where}.given", f"'{kind}' is a fact here, not an actor's move; "
+                                                    "'given' marks moves (add 'by: ROLE' if it is one)")
+    if by is not None and not given:
+        add = "given: true" if "by" in item else f"given: true, by: {by}"
+        raise _err(item, None, where, f"'{kind}' is the {by}'s move, which the model decides; a file may hold "
+                                      f"it only as a declared assumption (add '{add}')")
+    return by, given
+
+
 def _trigger(item: Any, i: int, listing: MarkedList, start: date, end: date) -> Trigger:
     where = f"triggers[{i}]"
     if not isinstance(item, MarkedDict):
@@ -690,6 +717,7 @@ def _trigger(item: Any, i: int, listing: MarkedList, start: date, end: date) -> 
         fields["issue"] = issue
     elif "issue" in item:
         raise _err(item, "issue", f"{where}.issue", "'issue' applies to 'talks' triggers only")
+    fields["by"], fields["given"] = _move(item, where, kind, fields.get("issue"))
     observed: dict[str, float] = {}
     for k in ("approval", "support"):
         if k in item:

@@ -18,7 +18,7 @@ import json
 import sys
 from typing import Any
 
-from ..domain.kinds import EVENT_KINDS, KINDS, LIFECYCLE_EVENTS, TRIGGER_KINDS
+from ..domain.kinds import EVENT_KINDS, KINDS, LIFECYCLE_EVENTS, MOVERS, TRIGGER_KINDS
 from ..domain.lifecycle import Stage
 from ..domain.mechanisms import MECHANISMS
 from ..domain.parameters import PARAMETERS
@@ -116,6 +116,10 @@ TRIGGER_DOCS: dict[str, str] = {
     "support": "Poll only: support for the agreement in percent (0-100).",
     "pollster": "For the reader: who ran a poll.",
     "office": "For the reader: the office concerned (e.g. the one an election is for).",
+    "by": "The role whose move this trigger is (executive, counterpart, patron, opposition, public); "
+          "export controls, white-list removals, US pressure, boycotts and talks are always a role's move.",
+    "given": "true: this actor's move is a declared assumption of the file (a conditional run); "
+             "every move must say so, and `check` lists them. Facts outside the actors' control do not.",
 }
 
 RECORD_DOCS: dict[str, str] = {
@@ -238,6 +242,8 @@ def _trigger() -> dict[str, Any]:
         "issue": {"enum": list(TALKS_ISSUES)},
         "approval": {"type": "number", "minimum": 0, "maximum": 100},
         "support": {"type": "number", "minimum": 0, "maximum": 100},
+        "by": {"enum": list(ROLES)},
+        "given": {"type": "boolean"},
     }
     props = {key: _described(types.get(key, _TEXT), TRIGGER_DOCS[key]) for key in TRIGGER_DOCS}
     _same_keys("trigger", TRIGGER_KEYS, props)
@@ -255,6 +261,12 @@ def _trigger() -> dict[str, Any]:
          "then": {"required": ["at"], "anyOf": [{"required": ["approval"]}, {"required": ["support"]}]},
          "else": {"properties": {"approval": False, "support": False}}},
     ]
+    # An actor's move stands in a file only as a declared assumption.
+    moves = sorted({*MOVERS, "talks"})
+    rules += [{"if": {"anyOf": [{"properties": {"kind": {"enum": moves}}, "required": ["kind"]},
+                                {"required": ["by"]}]},
+               "then": {"required": ["given"], "properties": {"given": {"const": True}}},
+               "else": {"properties": {"given": {"const": False}}}}]
     # A reaction to its own kind would chain forever.
     rules += [{"if": {"properties": {"kind": {"const": k}}, "required": ["kind"]},
                "then": {"properties": {"after": {"not": {"const": k}}}}} for k in TRIGGER_KINDS]

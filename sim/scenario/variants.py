@@ -45,3 +45,14 @@ def patron_disengaged(sc: Scenario) -> Scenario:
     actors: Mapping[str, Cast] = {**sc.actors,
                                   "patron": Cast(cast.role, cast.name, {**cast.facts, "engaged": False})}
     return dataclasses.replace(sc, actors=actors, question="without Washington's own reactions")
+
+
+def given_moves(sc: Scenario) -> list[str]:
+    """Ids of the triggers that are actors' moves given as declared assumptions (`given: true`)."""
+    return [tr.id for tr in sc.triggers if tr.given]
+
+
+def without_given(sc: Scenario) -> Scenario:
+    """`sc` for a free run: every actor's move it gives as an assumption removed, so the actors decide."""
+    ids = given_moves(sc)
+    return without_triggers(sc, ids, "free: without the given moves") if ids else sc
