@@ -61,3 +61,19 @@ def test_validate_reports_free_and_conditional_runs():
         assert set(ep["free"]) == {"p", "modal", "given"} and ep["free"]["given"] == []
         assert ep["conditional"]["given"] and ep["conditional"]["p"] == ep["p"]
     assert "scores_free" in report
+
+
+def test_the_calendar_baseline_puts_each_step_at_its_legal_deadline():
+    from datetime import date
+
+    from diplosim.explore.validation import calendar_dates, date_skill
+
+    model = compile_scenario(load_scenario(HISTORY / "gsomia-2019.yaml"))
+    recorded = {"notice_given": date(2019, 8, 22), "suspended": date(2019, 11, 22), "negotiating": date(2019, 1, 1)}
+    # signed 2016-11-23, renewed yearly, 90 days' notice: expiry 2019-11-23, last day for notice 2019-08-25
+    assert calendar_dates(model, recorded) == {"notice_given": date(2019, 8, 25), "suspended": date(2019, 11, 23)}
+    assert date_skill({"notice_given": -2.0, "suspended": 0.0}, {"notice_given": 3.0, "suspended": 1.0}) == 0.5
+    assert date_skill({"notice_given": 3.0}, {"notice_given": 3.0}) == 0.0      # no better than the calendar
+    assert date_skill({"notice_given": 6.0}, {"notice_given": 3.0}) == -1.0     # worse
+    assert date_skill({"notice_given": None}, {"notice_given": 3.0}) is None    # never reached
+    assert date_skill({"notice_given": 1.0}, {"notice_given": 0.0}) is None     # calendar exact: no room

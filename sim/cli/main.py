@@ -217,6 +217,10 @@ def _validation_table(report: dict[str, Any]) -> str:
             err = ep["date_error_days"].get(step)
             shown = f"{sim} ({err:+.0f} days)" if sim is not None else "never reached"
             lines.append(f"  {step:<18} simulated median {shown}, recorded {rec}")
+        if ep["calendar_dates"]:
+            skill = "undefined" if ep["date_skill"] is None else f"{ep['date_skill']:+.2f}"
+            calendar = ", ".join(f"{s} {d}" for s, d in ep["calendar_dates"].items())
+            lines.append(f"  date skill over the legal calendar ({calendar}): {skill}")
         if ep["in_order_share"] is not None:
             share = ep["in_order_share"]
             lines.append(f"  runs with the recorded outcome that passed every recorded step: {share:.3f}")
@@ -247,7 +251,8 @@ def _validation_markdown(report: dict[str, Any]) -> str:
                          f"{co['modal']} | {', '.join(co['given']) or 'none'} |")
         lines.append("")
     lines += ["| episode (conditional) | recorded outcome | p (95% interval) | modal | "
-              "simulated median date vs record | approval RMSE vs polls |", "|---|---|---|---|---|---|"]
+              "simulated median date vs record | date skill over the calendar | approval RMSE vs polls |",
+              "|---|---|---|---|---|---|---|"]
     for ep in report["episodes"]:
         lo, hi = ep["ci"]
         dates = "; ".join(
@@ -255,8 +260,9 @@ def _validation_markdown(report: dict[str, Any]) -> str:
             + (f" ({ep['date_error_days'][step]:+.0f} d)" if ep["date_error_days"][step] is not None else "")
             for step, rec in ep["recorded_dates"].items())
         rmse = "-" if ep["poll_rmse"] is None else f"{ep['poll_rmse']:.1f} pts"
+        skill = "-" if ep["date_skill"] is None else f"{ep['date_skill']:+.2f}"
         lines.append(f"| {ep['name']} | {ep['outcome']} | {ep['p']:.3f} ({lo:.3f}-{hi:.3f}) | {ep['modal']} | "
-                     f"{dates} | {rmse} |")
+                     f"{dates} | {skill} | {rmse} |")
     lines += ["", "| forecast | Brier | log score |", "|---|---|---|"]
     for key, mode in (("scores_free", "free"), ("scores", "conditional")):
         if key not in report:

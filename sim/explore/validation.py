@@ -13,9 +13,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from ..model.agreement import anniversaries
 from ..model.engine import Model, ReplicationResult
 from ..model.outcomes import median, possible_outcomes, status_quo, wilson_interval
 from .experiment import Runner, run_points
@@ -38,6 +39,10 @@ class EpisodeCheck:
     poll_rmse: float | None
     in_order_share: float | None
     runs: int
+    calendar_dates: dict[str, str] = field(default_factory=dict)
+    """The legal calendar's date for each recorded step that has one (the baseline's forecast)."""
+    date_skill: float | None = None
+    """1 - (model's total date error) / (calendar baseline's), over the steps with a legal deadline."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
@@ -55,6 +60,8 @@ class EpisodeCheck:
             "recorded_dates": self.recorded_dates,
             "poll_rmse": None if self.poll_rmse is None else round(self.poll_rmse, 3),
             "in_order_share": None if self.in_order_share is None else round(self.in_order_share, 6),
+            "calendar_dates": self.calendar_dates,
+            "date_skill": None if self.date_skill is None else round(self.date_skill, 6),
             "runs": self.runs,
         }
 
@@ -83,7 +90,10 @@ def check_episode(model: Model, results: Sequence[ReplicationResult]) -> Episode
             d = model.date(mt)
             errors[step] = float((d - when).days)
             medians[step] = d.isoformat()
+    calendar = calendar_dates(model, rec.dates)
     return EpisodeCheck(
+        calendar_dates={s: d.isoformat() for s, d in calendar.items()},
+        date_skill=date_skill(errors, {s: float((calendar[s] - rec.dates[s]).days) for s in calendar}),
         name=sc.name,
         file=sc.path,
         outcome=rec.outcome,
@@ -98,6 +108,52 @@ def check_episode(model: Model, results: Sequence[ReplicationResult]) -> Episode
         in_order_share=in_order_share(rec.outcome, rec.dates, results),
         runs=n,
     )
+
+
+CALENDAR_STEPS = {"notice_given": "deadline", "suspended": "expiry", "terminated": "expiry",
+                  "renewed": "expiry", "normalised": "deadline"}
+"""Recorded steps the legal calendar dates, and by what: the notice deadline or the expiry."""
+
+
+def calendar_dates(model: Model, recorded: Mapping[str, date]) -> dict[str, date]:
+    """The calendar baseline: each recorded step that has a legal deadline, put at it.
+
+    A forecaster that knows the agreement's rules and the dated facts puts a notice
+    at the last day it may be given (expiry minus the notice period) and a
+    suspension, termination or renewal at the expiry it answers. Of the yearly
+    cycles in the window it takes the one the recorded step falls in (the first
+    deadline or expiry on or after the recorded date): the record picks the
+    year, the calendar the day. Steps without a legal deadline (talks,
+    initialling, cabinet approval, signing, a collapse) get no baseline.
+    """
+    sc = model.scenario
+    signed = sc.agreement.signed
+    if signed is None:
+        return {}
+    notice = timedelta(days=sc.agreement.notice_days)
+    expiries = anniversaries(signed, sc.agreement.term_years, sc.start, sc.end + notice + timedelta(days=366))
+    out: dict[str, date] = {}
+    for step, when in recorded.items():
+        if step not in CALENDAR_STEPS:
+            continue
+        dates = [e - notice if CALENDAR_STEPS[step] == "deadline" else e for e in expiries]
+        later = [d for d in dates if d >= when]
+        if later:
+            out[step] = later[0]
+    return out
+
+
+def date_skill(model_errors: Mapping[str, float | None], baseline_errors: Mapping[str, float]) -> float | None:
+    """Skill of the model's dates over the calendar baseline: 1 - sum|model| / sum|baseline| over the
+    steps both date (1 is perfect, 0 no better than the calendar, negative worse); None when the
+    baseline dates nothing, or dates it exactly (no room for skill), or the model never reaches a step."""
+    steps = [s for s in baseline_errors if s in model_errors]
+    if not steps or any(model_errors[s] is None for s in steps):
+        return None
+    base = sum(abs(baseline_errors[s]) for s in steps)
+    if base == 0:
+        return None
+    return 1.0 - sum(abs(model_errors[s] or 0.0) for s in steps) / base
 
 
 def poll_rmse(model: Model, results: Sequence[ReplicationResult]) -> float | None:
