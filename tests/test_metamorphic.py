@@ -1,0 +1,101 @@
+"""Metamorphic tests on the shipped parameters: a change to a scenario whose direction
+the mechanisms fix must move the outcome that way, or at least not the other way.
+
+Each test is a comparison under common random numbers (replication i of both
+scenarios draws from the same seed) on the shipped history files and parameters.
+"Never lowers" is asserted as: the upper end of Newcombe's 95% paired interval of
+the difference is at or above zero, i.e. the data show no decrease; with 400
+paired replications such an interval is a few points wide, so a real decrease of
+that size would fail the test.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+
+import pytest
+
+from diplosim import compile_scenario, load_scenario
+from diplosim.explore.compare import compare
+from diplosim.run.evaluator import Evaluator
+from diplosim.scenario.variants import without_given, without_triggers
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.slow  # each comparison runs 800 replications
+
+HISTORY = REPO / "scenarios" / "history"
+COUNTERFACTUALS = REPO / "scenarios" / "counterfactuals"
+RUNS = 400
+
+
+def _difference(base, other, outcome: str) -> tuple[float, float, float]:
+    """(diff, lo, hi) of P(outcome) in `other` minus `base`, paired."""
+    with Evaluator(workers=1) as evaluate:
+        report = compare([compile_scenario(base), compile_scenario(other)], RUNS, 0, evaluate)
+    d = report["scenarios"][1]["difference"]["outcomes"][outcome]
+    return d["diff"], d["ci"][0], d["ci"][1]
+
+
+def test_more_and_earlier_nuclear_tests_never_lower_the_2016_signing():
+    with_tests = load_scenario(HISTORY / "gsomia-2016.yaml")
+    without = load_scenario(COUNTERFACTUALS / "2016-no-nuclear-test.yaml")
+    diff, lo, hi = _difference(without, with_tests, "signed")
+    assert hi >= 0.0, (diff, lo, hi)
+    earlier = load_scenario(HISTORY / "gsomia-2016.yaml",
+                            {"triggers.nk-nuclear-5.at": "2016-06-09"})  # the September test in June
+    diff, lo, hi = _difference(with_tests, earlier, "signed")
+    assert hi >= 0.0, (diff, lo, hi)
+
+
+def test_removing_japans_trade_measures_never_raises_the_2019_notice():
+    sc = load_scenario(HISTORY / "gsomia-2019.yaml")
+    no_measures = without_triggers(sc, ["export-controls", "whitelist-removal"])
+    # a notice given shows as any outcome but renewed: P(renewed) must not fall
+    diff, lo, hi = _difference(sc, no_measures, "renewed")
+    assert hi >= 0.0 and diff >= 0.0, (diff, lo, hi)
+
+
+def test_removing_us_pressure_never_lowers_termination_in_2019():
+    sc = load_scenario(HISTORY / "gsomia-2019.yaml")
+    no_pressure = load_scenario(COUNTERFACTUALS / "2019-no-us-pressure.yaml")
+    diff, lo, hi = _difference(sc, no_pressure, "terminated")
+    assert hi >= 0.0, (diff, lo, hi)
+
+
+def test_a_public_cabinet_process_never_lowers_the_2012_signing():
+    sc = load_scenario(HISTORY / "gsomia-2012.yaml")
+    public = load_scenario(COUNTERFACTUALS / "2012-public-cabinet.yaml")
+    diff, lo, hi = _difference(sc, public, "signed")
+    assert hi >= 0.0, (diff, lo, hi)
+
+
+def test_renaming_trigger_ids_gives_identical_results():
+    sc = load_scenario(HISTORY / "gsomia-2019.yaml")
+    renamed = dataclasses.replace(sc, triggers=tuple(dataclasses.replace(tr, id=f"x-{i}")
+                                                     for i, tr in enumerate(sc.triggers)))
+    with Evaluator(workers=1) as evaluate:
+        report = compare([compile_scenario(sc), compile_scenario(renamed)], 200, 3, evaluate)
+    assert report["scenarios"][1]["difference"]["changed"] == 0.0
+
+
+def test_shifting_every_date_by_whole_weeks_keeps_the_distribution():
+    # Whole weeks keep cabinet weekdays; the legal calendar moves with the signing date.
+    # The 2019 free run: its outcome distribution with every date 4 weeks later must agree
+    # within sampling error (the distribution shift's paired interval includes small values).
+    sc = without_given(load_scenario(HISTORY / "gsomia-2019.yaml"))
+    weeks = timedelta(weeks=4)
+
+    def shifted(tr):
+        return dataclasses.replace(tr, at=tr.at + weeks if tr.at else None,
+                                   between=(tr.between[0] + weeks, tr.between[1] + weeks) if tr.between else None)
+
+    agreement = dataclasses.replace(sc.agreement, since=sc.agreement.since + weeks,
+                                    signed=sc.agreement.signed + weeks if sc.agreement.signed else None)
+    record = dataclasses.replace(sc.record, dates={k: d + weeks for k, d in sc.record.dates.items()})
+    moved = dataclasses.replace(sc, start=sc.start + weeks, end=sc.end + weeks, agreement=agreement, record=record,
+                                triggers=tuple(shifted(tr) for tr in sc.triggers))
+    with Evaluator(workers=1) as evaluate:
+        report = compare([compile_scenario(sc), compile_scenario(moved)], RUNS, 0, evaluate)
+    lo, _ = report["scenarios"][1]["difference"]["shift_ci"]
+    assert lo <= 0.05, report["scenarios"][1]["difference"]
