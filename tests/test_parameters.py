@@ -130,3 +130,10 @@ def test_tokyo_grievance_threshold_is_a_real_parameter(write_scenario):
     path = write_scenario(doc)
     never, always = _trade_measures(path, 1.0, 200), _trade_measures(path, 0.0, 200)
     assert always > never + 0.1, (always, never)
+
+
+def test_a_parameter_file_in_the_old_format_is_refused_with_how_to_convert_it(tmp_path):
+    path = tmp_path / "old.yaml"
+    path.write_text("parameters:\n  threat_weight:\n    value: 2.0\n    lower: 0\n    upper: 6\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"old format .* e\.g\. 'threat_weight: 2\.0'"):
+        load_parameters(path)

@@ -113,6 +113,11 @@ def check_in_bounds(
 def _number(node: MarkedDict, name: str, file: str) -> float:
     value = node.get(name)
     line, col = node.place(name)
+    if isinstance(value, MarkedDict) and "value" in value:
+        raise ScenarioError(f"a declaration in the old format (value, lower, upper, ...); a parameter file now "
+                            f"holds values only, e.g. '{name}: {value['value']}' (what each parameter is, is "
+                            "declared in sim/domain/parameters.py)", file=file, line=line, column=col,
+                            field=f"parameters.{name}")
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ScenarioError(f"expected a number, found {value!r}", file=file, line=line, column=col,
                             field=f"parameters.{name}")
