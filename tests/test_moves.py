@@ -60,7 +60,8 @@ def test_validate_reports_free_and_conditional_runs():
     for ep in report["episodes"]:
         assert set(ep["free"]) == {"p", "modal", "given"} and ep["free"]["given"] == []
         assert ep["conditional"]["given"] and ep["conditional"]["p"] == ep["p"]
-    assert "scores_free" in report
+    for mode in ("scores", "scores_free"):
+        assert {"model", "prior_mean", "base_rate", "uniform", "status_quo"} <= set(report[mode])
 
 
 def test_the_calendar_baseline_puts_each_step_at_its_legal_deadline():
@@ -77,3 +78,15 @@ def test_the_calendar_baseline_puts_each_step_at_its_legal_deadline():
     assert date_skill({"notice_given": 6.0}, {"notice_given": 3.0}) == -1.0     # worse
     assert date_skill({"notice_given": None}, {"notice_given": 3.0}) is None    # never reached
     assert date_skill({"notice_given": 1.0}, {"notice_given": 0.0}) is None     # calendar exact: no room
+
+
+def test_the_base_rate_forecast_counts_the_other_episodes_that_could_end_the_same_ways():
+    from diplosim.explore.validation import base_rates
+
+    models = [compile_scenario(load_scenario(HISTORY / f"gsomia-{y}.yaml")) for y in (2012, 2016, 2019)]
+    r2012, r2016, r2019 = base_rates(models)
+    # 2012 and 2016 start before signing (signed, collapsed, stalled): each sees the other's outcome,
+    # plus one pseudo-count per outcome; 2019 starts in force and has no other such episode.
+    assert r2012 == {"signed": 0.5, "collapsed": 0.25, "stalled": 0.25}
+    assert r2016 == {"signed": 0.25, "collapsed": 0.5, "stalled": 0.25}
+    assert r2019 == {k: 0.25 for k in ("renewed", "notice_pending", "terminated", "suspended")}

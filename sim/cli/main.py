@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..domain.parameters import PARAMETERS
 from ..errors import ScenarioError
 from ..files import csv_text, to_json, write_atomic
 from ..model.engine import compile_scenario
@@ -228,15 +229,13 @@ def _validation_table(report: dict[str, Any]) -> str:
         lines.append(f"  approval vs polls  RMSE {rmse:.1f} points" if rmse is not None
                      else "  approval vs polls  no polls")
         lines.append("")
-    sc = report["scores"]
-    lines.append("Scores of the record over all episodes (lower is better)")
-    lines.append(f"  {'forecast':<32}{'Brier':>8}{'log':>9}")
-    if "scores_free" in report:
-        free = report["scores_free"]["model"]
-        lines.append(f"  {'diplosim, free':<32}{free['brier']:>8.3f}{free['log']:>9.3f}")
-    for label, name in (("model", "diplosim, conditional"), ("uniform", "all outcomes equally likely"),
-                        ("status_quo", "the status quo persists")):
-        lines.append(f"  {name:<32}{sc[label]['brier']:>8.3f}{sc[label]['log']:>9.3f}")
+    modes = [key for key in ("scores_free", "scores") if key in report]
+    lines.append("Scores of the record over all episodes (lower is better; free, then conditional)")
+    lines.append(f"  {'forecast':<52}" + "".join(f"{'Brier':>8}{'log':>8}" for _ in modes))
+    for label, name in SCORE_ROWS:
+        if all(label in report[m] for m in modes):
+            lines.append(f"  {name:<52}" + "".join(f"{report[m][label]['brier']:>8.3f}{report[m][label]['log']:>8.3f}"
+                                                    for m in modes))
     return "\n".join(lines)
 
 
@@ -263,16 +262,21 @@ def _validation_markdown(report: dict[str, Any]) -> str:
         skill = "-" if ep["date_skill"] is None else f"{ep['date_skill']:+.2f}"
         lines.append(f"| {ep['name']} | {ep['outcome']} | {ep['p']:.3f} ({lo:.3f}-{hi:.3f}) | {ep['modal']} | "
                      f"{dates} | {skill} | {rmse} |")
-    lines += ["", "| forecast | Brier | log score |", "|---|---|---|"]
-    for key, mode in (("scores_free", "free"), ("scores", "conditional")):
-        if key not in report:
-            continue
-        sc = report[key]
-        for label, name in (("model", f"diplosim, {mode}"), ("uniform", "all outcomes equally likely"),
-                            ("status_quo", "the status quo persists")):
-            if label == "model" or key == "scores":
-                lines.append(f"| {name} | {sc[label]['brier']:.3f} | {sc[label]['log']:.3f} |")
+    modes = [key for key in ("scores_free", "scores") if key in report]
+    heads = {"scores_free": "free", "scores": "conditional"}
+    lines += ["", "| forecast | " + " | ".join(f"{heads[m]}: Brier | {heads[m]}: log" for m in modes) + " |",
+              "|---|" + "---|---|" * len(modes)]
+    for label, name in SCORE_ROWS:
+        if all(label in report[m] for m in modes):
+            cells = " | ".join(f"{report[m][label]['brier']:.3f} | {report[m][label]['log']:.3f}" for m in modes)
+            lines.append(f"| {name} | {cells} |")
     return "\n".join(lines)
+
+
+SCORE_ROWS = (("model", "diplosim (calibrated)"), ("prior_mean", "diplosim, every parameter mid-range (uncalibrated)"),
+              ("base_rate", "base rate of the other episodes"), ("uniform", "all outcomes equally likely"),
+              ("status_quo", "the status quo persists"))
+"""The forecasts `validate` scores, in the order its tables show them."""
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -281,7 +285,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     episodes = _episodes(args)
     models = [compile_scenario(sc) for sc in episodes]
     free = [compile_scenario(without_given(sc)) for sc in episodes]
-    report = validate(models, args.runs, args.seed, args.evaluate, free_models=free)
+    middle = {name: (info.lower + info.upper) / 2 for name, info in PARAMETERS.items()}
+    prior = [dataclasses.replace(sc, params=sc.params.with_values(middle)) for sc in episodes]
+    report = validate(models, args.runs, args.seed, args.evaluate, free_models=free,
+                      prior_models=[compile_scenario(sc) for sc in prior],
+                      prior_free_models=[compile_scenario(without_given(sc)) for sc in prior])
     if args.json:
         print(to_json(report), end="")
     elif args.markdown:

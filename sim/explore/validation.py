@@ -190,8 +190,27 @@ def in_order_share(outcome: str, dates: Mapping[str, date], results: Sequence[Re
     return ok / len(hits)
 
 
-def scores(checks: Sequence[EpisodeCheck], models: Sequence[Model], floor: float) -> dict[str, Any]:
-    """Brier and log scores of the record over all episodes, with two baselines.
+def base_rates(models: Sequence[Model]) -> list[dict[str, float]]:
+    """The base-rate forecast of each episode: how often each of its possible outcomes was recorded in
+    the *other* episodes that could end the same ways, Laplace-smoothed (one pseudo-count per outcome)."""
+    out = []
+    for i, model in enumerate(models):
+        names = possible_outcomes(model.scenario.agreement.state)
+        counts = dict.fromkeys(names, 1.0)
+        for j, other in enumerate(models):
+            record = other.scenario.record
+            if j != i and record is not None and possible_outcomes(other.scenario.agreement.state) == names:
+                counts[record.outcome] += 1.0
+        total = sum(counts.values())
+        out.append({k: v / total for k, v in counts.items()})
+    return out
+
+
+def scores(checks: Sequence[EpisodeCheck], models: Sequence[Model], floor: float,
+           prior: Sequence[EpisodeCheck] | None = None) -> dict[str, Any]:
+    """Brier and log scores of the record over all episodes, with baselines: all outcomes equally
+    likely, the status quo, the base rate over the other episodes (`base_rates`) and, given `prior`
+    (the same episodes run with every parameter at the middle of its declared range), the uncalibrated model.
 
     Lower is better for both. The Brier score is the mean over episodes of the
     squared distance between the forecast distribution and the recorded
@@ -206,12 +225,19 @@ def scores(checks: Sequence[EpisodeCheck], models: Sequence[Model], floor: float
     def log_score(p: dict[str, float], outcome: str) -> float:
         return -math.log(max(p.get(outcome, 0.0), floor))
 
-    rows: dict[str, list[tuple[float, float]]] = {"model": [], "uniform": [], "status_quo": []}
-    for check, model in zip(checks, models, strict=True):
+    rows: dict[str, list[tuple[float, float]]] = {"model": [], "uniform": [], "status_quo": [], "base_rate": []}
+    if prior is not None:
+        rows["prior_mean"] = []
+    rates = base_rates(models)
+    for i, (check, model) in enumerate(zip(checks, models, strict=True)):
         names = list(possible_outcomes(model.scenario.agreement.state))
         uniform = {k: 1.0 / len(names) for k in names}
         quo = {k: float(k == status_quo(model.scenario.agreement.state)) for k in names}
-        for label, forecast in (("model", check.probabilities), ("uniform", uniform), ("status_quo", quo)):
+        forecasts = [("model", check.probabilities), ("uniform", uniform), ("status_quo", quo),
+                     ("base_rate", rates[i])]
+        if prior is not None:
+            forecasts.append(("prior_mean", prior[i].probabilities))
+        for label, forecast in forecasts:
             rows[label].append((brier(forecast, check.outcome), log_score(forecast, check.outcome)))
     out: dict[str, Any] = {}
     for label, vals in rows.items():
@@ -223,7 +249,8 @@ def scores(checks: Sequence[EpisodeCheck], models: Sequence[Model], floor: float
 
 
 def validate(models: Sequence[Model], runs: int, seed: int, runner: Runner,
-             free_models: Sequence[Model] | None = None) -> dict[str, Any]:
+             free_models: Sequence[Model] | None = None, prior_models: Sequence[Model] | None = None,
+             prior_free_models: Sequence[Model] | None = None) -> dict[str, Any]:
     """Run every episode and assemble the validation report (JSON-able).
 
     `models` are the episodes as their files stand: the *conditional* runs, with the
@@ -231,20 +258,26 @@ def validate(models: Sequence[Model], runs: int, seed: int, runner: Runner,
     without those moves, where all five actors decide) are run too when given; each
     episode then reports both modes (`free`, `conditional`: p of the recorded outcome,
     the modal outcome and the moves given), and `scores_free` scores the free runs.
+    `prior_models` and `prior_free_models` (the episodes with uncalibrated, mid-range
+    parameters) add that baseline to the scores of each mode.
     """
-    checks = [check_episode(m, rs) for m, rs in zip(models, run_points(models, runs, seed, runner), strict=True)]
+    def run(ms: Sequence[Model] | None) -> list[EpisodeCheck] | None:
+        if ms is None:
+            return None
+        return [check_episode(m, rs) for m, rs in zip(ms, run_points(ms, runs, seed, runner), strict=True)]
+
+    checks = run(models) or []
     report: dict[str, Any] = {
         "runs": runs,
         "seed": seed,
         "episodes": [c.as_json() for c in checks],
-        "scores": scores(checks, models, floor=0.5 / runs),
+        "scores": scores(checks, models, floor=0.5 / runs, prior=run(prior_models)),
     }
     if free_models is not None:
-        free = [check_episode(m, rs)
-                for m, rs in zip(free_models, run_points(free_models, runs, seed, runner), strict=True)]
+        free = run(free_models) or []
         for ep, model, cond, fr in zip(report["episodes"], models, checks, free, strict=True):
             given = [tr.id for tr in model.scenario.triggers if tr.given]
             ep["conditional"] = {"p": round(cond.p, 6), "modal": cond.modal, "given": given}
             ep["free"] = {"p": round(fr.p, 6), "modal": fr.modal, "given": []}
-        report["scores_free"] = scores(free, free_models, floor=0.5 / runs)
+        report["scores_free"] = scores(free, free_models, floor=0.5 / runs, prior=run(prior_free_models))
     return report
