@@ -18,8 +18,10 @@ import numpy as np
 
 from diplosim.domain.lifecycle import Stage
 from diplosim.domain.mechanisms import ALL_MECHANISMS
+from diplosim.model import attention
 from diplosim.model.actors import Counterpart, Executive, Opposition, Patron, Public
 from diplosim.model.choice import Decision, Terms, choose
+from diplosim.model.draws import Draws
 from diplosim.scenario.params import load_parameters
 from tests.conftest import MECHANISM_PARAMS
 
@@ -33,16 +35,20 @@ class FakeView:
                  now: float = 10.0, seed: int = 0, **changes: float) -> None:
         self.p = load_parameters(MECHANISM_PARAMS).with_values(changes).as_parameters()
         self.rng = np.random.default_rng(seed)
+        self.draws = Draws(self.rng)
         self.mechanisms = frozenset(ALL_MECHANISMS)
         self.now = now
         self.stage = stage
         self.flags: set[str] = set()
         self.notice_expiry = math.inf
+        self.deadline_terms: tuple[float, float] | None = (now + 100.0, now + 190.0)
         self.world = {"threat": 0.3, "approval": 40.0, "anti_japan": 0.3, "mobilisation": 0.1,
                       "us_pressure": 0.0, "trade_dispute": 0.0, "grievance": 0.0, **(state or {})}
-        self.procedure = {"text_remaining": 1.0, "cabinet_process": "public", "cabinet_weekday": 1,
-                          "review_complete": None}
+        self.standings: dict[str, float] = {}
+        self.procedure: dict[str, Any] = {"text_remaining": 1.0, "cabinet_weekday": 1}
         self.opposition = {"seat_share": 0.4, "against": True}
+        self.broke_off_by: str | None = None
+        self.leader = "the president"
         self.emitted: list[tuple[str, Mapping[str, Any]]] = []
         self.moves: list[Stage] = []
         self.jumps: list[tuple[str, float]] = []
@@ -53,17 +59,27 @@ class FakeView:
     def state(self, name: str) -> float:
         return self.world[name]
 
+    def standing(self, name: str) -> float:
+        return self.standings.get(name, 0.0)
+
     def snapshot(self) -> dict[str, float]:
         return dict(self.world)
+
+    def notice_deadline(self) -> tuple[float, float] | None:
+        return self.deadline_terms
 
     def days_to_election(self) -> float | None:
         return None
 
-    def next_expiry(self) -> float | None:
-        return None
-
     def next_weekday(self, t: float, weekday: int) -> float:
         return math.ceil(t)
+
+    def urgency(self, deadline: float | None) -> float:
+        return attention.urgency(None if deadline is None else deadline - self.now, self.p.urgency_days)
+
+    def next_review(self, deadline: float | None) -> tuple[float, bool]:
+        return attention.next_review(self.now, deadline, self.draws.exponential(), self.p.review_days,
+                                     self.p.attention_gain, self.p.urgency_days)
 
     def emit(self, kind: str, detail: Mapping[str, Any] | None = None) -> None:
         self.emitted.append((kind, detail or {}))
@@ -72,6 +88,8 @@ class FakeView:
              notice_expiry: float | None = None) -> None:
         self.moves.append(to)
         self.stage = to
+        if notice_expiry is not None:
+            self.notice_expiry = notice_expiry
 
     def jump(self, name: str, amount: float) -> None:
         self.jumps.append((name, amount))
@@ -83,40 +101,77 @@ class FakeView:
         self.questions.append((role, question))
         return True
 
-    def decide(self, situation: str, options: Mapping[str, Terms]) -> Decision:
+    def choose(self, situation: str, options: Mapping[str, Terms]) -> str:
         decision = choose(self.rng, "actor", situation, options)
         self.decisions.append(decision)
-        return decision
+        return decision.chosen
 
     def note(self, text: str) -> None:
         pass
 
 
-def test_tokyo_schedules_a_review_after_a_court_ruling_and_answers_questions():
+def utilities(decision: Decision) -> dict[str, float]:
+    """Each option's total utility in a recorded decision."""
+    return {name: sum(terms.values()) for name, terms in decision.terms.items()}
+
+
+def test_tokyo_faces_trade_measures_only_over_an_unsettled_claim_and_answers_questions():
     view = FakeView()
     tokyo = Counterpart(view, "Tokyo", {})  # type: ignore[arg-type]
+    tokyo.handle(("event", "court_ruling"))  # the ruling's standing grievance is not in this view: nothing to answer
+    assert view.decisions == [] and tokyo.faces() is None
+    view.standings["grievance"] = 0.4  # a ruling stands unsettled
     tokyo.handle(("event", "court_ruling"))
-    assert [w for _, w in view.wakes] == ["retaliation"] and view.wakes[0][0] >= view.now
-    tokyo.handle(("event", "court_ruling"))  # a review is pending already: no second one
-    assert len(view.wakes) == 1
+    assert [d.situation for d in view.decisions] == ["trade measures over the rulings?"]
+    tokyo.start()  # its agenda brings the decision up later, without a deadline
+    assert view.wakes and view.wakes[-1][1] == "review" and view.wakes[-1][0] > view.now
     assert isinstance(tokyo.answer("sign?"), bool) and view.decisions[-1].situation == "sign?"
 
 
 def test_tokyo_with_a_deep_grievance_imposes_export_controls_at_its_review():
     # grievance at its top and a strong retaliation weight: imposing dominates waiting
     view = FakeView({"grievance": 1.0}, retaliation_weight=10.0, retaliation_base=0.0)
-    Counterpart(view, "Tokyo", {}).handle(("retaliation", None))  # type: ignore[arg-type]
+    view.standings["grievance"] = 1.0
+    Counterpart(view, "Tokyo", {}).review("agenda")  # type: ignore[arg-type]
     assert view.emitted[0][0] == "export_control"
 
 
-def test_washington_reviews_while_a_notice_is_pending_and_stays_out_when_disengaged():
+def test_tokyo_keeps_its_measures_while_the_claim_is_unsettled():
+    # lifting gives up what the measures answer and backs down: worth less than keeping them,
+    # however little imposing them would now be worth (the cost of imposing is spent)
+    view = FakeView({"grievance": 0.5}, retaliation_base=10.0)
+    view.standings["grievance"] = 0.5
+    view.flags |= {"export_controls", "whitelist_removed"}
+    Counterpart(view, "Tokyo", {}).review("agenda")  # type: ignore[arg-type]
+    u = utilities(view.decisions[0])
+    assert u["keep_measures"] > u["lift_export_controls"] + 1.0
+
+
+def test_washington_presses_while_the_pact_is_at_stake_and_not_when_it_takes_no_initiatives():
     view = FakeView(stage=Stage.NOTICE_GIVEN)
     view.notice_expiry = view.now + 60.0
-    Patron(view, "Washington", {}).handle(("event", "notice_given"))  # type: ignore[arg-type]
-    assert view.wakes and all(what == "review" and t < view.notice_expiry for t, what in view.wakes)
+    washington = Patron(view, "Washington", {})  # type: ignore[arg-type]
+    washington.start()
+    assert view.wakes and all(t <= view.notice_expiry for t, _ in view.wakes)  # reviews, or a replan at expiry
+    washington.handle(("event", "notice_given"))
+    assert view.decisions[-1].situation == "press the allies?"
+    assert set(view.decisions[-1].terms) == {"hold_back", "press", "press_hard"}
+    secure = FakeView(stage=Stage.IN_FORCE)
+    Patron(secure, "Washington", {}).handle(("event", "nuclear_test"))  # type: ignore[arg-type]
+    assert secure.decisions == []  # the pact is in force: nothing to press for
     idle = FakeView(stage=Stage.NOTICE_GIVEN)
-    Patron(idle, "Washington", {"engaged": False}).handle(("event", "notice_given"))  # type: ignore[arg-type]
+    quiet = Patron(idle, "Washington", {}, decides=False)  # type: ignore[arg-type]
+    quiet.start()
+    quiet.handle(("event", "notice_given"))
     assert idle.wakes == [] and idle.decisions == []
+
+
+def test_washington_presses_harder_as_the_expiry_nears():
+    far, near = FakeView(stage=Stage.NOTICE_GIVEN), FakeView(stage=Stage.NOTICE_GIVEN)
+    far.notice_expiry, near.notice_expiry = far.now + 80.0, near.now + 1.0
+    for view in (far, near):
+        Patron(view, "Washington", {}).review("agenda")  # type: ignore[arg-type]
+    assert utilities(near.decisions[0])["press"] > utilities(far.decisions[0])["press"]
 
 
 def test_the_public_punishes_a_secret_approval_once_it_is_revealed():
@@ -134,6 +189,13 @@ def test_the_opposition_hears_only_the_steps_its_stance_opposes():
     view = FakeView({"anti_japan": 1.0}, opposition_mobilise_base=3.0, opposition_mobilise_weight=8.0)
     Opposition(view, "Opposition", {}).handle(("event", "in_force"))  # type: ignore[arg-type]
     assert [w for _, w in view.wakes] == ["protest"]  # it decided to mobilise and will protest later
+    # while the executive takes the pact forward, its own agenda brings mobilising up unprompted
+    busy = FakeView(stage=Stage.NEGOTIATING)
+    Opposition(busy, "Opposition", {}).start()  # type: ignore[arg-type]
+    assert [w for _, w in busy.wakes] == ["review"]
+    calm = FakeView(stage=Stage.IN_FORCE)
+    Opposition(calm, "Opposition", {}).start()  # type: ignore[arg-type]
+    assert calm.wakes == []
 
 
 def test_seoul_opens_talks_on_a_dated_talks_fact_and_asks_tokyo_before_initialling():
@@ -143,7 +205,7 @@ def test_seoul_opens_talks_on_a_dated_talks_fact_and_asks_tokyo_before_initialli
     seoul.hear_fact("talks", {"issue": "trade"})
     assert view.moves == []  # trade talks do not open talks on the pact
     seoul.hear_fact("talks", {"issue": "agreement"})
-    assert view.moves == [Stage.NEGOTIATING] and [w for _, w in view.wakes] == ["round"]
+    assert view.moves == [Stage.NEGOTIATING] and "round" in [w for _, w in view.wakes]
     # text done and a pact worth a great deal: Seoul initials, after asking Tokyo
     keen = FakeView({"threat": 1.0, "anti_japan": 0.0, "mobilisation": 0.0}, stage=Stage.NEGOTIATING,
                     executive_pact_base=4.0, threat_weight=6.0, haste_cost=0.0)
@@ -152,6 +214,87 @@ def test_seoul_opens_talks_on_a_dated_talks_fact_and_asks_tokyo_before_initialli
     seoul.rounds_needed = 1
     seoul.handle(("round", None))
     assert keen.questions == [("counterpart", "initial the text?")] and keen.moves == [Stage.INITIALLED]
+
+
+def test_seoul_chooses_its_cabinet_procedure_unless_a_file_gives_it():
+    # a strong, mobilised opposition: approving without notice is worth more than approving openly
+    view = FakeView({"mobilisation": 1.0, "approval": 60.0}, stage=Stage.INITIALLED, domestic_cost_weight=10.0,
+                    secrecy_discount=0.8)
+    seoul = Executive(view, "Seoul", {})  # type: ignore[arg-type]
+    seoul.start()
+    seoul.handle(("cabinet", None))
+    u = utilities(view.decisions[0])
+    assert u["approve_without_notice"] > u["approve"] + 1.0
+    given = FakeView(stage=Stage.INITIALLED)
+    given.procedure["cabinet_process"] = "public"
+    seoul = Executive(given, "Seoul", {})  # type: ignore[arg-type]
+    seoul.start()
+    seoul.handle(("cabinet", None))
+    assert "approve_without_notice" not in given.decisions[0].terms and "approve" in given.decisions[0].terms
+
+
+def test_seouls_notice_decision_weighs_waiting_less_as_the_deadline_nears():
+    far, near = FakeView(stage=Stage.IN_FORCE), FakeView(stage=Stage.IN_FORCE)
+    far.deadline_terms = (far.now + 60.0, far.now + 150.0)
+    near.deadline_terms = (near.now + 0.5, near.now + 90.5)
+    for view in (far, near):
+        seoul = Executive(view, "Seoul", {})  # type: ignore[arg-type]
+        seoul.start()
+        seoul.review("agenda")
+    keep_far = utilities(far.decisions[0])["keep_the_pact"]
+    keep_near = utilities(near.decisions[0])["keep_the_pact"]
+    assert keep_far > keep_near
+    assert utilities(far.decisions[0])["give_notice"] == utilities(near.decisions[0])["give_notice"]
+
+
+def test_seoul_suspends_a_notice_when_the_pact_is_worth_keeping_and_asks_tokyo_for_talks():
+    view = FakeView({"threat": 1.0, "us_pressure": 1.0}, stage=Stage.NOTICE_GIVEN, threat_weight=6.0,
+                    patron_weight=6.0)
+    view.notice_expiry = view.now + 0.25  # hours before it takes effect
+    view.flags.add("export_controls")
+    seoul = Executive(view, "Seoul", {})  # type: ignore[arg-type]
+    seoul.start()
+    seoul.handle(("event", "us_pressure"))
+    assert ("counterpart", "talks if Seoul keeps the pact?") in view.questions
+    assert view.moves and view.moves[-1] in (Stage.SUSPENDED, Stage.NORMALISED)
+
+
+def test_a_suspended_notice_can_be_withdrawn_on_any_event_seoul_listens_to():
+    # Tokyo lifted its measures and the pact is worth a great deal: Seoul withdraws the notice,
+    # at the event (no date of the year is special)
+    view = FakeView({"threat": 1.0}, stage=Stage.SUSPENDED, threat_weight=6.0, executive_pact_base=4.0,
+                    audience_cost=0.0, leverage_value=0.0)
+    seoul = Executive(view, "Seoul", {})  # type: ignore[arg-type]
+    seoul.start()
+    seoul.handle(("event", "controls_lifted"))
+    assert view.decisions[0].situation == "what to do with the suspended notice?"
+    assert view.moves == [Stage.NORMALISED]
+
+
+def test_resuming_talks_a_leader_broke_off_itself_costs_it_an_audience_cost():
+    own, other = FakeView(stage=Stage.NO_TALKS), FakeView(stage=Stage.NO_TALKS)
+    own.broke_off_by = own.leader
+    other.broke_off_by = "another president"
+    for view in (own, other):
+        seoul = Executive(view, "Seoul", {})  # type: ignore[arg-type]
+        seoul.start()
+        seoul.review("agenda")
+    assert utilities(own.decisions[0])["resume_talks"] < utilities(other.decisions[0])["resume_talks"]
+
+
+def test_no_decision_is_scheduled_at_an_offset_from_a_deadline():
+    # wake-ups in the model take a time that is an agenda draw, a procedure's duration or a
+    # ceremony's own date, never a deadline plus or minus a constant
+    deadline_names = {"notice_expiry", "expiry", "deadline", "signing_at"}
+    model_dir = ACTORS_DIR.parent
+    for path in model_dir.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) == "wake_at":
+                when = node.args[0] if node.args else None
+                for sub in ast.walk(when) if isinstance(when, ast.BinOp) else ():
+                    name = sub.attr if isinstance(sub, ast.Attribute) else sub.id if isinstance(sub, ast.Name) else ""
+                    assert name not in deadline_names, \
+                        f"{path.name}:{node.lineno}: a wake-up at an offset from {name}"
 
 
 def test_no_actor_module_imports_the_engine_or_another_actor():

@@ -7,6 +7,8 @@ import pytest
 
 from diplosim import compile_scenario, load_scenario, run_ensemble, run_replication
 from diplosim.domain.kinds import TRIGGER_KINDS
+from diplosim.domain.lifecycle import Stage
+from diplosim.domain.outcomes import possible_outcomes
 from diplosim.domain.variables import VARIABLES
 from diplosim.model.triggers import apply_effect
 from diplosim.model.world import World
@@ -59,10 +61,11 @@ def test_secret_approval_with_strong_opposition_differs_from_public(write_scenar
     # have standard errors of at most 0.016, so a 0.1 gap cannot come from noise.
     strong = {"name": "Opposition", "seat_share": 0.55, "stance": "against"}
     election = {"name": "Seoul", "next_election": "2012-12-19"}
-    actors = scenario_dict()["actors"] | {"opposition": strong, "executive": election}
-    secret = _ensemble(write_scenario, runs=1000, actors=actors,
-                       **(PRE_SIGNING | {"agreement": PRE_SIGNING["agreement"] | {"cabinet_process": "secret"}}))
-    public = _ensemble(write_scenario, runs=1000, actors=actors, **PRE_SIGNING)
+    actors = scenario_dict()["actors"] | {"opposition": strong}
+    secret = _ensemble(write_scenario, runs=1000, **PRE_SIGNING, actors=actors | {
+        "executive": election | {"given": {"cabinet_process": "secret"}}})
+    public = _ensemble(write_scenario, runs=1000, **PRE_SIGNING, actors=actors | {
+        "executive": election | {"given": {"cabinet_process": "public"}}})
     collapse_secret = secret.probability("collapsed")
     collapse_public = public.probability("collapsed")
     assert collapse_secret - collapse_public > 0.1, (collapse_secret, collapse_public)
@@ -137,13 +140,14 @@ def test_threat_raises_signing_probability(write_scenario):
 
 
 def test_a_start_with_notice_given_runs_to_its_expiry(write_scenario):
-    # the notice was given before the window: it must end (terminated or suspended), never raise
+    # the notice was given before the window: it must end (terminated, suspended or withdrawn), never raise
     doc = scenario_dict(start="2019-09-01", end="2019-12-31",
                         agreement={"name": "GSOMIA", "state": "notice_given", "since": "2019-08-23",
                                    "signed": "2016-11-23"})
     ens = run_ensemble(load_scenario(write_scenario(doc)), 200, 1)
     assert ens.summary()["errors"] == 0
-    assert {r.outcome for r in ens.results} <= {"terminated", "suspended"}
+    assert {r.outcome for r in ens.results} <= set(possible_outcomes(Stage.NOTICE_GIVEN))
+    assert "notice_pending" not in {r.outcome for r in ens.results if "notice_given" not in r.stage_t}
     assert all(r.outcome_t is not None for r in ens.results)
 
 

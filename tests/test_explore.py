@@ -25,7 +25,7 @@ HISTORY = COUNTERFACTUAL_DIR.parent / "history"
 # calibrated values. `late-test` fires after every decision of the episode and
 # cannot change an outcome.
 TRADE_QUARREL = scenario_dict(
-    actors=scenario_dict()["actors"] | {"patron": {"name": "Washington", "engaged": False}},
+    actors=scenario_dict()["actors"] | {"patron": {"name": "Washington", "decides": False}},
     params={"file": str(PARAMS),
             "override": {"linkage_weight": 12, "export_control_trade_jump": 1, "whitelist_trade_jump": 1}},
     triggers=[

@@ -1,5 +1,6 @@
 """Facts and moves: an actor's move stands in a file only as a declared assumption (`given: true`);
-`check` lists them and `validate` runs each episode without them (free) and with them (conditional)."""
+`check` lists them and `validate` runs each episode without them (free, every actor deciding) and
+with them (conditional, only Seoul deciding), scoring every recorded move of every actor."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import sys
 
 from diplosim import compile_scenario, load_scenario
 from diplosim.explore.compare import compare
+from diplosim.model.engine import silenced_roles
 from diplosim.run.evaluator import Evaluator
-from diplosim.scenario.variants import given_moves, without_given
+from diplosim.scenario.variants import assumptions, conditional, given_moves, without_given
 from tests.conftest import REPO
 
 HISTORY = REPO / "scenarios" / "history"
@@ -20,48 +22,103 @@ def test_the_history_files_declare_every_actor_move_they_hold():
     expected = {
         "gsomia-2012": ["opposition-blocks-may-signing"],
         "gsomia-2016": ["trilateral-vice-ministers"],
-        "gsomia-2019": ["export-controls", "whitelist-removal", "stilwell-visit", "milley-visit", "esper-visit",
-                        "senate-resolution"],
+        "gsomia-2019": ["export-controls", "whitelist-removal", "consumer-boycott", "stilwell-visit", "milley-visit",
+                        "esper-visit", "senate-resolution"],
     }
     for name, ids in expected.items():
         sc = load_scenario(HISTORY / f"{name}.yaml")
         assert given_moves(sc) == ids
-        assert {tr.by for tr in sc.triggers if tr.given} <= {"counterpart", "patron", "opposition"}
+        assert {tr.by for tr in sc.triggers if tr.given} <= {"counterpart", "patron", "opposition", "public"}
         free = without_given(sc)
         assert given_moves(free) == [] and len(free.triggers) == len(sc.triggers) - len(ids)
         assert all(tr.by is None for tr in free.triggers)  # what is left are facts
+        assert assumptions(free) == [] and silenced_roles(free) == frozenset()
+
+
+def test_no_history_file_sets_one_of_seouls_own_choices():
+    for path in HISTORY.glob("*.yaml"):
+        sc = load_scenario(path)
+        assert "cabinet_process" not in sc.actors["executive"].facts, path.name
+        assert all(cast.facts.get("decides", True) for cast in sc.actors.values()), path.name
+
+
+def test_a_role_whose_moves_are_given_takes_no_initiatives_and_a_conditional_run_silences_all_but_seoul():
+    sc = load_scenario(HISTORY / "gsomia-2019.yaml")
+    assert silenced_roles(sc) == {"counterpart", "patron", "public"}
+    assert silenced_roles(conditional(sc)) == {"counterpart", "patron", "public", "opposition"}
+    assert silenced_roles(without_given(sc)) == frozenset()
 
 
 def test_check_lists_the_given_moves():
     done = subprocess.run([sys.executable, str(REPO / "run.py"), "check", str(HISTORY / "gsomia-2019.yaml")],
                           capture_output=True, text=True, check=True)
     given = [line for line in done.stdout.splitlines() if line.startswith("  given: ")]
-    assert len(given) == 6
+    assert len(given) == 7
     assert given[0] == "  given: export-controls (export_control by the counterpart, 2019-07-01): " \
                        "an assumption, not a fact"
+    cabinet = subprocess.run([sys.executable, str(REPO / "run.py"), "check",
+                              str(REPO / "scenarios" / "counterfactuals" / "2012-public-cabinet.yaml")],
+                             capture_output=True, text=True, check=True)
+    assert "  given: cabinet_process: public (Seoul's choice): an assumption, not a fact" in cabinet.stdout
 
 
 def test_leaving_out_tokyos_and_washingtons_given_moves_makes_notice_rarer_in_2019():
-    # Direction of the free run: without Japan's measures given, Seoul has less to answer
-    # through the pact, so P(renewed) rises. 400 paired replications (common random numbers):
-    # the shipped parameters give about 0.00 with the moves and about 0.98 without, so the
-    # asserted gap of 0.5 holds with a wide margin and fails if the moves stop acting.
+    # Direction of the free run: without Japan's measures given (and Tokyo deciding for itself),
+    # Seoul has less to answer through the pact, so P(renewed) rises. 400 paired replications
+    # (common random numbers): the shipped parameters give about 0.00 with the moves and about
+    # 0.7 without, so the asserted gap of 0.3 holds with a wide margin and fails if the moves stop
+    # acting.
     sc = load_scenario(HISTORY / "gsomia-2019.yaml")
     with Evaluator(workers=1) as evaluate:
         report = compare([compile_scenario(sc), compile_scenario(without_given(sc))], 400, 0, evaluate)
-    conditional, free = (s["outcomes"]["renewed"]["p"] for s in report["scenarios"])
-    assert free > conditional + 0.5, (free, conditional)
+    given, free = (s["outcomes"]["renewed"]["p"] for s in report["scenarios"])
+    assert free > given + 0.3, (free, given)
 
 
-def test_validate_reports_free_and_conditional_runs():
+def test_validate_reports_free_and_conditional_runs_with_every_recorded_move():
     done = subprocess.run([sys.executable, str(REPO / "run.py"), "validate", "--runs", "60", "--json",
                            "--workers", "1"], capture_output=True, text=True, check=True)
     report = json.loads(done.stdout)
+    assert report["modes"] == ["free", "conditional"]
     for ep in report["episodes"]:
-        assert set(ep["free"]) == {"p", "modal", "given"} and ep["free"]["given"] == []
-        assert ep["conditional"]["given"] and ep["conditional"]["p"] == ep["p"]
-    for mode in ("scores", "scores_free"):
-        assert {"model", "prior_mean", "base_rate", "uniform", "status_quo"} <= set(report[mode])
+        for mode in ("free", "conditional"):
+            entry = ep[mode]
+            assert {"p", "modal", "given", "date_skill", "moves", "probabilities"} <= set(entry)
+        assert ep["free"]["given"] == []
+        assert ep["conditional"]["given"]  # at least: the other actors take no initiatives
+    by_name = {ep["name"]: ep for ep in report["episodes"]}
+    free_2019 = {m["move"]: m for m in by_name["GSOMIA 2019"]["free"]["moves"]}
+    cond_2019 = {m["move"]: m for m in by_name["GSOMIA 2019"]["conditional"]["moves"]}
+    lifted = "controls_lifted by the counterpart, never"
+    # free: Tokyo decides, so its keeping the measures is scored; conditional: given, never scored
+    assert free_2019[lifted]["given"] is False and 0.0 <= free_2019[lifted]["p"] <= 1.0
+    assert cond_2019[lifted]["given"] is True and cond_2019[lifted]["p"] is None
+    assert cond_2019["export_control by the counterpart, 2019-07-01"]["date_error_days"] is None
+    # Tokyo's talks are its answer to Seoul, made in either mode: scored in both
+    assert cond_2019["talks by the counterpart, 2019-11-22"]["given"] is False
+    for mode in ("free", "conditional"):
+        assert {"model", "prior_mean", "base_rate", "uniform", "status_quo"} <= set(report["scores"][mode])
+
+
+def test_a_tokyo_that_lifts_its_controls_shows_as_an_error():
+    # The 2019 record says Tokyo kept its measures. Replications in which the model's Tokyo lifts
+    # them (here written by hand) score that recorded move as missed: p is the share that kept them.
+    from diplosim.explore.validation import move_checks
+    from diplosim.model.engine import ReplicationResult
+
+    model = compile_scenario(without_given(load_scenario(HISTORY / "gsomia-2019.yaml")))
+
+    def run(i: int, lifted: bool) -> ReplicationResult:
+        moves = [(270.0, "counterpart", "export_control")] + ([(300.0, "counterpart", "controls_lifted")]
+                                                                if lifted else [])
+        return ReplicationResult(i, "renewed", None, {}, {}, [], 0, moves=moves)
+
+    rows = {r["move"]: r for r in move_checks(model, [run(i, lifted=i < 3) for i in range(4)])}
+    kept = rows["controls_lifted by the counterpart, never"]
+    assert kept["given"] is False and kept["p"] == 0.25
+    imposed = rows["export_control by the counterpart, 2019-07-01"]
+    assert imposed["p"] == 1.0 and imposed["median_date"] == model.date(270.0).isoformat()
+    assert imposed["date_error_days"] == float((model.date(270.0) - model.scenario.record.moves[0].at).days)
 
 
 def test_the_calendar_baseline_puts_each_step_at_its_legal_deadline():
@@ -85,8 +142,9 @@ def test_the_base_rate_forecast_counts_the_other_episodes_that_could_end_the_sam
 
     models = [compile_scenario(load_scenario(HISTORY / f"gsomia-{y}.yaml")) for y in (2012, 2016, 2019)]
     r2012, r2016, r2019 = base_rates(models)
-    # 2012 and 2016 start before signing (signed, collapsed, stalled): each sees the other's outcome,
-    # plus one pseudo-count per outcome; 2019 starts in force and has no other such episode.
+    # 2012 (initialled) can end signed, collapsed or stalled, and counts 2016's signing; 2016 (no talks)
+    # can also end with no talks, and counts 2012's collapse; 2019 has no other episode that ended in
+    # one of its ways. One pseudo-count per outcome.
     assert r2012 == {"signed": 0.5, "collapsed": 0.25, "stalled": 0.25}
-    assert r2016 == {"signed": 0.25, "collapsed": 0.5, "stalled": 0.25}
-    assert r2019 == {k: 0.25 for k in ("renewed", "notice_pending", "terminated", "suspended")}
+    assert r2016 == {"signed": 0.2, "collapsed": 0.4, "stalled": 0.2, "no_talks": 0.2}
+    assert r2019 == {k: 0.2 for k in ("renewed", "notice_pending", "terminated", "suspended", "normalised")}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import math
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -104,32 +106,35 @@ def test_values_need_every_name():
         parameter_set({"threat_weight": 1.0})
 
 
-def _trade_measures(sc_path: Path, threshold: float, runs: int) -> float:
-    """Mean number of Tokyo's trade measures per replication with `tokyo_grievance_threshold` set."""
-    model = compile_scenario(load_scenario(sc_path, {"params.tokyo_grievance_threshold": str(threshold)}))
+def _notice_days_before_deadline(sc_path: Path, attention_gain: float, runs: int) -> list[float]:
+    """Days between Seoul's notice and the 25 Aug 2017 deadline, in the runs where it gave notice by then
+    (a later notice is for the next year's expiry)."""
+    model = compile_scenario(load_scenario(sc_path, {"params.attention_gain": str(attention_gain)}))
     root = np.random.SeedSequence(3)
-    total = 0
+    out = []
     for i, child in enumerate(root.spawn(runs)):
-        result = run_replication(model, np.random.default_rng(child), i, record_log=True)
-        total += sum(e.action.startswith("trade measures over the rulings? -> impose")
-                     or e.action.startswith("trade measures over the rulings? -> remove") for e in result.log or [])
-    return total / runs
+        result = run_replication(model, np.random.default_rng(child), i)
+        before = model.scenario.t(date(2017, 8, 25)) - result.stage_t.get("notice_given", math.inf)
+        if before >= 0:
+            out.append(before)
+    return out
 
 
-def test_tokyo_grievance_threshold_is_a_real_parameter(write_scenario):
-    # Rulings raise Tokyo's grievance; after each review Tokyo schedules another only
-    # while grievance exceeds the threshold. At the top of its range (1.0) no review
-    # follows a review; at the bottom (0.0) one always does, so Tokyo takes at least
-    # as many measures. With 200 replications under one seed the means are 0.235 and
-    # 0.03 (standard errors about 0.035 and 0.012); the assertion asks for half that
-    # gap, about 3 standard errors, and would fail if the parameter did not act.
+def test_attention_gain_makes_an_actor_act_before_its_deadline(write_scenario):
+    # Export controls in early June: giving notice is worth a little, waiting a lot while the
+    # 25 Aug deadline is far, so Seoul acts only if it reviews the decision close to the
+    # deadline. With no attention gain it reviews at a constant rate and often misses that
+    # last stretch; with the gain at 20 it reviews ever more often as the deadline nears. 200
+    # replications under one seed: 78 notices against 196 (binomial standard errors
+    # about 6 and 2); the asserted gap of 50 holds by a wide margin and fails if the gain
+    # did nothing.
     doc = scenario_dict(triggers=[
-        {"id": "r1", "kind": "court_ruling", "at": "2017-02-01", "source": "test"},
-        {"id": "r2", "kind": "court_ruling", "at": "2017-03-01", "source": "test"},
-    ], params={"file": str(PARAMS), "override": {"retaliation_weight": 8, "grievance_half_life_days": 365}})
+        {"id": "controls", "kind": "export_control", "at": "2017-06-01", "source": "test"},
+    ], params={"file": str(PARAMS), "override": {"linkage_weight": 4, "export_control_trade_jump": 1,
+                                                  "option_value": 5}})
     path = write_scenario(doc)
-    never, always = _trade_measures(path, 1.0, 200), _trade_measures(path, 0.0, 200)
-    assert always > never + 0.1, (always, never)
+    flat, keen = _notice_days_before_deadline(path, 0.0, 200), _notice_days_before_deadline(path, 20.0, 200)
+    assert len(keen) > len(flat) + 50, (len(keen), len(flat))
 
 
 def test_a_parameter_file_in_the_old_format_is_refused_with_how_to_convert_it(tmp_path):

@@ -100,8 +100,12 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
     doc = scenario_dict(start=START.isoformat(), end=end.isoformat(), triggers=draw(trigger_lists(days)))
     doc["agreement"] = {"name": "GSOMIA", "state": state, "since": since.isoformat(),
                         "term_years": draw(st.integers(1, 3)), "notice_days": draw(st.integers(0, 120)),
-                        "cabinet_process": draw(st.sampled_from(["public", "secret"])),
                         "text_remaining": draw(st.floats(0, 1))}
+    if draw(st.booleans()):  # Seoul's procedure given as an assumption, or left to it
+        doc["actors"]["executive"]["given"] = {"cabinet_process": draw(st.sampled_from(["public", "secret"]))}
+    for role in ("counterpart", "patron", "opposition", "public"):
+        if draw(st.integers(0, 4)) == 0:
+            doc["actors"][role]["decides"] = False
     if state in ("notice_given", "suspended", "normalised"):  # these starts need the signing date
         doc["agreement"]["signed"] = (since - timedelta(days=draw(st.integers(0, 1500)))).isoformat()
     doc["initial"] = {name: draw(st.floats(spec.lower, spec.upper)) for name, spec in VARIABLES.items()}

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..domain.parameters import PARAMETERS
 from ..errors import ScenarioError
 from ..files import csv_text, to_json, write_atomic
 from ..model.engine import compile_scenario
@@ -42,7 +41,7 @@ from ..run.store import STORE_NAME, RunStore, StoreError
 from ..scenario.loader import ALLOW_ENV, Scenario, load_scenario
 from ..scenario.params import load_parameters, parameters_to_yaml
 from ..scenario.shipped import HISTORY_DIR
-from ..scenario.variants import without_given
+from ..scenario.variants import assumptions
 from .common import (
     EXIT_ERROR,
     EXIT_OK,
@@ -164,10 +163,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             sc = _load(path, args)
             compile_scenario(sc)
             print(f"{path}: ok ({len(sc.triggers)} triggers, {sc.start} to {sc.end})")
-            for tr in sc.triggers:
-                if tr.given:
-                    when = tr.at.isoformat() if tr.at else "by rate" if tr.after is None else f"after {tr.after}"
-                    print(f"  given: {tr.id} ({tr.kind} by the {tr.by}, {when}): an assumption, not a fact")
+            for line in assumptions(sc):
+                print(f"  given: {line}: an assumption, not a fact")
         except ScenarioError as exc:
             print(exc.format(), file=sys.stderr)
             bad += 1
@@ -202,94 +199,112 @@ def _episodes(args: argparse.Namespace) -> list[Scenario]:
     return with_record
 
 
+def _dates_line(ep: dict[str, Any], mode: dict[str, Any]) -> list[str]:
+    out = []
+    for step, rec in ep["recorded_dates"].items():
+        sim = mode["median_dates"].get(step)
+        err = mode["date_error_days"].get(step)
+        shown = f"{sim} ({err:+.0f} days)" if sim is not None else "never reached"
+        cal = mode["calendar_dates"].get(step)
+        out.append(f"{step} simulated median {shown}, recorded {rec}" + (f", calendar {cal}" if cal else ""))
+    return out
+
+
+def _move_text(m: dict[str, Any]) -> str:
+    if m["given"]:
+        return f"{m['move']}: given (not scored)"
+    when = "" if m["median_date"] is None else f", first median {m['median_date']}"
+    err = "" if m["date_error_days"] is None else f" ({m['date_error_days']:+.0f} d)"
+    return f"{m['move']}: p = {m['p']:.3f}{when}{err}"
+
+
 def _validation_table(report: dict[str, Any]) -> str:
-    lines = [f"Validation: {report['runs']} runs per episode, seed {report['seed']}", ""]
+    lines = [f"Validation: {report['runs']} runs per episode and mode, seed {report['seed']}",
+             "free: every actor decides, no move given; conditional: the file's given moves, only Seoul decides", ""]
     for ep in report["episodes"]:
-        lo, hi = ep["ci"]
-        lines.append(f"{ep['name']}  ({ep['file']})")
-        lines.append(f"  recorded outcome   {ep['outcome']}: p = {ep['p']:.3f}  [{lo:.3f}, {hi:.3f}]")
-        lines.append(f"  modal outcome      {ep['modal']}")
-        if "free" in ep:
-            given = ", ".join(ep["conditional"]["given"]) or "none"
-            lines.append(f"  free run           p = {ep['free']['p']:.3f}, modal {ep['free']['modal']} "
-                         f"(every actor decides; the above is conditional on the given moves: {given})")
-        for step, rec in ep["recorded_dates"].items():
-            sim = ep["median_dates"].get(step)
-            err = ep["date_error_days"].get(step)
-            shown = f"{sim} ({err:+.0f} days)" if sim is not None else "never reached"
-            lines.append(f"  {step:<18} simulated median {shown}, recorded {rec}")
-        if ep["calendar_dates"]:
-            skill = "undefined" if ep["date_skill"] is None else f"{ep['date_skill']:+.2f}"
-            calendar = ", ".join(f"{s} {d}" for s, d in ep["calendar_dates"].items())
-            lines.append(f"  date skill over the legal calendar ({calendar}): {skill}")
-        if ep["in_order_share"] is not None:
-            share = ep["in_order_share"]
-            lines.append(f"  runs with the recorded outcome that passed every recorded step: {share:.3f}")
-        rmse = ep["poll_rmse"]
-        lines.append(f"  approval vs polls  RMSE {rmse:.1f} points" if rmse is not None
-                     else "  approval vs polls  no polls")
+        lines.append(f"{ep['name']}  ({ep['file']}): recorded {ep['outcome']}")
+        for mode in report["modes"]:
+            m = ep[mode]
+            lo, hi = m["ci"]
+            lines.append(f"  {mode:<12} p = {m['p']:.3f}  [{lo:.3f}, {hi:.3f}]  modal {m['modal']}")
+            if m["given"]:
+                lines.append(f"  {'':<12} given: {'; '.join(m['given'])}")
+            for text in _dates_line(ep, m):
+                lines.append(f"  {'':<12} {text}")
+            if m["calendar_dates"]:
+                skill = "undefined" if m["date_skill"] is None else f"{m['date_skill']:+.2f}"
+                lines.append(f"  {'':<12} date skill over the legal calendar: {skill}")
+            for move in m["moves"]:
+                lines.append(f"  {'':<12} move {_move_text(move)}")
+            rmse = m["poll_rmse"]
+            lines.append(f"  {'':<12} " + (f"approval vs polls RMSE {rmse:.1f} points" if rmse is not None
+                                            else "no approval polls"))
         lines.append("")
-    modes = [key for key in ("scores_free", "scores") if key in report]
-    lines.append("Scores of the record over all episodes (lower is better; free, then conditional)")
+    modes = report["modes"]
+    lines.append(f"Scores of the record over all episodes (lower is better; {', then '.join(modes)})")
     lines.append(f"  {'forecast':<52}" + "".join(f"{'Brier':>8}{'log':>8}" for _ in modes))
     for label, name in SCORE_ROWS:
-        if all(label in report[m] for m in modes):
-            lines.append(f"  {name:<52}" + "".join(f"{report[m][label]['brier']:>8.3f}{report[m][label]['log']:>8.3f}"
-                                                    for m in modes))
+        if all(label in report["scores"][m] for m in modes):
+            lines.append(f"  {name:<52}" + "".join(
+                f"{report['scores'][m][label]['brier']:>8.3f}{report['scores'][m][label]['log']:>8.3f}" for m in modes))
     return "\n".join(lines)
 
 
 def _validation_markdown(report: dict[str, Any]) -> str:
-    lines = []
-    if all("free" in ep for ep in report["episodes"]):
-        lines += ["| episode | recorded outcome | free: p | free: modal | conditional: p | conditional: modal | "
-                  "moves given in the conditional run |", "|---|---|---|---|---|---|---|"]
+    lines: list[str] = []
+    for mode in report["modes"]:
+        lines += [f"| episode ({mode}) | recorded outcome | p (95% interval) | modal | "
+                  "simulated median date vs record | date skill over the calendar | approval RMSE vs polls |",
+                  "|---|---|---|---|---|---|---|"]
         for ep in report["episodes"]:
-            fr, co = ep["free"], ep["conditional"]
-            lines.append(f"| {ep['name']} | {ep['outcome']} | {fr['p']:.3f} | {fr['modal']} | {co['p']:.3f} | "
-                         f"{co['modal']} | {', '.join(co['given']) or 'none'} |")
+            m = ep[mode]
+            lo, hi = m["ci"]
+            dates = "; ".join(
+                f"{step} {m['median_dates'][step] or 'never'} vs {rec}"
+                + (f" ({m['date_error_days'][step]:+.0f} d)" if m["date_error_days"][step] is not None else "")
+                for step, rec in ep["recorded_dates"].items()) or "-"
+            rmse = "-" if m["poll_rmse"] is None else f"{m['poll_rmse']:.1f} pts"
+            skill = "-" if m["date_skill"] is None else f"{m['date_skill']:+.2f}"
+            lines.append(f"| {ep['name']} | {ep['outcome']} | {m['p']:.3f} ({lo:.3f}-{hi:.3f}) | {m['modal']} | "
+                         f"{dates} | {skill} | {rmse} |")
         lines.append("")
-    lines += ["| episode (conditional) | recorded outcome | p (95% interval) | modal | "
-              "simulated median date vs record | date skill over the calendar | approval RMSE vs polls |",
-              "|---|---|---|---|---|---|---|"]
+    lines += ["| episode | recorded move | " + " | ".join(f"{mode}: p agreeing (first median date)"
+                                                          for mode in report["modes"]) + " |",
+              "|---|---|" + "---|" * len(report["modes"])]
     for ep in report["episodes"]:
-        lo, hi = ep["ci"]
-        dates = "; ".join(
-            f"{step} {ep['median_dates'][step] or 'never'} vs {rec}"
-            + (f" ({ep['date_error_days'][step]:+.0f} d)" if ep["date_error_days"][step] is not None else "")
-            for step, rec in ep["recorded_dates"].items())
-        rmse = "-" if ep["poll_rmse"] is None else f"{ep['poll_rmse']:.1f} pts"
-        skill = "-" if ep["date_skill"] is None else f"{ep['date_skill']:+.2f}"
-        lines.append(f"| {ep['name']} | {ep['outcome']} | {ep['p']:.3f} ({lo:.3f}-{hi:.3f}) | {ep['modal']} | "
-                     f"{dates} | {skill} | {rmse} |")
-    modes = [key for key in ("scores_free", "scores") if key in report]
-    heads = {"scores_free": "free", "scores": "conditional"}
-    lines += ["", "| forecast | " + " | ".join(f"{heads[m]}: Brier | {heads[m]}: log" for m in modes) + " |",
+        for i, move in enumerate(ep[report["modes"][0]]["moves"]):
+            cells = []
+            for mode in report["modes"]:
+                m = ep[mode]["moves"][i]
+                if m["given"]:
+                    cells.append("given")
+                else:
+                    when = "" if m["median_date"] is None else f" ({m['median_date']})"
+                    cells.append(f"{m['p']:.3f}{when}")
+            lines.append(f"| {ep['name']} | {move['move']} | {' | '.join(cells)} |")
+    modes = report["modes"]
+    lines += ["", "| forecast | " + " | ".join(f"{m}: Brier | {m}: log" for m in modes) + " |",
               "|---|" + "---|---|" * len(modes)]
     for label, name in SCORE_ROWS:
-        if all(label in report[m] for m in modes):
-            cells = " | ".join(f"{report[m][label]['brier']:.3f} | {report[m][label]['log']:.3f}" for m in modes)
-            lines.append(f"| {name} | {cells} |")
+        if all(label in report["scores"][m] for m in modes):
+            row = " | ".join(f"{report['scores'][m][label]['brier']:.3f} | {report['scores'][m][label]['log']:.3f}"
+                             for m in modes)
+            lines.append(f"| {name} | {row} |")
     return "\n".join(lines)
 
 
-SCORE_ROWS = (("model", "diplosim (calibrated)"), ("prior_mean", "diplosim, every parameter mid-range (uncalibrated)"),
+SCORE_ROWS = (("model", "diplosim (shipped parameters)"),
+              ("prior_mean", "diplosim, every parameter mid-range (uncalibrated)"),
               ("base_rate", "base rate of the other episodes"), ("uniform", "all outcomes equally likely"),
               ("status_quo", "the status quo persists"))
 """The forecasts `validate` scores, in the order its tables show them."""
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from ..explore.validation import validate
+    from ..explore.validation import mid_range, validate
 
     episodes = _episodes(args)
-    models = [compile_scenario(sc) for sc in episodes]
-    free = [compile_scenario(without_given(sc)) for sc in episodes]
-    middle = {name: (info.lower + info.upper) / 2 for name, info in PARAMETERS.items()}
-    prior = [dataclasses.replace(sc, params=sc.params.with_values(middle)) for sc in episodes]
-    report = validate(models, args.runs, args.seed, args.evaluate, free_models=free,
-                      prior_models=[compile_scenario(sc) for sc in prior],
-                      prior_free_models=[compile_scenario(without_given(sc)) for sc in prior])
+    report = validate(episodes, args.runs, args.seed, args.evaluate, prior=mid_range(episodes[0].params))
     if args.json:
         print(to_json(report), end="")
     elif args.markdown:

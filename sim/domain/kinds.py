@@ -30,8 +30,8 @@ KINDS: dict[str, KindSpec] = {
                  "(for the rest of the episode); "
                  "mobilisation rises by scandal_mobilisation_jump x magnitude."),
         KindSpec("court_ruling", "A Korean court ruling on colonial-era claims (forced labour).",
-                 "Tokyo's grievance rises by ruling_grievance_jump x magnitude; "
-                 "anti_japan by ruling_anti_japan_jump x magnitude."),
+                 "the standing level of Tokyo's grievance rises by ruling_grievance_jump x magnitude (an "
+                 "unsettled claim does not fade); anti_japan by ruling_anti_japan_jump x magnitude."),
         KindSpec("export_control", "Japan restricts exports to South Korea.",
                  "trade_dispute's standing level rises by export_control_trade_jump x magnitude "
                  "until lifted; anti_japan rises by trade_anti_japan_jump x magnitude."),
@@ -100,3 +100,29 @@ def mover_of(kind: str, issue: str | None = None) -> str | None:
     if kind == "talks":
         return "counterpart" if issue == "trade" else "executive"
     return MOVERS.get(kind)
+
+
+ACTOR_MOVES: dict[str, str] = {
+    "export_control": "Tokyo restricts exports (the counterpart).",
+    "whitelist_removal": "Tokyo drops Seoul from its export white list (the counterpart).",
+    "controls_lifted": "Tokyo lifts its trade measures (the counterpart).",
+    "talks": "A party opens talks: on trade, Tokyo; on the agreement, Seoul.",
+    "us_pressure": "Washington presses the allies (the patron).",
+    "protest": "The opposition mobilises against the executive's line.",
+    "boycott": "The public boycotts Japanese goods and travel.",
+    "secret_approval": "Seoul's cabinet approves the agreement without public notice (the executive).",
+}
+"""Moves an actor makes that a replication records (with the executive's lifecycle moves, named by
+their event in `LIFECYCLE_EVENTS`), and that a record may score (``record.moves``)."""
+
+NOT_MOVES = frozenset({"revealed", "renewed"})
+"""Lifecycle events no actor chooses: a leak, a renewal by the agreement's own rules."""
+
+MOVE_EVENTS: tuple[str, ...] = tuple(ACTOR_MOVES) + tuple(
+    k for k in LIFECYCLE_EVENTS if k not in ACTOR_MOVES and k not in NOT_MOVES)
+"""Every kind a recorded move can have."""
+
+ANSWER_MOVES: frozenset[tuple[str, str]] = frozenset({("counterpart", "talks")})
+"""(role, move) pairs an actor makes in answer to Seoul, not on its own initiative: it makes them even in
+a run where it takes no initiatives (Tokyo's talks on its measures, agreed in return for Seoul keeping
+the pact), so they are scored in every run."""

@@ -1,7 +1,7 @@
 """The agreement's stages and the moves between them (the lifecycle graph).
 
     no_talks -> negotiating -> initialled -> cabinet_approved -> in_force
-    in_force -> notice_given -> terminated | suspended
+    in_force -> notice_given -> terminated | suspended | normalised   (normalised: the notice withdrawn)
     suspended -> normalised | terminated;  normalised -> notice_given
     negotiating | initialled | cabinet_approved -> no_talks   (a collapse)
     terminated -> negotiating                                  (talks reopen)
@@ -32,7 +32,7 @@ TRANSITIONS: dict[Stage, frozenset[Stage]] = {
     Stage.INITIALLED: frozenset({Stage.CABINET_APPROVED, Stage.NO_TALKS}),
     Stage.CABINET_APPROVED: frozenset({Stage.IN_FORCE, Stage.NO_TALKS}),
     Stage.IN_FORCE: frozenset({Stage.NOTICE_GIVEN}),
-    Stage.NOTICE_GIVEN: frozenset({Stage.TERMINATED, Stage.SUSPENDED}),
+    Stage.NOTICE_GIVEN: frozenset({Stage.TERMINATED, Stage.SUSPENDED, Stage.NORMALISED}),
     Stage.SUSPENDED: frozenset({Stage.NORMALISED, Stage.TERMINATED}),
     Stage.NORMALISED: frozenset({Stage.NOTICE_GIVEN}),
     Stage.TERMINATED: frozenset({Stage.NEGOTIATING}),

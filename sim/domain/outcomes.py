@@ -5,7 +5,9 @@ from __future__ import annotations
 from .lifecycle import PRE_SIGNING, Stage
 
 PRE_SIGNING_OUTCOMES = ("signed", "collapsed", "stalled", "no_talks")
-IN_FORCE_OUTCOMES = ("renewed", "notice_pending", "terminated", "suspended")
+IN_FORCE_OUTCOMES = ("renewed", "notice_pending", "terminated", "suspended", "normalised")
+NOTICE_OUTCOMES = ("notice_pending", "terminated", "suspended", "normalised")
+SUSPENDED_OUTCOMES = ("suspended", "normalised", "terminated", "notice_pending")
 
 
 def possible_outcomes(start: Stage) -> tuple[str, ...]:
@@ -14,4 +16,10 @@ def possible_outcomes(start: Stage) -> tuple[str, ...]:
         return PRE_SIGNING_OUTCOMES
     if start in PRE_SIGNING:
         return PRE_SIGNING_OUTCOMES[:3]
+    if start is Stage.NOTICE_GIVEN:
+        return NOTICE_OUTCOMES
+    if start is Stage.SUSPENDED:
+        return SUSPENDED_OUTCOMES
+    if start is Stage.TERMINATED:
+        return ("terminated", "signed")
     return IN_FORCE_OUTCOMES

@@ -67,13 +67,9 @@ class Parameters:
         'Rise in US pressure from one visit, statement or resolution.')
     patron_press_base: float = declare(-6.0, 3.0, 'utility', 'quasi_alliance',
         "Washington's baseline propensity to press publicly (negative: it prefers quiet diplomacy).")
-    patron_urgency_days: float = declare(1.0, 90.0, 'days', 'quasi_alliance',
-        "How close to expiry Washington's urgency builds: urgency = exp(-days left / this).")
-    patron_review_days: float = declare(1.0, 60.0, 'days (mean)', 'quasi_alliance',
-        "Mean time between Washington's reviews while a notice is pending.")
     patron_threat_share: float = declare(0.0, 1.0, 'share of the threat index', 'quasi_alliance',
-        "How much of the perceived threat counts as urgency for Washington when no deadline is near (its "
-        "urgency is the larger of the deadline's and this share of the threat).")
+        "How much of the perceived threat counts as urgency for Washington when no deadline is near (what is "
+        "at stake for it is the larger of the deadline's urgency and this share of the threat).")
 
     # -- two_level_game ----------------------------------------------------------------------------
     domestic_cost_weight: float = declare(0.0, 25.0,
@@ -129,7 +125,8 @@ class Parameters:
     whitelist_trade_jump: float = declare(0.0, 1.0, 'dispute units', 'issue_linkage',
         'Rise in the standing level of the trade dispute from a white-list removal.')
     ruling_grievance_jump: float = declare(0.0, 1.0, 'grievance units per ruling', 'issue_linkage',
-        "Rise in Tokyo's grievance from a Korean ruling on colonial-era claims.")
+        "Rise in the standing level of Tokyo's grievance from a Korean ruling on colonial-era claims: an "
+        "unsettled claim does not fade; only a settlement lowers it.")
     history_grievance_jump: float = declare(0.0, 1.0, 'grievance units per event', 'issue_linkage',
         "Rise in Tokyo's grievance from a history dispute or incident.")
     grievance_half_life_days: float = declare(10.0, 1000.0, 'days', 'issue_linkage',
@@ -138,22 +135,20 @@ class Parameters:
         'What a trade measure costs Tokyo (economic interdependence).')
     retaliation_weight: float = declare(0.0, 10.0, 'utility per unit of grievance', 'issue_linkage',
         'How much grievance pushes Tokyo to a trade measure; also lowers its appetite for the pact.')
-    tokyo_review_days: float = declare(5.0, 365.0, 'days (mean)', 'issue_linkage',
-        "Mean time between Tokyo's reviews of trade measures while aggrieved.")
-    tokyo_grievance_threshold: float = declare(0.0, 1.0, 'grievance index 0-1', 'issue_linkage',
-        'Grievance above which Tokyo schedules another review of trade measures after a decision.')
     trade_talks_relief: float = declare(0.0, 1.0, 'dispute units', 'issue_linkage',
         'Fall in the trade dispute when export-control talks are offered.')
 
     # -- quasi_alliance ----------------------------------------------------------------------------
     tokyo_offer_base: float = declare(-6.0, 3.0, 'utility', 'quasi_alliance',
-        "Tokyo's baseline propensity to offer export-control talks while Seoul's notice runs.")
+        "Tokyo's baseline propensity to agree to export-control talks when Seoul asks for them in return for "
+        "keeping the pact.")
     tokyo_offer_weight: float = declare(0.0, 10.0, 'utility per unit of US pressure', 'quasi_alliance',
-        'How much US pressure pushes Tokyo to offer talks.')
+        'How much US pressure pushes Tokyo to agree to such talks.')
 
     # -- audience_costs ----------------------------------------------------------------------------
     audience_cost: float = declare(0.0, 6.0, 'utility', 'audience_costs',
-        'Cost to the president of reversing a public notice.')
+        "Cost to a leader of reversing a public decision of its own: withdrawing or suspending a notice it "
+        "gave, resuming talks it broke off.")
     face_saving_share: float = declare(0.0, 1.0, 'share of the audience cost', 'audience_costs',
         "Share of the audience cost removed when Tokyo offers a concession (a 'conditional' suspension).")
 
@@ -164,10 +159,7 @@ class Parameters:
     # -- audience_costs ----------------------------------------------------------------------------
     walkaway_cost: float = declare(0.0, 6.0, 'utility', 'audience_costs',
         'Cost of walking away from a commitment in the open (cancelling, giving notice, lifting a '
-        'measure).')
-    collapse_dormancy_days: float = declare(0.0, 1825.0, 'days', 'audience_costs',
-        'After Seoul cancels the pact, how long before news (a test, US pressure) can prompt it to resume '
-        'talks; only a dated talks trigger reopens sooner. The upper bound is one presidential term.')
+        'measure without a settlement).')
 
     # -- electoral_horizon -------------------------------------------------------------------------
     election_stake_weight: float = declare(0.0, 3.0, 'stake units', 'electoral_horizon',
@@ -213,16 +205,29 @@ class Parameters:
         "Shape of the gamma distribution of a bureaucratic step's duration (talks rounds, legal review): "
         "1 is exponential (often instant, sometimes very slow); higher values make steps more regular "
         "around their mean.")
-    signing_lead_days: float = declare(1.0, 3.0, 'days (mean)', 'process',
-        'Mean days between cabinet approval and the signing ceremony.')
+    signing_lead_days: float = declare(1.0, 30.0, 'days (mean)', 'process',
+        'Mean days between cabinet approval and the signing ceremony (arranging a ceremony takes from the '
+        'next day to a few weeks).')
     consent_delay_days: float = declare(1.0, 30.0, 'days', 'process',
         'When Tokyo is not ready to sign on the day, days until the new signing date.')
-    notice_margin_days: float = declare(0.5, 10.0, 'days (mean)', 'process',
-        'Mean days before the notice deadline that Seoul decides on notice.')
-    final_margin_hours: float = declare(1.0, 72.0, 'hours', 'process',
-        'Hours before expiry that Seoul takes its last decision on a pending notice.')
     reaction_days: float = declare(0.1, 30.0, 'days (mean)', 'process',
         'Mean delay between a decision to protest or boycott and the event.')
+
+    # -- deliberation: when actors take up a pending decision (every actor, every episode) ----------
+    review_days: float = declare(3.0, 120.0, 'days (mean)', 'process',
+        "Mean time between an actor's reviews of a decision it faces when nothing prompts it (a Poisson "
+        "agenda); any event the actor listens to prompts a review at once.")
+    attention_gain: float = declare(0.0, 20.0, 'multiple of the review rate', 'process',
+        'How much more often an actor reviews a decision as the deadline it faces nears: the review rate is '
+        '(1 + attention_gain x urgency) / review_days (the deadline effect in bargaining: Roth, Murnighan '
+        '& Schoumaker 1988, AER 78:4).')
+    urgency_days: float = declare(1.0, 90.0, 'days', 'process',
+        'How close a deadline must be to press: urgency = exp(-days left / urgency_days), 0 far from any '
+        'deadline, 1 at it. Used by every actor facing a deadline (Seoul, Washington, Tokyo).')
+    option_value: float = declare(0.0, 6.0, 'utility', 'process',
+        'Value of holding an irreversible move (a notice, a suspension, letting a notice run) in reserve '
+        'while its deadline is far: waiting is worth option_value x (1 - urgency) (real options: what '
+        'is done can be done later; what is done cannot be undone).')
 
 
 PARAMETERS: dict[str, ParameterInfo] = {

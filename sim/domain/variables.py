@@ -41,7 +41,7 @@ VARIABLES: dict[str, VariableSpec] = {
                      "trade_half_life_days", 0.0),
         VariableSpec("grievance", 0.0, 1.0, "index 0-1",
                      "Tokyo's grievance over history rulings and disputes with Seoul.",
-                     "grievance_half_life_days", 0.1),
+                     "grievance_half_life_days", 0.0),
     )
 }
 

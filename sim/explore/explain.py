@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..domain.mechanisms import MECHANISMS
-from ..model.engine import compile_scenario
-from ..scenario.loader import Scenario
-from ..scenario.variants import active_triggers, patron_disengaged, patron_engaged, without_mechanisms, without_triggers
+from ..model.engine import compile_scenario, silenced_roles
+from ..scenario.loader import ROLES, Scenario
+from ..scenario.variants import active_triggers, silenced, without_mechanisms, without_triggers
 from .compare import difference, distribution, outcome_names, render_table
 from .experiment import Runner, run_points
 
@@ -57,9 +57,11 @@ def causes(sc: Scenario) -> list[Cause]:
         if name in sc.mechanisms:
             out.append(Cause(f"mechanism {name}", "mechanism", MECHANISMS[name].split(" (")[0],
                              without_mechanisms(sc, [name])))
-    if patron_engaged(sc):
-        out.append(Cause("Washington's own reactions", "actor", "actors.patron.engaged: false",
-                         patron_disengaged(sc)))
+    quiet = silenced_roles(sc)
+    for role in ROLES:
+        if role != "executive" and role not in quiet:
+            out.append(Cause(f"the {role}'s own moves", "actor", f"actors.{role}.decides: false",
+                             silenced(sc, [role])))
     return out
 
 

@@ -1,24 +1,36 @@
 """Validation: how well the model reproduces the historical record.
 
-For each scenario with a ``record:`` the ensemble gives the probability of the
-recorded outcome (with a 95% Wilson interval), the modal outcome, the median
-simulated date of each recorded step against the record, and the root-mean-
-square gap between simulated approval and the polls. Over all episodes, the
-Brier score and the log score of the record are set against two baselines:
-every possible outcome equally likely, and "the status quo persists".
+Every episode runs in two modes. *Free*: the file without any assumption about
+the actors (no given moves), so all five actors decide. *Conditional*: the
+file's given moves in force and only Seoul deciding (the other actors take no
+initiative; they still answer Seoul and react). In each mode the ensemble gives
+the probability of the recorded outcome (with a 95% Wilson interval), the modal
+outcome, the median simulated date of each recorded step against the record
+and against the legal calendar (date skill), each recorded move of every actor
+(``record.moves``: did the model's actor make it, when), and the root-mean-
+square gap between simulated approval and the polls. A move given as input in a
+mode is reported as given, never scored. Over all episodes, the Brier and log
+scores of the record are set against informed baselines: the base rate of the
+other episodes, the model with uncalibrated parameters, and (for reference)
+every outcome equally likely and "the status quo persists".
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from ..domain.kinds import ANSWER_MOVES
 from ..model.agreement import anniversaries
-from ..model.engine import Model, ReplicationResult
+from ..model.engine import Model, ReplicationResult, compile_scenario
 from ..model.outcomes import median, possible_outcomes, status_quo, wilson_interval
+from ..scenario.loader import RecordedMove, Scenario
+from ..scenario.params import ParameterSet
+from ..scenario.variants import assumptions, conditional, without_given
 from .experiment import Runner, run_points
 
 
@@ -43,6 +55,8 @@ class EpisodeCheck:
     """The legal calendar's date for each recorded step that has one (the baseline's forecast)."""
     date_skill: float | None = None
     """1 - (model's total date error) / (calendar baseline's), over the steps with a legal deadline."""
+    moves: list[dict[str, Any]] = field(default_factory=list)
+    """Each recorded move of an actor against the model's moves (`move_checks`)."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
@@ -62,6 +76,7 @@ class EpisodeCheck:
             "in_order_share": None if self.in_order_share is None else round(self.in_order_share, 6),
             "calendar_dates": self.calendar_dates,
             "date_skill": None if self.date_skill is None else round(self.date_skill, 6),
+            "moves": self.moves,
             "runs": self.runs,
         }
 
@@ -106,8 +121,56 @@ def check_episode(model: Model, results: Sequence[ReplicationResult]) -> Episode
         recorded_dates={s: d.isoformat() for s, d in rec.dates.items()},
         poll_rmse=poll_rmse(model, results),
         in_order_share=in_order_share(rec.outcome, rec.dates, results),
+        moves=move_checks(model, results),
         runs=n,
     )
+
+
+def move_checks(model: Model, results: Sequence[ReplicationResult]) -> list[dict[str, Any]]:
+    """Each move on the record (``record.moves``) against what the model's actors did.
+
+    A move the run gives as input (its actor takes no initiatives in this run) is
+    reported as ``given`` and not scored. Otherwise `p` is the share of
+    replications that agree with the record: the actor made the move (``at``; its
+    first such move then gives the median date and its error in days), made it in
+    the span (``between``), or never made it (``never``).
+    """
+    sc = model.scenario
+    if sc.record is None:
+        return []
+    out = []
+    n = max(1, len(results))
+    for move in sc.record.moves:
+        row: dict[str, Any] = {"move": move.label, "by": move.by, "kind": move.kind}
+        if move.by in model.silenced and (move.by, move.kind) not in ANSWER_MOVES:
+            row.update(given=True, p=None, median_date=None, date_error_days=None)
+            out.append(row)
+            continue
+        firsts = [first_move(r, move) for r in results]
+        if move.never:
+            p = sum(t is None for t in firsts) / n
+        elif move.between is not None:
+            lo, hi = sc.t(move.between[0]), sc.t(move.between[1]) + 1.0
+            p = sum(any(lo <= t < hi for t, role, kind in r.moves if role == move.by and kind == move.kind)
+                    for r in results) / n
+        else:
+            p = sum(t is not None for t in firsts) / n
+        row.update(given=False, p=round(p, 6))
+        made = [t for t in firsts if t is not None]
+        mt = median(made)
+        row["median_date"] = model.date(mt).isoformat() if mt is not None else None
+        row["date_error_days"] = (float((model.date(mt) - move.at).days)
+                                  if mt is not None and move.at is not None else None)
+        out.append(row)
+    return out
+
+
+def first_move(result: ReplicationResult, move: RecordedMove) -> float | None:
+    """When the replication's actor first made a move of the recorded kind, or None."""
+    for t, role, kind in result.moves:
+        if role == move.by and kind == move.kind:
+            return t
+    return None
 
 
 CALENDAR_STEPS = {"notice_given": "deadline", "suspended": "expiry", "terminated": "expiry",
@@ -192,14 +255,15 @@ def in_order_share(outcome: str, dates: Mapping[str, date], results: Sequence[Re
 
 def base_rates(models: Sequence[Model]) -> list[dict[str, float]]:
     """The base-rate forecast of each episode: how often each of its possible outcomes was recorded in
-    the *other* episodes that could end the same ways, Laplace-smoothed (one pseudo-count per outcome)."""
+    the *other* episodes (those whose recorded outcome this episode could also end in), Laplace-smoothed
+    (one pseudo-count per outcome)."""
     out = []
     for i, model in enumerate(models):
         names = possible_outcomes(model.scenario.agreement.state)
         counts = dict.fromkeys(names, 1.0)
         for j, other in enumerate(models):
             record = other.scenario.record
-            if j != i and record is not None and possible_outcomes(other.scenario.agreement.state) == names:
+            if j != i and record is not None and record.outcome in counts:
                 counts[record.outcome] += 1.0
         total = sum(counts.values())
         out.append({k: v / total for k, v in counts.items()})
@@ -248,36 +312,62 @@ def scores(checks: Sequence[EpisodeCheck], models: Sequence[Model], floor: float
     return out
 
 
-def validate(models: Sequence[Model], runs: int, seed: int, runner: Runner,
-             free_models: Sequence[Model] | None = None, prior_models: Sequence[Model] | None = None,
-             prior_free_models: Sequence[Model] | None = None) -> dict[str, Any]:
-    """Run every episode and assemble the validation report (JSON-able).
+MODES = ("free", "conditional")
+"""The validation modes, headline first."""
 
-    `models` are the episodes as their files stand: the *conditional* runs, with the
-    actors' moves the files give as assumptions. `free_models` (the same episodes
-    without those moves, where all five actors decide) are run too when given; each
-    episode then reports both modes (`free`, `conditional`: p of the recorded outcome,
-    the modal outcome and the moves given), and `scores_free` scores the free runs.
-    `prior_models` and `prior_free_models` (the episodes with uncalibrated, mid-range
-    parameters) add that baseline to the scores of each mode.
+
+def mode_variant(sc: Scenario, mode: str) -> Scenario:
+    """The episode as a mode runs it: free (no assumptions, every actor decides) or conditional
+    (the given moves in force, only Seoul deciding)."""
+    return without_given(sc) if mode == "free" else conditional(sc)
+
+
+def validate(episodes: Sequence[Scenario], runs: int, seed: int, runner: Runner,
+             prior: ParameterSet | None = None, modes: Sequence[str] = MODES) -> dict[str, Any]:
+    """Run every episode in each mode and assemble the validation report (JSON-able).
+
+    Per episode and mode: p of the recorded outcome with its interval, the modal
+    outcome, every outcome's probability, the moves given (none in free mode), the
+    recorded steps' dates and the date skill over the legal calendar, each recorded
+    move checked, and the approval RMSE. Per mode, `scores` sets the model against
+    the base rate, the uncalibrated model (the episodes run with the `prior`
+    parameters, when given), all-equal and the status quo.
     """
-    def run(ms: Sequence[Model] | None) -> list[EpisodeCheck] | None:
-        if ms is None:
-            return None
-        return [check_episode(m, rs) for m, rs in zip(ms, run_points(ms, runs, seed, runner), strict=True)]
-
-    checks = run(models) or []
-    report: dict[str, Any] = {
-        "runs": runs,
-        "seed": seed,
-        "episodes": [c.as_json() for c in checks],
-        "scores": scores(checks, models, floor=0.5 / runs, prior=run(prior_models)),
-    }
-    if free_models is not None:
-        free = run(free_models) or []
-        for ep, model, cond, fr in zip(report["episodes"], models, checks, free, strict=True):
-            given = [tr.id for tr in model.scenario.triggers if tr.given]
-            ep["conditional"] = {"p": round(cond.p, 6), "modal": cond.modal, "given": given}
-            ep["free"] = {"p": round(fr.p, 6), "modal": fr.modal, "given": []}
-        report["scores_free"] = scores(free, free_models, floor=0.5 / runs, prior=run(prior_free_models))
+    report: dict[str, Any] = {"runs": runs, "seed": seed, "modes": list(modes), "episodes": [], "scores": {}}
+    for sc in episodes:
+        if sc.record is None:
+            raise ValueError(f"{sc.path} has no record to validate against")
+        report["episodes"].append({"name": sc.name, "file": sc.path, "outcome": sc.record.outcome,
+                                   "recorded_dates": {s: d.isoformat() for s, d in sc.record.dates.items()}})
+    for mode in modes:
+        models = [compile_scenario(mode_variant(sc, mode)) for sc in episodes]
+        checks = [check_episode(m, rs) for m, rs in zip(models, run_points(models, runs, seed, runner), strict=True)]
+        prior_checks = None
+        if prior is not None:
+            prior_models = [compile_scenario(mode_variant(dataclasses.replace(sc, params=prior), mode))
+                            for sc in episodes]
+            prior_checks = [check_episode(m, rs) for m, rs in
+                            zip(prior_models, run_points(prior_models, runs, seed, runner), strict=True)]
+        for ep, sc, check in zip(report["episodes"], episodes, checks, strict=True):
+            entry = check.as_json()
+            for key in ("name", "file", "outcome", "recorded_dates"):
+                entry.pop(key)
+            entry["given"] = [] if mode == "free" else assumptions(sc) + [
+                f"the {role} takes no initiatives" for role in sorted(silenced_by_mode(sc, mode))]
+            ep[mode] = entry
+        report["scores"][mode] = scores(checks, models, floor=0.5 / runs, prior=prior_checks)
     return report
+
+
+def silenced_by_mode(sc: Scenario, mode: str) -> set[str]:
+    """Roles a conditional run silences beyond those the file itself does (none in free mode)."""
+    if mode == "free":
+        return set()
+    own = {tr.by for tr in sc.triggers if tr.given and tr.by} | {
+        role for role, cast in sc.actors.items() if cast.facts.get("decides", True) is False}
+    return {role for role in sc.actors if role != "executive"} - own
+
+
+def mid_range(params: ParameterSet) -> ParameterSet:
+    """The uncalibrated parameters: every one in the middle of its declared range."""
+    return params.with_values({name: (spec.lower + spec.upper) / 2 for name, spec in params.specs.items()})

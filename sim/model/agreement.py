@@ -1,7 +1,7 @@
 """The agreement's lifecycle: an explicit state machine with dated transitions.
 
     no_talks -> negotiating -> initialled -> cabinet_approved -> in_force
-    in_force -> notice_given -> terminated | suspended
+    in_force -> notice_given -> terminated | suspended | normalised   (normalised: the notice withdrawn)
     suspended -> normalised | terminated;  normalised -> notice_given
     negotiating | initialled | cabinet_approved -> no_talks   (a collapse)
     terminated -> negotiating                                  (talks reopen)

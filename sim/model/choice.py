@@ -66,18 +66,15 @@ def binary_probability(advantage: float) -> float:
     return e / (1.0 + e)
 
 
-def choose(
-    rng: np.random.Generator, actor: str, situation: str, options: Mapping[str, Terms]
-) -> Decision:
-    """Draw one option by logit from `options` (name → its utility terms)."""
-    # `utility` and `logit_probabilities` inlined (same arithmetic, same order):
-    # actors choose tens of times per replication
+def pick(options: Mapping[str, Terms], u: float) -> tuple[str, dict[str, float]]:
+    """The option a uniform draw `u` in [0, 1) picks by logit among `options` (name → its utility
+    terms), and every option's probability."""
+    # `utility` and `logit_probabilities` inlined (same arithmetic): actors choose often
     utilities = {k: float(sum(t.values())) for k, t in options.items()}
     top = max(utilities.values())
     weights = {k: math.exp(v - top) for k, v in utilities.items()}
     total = sum(weights.values())
     probs = {k: w / total for k, w in weights.items()}
-    u = rng.random()
     acc = 0.0
     chosen = next(iter(options))
     for name, p in probs.items():
@@ -85,4 +82,12 @@ def choose(
         chosen = name
         if u < acc:
             break
+    return chosen, probs
+
+
+def choose(
+    rng: np.random.Generator, actor: str, situation: str, options: Mapping[str, Terms]
+) -> Decision:
+    """Draw one option by logit from `options` (name → its utility terms)."""
+    chosen, probs = pick(options, float(rng.random()))
     return Decision(actor, situation, chosen, probs, options)

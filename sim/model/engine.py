@@ -6,6 +6,16 @@ processes). `run_replication` builds a fresh simpy environment, the world, the
 agreement and the five actors, runs to the end of the window and returns a
 small `ReplicationResult`. Time is in days since the scenario's start; nothing
 ticks: the cost of a replication is proportional to what happens in it.
+
+simpy owns time and the event queue. Actors are not processes: they wake
+through callbacks on simpy timeouts (their agenda, their own timers) and on the
+events they listen to. Reasons to wake raised while an actor is acting are
+queued and handed out, first in first out, once it is done, all at the same
+simulated moment.
+
+Triggers are used in a canonical order (by what they say, never by their id or
+their place in the file), so listing a file's triggers in another order or
+renaming them gives the same results for a seed.
 """
 
 from __future__ import annotations
@@ -13,7 +23,8 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
-from collections.abc import Callable, Generator, Mapping
+from collections import deque
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -28,7 +39,8 @@ from ..domain.variables import VARIABLES
 from ..scenario.loader import Scenario, Trigger
 from .actors import ACTOR_CLASSES, Actor
 from .agreement import Agreement, Rules, anniversaries
-from .choice import Decision, Terms, choose
+from .choice import Decision, Terms, pick
+from .draws import Draws
 from .outcomes import classify
 from .triggers import apply_effect, sample_rate_times
 from .view import ActorView
@@ -36,6 +48,10 @@ from .world import World, trajectory
 
 MAX_REACTIONS = 5000
 """Most `after:` reactions one replication fires; stops runaway chains."""
+
+MOVE_KINDS = frozenset({"export_control", "whitelist_removal", "controls_lifted", "us_pressure", "protest",
+                        "boycott", "talks"})
+"""Event kinds that are an actor's move when an actor (not the world) emits them."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +78,8 @@ class ReplicationResult:
     polls: list[float | None]
     events: int
     transitions: list[tuple[float, str, str, str]] = field(default_factory=list)
+    moves: list[tuple[float, str, str]] = field(default_factory=list)
+    """Every move an actor made: (time in days, role, kind), in time order."""
     log: list[LogEntry] | None = None
     changes: list[tuple[float, str, float, float]] | None = None
     error: str | None = None
@@ -88,10 +106,25 @@ class Model:
     start_ordinal: int
     signed_date: date | None = None
     baselines: Mapping[str, float] = field(default_factory=dict)
+    silenced: frozenset[str] = frozenset()
+    """Roles that take no initiatives in this run (their moves are given, or the file says so)."""
 
     def date(self, t: float) -> date:
         """Calendar date of simulation time `t`."""
         return date.fromordinal(self.start_ordinal + int(math.floor(t)))
+
+
+def canonical_key(tr: Trigger) -> tuple[Any, ...]:
+    """What a trigger says, as a sort key: its id, source, note and place in the file do not count."""
+    return (tr.kind, tr.at or date.min, tr.between or (date.min, date.min), tr.rate, tr.after or "",
+            tr.probability, repr(tr.delay), repr(tr.magnitude), tr.issue or "", tr.by or "", tr.given)
+
+
+def silenced_roles(sc: Scenario) -> frozenset[str]:
+    """Roles whose initiatives are off: those whose moves the file gives, and those it says do not decide."""
+    given = {tr.by for tr in sc.triggers if tr.given and tr.by is not None}
+    told = {role for role, cast in sc.actors.items() if cast.facts.get("decides", True) is False}
+    return frozenset(given | told) - {"executive"}
 
 
 def compile_scenario(sc: Scenario) -> Model:
@@ -100,9 +133,8 @@ def compile_scenario(sc: Scenario) -> Model:
     timed: list[tuple[float, int, Trigger]] = []
     rated: list[tuple[float, float, int, Trigger]] = []
     reactions: dict[str, list[Trigger]] = {}
-    for i, tr in enumerate(sc.triggers):
-        if tr.kind == "poll":
-            continue
+    ordered = sorted((tr for tr in sc.triggers if tr.kind != "poll"), key=canonical_key)
+    for i, tr in enumerate(ordered):
         if tr.at is not None:
             timed.append((sc.t(tr.at), i, tr))
         elif tr.after is not None:
@@ -118,7 +150,6 @@ def compile_scenario(sc: Scenario) -> Model:
     )
     frozen = () if "opinion_dynamics" in sc.mechanisms else ("approval", "anti_japan")
     polls = sc.polls
-    signed = sc.agreement.signed
     return Model(
         scenario=sc,
         p=p,
@@ -135,10 +166,11 @@ def compile_scenario(sc: Scenario) -> Model:
         poll_times=tuple(sc.t(tr.at) + 0.5 for tr in polls if tr.at is not None),  # polls are dated
         poll_variables=tuple("approval" if "approval" in tr.observed else "support" for tr in polls),
         start_ordinal=sc.start.toordinal(),
-        signed_date=signed,
+        signed_date=sc.agreement.signed,
         # Approval regresses toward a shared norm (opinion dynamics); with the
         # mechanism off approval is frozen at its starting value instead.
         baselines={"approval": p.approval_norm} if "opinion_dynamics" in sc.mechanisms else {},
+        silenced=silenced_roles(sc),
     )
 
 
@@ -150,6 +182,7 @@ class Context:
         self.model = model
         self.env = simpy.Environment()
         self.rng = rng
+        self.draws = Draws(rng)
         self.p = model.p
         self.mechanisms = model.mechanisms
         self.world = World(model.initial, model.half_lives, model.frozen, model.baselines)
@@ -160,14 +193,16 @@ class Context:
         self.log: list[LogEntry] | None = [] if record_log else None
         self.events = 0
         self.reactions_fired = 0
-        review = sc.agreement.review_complete
+        self.moves: list[tuple[float, str, str]] = []
+        executive = sc.actors["executive"].facts
+        self.leader: str = str(executive.get("leader", sc.actors["executive"].name))
+        self.broke_off_by: str | None = None
         self.procedure: Mapping[str, Any] = {
             "text_remaining": sc.agreement.text_remaining,
-            "cabinet_process": sc.agreement.cabinet_process,
             "cabinet_weekday": sc.agreement.cabinet_weekday,
-            "review_complete": float((review - sc.start).days) if review is not None else None,
+            **({"cabinet_process": executive["cabinet_process"]} if "cabinet_process" in executive else {}),
         }
-        """The scenario's facts about the agreement's procedure, as actors read them."""
+        """The scenario's facts about the agreement's procedure, and Seoul's choices it gives, as actors read them."""
         opp = sc.actors["opposition"].facts
         self.opposition: Mapping[str, Any] = {
             "seat_share": float(opp.get("seat_share", 0.4)),
@@ -175,13 +210,18 @@ class Context:
         }
         """The scenario's facts about the opposition, as actors read them."""
         self.notice_expiry = math.inf
+        self.expiries: list[float] = []
+        """Expiry times of the agreement in force (its anniversaries), from its signing."""
+        self._clock = 0
+        self._queue: deque[tuple[Actor, tuple[str, Any]]] = deque()
+        self._dispatching = False
         self.listeners: dict[str, list[Actor]] = {}
         self.fact_hearers: dict[str, list[Actor]] = {}
         self.actors: dict[str, Actor] = {}
         for role, cls in ACTOR_CLASSES.items():
             casting = sc.actors[role]
             view = ActorView(self)
-            actor = cls(view, casting.name, casting.facts)
+            actor = cls(view, casting.name, casting.facts, role not in model.silenced)
             view.bind(actor)
             self.actors[role] = actor
             for kind in actor.listens:
@@ -207,12 +247,16 @@ class Context:
     # -- events -----------------------------------------------------------------
 
     def emit(self, kind: str, actor: Actor | None, detail: Mapping[str, Any],
-             trigger: Trigger | None = None, magnitude: float = 1.0) -> None:
+             trigger: Trigger | None = None, magnitude: float | None = None) -> None:
         """Something happened: apply its effect, log it, tell the listeners, fire reactions."""
         t = self.env.now
         self.events += 1
+        if magnitude is None:
+            magnitude = float(detail.get("magnitude", 1.0))
         if kind in KINDS:
             apply_effect(self.world, self.p, kind, t, magnitude, detail.get("issue"))
+        if actor is not None and kind in MOVE_KINDS:
+            self.moves.append((t, actor.role, kind))
         if self.log is not None:
             who = actor.name if actor is not None else "world"
             what = kind.replace("_", " ")
@@ -226,8 +270,7 @@ class Context:
         if t >= self.model.t_decide:
             for hearer in self.fact_hearers.get(kind, ()):
                 hearer.hear_fact(kind, detail)
-        heard = "trade_talks" if kind == "talks" and detail.get("issue") == "trade" else kind
-        if t >= self.model.t_decide:
+            heard = "trade_talks" if kind == "talks" and detail.get("issue") == "trade" else kind
             for listener in self.listeners.get(heard, ()):
                 if listener is not actor:
                     listener.event_details[heard] = detail
@@ -235,7 +278,7 @@ class Context:
         for reaction in self.model.reactions.get(kind, ()):
             if self.reactions_fired >= MAX_REACTIONS:
                 break
-            if self.rng.random() < reaction.probability:
+            if self.draws.uniform() < reaction.probability:
                 self.reactions_fired += 1
                 delay = reaction.delay.sample(self.rng)
                 if t + delay < self.model.horizon:
@@ -254,14 +297,23 @@ class Context:
     # -- what actors ask of the engine (through their ActorView) -------------------
 
     def notify(self, actor: Actor, what: str, detail: Any = None) -> None:
-        """Give `actor` a reason to wake now."""
-        actor.pending.append((what, detail))
-        wake = actor.wake
-        if wake is not None and not wake.triggered:
-            wake.succeed()
+        """Give `actor` a reason to wake now: handled at once, or after the actor now acting is done."""
+        self._queue.append((actor, (what, detail)))
+        if self._dispatching:
+            return
+        self._dispatching = True
+        try:
+            queue = self._queue
+            while queue:
+                who, reason = queue.popleft()
+                who.handle(reason)
+        finally:
+            self._dispatching = False
 
     def wake_at(self, actor: Actor, t: float, what: str, detail: Any = None) -> None:
         """Wake `actor` at time `t` (days) with reason `what`."""
+        if t >= self.model.horizon:
+            return  # after the window nothing more happens
         timer = self.env.timeout(max(0.0, t - self.env.now))
         timer.callbacks.append(lambda _ev: self.notify(actor, what, detail))
 
@@ -270,79 +322,89 @@ class Context:
         """`actor` moves the agreement to `to`; the event follows (entering in_force starts the clock)."""
         if notice_expiry is not None:
             self.notice_expiry = notice_expiry  # before the event: its listeners read it
-        self.agreement.move(to, self.env.now, actor.name)
-        self.emit(event or to.value, actor, detail or {})
+        t = self.env.now
+        self.agreement.move(to, t, actor.name)
+        name = event or to.value
+        self.moves.append((t, actor.role, name))
+        if detail and detail.get("secret"):
+            self.moves.append((t, actor.role, "secret_approval"))
+        if to in (Stage.NO_TALKS, Stage.TERMINATED):
+            self.broke_off_by = self.leader
+        if to is not Stage.NOTICE_GIVEN:
+            self.notice_expiry = math.inf  # no notice is pending any more
         if to is Stage.IN_FORCE:
             self.start_agreement_clock()
+        self.emit(name, actor, detail or {})
+        for other in self.actors.values():
+            self.notify(other, "stage")
 
     def ask(self, role: str, question: str) -> bool:
         """Put `question` to the actor in `role`."""
         return self.actors[role].answer(question)
 
-    def decide(self, actor: Actor, situation: str, options: Mapping[str, Terms]) -> Decision:
-        """`actor` draws a logit choice; it is logged."""
-        decision = choose(self.rng, actor.name, situation, options)
-        self.log_decision(actor, decision)
-        return decision
-
-    def log_decision(self, actor: Actor, decision: Decision) -> None:
-        """Record a decision (only when a story is being kept)."""
+    def choose(self, actor: Actor, situation: str, options: Mapping[str, Terms]) -> str:
+        """`actor` draws a logit choice among `options`; the story logs it with its reasons."""
         self.events += 1
+        chosen, probabilities = pick(options, self.draws.uniform())
         if self.log is not None:
-            p = decision.probabilities[decision.chosen]
-            self.log.append(LogEntry(self.env.now, actor.name,
-                                     f"{decision.situation} -> {decision.chosen.replace('_', ' ')}",
-                                     "", tuple(decision.top_terms()), p))
+            decision = Decision(actor.name, situation, chosen, probabilities, options)
+            self.log.append(LogEntry(self.env.now, actor.name, f"{situation} -> {chosen.replace('_', ' ')}",
+                                     "", tuple(decision.top_terms()), probabilities[chosen]))
+        return chosen
 
     def note(self, actor: Actor, text: str) -> None:
         """A line in the story that is not a decision or an event."""
         if self.log is not None:
             self.log.append(LogEntry(self.env.now, actor.name, text))
 
-    # -- the agreement's clock -------------------------------------------------
+    # -- the agreement's legal calendar -------------------------------------------
+
+    def notice_terms(self) -> tuple[float, float] | None:
+        """For a notice given now: (the last moment it may be given, when it takes effect), or None."""
+        notice = float(self.agreement.rules.notice_days)
+        now = self.env.now
+        for expiry in self.expiries:
+            if expiry - notice >= now:
+                return expiry - notice, expiry
+        return None
 
     def start_agreement_clock(self) -> None:
-        """Schedule notice windows and expiries for the agreement in force."""
-        model = self.model
-        sc = model.scenario
+        """Work out the agreement's expiries from its signing and set each one's timer."""
+        sc = self.model.scenario
         signed_t = self.agreement.signed_at
         if signed_t is None:
             return
+        self._clock += 1
+        clock = self._clock
         signed = sc.start + timedelta(days=int(math.floor(signed_t)))
+        notice = timedelta(days=sc.agreement.notice_days)
+        later = sc.end + notice + timedelta(days=366 * sc.agreement.term_years)
         now = self.env.now
-        for expiry_date in anniversaries(signed, sc.agreement.term_years, model.date(now), sc.end):
-            expiry = float((expiry_date - sc.start).days)
-            deadline = expiry - sc.agreement.notice_days
-            if deadline > now:
-                margin = min(float(self.rng.exponential(self.p.notice_margin_days)), deadline - now)
-                self.wake_at(self.executive, deadline - margin, "notice_window", expiry)
-            timer = self.env.timeout(expiry - now)
-            timer.callbacks.append(self._expiry_callback(expiry))
+        self.expiries = [float((d - sc.start).days)
+                         for d in anniversaries(signed, sc.agreement.term_years, self.model.date(now), later)]
+        for expiry in self.expiries:
+            if now < expiry < self.model.horizon:
+                timer = self.env.timeout(expiry - now)
+                timer.callbacks.append(self._expiry_callback(expiry, clock))
 
-    def next_expiry(self) -> float | None:
-        """Time of the agreement's next expiry after now, within the window, or None."""
-        model = self.model
-        sc = model.scenario
-        if self.agreement.signed_at is None:
-            return None
-        signed = sc.start + timedelta(days=int(math.floor(self.agreement.signed_at)))
-        dates = anniversaries(signed, sc.agreement.term_years, model.date(self.env.now), sc.end)
-        return float((dates[0] - sc.start).days) if dates else None
-
-    def _expiry_callback(self, expiry: float) -> Callable[[simpy.Event], None]:
-        return lambda _ev: self._expiry(expiry)
+    def _expiry_callback(self, expiry: float, clock: int) -> Callable[[simpy.Event], None]:
+        return lambda _ev: self._expiry(expiry) if clock == self._clock else None
 
     def _expiry(self, expiry: float) -> None:
         stage = self.agreement.stage
-        if stage is Stage.NOTICE_GIVEN:
+        if stage is Stage.NOTICE_GIVEN and self.notice_expiry <= expiry + 1e-9:
             self.agreement.move(Stage.TERMINATED, self.env.now, "the agreement's rules")
+            self.notice_expiry = math.inf
+            self.broke_off_by = self.leader
             self.emit("terminated", None, {})
-        elif stage in (Stage.IN_FORCE, Stage.NORMALISED, Stage.SUSPENDED):
+            for other in self.actors.values():
+                self.notify(other, "stage")
+        elif stage in (Stage.IN_FORCE, Stage.NORMALISED, Stage.SUSPENDED, Stage.NOTICE_GIVEN):
             self.emit("renewed", None, {})
 
 
-def _feeder(ctx: Context, model: Model, rng: np.random.Generator):
-    """One process that fires every dated and random-rate trigger in time order."""
+def _start_feeder(ctx: Context, model: Model, rng: np.random.Generator) -> None:
+    """Fire every dated and random-rate trigger in time order, each on a timeout's callback."""
     queue: list[tuple[float, int, int, Trigger, float]] = []
     seq = 0
     for t, i, tr in model.timed:
@@ -354,41 +416,28 @@ def _feeder(ctx: Context, model: Model, rng: np.random.Generator):
             seq += 1
     heapq.heapify(queue)
     env = ctx.env
-    while queue:
-        t, _, _, tr, m = heapq.heappop(queue)
-        if t > env.now:
-            yield env.timeout(t - env.now)
-        ctx.fire(tr, m)
+
+    def step(_ev: Any = None) -> None:
+        while queue and queue[0][0] <= env.now:
+            _, _, _, tr, m = heapq.heappop(queue)
+            ctx.fire(tr, m)
+        if queue and queue[0][0] < model.horizon:
+            env.timeout(queue[0][0] - env.now).callbacks.append(step)
+
+    if queue:
+        env.timeout(max(0.0, queue[0][0])).callbacks.append(step)
 
 
-def _actor_loop(env: simpy.Environment, actor: Actor) -> Generator[simpy.Event, Any, None]:
-    """One actor's process: wait for a reason to wake, then let its rule handle everything pending."""
-    while True:
-        actor.wake = env.event()
-        yield actor.wake
-        pending, actor.pending = actor.pending, []
-        for reason in pending:
-            actor.handle(reason)
-
-
-def _start_actors(ctx: Context, model: Model) -> Generator[simpy.Event, Any, None]:
-    """Wait until actors may decide, then start their processes and clocks."""
-    if model.t_decide > 0:
-        yield ctx.env.timeout(model.t_decide)
-    for actor in ctx.actors.values():
-        ctx.env.process(_actor_loop(ctx.env, actor))
-    if ctx.agreement.stage is Stage.NOTICE_GIVEN:  # a notice given before the window
-        expiry = ctx.next_expiry()
-        if expiry is not None:
-            ctx.notice_expiry = expiry
-    for actor in ctx.actors.values():
-        actor.start()
-    if ctx.agreement.stage is Stage.NOTICE_GIVEN and ctx.notice_expiry < math.inf:
-        # a notice given before the window: Washington and Tokyo know of it from the start
-        for role in ("patron", "counterpart"):
-            ctx.notify(ctx.actors[role], "event", "notice_given")
+def _start_actors(ctx: Context, model: Model) -> None:
+    """Once actors may decide: the agreement's clock, any notice pending from before, the actors' first plans."""
     if ctx.agreement.stage in (Stage.IN_FORCE, Stage.NORMALISED, Stage.SUSPENDED, Stage.NOTICE_GIVEN):
         ctx.start_agreement_clock()
+    if ctx.agreement.stage is Stage.NOTICE_GIVEN:  # a notice given before the window
+        later = [e for e in ctx.expiries if e > ctx.env.now]
+        if later:
+            ctx.notice_expiry = later[0]
+    for actor in ctx.actors.values():
+        actor.start()
 
 
 def run_replication(model: Model, rng: np.random.Generator, index: int = 0, *,
@@ -396,8 +445,11 @@ def run_replication(model: Model, rng: np.random.Generator, index: int = 0, *,
     """Run one replication of `model` drawing only from `rng`."""
     ctx = Context(model, rng, record_log)
     env = ctx.env
-    env.process(_start_actors(ctx, model))
-    env.process(_feeder(ctx, model, rng))
+    if model.t_decide > 0:
+        env.timeout(model.t_decide).callbacks.append(lambda _ev: _start_actors(ctx, model))
+    else:
+        _start_actors(ctx, model)
+    _start_feeder(ctx, model, rng)
     env.run(until=model.horizon)
     stage_t: dict[str, float] = {}
     start_stage = model.scenario.agreement.state.value
@@ -418,6 +470,7 @@ def run_replication(model: Model, rng: np.random.Generator, index: int = 0, *,
         polls=polls,
         events=ctx.events,
         transitions=[(t, a.value, b.value, by) for t, a, b, by in ctx.agreement.transitions],
+        moves=ctx.moves,
         log=ctx.log,
         changes=list(ctx.world.changes) if record_changes else None,
     )

@@ -4,7 +4,10 @@ A replication's outcome is read off the agreement's transitions:
 - from a start before signing: ``signed``, ``collapsed`` (cancelled, not
   signed after), ``stalled`` (still pending at the end) or ``no_talks``;
 - from a start in force: ``renewed`` (no notice), ``notice_pending``,
-  ``terminated`` or ``suspended``.
+  ``terminated``, ``suspended`` (a notice suspended and still suspended at the
+  end) or ``normalised`` (a notice withdrawn: the agreement back to normal);
+- from a start with a notice pending or suspended: the same, by the stage the
+  agreement ends in.
 """
 
 from __future__ import annotations
@@ -15,8 +18,8 @@ from collections.abc import Sequence
 from ..domain.lifecycle import PRE_SIGNING, Stage
 from ..domain.outcomes import IN_FORCE_OUTCOMES, PRE_SIGNING_OUTCOMES, possible_outcomes
 
-__all__ = ["IN_FORCE_OUTCOMES", "PRE_SIGNING_OUTCOMES", "classify", "median", "possible_outcomes", "status_quo",
-           "wilson_interval"]
+__all__ = ["FINAL_OUTCOME", "IN_FORCE_OUTCOMES", "PRE_SIGNING_OUTCOMES", "classify", "median", "possible_outcomes",
+           "status_quo", "wilson_interval"]
 
 Transition = tuple[float, Stage, Stage, str]
 
@@ -26,7 +29,20 @@ def status_quo(start: Stage) -> str:
     """The outcome in which nothing changes: the 'status quo persists' baseline."""
     if start is Stage.NO_TALKS:
         return "no_talks"
-    return "stalled" if start in PRE_SIGNING else "renewed"
+    if start in PRE_SIGNING:
+        return "stalled"
+    return {Stage.NOTICE_GIVEN: "notice_pending", Stage.SUSPENDED: "suspended",
+            Stage.TERMINATED: "terminated"}.get(start, "renewed")
+
+
+FINAL_OUTCOME: dict[Stage, str] = {
+    Stage.NOTICE_GIVEN: "notice_pending",
+    Stage.TERMINATED: "terminated",
+    Stage.SUSPENDED: "suspended",
+    Stage.NORMALISED: "normalised",
+}
+"""The outcome of an episode that starts with the agreement in force (or noticed, or suspended), by the
+stage it ends in; an agreement in force at the end renewed."""
 
 
 def classify(start: Stage, transitions: Sequence[Transition], final: Stage) -> tuple[str, float | None]:
@@ -41,28 +57,17 @@ def classify(start: Stage, transitions: Sequence[Transition], final: Stage) -> t
         if final is Stage.NO_TALKS:
             return "no_talks", None
         return "stalled", None
-    notices = [t for t, _, to, _ in transitions if to is Stage.NOTICE_GIVEN]
-    if start in (Stage.NOTICE_GIVEN, Stage.SUSPENDED, Stage.TERMINATED) and not notices:
-        # the notice was given before the window: its fate is the outcome
-        if final is Stage.TERMINATED:
-            ended = [t for t, _, to, _ in transitions if to is Stage.TERMINATED]
-            return "terminated", ended[-1] if ended else None
-        if final in (Stage.SUSPENDED, Stage.NORMALISED):
-            suspended = [t for t, _, to, _ in transitions if to is Stage.SUSPENDED]
-            return "suspended", suspended[-1] if suspended else None
-        if final is Stage.NOTICE_GIVEN:
-            return "notice_pending", None
-    if not notices:
-        return "renewed", None
+    if start is Stage.TERMINATED:
+        signed = [t for t, _, to, _ in transitions if to is Stage.IN_FORCE]
+        return ("signed", signed[0]) if signed else ("terminated", None)
     ended = [t for t, _, to, _ in transitions if to is Stage.TERMINATED]
-    suspended = [t for t, _, to, _ in transitions if to is Stage.SUSPENDED]
-    if final is Stage.TERMINATED and ended:
-        return "terminated", ended[-1]
-    if suspended and final in (Stage.SUSPENDED, Stage.NORMALISED):
-        return "suspended", suspended[-1]
-    if final is Stage.NOTICE_GIVEN:
-        return "notice_pending", notices[-1]
-    return ("terminated", ended[-1]) if ended else ("suspended", suspended[-1])
+    if ended:  # once ended, whatever talks follow, the episode's agreement ended
+        return "terminated", ended[0]
+    outcome = FINAL_OUTCOME.get(final, "renewed")
+    if outcome == "normalised" and start is Stage.NORMALISED and not transitions:
+        return "renewed", None  # a normalised pact that nothing touched simply renewed
+    entered = [t for t, _, to, _ in transitions if to is final]
+    return outcome, entered[-1] if entered else None
 
 
 def wilson_interval(successes: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:

@@ -79,17 +79,36 @@ def with_terms(terms: Mapping[str, float], **extra: float) -> Terms:
     return out
 
 
+def summed(*parts: Mapping[str, float]) -> Terms:
+    """Several sets of terms as one (terms of the same name added)."""
+    out: Terms = {}
+    for part in parts:
+        for k, v in part.items():
+            out[k] = out.get(k, 0.0) + v
+    return out
+
+
 def walkaway(p: Parameters, on: Collection[str]) -> Terms:
     """The cost of walking away from a commitment in the open (audience costs)."""
     return {"audience_costs": -p.walkaway_cost} if "audience_costs" in on else {}
 
 
-def suspension_cost(p: Parameters, on: Collection[str], face_saver: bool) -> Terms:
-    """The cost of reversing a public notice; a counterpart's concession halves it or more."""
+def reversal_cost(p: Parameters, on: Collection[str], face_saver: bool = False) -> Terms:
+    """The cost to a leader of reversing a public decision of its own (a notice, a breaking-off);
+    a counterpart's concession removes `face_saving_share` of it."""
     if "audience_costs" not in on:
         return {}
     share = p.face_saving_share if face_saver else 0.0
     return {"audience_costs": -p.audience_cost * (1.0 - share)}
+
+
+def waiting(p: Parameters, urgency: float) -> Terms:
+    """The value of holding an irreversible move in reserve: ``option_value * (1 - urgency)``.
+
+    Far from a deadline (or with none) what is not done now can be done later;
+    at the deadline waiting is worth nothing more than what it lets happen.
+    """
+    return {"process": p.option_value * (1.0 - urgency)}
 
 
 def rally_gain(s: Mapping[str, float], p: Parameters, on: Collection[str]) -> Terms:
@@ -97,9 +116,12 @@ def rally_gain(s: Mapping[str, float], p: Parameters, on: Collection[str]) -> Te
     return {"rally": p.rally_weight * s["anti_japan"]} if "rally" in on else {}
 
 
-def leverage(s: Mapping[str, float], p: Parameters, on: Collection[str]) -> Terms:
-    """The bargaining value of keeping a notice pending while time remains (linkage)."""
-    return {"issue_linkage": p.leverage_value * s["trade_dispute"]} if "issue_linkage" in on else {}
+def leverage(s: Mapping[str, float], p: Parameters, on: Collection[str], urgency: float = 0.0) -> Terms:
+    """The bargaining value of keeping a notice pending (or suspended) while time remains (linkage):
+    ``leverage_value * trade_dispute * (1 - urgency)``."""
+    if "issue_linkage" not in on:
+        return {}
+    return {"issue_linkage": p.leverage_value * s["trade_dispute"] * (1.0 - urgency)}
 
 
 def tokyo_consent(s: Mapping[str, float], p: Parameters, on: Collection[str]) -> Terms:
@@ -117,9 +139,12 @@ def retaliation(s: Mapping[str, float], p: Parameters) -> Terms:
     return {"issue_linkage": p.retaliation_weight * s["grievance"] - p.retaliation_base}
 
 
-def patron_press(urgency: float, threat: float, p: Parameters) -> Terms:
-    """Washington's value of pressing the allies: base, threat and deadline urgency."""
-    return {"quasi_alliance": p.patron_press_base + p.patron_weight * max(urgency, threat * p.patron_threat_share)}
+def patron_press(urgency: float, threat: float, p: Parameters, magnitude: float = 1.0) -> Terms:
+    """Washington's value of pressing the allies with a move of `magnitude` (1 a statement or visit,
+    2 a visit at the top): its base propensity plus what is at stake for it, the larger of the
+    deadline's urgency and a share of the threat, both scaled by how hard it presses."""
+    stake = max(urgency, threat * p.patron_threat_share)
+    return {"quasi_alliance": magnitude * (p.patron_press_base + p.patron_weight * stake)}
 
 
 def mobilise(salience: float, p: Parameters) -> Terms:
@@ -133,9 +158,9 @@ def boycott(s: Mapping[str, float], p: Parameters) -> Terms:
 
 
 def offer_talks(s: Mapping[str, float], p: Parameters, urgency: float) -> Terms:
-    """Tokyo's value of offering export-control talks under US pressure.
+    """Tokyo's value of agreeing to export-control talks in return for Seoul keeping the pact.
 
-    Pressure counts as the deadline nears (`urgency` 0-1, as for Washington):
-    a concession made early gives away what holding out to the deadline may win.
+    Pressure counts as the deadline nears (`urgency` 0-1): a concession made
+    early gives away what holding out to the deadline may win.
     """
     return {"quasi_alliance": p.tokyo_offer_base + p.tokyo_offer_weight * s["us_pressure"] * urgency}

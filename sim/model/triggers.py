@@ -36,7 +36,8 @@ def apply_effect(world: World, p: Parameters, kind: str, t: float, m: float,
         world.shift_baseline("approval", t, -p.scandal_approval_drop * m)
         world.jump("mobilisation", t, p.scandal_mobilisation_jump * m)
     elif kind == "court_ruling":
-        world.jump("grievance", t, p.ruling_grievance_jump * m)
+        # an unsettled claim: Tokyo's grievance over it does not fade until a settlement
+        world.shift_baseline("grievance", t, p.ruling_grievance_jump * m)
         world.jump("anti_japan", t, p.ruling_anti_japan_jump * m)
     elif kind == "export_control":
         world.flags.add("export_controls")

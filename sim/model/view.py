@@ -1,13 +1,14 @@
 """What an actor sees and may do: the narrow interface between the engine and an actor.
 
 An actor holds one `ActorView` and nothing else of the replication. Through it
-the actor *reads* a snapshot of the world, the agreement's stage and dates, the
-few scenario facts its rule needs, its parameters, the time and its random
-generator; and it *asks* the engine to act: emit an event, move the agreement,
-nudge a state variable, wake it later, put a question to another role, draw a
-logged choice. The engine carries every request out, so an actor never touches
-another actor, the simpy environment or the engine's bookkeeping, and a decision
-rule can be tested with a hand-made view (see tests/test_actor_view.py).
+the actor *reads* a snapshot of the world, the agreement's stage and legal
+calendar, the few scenario facts its rule needs, its parameters, the time and
+its random draws; and it *asks* the engine to act: emit an event, move the
+agreement, nudge a state variable, wake it later, put a question to another
+role, draw a logged choice. The engine carries every request out, so an actor
+never touches another actor, the simpy environment or the engine's bookkeeping,
+and a decision rule can be tested with a hand-made view (see
+tests/test_actor_view.py).
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ import numpy as np
 
 from ..domain.lifecycle import Stage
 from ..domain.parameters import Parameters
-from .choice import Decision, Terms
+from . import attention
+from .choice import Terms
+from .draws import Draws
 
 if TYPE_CHECKING:
     from .engine import Context
@@ -28,7 +31,7 @@ if TYPE_CHECKING:
 class ActorView:
     """One actor's window on a replication (made by the engine; an actor keeps only this)."""
 
-    __slots__ = ("_ctx", "_actor", "p", "rng", "mechanisms")
+    __slots__ = ("_ctx", "_actor", "p", "rng", "draws", "mechanisms")
 
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
@@ -36,7 +39,9 @@ class ActorView:
         self.p: Parameters = ctx.p
         """The behavioural parameters (read-only)."""
         self.rng: np.random.Generator = ctx.rng
-        """The replication's random generator: every draw comes from it."""
+        """The replication's random generator (for gamma and Poisson draws)."""
+        self.draws: Draws = ctx.draws
+        """Uniform and exponential draws, in blocks from the same generator."""
         self.mechanisms: frozenset[str] = ctx.mechanisms
         """The mechanisms switched on in this scenario."""
 
@@ -58,7 +63,7 @@ class ActorView:
 
     @property
     def flags(self) -> Set[str]:
-        """Measures in force (``export_controls``, ``whitelist_removed``, ``trade_talks``)."""
+        """Measures in force (``export_controls``, ``whitelist_removed``, ``trade_talks``, ``boycott``)."""
         return self._ctx.world.flags
 
     @property
@@ -66,17 +71,22 @@ class ActorView:
         """When a notice given takes effect (infinity while none is pending)."""
         return self._ctx.notice_expiry
 
+    def notice_deadline(self) -> tuple[float, float] | None:
+        """For a notice given now: (the last moment it may be given, when it would take effect), or None
+        when the agreement's rules leave no notice to give within the window."""
+        return self._ctx.notice_terms()
+
     def state(self, name: str) -> float:
         """A state variable's value now."""
         return self._ctx.world.get(name, self._ctx.env.now)
 
+    def standing(self, name: str) -> float:
+        """A state variable's standing level (what persistent causes hold it at: measures, unsettled claims)."""
+        return self._ctx.world.standing(name)
+
     def snapshot(self) -> dict[str, float]:
         """Every state variable's value now."""
         return self._ctx.world.snapshot(self._ctx.env.now)
-
-    def next_expiry(self) -> float | None:
-        """Time of the agreement's next expiry within the window, or None."""
-        return self._ctx.next_expiry()
 
     def days_to_election(self) -> float | None:
         """Days from now to the next election the scenario knows of, or None."""
@@ -88,13 +98,34 @@ class ActorView:
 
     @property
     def procedure(self) -> Mapping[str, Any]:
-        """The scenario's facts about the agreement's procedure (text left, cabinet process and day, review)."""
+        """The scenario's facts about the agreement's procedure (text left, cabinet day) and the
+        executive's choices a file gives as assumptions (``cabinet_process``)."""
         return self._ctx.procedure
 
     @property
     def opposition(self) -> Mapping[str, Any]:
         """The scenario's facts about the opposition (seat share, whether it is against the pact)."""
         return self._ctx.opposition
+
+    @property
+    def broke_off_by(self) -> str | None:
+        """The leader who last broke off or ended the pact in this run (or before it), if any."""
+        return self._ctx.broke_off_by
+
+    @property
+    def leader(self) -> str:
+        """The executive's leader now."""
+        return self._ctx.leader
+
+    def urgency(self, deadline: float | None) -> float:
+        """How much `deadline` (simulation days, or None) presses now, in [0, 1]."""
+        return attention.urgency(None if deadline is None else deadline - self._ctx.env.now, self.p.urgency_days)
+
+    def next_review(self, deadline: float | None) -> tuple[float, bool]:
+        """When this actor's agenda next brings up a decision with `deadline`: see `attention.next_review`."""
+        p = self.p
+        return attention.next_review(self._ctx.env.now, deadline, self.draws.exponential(), p.review_days,
+                                     p.attention_gain, p.urgency_days)
 
     # -- acting --------------------------------------------------------------------
 
@@ -123,9 +154,9 @@ class ActorView:
         """Put a yes/no question to the actor in `role` (its `answer` decides)."""
         return self._ctx.ask(role, question)
 
-    def decide(self, situation: str, options: Mapping[str, Terms]) -> Decision:
-        """Draw a logit choice among `options`, logged in the story."""
-        return self._ctx.decide(self._actor, situation, options)
+    def choose(self, situation: str, options: Mapping[str, Terms]) -> str:
+        """Draw a logit choice among `options` (logged in the story); the option chosen."""
+        return self._ctx.choose(self._actor, situation, options)
 
     def note(self, text: str) -> None:
         """A line in the story that is not a decision or an event."""

@@ -95,6 +95,10 @@ class World:
         self._value[name], self._t0[name] = self._base[name], t
         self.changes.append((t, name, self._value[name], self._base[name]))
 
+    def standing(self, name: str) -> float:
+        """The standing level of `name`: where it returns to between jumps (moved by persistent causes)."""
+        return self._base[name]
+
     def snapshot(self, t: float) -> dict[str, float]:
         """All variables at time `t`."""
         get = self.get

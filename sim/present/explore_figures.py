@@ -96,16 +96,19 @@ def compare_plot(report: Mapping[str, Any], out: Path, recorded: list[str | None
 
 
 def validation_plot(report: Mapping[str, Any], out: Path) -> list[Path]:
-    """Grouped bars per episode: simulated outcome probabilities, the recorded outcome starred."""
+    """Grouped bars per episode: simulated outcome probabilities (the headline mode, free), the
+    recorded outcome starred."""
     from ..model.outcomes import wilson_interval
 
     runs = report["runs"]
+    mode = report["modes"][0]
     labels = _unique([ep["name"] for ep in report["episodes"]])
     summaries = {}
     for label, ep in zip(labels, report["episodes"], strict=True):
         summaries[label] = {"outcomes": {k: {"p": p, "ci": list(wilson_interval(round(p * runs), runs))}
-                                         for k, p in ep["probabilities"].items()}}
+                                         for k, p in ep[mode]["probabilities"].items()}}
     recorded = {label: ep["outcome"] for label, ep in zip(labels, report["episodes"], strict=True)}
     fig = grouped_outcome_bars(summaries, recorded,
-                               title=f"Simulated outcomes of each episode and the record ({runs} runs each)")
+                               title=f"Simulated outcomes of each episode ({mode} runs) and the record "
+                                     f"({runs} runs each)")
     return save_figure(fig, out / "validation")

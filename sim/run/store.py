@@ -34,8 +34,9 @@ from .parallel import pack, unpack
 STORE_NAME = "runs.sqlite"
 """The file name of the store inside an output directory."""
 
-SCHEMA_VERSION = 2
-"""2: every replication and every ensemble's provenance carry a checksum."""
+SCHEMA_VERSION = 3
+"""2: every replication and every ensemble's provenance carry a checksum; 3: a replication's result
+holds the actors' moves."""
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 

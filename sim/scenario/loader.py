@@ -23,7 +23,7 @@ from typing import Any, Literal, overload
 
 import numpy as np
 
-from ..domain.kinds import EVENT_KINDS, TRIGGER_KINDS, mover_of
+from ..domain.kinds import EVENT_KINDS, MOVE_EVENTS, TRIGGER_KINDS, mover_of
 from ..domain.lifecycle import Stage
 from ..domain.mechanisms import ALL_MECHANISMS, PROCESS
 from ..domain.outcomes import possible_outcomes
@@ -54,7 +54,8 @@ OUTCOMES: dict[str, str] = {
     "renewed": "The agreement in force renewed (no notice was given).",
     "notice_pending": "Notice was given and had not yet taken effect when the episode ended.",
     "terminated": "Notice was given and the agreement ended.",
-    "suspended": "Notice was given, then suspended; the agreement stays in force.",
+    "suspended": "A notice was suspended and is still suspended at the end; the agreement stays in force.",
+    "normalised": "A notice was withdrawn (or a suspended one lifted for good): the agreement is back to normal.",
 }
 
 TOP_KEYS = {
@@ -74,19 +75,33 @@ TOP_KEYS = {
 }
 
 ACTOR_KEYS: dict[str, dict[str, str]] = {
-    "executive": {"name": "str", "leader": "str", "next_election": "date", "note": "str"},
-    "counterpart": {"name": "str", "leader": "str", "note": "str"},
-    "patron": {"name": "str", "leader": "str", "engaged": "bool", "note": "str"},
-    "opposition": {"name": "str", "seat_share": "share", "stance": "stance", "note": "str"},
-    "public": {"name": "str", "note": "str"},
+    "executive": {"name": "str", "leader": "str", "next_election": "date", "note": "str", "given": "choices"},
+    "counterpart": {"name": "str", "leader": "str", "note": "str", "decides": "bool"},
+    "patron": {"name": "str", "leader": "str", "note": "str", "decides": "bool"},
+    "opposition": {"name": "str", "seat_share": "share", "stance": "stance", "note": "str", "decides": "bool"},
+    "public": {"name": "str", "note": "str", "decides": "bool"},
 }
+"""The keys of each role's entry and what each holds. `decides: false` (an assumption: the role takes no
+initiative of its own) and the executive's `given` choices are listed by `check` with the given moves."""
+
+EXECUTIVE_CHOICES: dict[str, tuple[str, ...]] = {
+    "cabinet_process": ("public", "secret"),
+}
+"""Choices of Seoul's that a file may give as declared assumptions (``actors.executive.given``):
+'public', the cabinet approves the agreement openly; 'secret', without announcing it."""
 
 AGREEMENT_KEYS = {
-    "name", "state", "since", "term_years", "notice_days", "cabinet_process",
-    "text_remaining", "cabinet_weekday", "review_complete", "signed", "note",
+    "name", "state", "since", "term_years", "notice_days",
+    "text_remaining", "cabinet_weekday", "signed", "note",
 }
-CABINET_PROCESSES = ("public", "secret")
-"""'public': the cabinet approves the agreement openly; 'secret': without announcing it."""
+RETIRED_AGREEMENT_KEYS = {
+    "cabinet_process": "how Seoul takes the pact to cabinet is its own choice, not a fact of the agreement; "
+                       "give it as an assumption under actors.executive.given: {cabinet_process: public|secret}",
+    "review_complete": "when the legal review ends is part of the model (legal_review_days), "
+                       "not a scenario field",
+}
+"""Keys that older files put under ``agreement:``, refused with what to do instead."""
+CABINET_PROCESSES = EXECUTIVE_CHOICES["cabinet_process"]
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 TRIGGER_KEYS = {
@@ -106,7 +121,7 @@ STANCES = ("against", "for")
 """The opposition's stance on the agreement."""
 RECORD_DATE_KEYS = (
     "negotiating", "initialled", "cabinet_approved", "in_force", "collapsed",
-    "notice_given", "suspended", "terminated",
+    "notice_given", "suspended", "terminated", "normalised",
 )
 
 
@@ -191,13 +206,36 @@ class AgreementSpec:
     since: date
     term_years: int = 1
     notice_days: int = 90
-    cabinet_process: str = "public"
     text_remaining: float = 1.0
     cabinet_weekday: int = 1
-    review_complete: date | None = None
-    """When the legal review of an initialled text was complete, where known."""
     signed: date | None = None
     """The signing date, from which expiries are counted (``since`` for ``in_force``)."""
+
+
+@dataclass(frozen=True)
+class RecordedMove:
+    """One move an actor made on the record, scored against the model's own moves.
+
+    Exactly one of `at` (its date: the model is scored on whether the actor makes
+    the move at all and, by its first such move, on the date), `between` (the
+    model is scored on whether the actor makes it in that span) or `never` (the
+    actor did not make it in the window: e.g. Tokyo kept its measures).
+    """
+
+    by: str
+    kind: str
+    at: date | None = None
+    between: tuple[date, date] | None = None
+    never: bool = False
+    source: str | None = None
+    note: str | None = None
+
+    @property
+    def label(self) -> str:
+        """'export_control by the counterpart, 2019-07-01' (what and when, on one line)."""
+        when = (self.at.isoformat() if self.at else
+                f"{self.between[0].isoformat()} to {self.between[1].isoformat()}" if self.between else "never")
+        return f"{self.kind} by the {self.by}, {when}"
 
 
 @dataclass(frozen=True)
@@ -207,6 +245,7 @@ class Record:
     outcome: str
     dates: Mapping[str, date]
     note: str | None = None
+    moves: tuple[RecordedMove, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -600,6 +639,20 @@ def _in_window(d: date, sc_start: date, sc_end: date, node: Any, key: Any, where
                    f"{sc_start.isoformat()} to {sc_end.isoformat()}")
 
 
+def _between(item: MarkedDict, where: str, start: date, end: date) -> tuple[date, date]:
+    """A ``between: [first date, last date]`` span inside the window."""
+    span = item["between"]
+    if not isinstance(span, MarkedList) or len(span) != 2:
+        raise _err(item, "between", where, f"expected [first date, last date], found {_describe(span)}")
+    lo_d = _as_date(span[0], span, 0, f"{where}[0]")
+    hi_d = _as_date(span[1], span, 1, f"{where}[1]")
+    _in_window(lo_d, start, end, span, 0, f"{where}[0]")
+    _in_window(hi_d, start, end, span, 1, f"{where}[1]")
+    if hi_d < lo_d:
+        raise _err(span, 1, where, "the last date is before the first")
+    return lo_d, hi_d
+
+
 def _distribution(value: Any, node: Any, key: Any, where: str) -> Distribution:
     if isinstance(value, bool):
         raise _err(node, key, where, f"expected a number or a distribution, found {_describe(value)}")
@@ -677,17 +730,7 @@ def _trigger(item: Any, i: int, listing: MarkedList, start: date, end: date) -> 
     elif "rate" in item:
         fields["rate"] = _number(item, "rate", f"{where}.rate", lo=0.0, what="a rate per year")
         if "between" in item:
-            span = item["between"]
-            if not isinstance(span, MarkedList) or len(span) != 2:
-                raise _err(item, "between", f"{where}.between",
-                           f"expected [first date, last date], found {_describe(span)}")
-            lo_d = _as_date(span[0], span, 0, f"{where}.between[0]")
-            hi_d = _as_date(span[1], span, 1, f"{where}.between[1]")
-            _in_window(lo_d, start, end, span, 0, f"{where}.between[0]")
-            _in_window(hi_d, start, end, span, 1, f"{where}.between[1]")
-            if hi_d < lo_d:
-                raise _err(span, 1, f"{where}.between", "the last date is before the first")
-            fields["between"] = (lo_d, hi_d)
+            fields["between"] = _between(item, f"{where}.between", start, end)
         if "probability" in item or "delay_days" in item:
             k = "probability" if "probability" in item else "delay_days"
             raise _err(item, k, f"{where}.{k}", f"'{k}' goes with 'after', not with 'rate'")
@@ -760,6 +803,8 @@ def _actors(doc: MarkedDict) -> dict[str, Cast]:
                 if not isinstance(entry[key], bool):
                     raise _err(entry, key, f"{where}.{key}", f"expected true or false, found {_describe(entry[key])}")
                 facts[key] = entry[key]
+            elif kind == "choices":
+                facts.update(_executive_choices(entry, key, f"{where}.{key}"))
             elif kind == "stance":
                 if entry[key] not in STANCES:
                     raise _err(entry, key, f"{where}.{key}",
@@ -771,8 +816,27 @@ def _actors(doc: MarkedDict) -> dict[str, Cast]:
     return out
 
 
+def _executive_choices(entry: MarkedDict, key: str, where: str) -> dict[str, str]:
+    """Seoul's choices a file gives as declared assumptions (``actors.executive.given``)."""
+    node = entry[key]
+    if not isinstance(node, MarkedDict):
+        raise _err(entry, key, where, f"expected a mapping of Seoul's choices, found {_describe(node)}")
+    _check_keys(node, where, EXECUTIVE_CHOICES)
+    out = {}
+    for name, value in node.items():
+        allowed = EXECUTIVE_CHOICES[name]
+        if value not in allowed:
+            raise _err(node, name, f"{where}.{name}",
+                       f"expected {' or '.join(repr(a) for a in allowed)}, found {_describe(value)}")
+        out[name] = str(value)
+    return out
+
+
 def _agreement(doc: MarkedDict, start: date, end: date) -> AgreementSpec:
     node = _mapping(doc, "agreement", "agreement")
+    for key, why in RETIRED_AGREEMENT_KEYS.items():
+        if key in node:
+            raise _err(node, key, f"agreement.{key}", f"'{key}' is not a key of the agreement: {why}")
     _check_keys(node, "agreement", AGREEMENT_KEYS, required=("state", "since"))
     state = node["state"]
     if not isinstance(state, str) or state not in {s.value for s in Stage}:
@@ -784,10 +848,6 @@ def _agreement(doc: MarkedDict, start: date, end: date) -> AgreementSpec:
     if since > end:
         raise _err(node, "since", "agreement.since",
                    f"date {since.isoformat()} is after the scenario's end {end.isoformat()}")
-    process = node.get("cabinet_process", "public")
-    if process not in CABINET_PROCESSES:
-        raise _err(node, "cabinet_process", "agreement.cabinet_process",
-                   f"expected 'public' or 'secret', found {_describe(process)}")
     weekday = node.get("cabinet_weekday", "tuesday")
     if not isinstance(weekday, str) or weekday.lower() not in WEEKDAYS:
         raise _err(node, "cabinet_weekday", "agreement.cabinet_weekday",
@@ -800,11 +860,9 @@ def _agreement(doc: MarkedDict, start: date, end: date) -> AgreementSpec:
                           what="a whole number of years"),
         notice_days=_whole(node, "notice_days", "agreement.notice_days", lo=0, hi=3650, default=90,
                            what="a whole number of days"),
-        cabinet_process=process,
         text_remaining=_number(node, "text_remaining", "agreement.text_remaining", lo=0.0, hi=1.0,
                                default=1.0, what="a share of the text"),
         cabinet_weekday=WEEKDAYS.index(weekday.lower()),
-        review_complete=_review_complete(node, start, end),
         signed=_signed(node, Stage(state), since),
     )
 
@@ -820,13 +878,6 @@ def _signed(node: MarkedDict, state: Stage, since: date) -> date | None:
     if d is not None and d > since:
         raise _err(node, "signed", "agreement.signed",
                    f"the signing {d.isoformat()} is after 'since' {since.isoformat()}")
-    return d
-
-
-def _review_complete(node: MarkedDict, start: date, end: date) -> date | None:
-    d = _date(node, "review_complete", "agreement.review_complete", required=False)
-    if d is not None:
-        _in_window(d, start, end, node, "review_complete", "agreement.review_complete")
     return d
 
 
@@ -898,7 +949,7 @@ def _record(doc: MarkedDict, start: date, end: date, state: Stage) -> Record | N
     node = _mapping(doc, "record", "record", required=False)
     if node is None:
         return None
-    _check_keys(node, "record", ("outcome", "dates", "note"), required=("outcome",))
+    _check_keys(node, "record", ("outcome", "dates", "note", "moves"), required=("outcome",))
     outcome = node["outcome"]
     if not isinstance(outcome, str) or outcome not in OUTCOMES:
         raise _err(node, "outcome", "record.outcome",
@@ -918,7 +969,51 @@ def _record(doc: MarkedDict, start: date, end: date, state: Stage) -> Record | N
             d = _date(dnode, key, f"record.dates.{key}")
             _in_window(d, start, end, dnode, key, f"record.dates.{key}")
             dates[key] = d
-    return Record(outcome, dates, _text(node, "note", "record.note"))
+    return Record(outcome, dates, _text(node, "note", "record.note"), _recorded_moves(node, start, end))
+
+
+RECORDED_MOVE_KEYS = ("by", "kind", "at", "between", "never", "source", "note")
+
+
+def _recorded_moves(node: MarkedDict, start: date, end: date) -> tuple[RecordedMove, ...]:
+    raw = node.get("moves")
+    if raw is None:
+        return ()
+    if not isinstance(raw, MarkedList):
+        raise _err(node, "moves", "record.moves", f"expected a list of moves, found {_describe(raw)}")
+    out = []
+    for i, item in enumerate(raw):
+        where = f"record.moves[{i}]"
+        if not isinstance(item, MarkedDict):
+            raise _err(raw, i, where,
+                       f"expected a mapping (by, kind, and at, between or never), found {_describe(item)}")
+        _check_keys(item, where, RECORDED_MOVE_KEYS, required=("by", "kind"))
+        by, kind = item["by"], item["kind"]
+        if by not in ROLES:
+            raise _err(item, "by", f"{where}.by", f"expected one of {', '.join(ROLES)}, found {_describe(by)}"
+                                                  f"{did_you_mean(by, ROLES) if isinstance(by, str) else ''}")
+        if not isinstance(kind, str) or kind not in MOVE_EVENTS:
+            hint = did_you_mean(kind, MOVE_EVENTS) if isinstance(kind, str) else ""
+            raise _err(item, "kind", f"{where}.kind",
+                       f"unknown move {_describe(kind)}{hint}; expected one of {', '.join(MOVE_EVENTS)}")
+        when = [k for k in ("at", "between", "never") if k in item]
+        if len(when) != 1:
+            raise _err(item, None, where, "a recorded move needs exactly one of 'at' (a date), 'between' "
+                                          "(two dates) or 'never: true'")
+        at = between = None
+        never = False
+        if "at" in item:
+            at = _date(item, "at", f"{where}.at")
+            _in_window(at, start, end, item, "at", f"{where}.at")
+        elif "between" in item:
+            between = _between(item, f"{where}.between", start, end)
+        else:
+            if item["never"] is not True:
+                raise _err(item, "never", f"{where}.never", f"expected true, found {_describe(item['never'])}")
+            never = True
+        out.append(RecordedMove(str(by), kind, at, between, never, _text(item, "source", f"{where}.source"),
+                                _text(item, "note", f"{where}.note")))
+    return tuple(out)
 
 
 def expected_firings(triggers: Sequence[Trigger], start: date, end: date) -> float:

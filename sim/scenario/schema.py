@@ -18,7 +18,7 @@ import json
 import sys
 from typing import Any
 
-from ..domain.kinds import EVENT_KINDS, KINDS, LIFECYCLE_EVENTS, MOVERS, TRIGGER_KINDS
+from ..domain.kinds import ACTOR_MOVES, EVENT_KINDS, KINDS, LIFECYCLE_EVENTS, MOVE_EVENTS, MOVERS, TRIGGER_KINDS
 from ..domain.lifecycle import Stage
 from ..domain.mechanisms import MECHANISMS
 from ..domain.parameters import PARAMETERS
@@ -61,7 +61,11 @@ FACT_DOCS: dict[str, str] = {
     "leader": "Who leads it during the episode (for the reader; the model does not use it).",
     "note": "Free text for the reader.",
     "next_election": "Date of the next national election; sets the executive's electoral horizon.",
-    "engaged": "Whether Washington presses the allies at all (default true).",
+    "decides": ("Whether this actor takes initiatives of its own (default true). `false` is an assumption "
+                "about its behaviour (`check` lists it; free validation runs drop it): it then only answers "
+                "Seoul and reacts."),
+    "given": ("Seoul's own choices given as declared assumptions instead of decided by the model "
+              "(`check` lists them; free validation runs drop them)."),
     "seat_share": "The opposition's share of parliamentary seats, 0-1 (default 0.4).",
     "stance": "The opposition's stance on the agreement: 'against' (default) or 'for'.",
 }
@@ -75,13 +79,8 @@ AGREEMENT_DOCS: dict[str, str] = {
     "term_years": "Length of one term in whole years (1-100, default 1); the agreement renews at each term's end.",
     "notice_days": ("Written notice must be given this many whole days before an expiry to end the "
                     "agreement (0-3650, default 90)."),
-    "cabinet_process": ("'public' (default): the cabinet approves the agreement openly; 'secret': without "
-                        "announcing it, so the approval can leak before the signing."),
     "text_remaining": "Share of the text still to negotiate, 0-1 (default 1): fewer rounds of talks when lower.",
     "cabinet_weekday": "Weekday of cabinet meetings (default tuesday; case is ignored).",
-    "review_complete": ("Date the legal review of an initialled text was complete, where a report gives it; "
-                        "the first cabinet decision falls on the next cabinet day (default: the model's "
-                        "legal_review_days)."),
     "signed": ("The signing date, from which expiries are counted; defaults to 'since' for in_force and "
                "is required for a start in notice_given, suspended or normalised."),
     "note": "Free text for the reader.",
@@ -126,6 +125,8 @@ RECORD_DOCS: dict[str, str] = {
     "outcome": "What happened in history (one of the outcomes).",
     "dates": "Dates of the lifecycle events that happened, each inside the window.",
     "note": "Free text for the reader.",
+    "moves": ("The actors' own moves on the record (Tokyo's measures, Washington's pressure, Seoul's procedure, "
+              "...), each scored against the model's actors in every run that does not give it."),
 }
 
 TOP_DETAILS: dict[str, str] = {
@@ -176,6 +177,11 @@ def _fact_schema(kind: str) -> dict[str, Any]:
         return {"type": "boolean"}
     if kind == "stance":
         return {"enum": list(STANCES)}
+    if kind == "choices":
+        return {"type": "object", "additionalProperties": False, "properties": {
+            "cabinet_process": {"enum": list(CABINET_PROCESSES), "description": (
+                "How Seoul takes the agreement to cabinet: 'public' (openly) or 'secret' (without announcing "
+                "it, so the approval can leak before the signing).")}}}
     return dict(_TEXT)
 
 
@@ -201,11 +207,9 @@ def _agreement() -> dict[str, Any]:
         "since": _DATE,
         "term_years": {"type": "integer", "minimum": 1, "maximum": 100},
         "notice_days": {"type": "integer", "minimum": 0, "maximum": 3650},
-        "cabinet_process": {"enum": list(CABINET_PROCESSES)},
         "text_remaining": {"type": "number", "minimum": 0, "maximum": 1},
         "cabinet_weekday": {"type": "string", "anyOf": [
             {"enum": weekdays}, {"pattern": "^(" + "|".join(_case_free(d) for d in weekdays) + ")$"}]},
-        "review_complete": _DATE,
         "signed": _DATE,
         "note": _TEXT,
     }
@@ -317,11 +321,28 @@ def _params() -> dict[str, Any]:
 
 def _record() -> dict[str, Any]:
     dates = {key: _described(_DATE, f"Date of this event: {LIFECYCLE_EVENTS[key]}") for key in RECORD_DATE_KEYS}
+    move_help = {**LIFECYCLE_EVENTS, **ACTOR_MOVES}
+    move = {"type": "object", "additionalProperties": False, "required": ["by", "kind"],
+            "oneOf": [{"required": ["at"]}, {"required": ["between"]}, {"required": ["never"]}],
+            "properties": {
+                "by": _described({"enum": list(ROLES)}, "The role that made the move."),
+                "kind": _enum(list(MOVE_EVENTS), move_help, "What the move was."),
+                "at": _described(_DATE, "Its date: the model is scored on whether the actor makes it, and on "
+                                        "the date of its first such move."),
+                "between": _described({"type": "array", "prefixItems": [_DATE, _DATE], "minItems": 2,
+                                       "maxItems": 2},
+                                      "[first date, last date]: the model is scored on whether the actor "
+                                      "makes the move in that span."),
+                "never": _described({"const": True}, "The actor did not make this move in the window."),
+                "source": _described(_TEXT, "Where the move is reported."),
+                "note": _described(_TEXT, "Free text for the reader."),
+            }}
     return {"type": "object", "properties": {
         "outcome": _enum(list(OUTCOMES), OUTCOMES, RECORD_DOCS["outcome"]),
         "dates": {"type": "object", "description": RECORD_DOCS["dates"], "properties": dates,
                   "additionalProperties": False},
         "note": _described(_TEXT, RECORD_DOCS["note"]),
+        "moves": _described({"type": "array", "items": move}, RECORD_DOCS["moves"]),
     }, "additionalProperties": False}
 
 

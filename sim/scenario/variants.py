@@ -9,9 +9,9 @@ for the record (its `question` says what was changed).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 
-from .loader import Cast, Scenario
+from .loader import EXECUTIVE_CHOICES, ROLES, Cast, Scenario, Trigger
 
 
 def active_triggers(sc: Scenario) -> list[str]:
@@ -34,17 +34,19 @@ def without_mechanisms(sc: Scenario, names: Collection[str]) -> Scenario:
                                question=f"without {', '.join(sorted(names))}")
 
 
-def patron_engaged(sc: Scenario) -> bool:
-    """Whether Washington reacts on its own in `sc` (``actors.patron.engaged``)."""
-    return bool(sc.actors["patron"].facts.get("engaged", True))
+def deciding(sc: Scenario, role: str) -> bool:
+    """Whether the actor in `role` takes initiatives of its own in `sc` (``actors.ROLE.decides``)."""
+    return bool(sc.actors[role].facts.get("decides", True))
 
 
-def patron_disengaged(sc: Scenario) -> Scenario:
-    """`sc` with Washington's own reactions silenced (its dated triggers still fire)."""
-    cast = sc.actors["patron"]
-    actors: Mapping[str, Cast] = {**sc.actors,
-                                  "patron": Cast(cast.role, cast.name, {**cast.facts, "engaged": False})}
-    return dataclasses.replace(sc, actors=actors, question="without Washington's own reactions")
+def silenced(sc: Scenario, roles: Collection[str], why: str | None = None) -> Scenario:
+    """`sc` with the actors in `roles` taking no initiatives (they still answer and react); their
+    dated moves, if any, still happen."""
+    actors: dict[str, Cast] = dict(sc.actors)
+    for role in roles:
+        cast = actors[role]
+        actors[role] = Cast(cast.role, cast.name, {**cast.facts, "decides": False})
+    return dataclasses.replace(sc, actors=actors, question=why or f"without the own moves of {', '.join(roles)}")
 
 
 def given_moves(sc: Scenario) -> list[str]:
@@ -52,7 +54,36 @@ def given_moves(sc: Scenario) -> list[str]:
     return [tr.id for tr in sc.triggers if tr.given]
 
 
+def assumptions(sc: Scenario) -> list[str]:
+    """Everything `sc` gives about the actors' behaviour instead of letting them decide, one line each:
+    its given moves, Seoul's given choices, and the roles it says take no initiatives."""
+    out = [f"{tr.id} ({tr.kind} by the {tr.by}, {_when(tr)})" for tr in sc.triggers if tr.given]
+    for name in EXECUTIVE_CHOICES:
+        if name in sc.actors["executive"].facts:
+            out.append(f"{name}: {sc.actors['executive'].facts[name]} (Seoul's choice)")
+    out += [f"the {role} takes no initiatives" for role in ROLES if role != "executive" and not deciding(sc, role)]
+    return out
+
+
+def _when(tr: Trigger) -> str:
+    return tr.at.isoformat() if tr.at else "by rate" if tr.after is None else f"after {tr.after}"
+
+
 def without_given(sc: Scenario) -> Scenario:
-    """`sc` for a free run: every actor's move it gives as an assumption removed, so the actors decide."""
+    """`sc` for a free run: every assumption about the actors removed (their given moves, Seoul's given
+    choices, any role said not to decide), so all five actors decide."""
     ids = given_moves(sc)
-    return without_triggers(sc, ids, "free: without the given moves") if ids else sc
+    out = without_triggers(sc, ids, "free: without the given moves") if ids else sc
+    actors: dict[str, Cast] = {}
+    for role, cast in out.actors.items():
+        facts = {k: v for k, v in cast.facts.items() if k != "decides" and k not in EXECUTIVE_CHOICES}
+        actors[role] = Cast(cast.role, cast.name, facts)
+    if actors != dict(out.actors):
+        out = dataclasses.replace(out, actors=actors, question="free: without the given moves")
+    return out
+
+
+def conditional(sc: Scenario) -> Scenario:
+    """`sc` for a conditional run: its given moves in force, and only Seoul deciding (the other actors
+    take no initiatives of their own; they still answer Seoul and react to events)."""
+    return silenced(sc, [role for role in ROLES if role != "executive"], "conditional: only Seoul decides")

@@ -1,11 +1,22 @@
-"""What every actor shares: a decision rule that wakes on reasons.
+"""What every actor shares: decisions taken up when something concerns the actor.
 
-An actor sleeps until something concerns it: an event it listens to, or a
-time it asked to be woken at. Its `handle` method is its decision rule; its
-`answer` method answers a question another role puts to it. It sees the
-replication only through its `ActorView` (`self.view`): it reads the world and
-the agreement there and asks the engine to act there. It never imports the
-engine or another actor, and draws randomness only from the view's generator.
+An actor faces at most one pending decision at a time, which depends on the
+state of the world and the agreement (`faces`). It takes that decision up
+(`review`) whenever an event it listens to happens, and otherwise when its
+agenda brings it up: a Poisson process whose rate rises as the deadline the
+decision has nears (`model/attention.py`). A review is a logit choice among
+options that include waiting; most reviews end in waiting. Nothing is ever
+scheduled at an offset from a deadline.
+
+An actor also *answers* questions another role puts to it (`answer`), and some
+react to events without choosing (the public's backlash). In a run where a role
+is silenced (its moves are given as assumptions, or a conditional validation),
+it takes no initiative: it neither reviews nor moves, but still answers and
+reacts.
+
+An actor sees the replication only through its `ActorView` (`self.view`). It
+never imports the engine or another actor, and draws randomness only from the
+view's generator.
 """
 
 from __future__ import annotations
@@ -13,13 +24,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import simpy
-
-from ..choice import Decision, Terms
+from ..choice import Terms
 from ..view import ActorView
 
 Reason = tuple[str, Any]
-"""Why an actor woke: (what, detail), e.g. ('event', 'missile_test') or ('cabinet', None)."""
+"""Why an actor woke: (what, detail), e.g. ('event', 'missile_test'), ('review', token), ('stage', None)."""
 
 
 class Actor:
@@ -27,24 +36,40 @@ class Actor:
 
     role: str = ""
     listens: frozenset[str] = frozenset()
-    """Event kinds this actor wants to hear about."""
+    """Event kinds this actor wants to hear about (each prompts a review of the decision it faces)."""
+    facts_heard: frozenset[str] = frozenset()
+    """Kinds of fact the engine passes to `hear_fact` at once, not as a later wake-up."""
 
-    def __init__(self, view: ActorView, name: str, facts: Mapping[str, Any]) -> None:
+    def __init__(self, view: ActorView, name: str, facts: Mapping[str, Any], decides: bool = True) -> None:
         self.view = view
         self.name = name
         self.facts = facts
-        self.pending: list[Reason] = []
-        """Reasons to wake not yet handled (the engine fills and empties it)."""
-        self.wake: simpy.Event | None = None
-        """The event the engine's loop for this actor waits on."""
+        self.decides = decides
+        """Whether this actor takes initiatives in this run (False: its moves are given, or it is silenced)."""
         self.event_details: dict[str, Any] = {}
         """The detail of the latest event of each kind this actor heard of."""
+        self._token = 0
+        """Identifies the agenda review in force: replanning makes older ones stale."""
 
-    def start(self) -> None:
-        """Set the first decision dates once actors may decide. Subclasses override."""
+    # -- what a subclass defines ---------------------------------------------------
 
-    def handle(self, reason: Reason) -> None:
-        """The decision rule. Subclasses override."""
+    def faces(self) -> str | None:
+        """The decision this actor faces now (a short name), or None. Subclasses override."""
+        return None
+
+    def deadline(self) -> float | None:
+        """The deadline of the decision it faces (simulation days), or None."""
+        return None
+
+    def on_agenda(self) -> bool:
+        """Whether its agenda brings the decision faced up unprompted (else only events do)."""
+        return True
+
+    def review(self, why: str) -> None:
+        """Take up the decision it faces now (`why`: the event kind, or 'agenda'). Subclasses override."""
+
+    def react(self, kind: str) -> None:
+        """React to an event it heard without choosing (backlash, rally). Subclasses override."""
 
     def answer(self, question: str) -> bool:
         """Answer a yes/no question another role puts (`view.ask`). Subclasses that are asked override."""
@@ -53,18 +78,54 @@ class Actor:
     def hear_fact(self, kind: str, detail: Mapping[str, Any]) -> None:
         """A dated fact of a kind in `facts_heard`, as it happens (before the listeners wake)."""
 
-    facts_heard: frozenset[str] = frozenset()
-    """Kinds of fact the engine passes to `hear_fact` at once, not as a later wake-up."""
+    # -- what the engine calls ---------------------------------------------------------
 
-    # -- helpers -----------------------------------------------------------
+    def start(self) -> None:
+        """Actors may decide from now: plan the first review."""
+        self.plan()
+
+    def handle(self, reason: Reason) -> None:
+        """Dispatch a reason to wake: an event, an agenda review, a change of stage, or an own timer."""
+        what, detail = reason
+        if what == "event":
+            self.react(detail)
+            if self.decides and self.faces() is not None:
+                self.review(detail)
+        elif what == "review":
+            if detail == self._token and self.decides:
+                if self.faces() is not None and self.on_agenda():
+                    self.review("agenda")
+                self.plan()
+        elif what == "stage" or (what == "replan" and detail == self._token):
+            self.plan()
+        elif what != "replan":
+            self.timer(what, detail)
+
+    def timer(self, what: str, detail: Any) -> None:
+        """A wake-up the actor asked for with `wake_at` (other than its agenda). Subclasses override."""
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def plan(self) -> None:
+        """Plan the next agenda review of the decision faced now (none if it faces none)."""
+        self._token += 1
+        if not self.decides or self.faces() is None or not self.on_agenda():
+            return
+        t, is_review = self.view.next_review(self.deadline())
+        # past the deadline the decision is another one (next year's notice, a notice run out): plan again there
+        self.view.wake_at(t, "review" if is_review else "replan", self._token)
+
+    def urgency(self) -> float:
+        """How much the deadline of the decision faced presses now, in [0, 1]."""
+        return self.view.urgency(self.deadline())
 
     def wake_at(self, t: float, what: str, detail: Any = None) -> None:
         """Ask to be woken at time `t` (days) with reason `what`."""
         self.view.wake_at(t, what, detail)
 
-    def decide(self, situation: str, options: Mapping[str, Terms]) -> Decision:
-        """Draw a logit choice among `options` and log it."""
-        return self.view.decide(situation, options)
+    def choose(self, situation: str, options: Mapping[str, Terms]) -> str:
+        """Draw a logit choice among `options`; the story logs it. Returns the option chosen."""
+        return self.view.choose(situation, options)
 
     def on(self, mechanism: str) -> bool:
         """Whether `mechanism` is switched on in this scenario."""

@@ -1,86 +1,73 @@
-"""Tokyo, the counterpart: consents to the pact's steps, answers court rulings with
-trade measures, and weighs an offer of export-control talks at the deadline."""
+"""Tokyo, the counterpart: consents to the pact's steps, answers Korean court rulings with
+trade measures (and decides whether to keep or lift them), and agrees to talks on its
+measures when Seoul asks in return for keeping the pact."""
 
 from __future__ import annotations
 
-import math
+from ...domain.lifecycle import Stage
+from ..terms import offer_talks, retaliation, tokyo_consent, waiting, walkaway, with_terms
+from .base import Actor
 
-from ..terms import offer_talks, retaliation, tokyo_consent, walkaway, with_terms
-from .base import Actor, Reason
+MEASURES = frozenset({"export_controls", "whitelist_removed"})
 
 
 class Counterpart(Actor):
-    """Tokyo: consents to the pact's steps, retaliates for rulings, offers talks at the deadline."""
+    """Tokyo: consents to the pact's steps, retaliates for rulings, keeps or lifts its measures."""
 
     role = "counterpart"
-    review_pending = False
-    """A review of trade measures is scheduled."""
-    offered = False
-    """Tokyo has offered export-control talks (it does so once)."""
-    listens = frozenset({"court_ruling", "history_dispute", "notice_given"})
+    listens = frozenset({"court_ruling", "history_dispute", "notice_given", "suspended", "normalised",
+                         "boycott", "terminated"})
+    promised_talks = False
+    """Tokyo agreed to talks on its measures if Seoul keeps the pact (it opens them once Seoul does)."""
 
     def answer(self, question: str) -> bool:
-        """Tokyo's answer when Seoul proposes a step (a logit choice): agree, or ask for time."""
+        """Tokyo's answers (logit choices): consent to a step of the pact, or talks in return for it."""
         ctx = self.view
         s = ctx.snapshot()
-        d = self.decide(question, {"agree": tokyo_consent(s, ctx.p, ctx.mechanisms), "ask_for_time": {}})
-        return d.chosen == "agree"
+        if question == "talks if Seoul keeps the pact?":
+            urgency = ctx.urgency(ctx.notice_expiry if ctx.stage is Stage.NOTICE_GIVEN else None)
+            agreed = self.choose(question, {"agree_to_talks": offer_talks(s, ctx.p, urgency),
+                                            "hold_out": {}}) == "agree_to_talks"
+            self.promised_talks = agreed
+            return agreed
+        return self.choose(question, {"agree": tokyo_consent(s, ctx.p, ctx.mechanisms),
+                                      "ask_for_time": {}}) == "agree"
 
-    def handle(self, reason: Reason) -> None:
-        what, kind = reason
-        ctx = self.view
-        if what == "event" and kind in ("court_ruling", "history_dispute") and self.on("issue_linkage"):
-            if not self.review_pending:
-                self.review_pending = True
-                self.wake_at(ctx.now + float(ctx.rng.exponential(ctx.p.tokyo_review_days)), "retaliation")
-        elif what == "retaliation":
-            self.review_pending = False
-            self._retaliation_review()
-        elif what == "event" and kind == "notice_given":
-            # Tokyo holds that trade and security are separate files and weighs a
-            # concession once, a day before the notice takes effect (brinkmanship);
-            # an earlier offer can be given as a dated `talks` trigger (issue: trade)
-            self.wake_at(ctx.notice_expiry - 1.0, "last_offer")
-        elif what == "last_offer":
-            self._consider_offer()
+    def react(self, kind: str) -> None:
+        if kind in ("suspended", "normalised") and self.promised_talks and "trade_talks" not in self.view.flags:
+            self.promised_talks = False
+            self.view.emit("talks", {"issue": "trade"})  # keeps its word, whoever else decides
+        elif kind in ("suspended", "normalised", "terminated"):
+            self.promised_talks = False
 
-    def _retaliation_review(self) -> None:
+    def faces(self) -> str | None:
+        # trade measures answer an unsettled claim (a ruling's standing grievance) or are in force already
+        if not self.on("issue_linkage"):
+            return None
+        if self.view.standing("grievance") <= 0.0 and not (MEASURES & self.view.flags):
+            return None
+        return "trade measures over the rulings?"
+
+    def review(self, why: str) -> None:
         ctx = self.view
         flags = ctx.flags
         s = {"grievance": ctx.state("grievance")}  # all this rule reads (a hot path)
         gain = retaliation(s, ctx.p)
+        hold = waiting(ctx.p, 0.0)
+        # Lifting gives up what the measures answer (the grievance) and backs down in the open;
+        # what a measure cost to impose is spent.
+        lift = with_terms({"issue_linkage": -ctx.p.retaliation_weight * s["grievance"]},
+                          **walkaway(ctx.p, ctx.mechanisms))
         if "export_controls" not in flags:
-            options = {"impose_export_controls": gain, "wait": {}}
+            options = {"impose_export_controls": gain, "wait": hold}
         elif "whitelist_removed" not in flags:
-            options = {"remove_from_white_list": gain, "wait": {},
-                       "lift_export_controls": with_terms({k: -v for k, v in gain.items()},
-                                                          **walkaway(ctx.p, ctx.mechanisms))}
+            options = {"remove_from_white_list": gain, "wait": hold, "lift_export_controls": lift}
         else:
-            options = {"keep_measures": {},
-                       "lift_export_controls": with_terms({k: -v for k, v in gain.items()},
-                                                          **walkaway(ctx.p, ctx.mechanisms))}
-        d = self.decide("trade measures over the rulings?", options)
-        if d.chosen == "impose_export_controls":
+            options = {"keep_measures": hold, "lift_export_controls": lift}
+        chosen = self.choose("trade measures over the rulings?", options)
+        if chosen == "impose_export_controls":
             ctx.emit("export_control", {})
-        elif d.chosen == "remove_from_white_list":
+        elif chosen == "remove_from_white_list":
             ctx.emit("whitelist_removal", {})
-        elif d.chosen == "lift_export_controls":
+        elif chosen == "lift_export_controls":
             ctx.emit("controls_lifted", {})
-        if d.chosen not in ("lift_export_controls",) and s["grievance"] > ctx.p.tokyo_grievance_threshold:
-            self.review_pending = True
-            self.wake_at(ctx.now + float(ctx.rng.exponential(ctx.p.tokyo_review_days)), "retaliation")
-
-    def _consider_offer(self) -> None:
-        ctx = self.view
-        if ctx.stage.value != "notice_given" or "trade_talks" in ctx.flags:
-            return
-        if not self.on("quasi_alliance") or self.offered:
-            return
-        t = ctx.now
-        s = ctx.snapshot()
-        urgency = math.exp(-max(0.0, ctx.notice_expiry - t) / ctx.p.patron_urgency_days)
-        d = self.decide("offer export-control talks?",
-                        {"offer_talks": offer_talks(s, ctx.p, urgency), "not_yet": {}})
-        if d.chosen == "offer_talks":
-            self.offered = True
-            ctx.emit("talks", {"issue": "trade"})

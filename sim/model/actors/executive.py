@@ -1,15 +1,21 @@
 """Seoul, the executive: moves the agreement through its lifecycle.
 
-Decision situations, by stage of the agreement:
-- no_talks: after a nuclear test or US pressure, resume talks or not;
-- negotiating: at each round of talks, once the remaining text is worked
-  through, initial the text, keep talking, or break off;
-- initialled: at each cabinet meeting after legal review, approve, wait or cancel;
-- cabinet_approved: about an hour before the signing, sign or cancel;
-- in_force: shortly before the notice deadline, give notice or let it renew;
-- notice_given: on a Japanese offer of talks or a nuclear test, and a few hours
-  before expiry, suspend the notice or hold it;
-- suspended: at the next notice deadline, normalise, stay suspended or end it.
+The decision it faces depends on the agreement's stage; it takes it up on any
+event it listens to and when its agenda brings it up (`base.Actor`):
+- no_talks, terminated: resume talks, or stay out;
+- cabinet_approved: go ahead to the signing, or cancel; at the ceremony, sign or cancel;
+- in_force, normalised: give notice of termination, or keep the pact (waiting
+  is worth less as the notice deadline nears);
+- notice_given: suspend the notice (asking Tokyo for talks in return), withdraw
+  it, or hold it (a bargaining chip while time remains; at the expiry the
+  notice takes effect);
+- suspended: keep the notice suspended, withdraw it (normalise), or end the pact.
+
+Two stages follow the procedure's own calendar: in negotiation, each round of
+talks (the text is worked through round by round, then Seoul decides whether to
+initial); once initialled, each cabinet meeting after the legal review (approve
+openly, approve without public notice, wait or cancel). How Seoul takes the
+pact to cabinet, when, and when it resumes talks are its own choices.
 """
 
 from __future__ import annotations
@@ -19,127 +25,139 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...domain.lifecycle import Stage
-from ..terms import leverage, negated, pact_value, political_stake, rally_gain, suspension_cost, walkaway, with_terms
-from .base import Actor, Reason
+from ..terms import (
+    leverage,
+    negated,
+    pact_value,
+    political_stake,
+    rally_gain,
+    reversal_cost,
+    summed,
+    waiting,
+    walkaway,
+    with_terms,
+)
+from .base import Actor
 
 HOUR = 1.0 / 24.0
+CABINET_HOUR = 10 * HOUR
+"""Cabinet meetings sit in the morning."""
+SIGNING_HOUR = 15 * HOUR
+"""Signing ceremonies are held in the afternoon."""
+
+FACES: dict[Stage, str] = {
+    Stage.NO_TALKS: "resume talks?",
+    Stage.TERMINATED: "resume talks?",
+    Stage.CABINET_APPROVED: "go ahead with the signing?",
+    Stage.IN_FORCE: "give notice of termination?",
+    Stage.NORMALISED: "give notice of termination?",
+    Stage.NOTICE_GIVEN: "suspend the notice?",
+    Stage.SUSPENDED: "what to do with the suspended notice?",
+}
+"""The decision Seoul faces in each stage where its agenda and events bring it up."""
 
 
 class Executive(Actor):
     """The South Korean government (the president and the NSC)."""
 
     role = "executive"
-    listens = frozenset({"nuclear_test", "us_pressure", "talks", "trade_talks"})
-    """Only the kinds its rule acts on: a wake-up that decides nothing still costs a simpy event."""
+    listens = frozenset({"missile_test", "nuclear_test", "scandal", "court_ruling", "export_control",
+                         "whitelist_removal", "boycott", "protest", "us_pressure", "talks", "trade_talks",
+                         "history_dispute", "election", "revealed", "controls_lifted"})
+    """Every kind that moves a term of Seoul's utilities: each prompts a review of the decision it faces."""
     facts_heard = frozenset({"talks"})
-    resume_blocked_until = 0.0
-    """Before this time news does not prompt Seoul to resume talks (after it cancelled the pact)."""
+    signing_at = math.inf
+    """When the signing ceremony is set (infinity while none is)."""
 
     def start(self) -> None:
-        """Set the first decision dates for the agreement's stage at the start."""
+        """Set the procedure's first steps for the stage at the start, then plan the agenda."""
         ctx = self.view
-        stage = ctx.stage
         self.progress = 0
         self.rounds_needed = max(1, math.ceil(ctx.procedure["text_remaining"] * ctx.p.full_text_rounds - 1e-9))
-        self.revealed = ctx.procedure["cabinet_process"] == "public"
+        self.revealed = True
         self.stage_entered = ctx.now
+        stage = ctx.stage
         if stage is Stage.NEGOTIATING:
             self._next_round()
         elif stage is Stage.INITIALLED:
             self._schedule_cabinet(after_review=True)
         elif stage is Stage.CABINET_APPROVED:
             self._schedule_signing()
-        elif stage is Stage.NOTICE_GIVEN and ctx.notice_expiry < math.inf:  # a notice given before the window
-            self.wake_at(ctx.notice_expiry - ctx.p.final_margin_hours * HOUR, "final_review")
+        super().start()
 
-    # -- helpers -------------------------------------------------------------
+    # -- what it faces -----------------------------------------------------------
+
+    def faces(self) -> str | None:
+        return FACES.get(self.view.stage)
+
+    def deadline(self) -> float | None:
+        ctx = self.view
+        stage = ctx.stage
+        if stage in (Stage.IN_FORCE, Stage.NORMALISED):
+            terms = ctx.notice_deadline()
+            return None if terms is None else terms[0]
+        if stage is Stage.NOTICE_GIVEN:
+            return ctx.notice_expiry
+        if stage is Stage.CABINET_APPROVED:
+            return self.signing_at
+        return None
 
     def value(self, secrecy: bool = False, step: bool = False) -> dict[str, float]:
         """Seoul's current value of the pact, as named utility terms.
 
         `step` marks a step of the procedure (initialling, approval), whose
-        haste since the previous step is priced.
+        haste since the previous step is priced; `secrecy`, a step taken
+        without public notice (its domestic costs discounted).
         """
         ctx = self.view
-        t = ctx.now
         s = ctx.snapshot()
         stake = political_stake(s["approval"], ctx.days_to_election(), ctx.p, ctx.mechanisms)
         return pact_value(s, stake, ctx.opposition["seat_share"], ctx.opposition["against"], ctx.p, ctx.mechanisms,
-                          secrecy, t - self.stage_entered if step else None)
+                          secrecy, ctx.now - self.stage_entered if step else None)
 
-    def _gamma(self, mean: float) -> float:
-        # a bureaucratic step's duration: its regularity is procedure_step_shape
-        shape = self.view.p.procedure_step_shape
-        return float(self.view.rng.gamma(shape, mean / shape))
+    # -- the decision rule ---------------------------------------------------------
 
-    def _move(self, to: Stage, event: str | None = None, notice_expiry: float | None = None) -> None:
-        ctx = self.view
-        since = self.stage_entered
-        self.stage_entered = ctx.now
-        ctx.move(to, event, detail={"since_previous": ctx.now - since}, notice_expiry=notice_expiry)
+    def review(self, why: str) -> None:
+        stage = self.view.stage
+        if stage in (Stage.NO_TALKS, Stage.TERMINATED):
+            self._consider_resuming()
+        elif stage is Stage.CABINET_APPROVED:
+            self._consider_cancelling()
+        elif stage in (Stage.IN_FORCE, Stage.NORMALISED):
+            self._consider_notice()
+        elif stage is Stage.NOTICE_GIVEN:
+            self._consider_suspending()
+        elif stage is Stage.SUSPENDED:
+            self._consider_suspended()
 
-    def _next_round(self) -> None:
-        self.wake_at(self.view.now + self._gamma(self.view.p.talks_round_days), "round")
+    def react(self, kind: str) -> None:
+        if kind == "talks" and self.view.stage is Stage.NEGOTIATING:
+            self._round(scheduled=False)  # a dated round of talks counts as one
 
-    def _schedule_cabinet(self, after_review: bool) -> None:
-        ctx = self.view
-        if after_review and ctx.procedure["review_complete"] is not None and ctx.procedure["review_complete"] > ctx.now:
-            t = ctx.procedure["review_complete"]  # the scenario knows when the review was done
-        else:
-            t = ctx.now + (self._gamma(ctx.p.legal_review_days) if after_review else 1.0)
-        self.wake_at(ctx.next_weekday(t, ctx.procedure["cabinet_weekday"]) + 10 * HOUR, "cabinet")
-
-    def _schedule_signing(self) -> None:
-        ctx = self.view
-        lead = 1 + int(ctx.rng.poisson(max(0.0, ctx.p.signing_lead_days - 1.0)))
-        self.signing_at = math.floor(ctx.now) + lead + 15 * HOUR
-        self.wake_at(self.signing_at - HOUR, "signing")
-        if not self.revealed:
-            leak = ctx.now + float(ctx.rng.exponential(ctx.p.leak_days))
-            self.wake_at(min(leak, self.signing_at - 2 * HOUR), "reveal")
-
-    # -- the decision rule ---------------------------------------------------
-
-    def handle(self, reason: Reason) -> None:
-        what, detail = reason
+    def timer(self, what: str, detail: Any) -> None:
         stage = self.view.stage
         if what == "round" and stage is Stage.NEGOTIATING:
             self._round()
         elif what == "cabinet" and stage is Stage.INITIALLED:
             self._cabinet()
-        elif what == "reveal" and stage is Stage.CABINET_APPROVED and not self.revealed:
-            self.revealed = True
-            self.view.emit("revealed")
-        elif what == "signing" and stage is Stage.CABINET_APPROVED:
+        elif what == "leak" and stage is Stage.CABINET_APPROVED and not self.revealed:
+            self._reveal()
+        elif what == "signing" and stage is Stage.CABINET_APPROVED and detail == self.signing_at:
             self._signing()
-        elif what == "notice_window":
-            self._notice_window(detail)
-        elif what == "final_review" and stage is Stage.NOTICE_GIVEN:
-            self._review_notice(final=True)
-        elif what == "event":
-            self._on_event(detail, stage)
-
-    def _on_event(self, kind: str, stage: Stage) -> None:
-        ctx = self.view
-        if stage is Stage.NOTICE_GIVEN and kind in ("trade_talks", "nuclear_test"):
-            # a pending notice is reconsidered on a concession or a security shock;
-            # pressure alone weighs at the last decision (Seoul held out past
-            # the US visits of Nov 2019 until hours before expiry)
-            self._review_notice(final=False)
-        elif stage is Stage.NO_TALKS and kind in ("nuclear_test", "us_pressure"):
-            if ctx.now >= self.resume_blocked_until:
-                d = self.decide("resume talks?", {
-                    "resume_talks": with_terms(self.value(), **walkaway(ctx.p, ctx.mechanisms)),
-                    "stay_out": {},
-                })
-                if d.chosen == "resume_talks":
-                    self._open_talks()
-        elif stage is Stage.NEGOTIATING and kind == "talks":
-            self._round(scheduled=False)
 
     def hear_fact(self, kind: str, detail: Mapping[str, Any]) -> None:
-        """Talks on the agreement (a dated `talks` trigger) while there are none open them."""
+        """A dated `talks` trigger on the agreement (a given move of Seoul's) opens talks if there are none."""
         if detail.get("issue", "agreement") == "agreement" and self.view.stage in (Stage.NO_TALKS, Stage.TERMINATED):
+            self._open_talks()
+
+    # -- out of the pact -----------------------------------------------------------------
+
+    def _consider_resuming(self) -> None:
+        ctx = self.view
+        resume = self.value()
+        if ctx.broke_off_by == ctx.leader:  # resuming what it broke off itself: it reverses itself
+            resume = with_terms(resume, **reversal_cost(ctx.p, ctx.mechanisms))
+        if self.choose("resume talks?", {"resume_talks": resume, "stay_out": waiting(ctx.p, 0.0)}) == "resume_talks":
             self._open_talks()
 
     def _open_talks(self) -> None:
@@ -147,106 +165,163 @@ class Executive(Actor):
         self._move(Stage.NEGOTIATING)
         self._next_round()
 
+    # -- the procedure ----------------------------------------------------------------------
+
+    def _gamma(self, mean: float) -> float:
+        # a bureaucratic step's duration: its regularity is procedure_step_shape
+        shape = self.view.p.procedure_step_shape
+        return float(self.view.rng.gamma(shape, mean / shape))
+
+    def _move(self, to: Stage, event: str | None = None, notice_expiry: float | None = None,
+              detail: Mapping[str, Any] | None = None) -> None:
+        ctx = self.view
+        since = self.stage_entered
+        self.stage_entered = ctx.now
+        ctx.move(to, event, detail={"since_previous": ctx.now - since, **(detail or {})}, notice_expiry=notice_expiry)
+
+    def _next_round(self) -> None:
+        self.wake_at(self.view.now + self._gamma(self.view.p.talks_round_days), "round")
+
     def _round(self, scheduled: bool = True) -> None:
         self.progress += 1
         if self.progress >= self.rounds_needed:
             v = self.value(step=True)
-            d = self.decide("initial the text?", {
+            chosen = self.choose("initial the text?", {
                 "initial": v,
                 "keep_talking": {},
                 "break_off": with_terms(negated(v), **walkaway(self.view.p, self.view.mechanisms)),
             })
-            if d.chosen == "initial":
+            if chosen == "initial":
                 if self.view.ask("counterpart", "initial the text?"):
                     self._move(Stage.INITIALLED)
                     self._schedule_cabinet(after_review=True)
                     return
-            elif d.chosen == "break_off":
+            elif chosen == "break_off":
                 self._collapse()
                 return
         if scheduled:
             self._next_round()
 
+    def _schedule_cabinet(self, after_review: bool) -> None:
+        ctx = self.view
+        t = ctx.now + (self._gamma(ctx.p.legal_review_days) if after_review else 1.0)
+        self.wake_at(ctx.next_weekday(t, ctx.procedure["cabinet_weekday"]) + CABINET_HOUR, "cabinet")
+
     def _cabinet(self) -> None:
         ctx = self.view
-        secret = ctx.procedure["cabinet_process"] == "secret"
-        v = self.value(secrecy=secret, step=True)
-        d = self.decide("approve in cabinet?" + (" (without public notice)" if secret else ""), {
-            "approve": v,
-            "wait": {},
-            "cancel": with_terms(negated(v), **walkaway(ctx.p, ctx.mechanisms)),
-        })
-        if d.chosen == "approve":
-            self._move(Stage.CABINET_APPROVED, None if not secret else "cabinet_approved_secretly")
+        given = ctx.procedure.get("cabinet_process")  # a file may give Seoul's choice as an assumption
+        options: dict[str, dict[str, float]] = {}
+        v = self.value(step=True)
+        if given != "secret":
+            options["approve"] = v
+        if given != "public":
+            options["approve_without_notice"] = self.value(secrecy=True, step=True)
+        options["wait"] = {}
+        options["cancel"] = with_terms(negated(v), **walkaway(ctx.p, ctx.mechanisms))
+        chosen = self.choose("approve in cabinet?", options)
+        if chosen in ("approve", "approve_without_notice"):
+            secret = chosen == "approve_without_notice"
+            self.revealed = not secret
+            self._move(Stage.CABINET_APPROVED, detail={"secret": secret})
             self._schedule_signing()
-        elif d.chosen == "cancel":
+        elif chosen == "cancel":
             self._collapse()
         else:
             self._schedule_cabinet(after_review=False)
 
+    def _schedule_signing(self) -> None:
+        ctx = self.view
+        lead = 1 + int(ctx.rng.poisson(max(0.0, ctx.p.signing_lead_days - 1.0)))
+        self._set_signing(math.floor(ctx.now) + lead + SIGNING_HOUR)
+        if not self.revealed:  # a secret approval leaks, or is disclosed at the signing at the latest
+            leak = ctx.now + ctx.draws.exponential(ctx.p.leak_days)
+            if leak < self.signing_at:
+                self.wake_at(leak, "leak")
+
+    def _set_signing(self, t: float) -> None:
+        self.signing_at = t
+        self.wake_at(t, "signing", t)
+        self.plan()  # the ceremony is the deadline of going ahead
+
+    def _reveal(self) -> None:
+        self.revealed = True
+        self.view.emit("revealed")
+
+    def _consider_cancelling(self) -> None:
+        ctx = self.view
+        v = self.value()
+        chosen = self.choose("go ahead with the signing?", {
+            "go_ahead": waiting(ctx.p, self.urgency()),
+            "cancel": with_terms(negated(v), **walkaway(ctx.p, ctx.mechanisms)),
+        })
+        if chosen == "cancel":
+            self._collapse()
+
     def _signing(self) -> None:
         ctx = self.view
-        if not self.revealed:  # disclosed on signing day at the latest
-            self.revealed = True
-            ctx.emit("revealed", {})
+        if not self.revealed:
+            self._reveal()
         v = self.value()
-        d = self.decide("sign on the signing day?", {
+        chosen = self.choose("sign at the ceremony?", {
             "sign": v,
             "cancel": with_terms(negated(v), **walkaway(ctx.p, ctx.mechanisms)),
         })
-        if d.chosen == "sign":
-            if ctx.ask("counterpart", "sign?"):
-                self._move(Stage.IN_FORCE)  # the engine starts the agreement's clock
-            else:  # Tokyo asks for time: a new signing date
-                self.signing_at += ctx.p.consent_delay_days
-                self.wake_at(self.signing_at - HOUR, "signing")
-        else:
+        if chosen == "cancel":
             self._collapse()
+        elif ctx.ask("counterpart", "sign?"):
+            self._move(Stage.IN_FORCE)  # the engine starts the agreement's clock
+        else:  # Tokyo asks for time: a new ceremony
+            self._set_signing(self.signing_at + ctx.p.consent_delay_days)
 
     def _collapse(self) -> None:
-        ctx = self.view
+        self.signing_at = math.inf
         self._move(Stage.NO_TALKS, "collapsed")
-        # a cancelled pact is not reopened on the next news item: the executive
-        # would be seen to reverse itself; only a dated `talks` trigger reopens sooner
-        self.resume_blocked_until = ctx.now + ctx.p.collapse_dormancy_days
 
-    def _notice_window(self, expiry: float) -> None:
+    # -- the agreement in force --------------------------------------------------------------
+
+    def _consider_notice(self) -> None:
         ctx = self.view
-        stage = ctx.stage
+        terms = ctx.notice_deadline()
+        if terms is None:
+            return
+        s = ctx.snapshot()
+        chosen = self.choose("give notice of termination?", {
+            "give_notice": summed(negated(self.value()), walkaway(ctx.p, ctx.mechanisms),
+                                  rally_gain(s, ctx.p, ctx.mechanisms)),
+            "keep_the_pact": waiting(ctx.p, self.urgency()),
+        })
+        if chosen == "give_notice":
+            self._move(Stage.NOTICE_GIVEN, notice_expiry=terms[1])  # listeners read the expiry
+
+    def _consider_suspending(self) -> None:
+        ctx = self.view
+        s = ctx.snapshot()
+        u = self.urgency()
+        v = self.value()
+        # Seoul asks Tokyo for a face-saver: talks on its export controls in return for keeping the pact
+        talks = "trade_talks" in ctx.flags or ("export_controls" in ctx.flags
+                                               and ctx.ask("counterpart", "talks if Seoul keeps the pact?"))
+        chosen = self.choose("suspend the notice?", {
+            "suspend_notice": summed(v, reversal_cost(ctx.p, ctx.mechanisms, talks),
+                                     leverage(s, ctx.p, ctx.mechanisms)),
+            "withdraw_notice": with_terms(v, **reversal_cost(ctx.p, ctx.mechanisms, talks)),
+            "hold_notice": summed(leverage(s, ctx.p, ctx.mechanisms, u), waiting(ctx.p, u)),
+        })
+        if chosen != "hold_notice":  # Tokyo, which agreed to talks, opens them when it hears of the suspension
+            self._move(Stage.SUSPENDED if chosen == "suspend_notice" else Stage.NORMALISED)
+
+    def _consider_suspended(self) -> None:
+        ctx = self.view
         s = ctx.snapshot()
         v = self.value()
-        if stage in (Stage.IN_FORCE, Stage.NORMALISED):
-            d = self.decide("give notice of termination?", {
-                "give_notice": with_terms(negated(v), **walkaway(ctx.p, ctx.mechanisms),
-                                          **rally_gain(s, ctx.p, ctx.mechanisms)),
-                "let_it_renew": {},
-            })
-            if d.chosen == "give_notice":
-                self._move(Stage.NOTICE_GIVEN, notice_expiry=expiry)  # listeners read the expiry
-                self.wake_at(expiry - ctx.p.final_margin_hours * HOUR, "final_review")
-        elif stage is Stage.SUSPENDED:
-            d = self.decide("what to do with the suspended notice?", {
-                "normalise": v,
-                "stay_suspended": leverage(s, ctx.p, ctx.mechanisms),
-                "terminate": with_terms(negated(v), **walkaway(ctx.p, ctx.mechanisms)),
-            })
-            if d.chosen == "normalise":
-                self._move(Stage.NORMALISED)
-            elif d.chosen == "terminate":
-                self._move(Stage.TERMINATED)
-
-    def _review_notice(self, final: bool) -> None:
-        ctx = self.view
-        s = ctx.snapshot()
-        face_saver = "trade_talks" in ctx.flags
-        keep = with_terms(self.value(), **suspension_cost(ctx.p, ctx.mechanisms, face_saver))
-        if final:
-            d = self.decide("suspend the notice before it takes effect?", {
-                "suspend_notice": keep, "let_it_expire": {},
-            })
-        else:
-            d = self.decide("suspend the notice now?", {
-                "suspend_notice": keep, "hold_notice": leverage(s, ctx.p, ctx.mechanisms),
-            })
-        if d.chosen == "suspend_notice":
-            self._move(Stage.SUSPENDED)
+        lifted = not ({"export_controls", "whitelist_removed"} & ctx.flags)
+        chosen = self.choose("what to do with the suspended notice?", {
+            "keep_it_suspended": summed(leverage(s, ctx.p, ctx.mechanisms), waiting(ctx.p, self.urgency())),
+            "withdraw_notice": with_terms(v, **reversal_cost(ctx.p, ctx.mechanisms, lifted)),
+            "end_the_pact": summed(negated(v), walkaway(ctx.p, ctx.mechanisms), reversal_cost(ctx.p, ctx.mechanisms),
+                                   rally_gain(s, ctx.p, ctx.mechanisms)),
+        })
+        if chosen == "withdraw_notice":
+            self._move(Stage.NORMALISED)
+        elif chosen == "end_the_pact":
+            self._move(Stage.TERMINATED)

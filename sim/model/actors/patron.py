@@ -1,47 +1,40 @@
-"""Washington, the patron: presses the allies when the pact is at stake, more as a
-deadline nears."""
+"""Washington, the patron: decides when and how hard to press the allies while the pact
+is not secure, more as a deadline nears and the threat grows."""
 
 from __future__ import annotations
 
-import math
-
+from ...domain.lifecycle import Stage
 from ..terms import patron_press
-from .base import Actor, Reason
+from .base import Actor
+
+SECURE = frozenset({Stage.IN_FORCE, Stage.NORMALISED})
+"""Stages in which the pact is secure: Washington has nothing to press for."""
 
 
 class Patron(Actor):
     """Washington: presses the allies when the pact is at stake."""
 
     role = "patron"
-    listens = frozenset({"notice_given", "collapsed", "nuclear_test", "negotiating"})
+    listens = frozenset({"notice_given", "collapsed", "nuclear_test", "missile_test", "negotiating", "suspended",
+                         "terminated"})
 
-    def handle(self, reason: Reason) -> None:
-        what, kind = reason
-        ctx = self.view
-        if not self.facts.get("engaged", True) or not self.on("quasi_alliance"):
-            return
-        if what == "event" and kind == "notice_given":
-            self._schedule_review()
-        elif what == "review" and ctx.stage.value == "notice_given":
-            self._press("keep the pact", self._schedule_review)
-        elif what == "event" and kind in ("collapsed", "nuclear_test", "negotiating"):
-            self._press(f"press after {kind.replace('_', ' ')}?", None)
+    def faces(self) -> str | None:
+        if not self.on("quasi_alliance") or self.view.stage in SECURE:
+            return None
+        return "press the allies?"
 
-    def _schedule_review(self) -> None:
+    def deadline(self) -> float | None:
         ctx = self.view
-        t = ctx.now + float(ctx.rng.exponential(ctx.p.patron_review_days))
-        if t < ctx.notice_expiry:  # the notice's expiry, set by Seoul when it gives (or starts with) notice
-            self.wake_at(t, "review")
+        return ctx.notice_expiry if ctx.stage is Stage.NOTICE_GIVEN else None
 
-    def _press(self, situation: str, then) -> None:
+    def review(self, why: str) -> None:
         ctx = self.view
-        t = ctx.now
-        urgency = 0.0
-        if ctx.stage.value == "notice_given":
-            urgency = math.exp(-max(0.0, ctx.notice_expiry - t) / ctx.p.patron_urgency_days)
+        urgency = self.urgency()
         threat = ctx.state("threat")
-        d = self.decide(situation, {"press": patron_press(urgency, threat, ctx.p), "hold_back": {}})
-        if d.chosen == "press":
-            ctx.emit("us_pressure", {})
-        if then is not None:
-            then()
+        chosen = self.choose("press the allies?", {
+            "hold_back": {},
+            "press": patron_press(urgency, threat, ctx.p, 1.0),
+            "press_hard": patron_press(urgency, threat, ctx.p, 2.0),
+        })
+        if chosen != "hold_back":
+            ctx.emit("us_pressure", {"magnitude": 2.0 if chosen == "press_hard" else 1.0})

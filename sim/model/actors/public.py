@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..terms import boycott
-from .base import Actor, Reason
+from .base import Actor
+
+MEASURE_EVENTS = frozenset({"export_control", "whitelist_removal"})
 
 
 class Public(Actor):
@@ -12,18 +16,12 @@ class Public(Actor):
     role = "public"
     boycotting = False
     """The public has decided to boycott (a boycott starts once)."""
-    listens = frozenset({"revealed", "cabinet_approved", "in_force", "notice_given",
-                         "export_control", "whitelist_removal"})
+    listens = frozenset({"revealed", "cabinet_approved", "in_force", "notice_given"}) | MEASURE_EVENTS
 
-    def handle(self, reason: Reason) -> None:
-        what, kind = reason
+    def react(self, kind: str) -> None:
+        """Reactions that are no one's choice: backlash at secrecy and haste, the rally."""
         ctx = self.view
-        p, t = ctx.p, ctx.now
-        if what == "boycott":
-            ctx.emit("boycott", {})
-            return
-        if what != "event":
-            return
+        p = ctx.p
         if kind == "revealed" and self.on("procedural_legitimacy"):
             ctx.jump("mobilisation", p.secrecy_backlash_jump)
             ctx.jump("approval", -p.secrecy_approval_drop)
@@ -35,11 +33,24 @@ class Public(Actor):
         elif kind == "notice_given" and self.on("rally"):
             ctx.jump("approval", p.rally_approval_gain * ctx.state("anti_japan"))
             ctx.note("rallies behind a firm line against Tokyo")
-        elif kind in ("export_control", "whitelist_removal") and self.on("opinion_dynamics"):
-            if "boycott" in ctx.flags or self.boycotting:
-                return
-            d = self.decide(f"boycott Japanese goods after {kind.replace('_', ' ')}?",
-                            {"boycott": boycott(ctx.snapshot(), p), "carry_on": {}})
-            if d.chosen == "boycott":
-                self.boycotting = True
-                self.wake_at(t + float(ctx.rng.exponential(p.reaction_days)), "boycott")
+
+    def faces(self) -> str | None:
+        if not self.on("opinion_dynamics") or self.boycotting or "boycott" in self.view.flags:
+            return None
+        return "boycott Japanese goods?" if {"export_controls", "whitelist_removed"} & self.view.flags else None
+
+    def on_agenda(self) -> bool:
+        return False  # a boycott answers a measure as it comes, or not at all
+
+    def review(self, why: str) -> None:
+        if why not in MEASURE_EVENTS:
+            return
+        ctx = self.view
+        if self.choose(f"boycott Japanese goods after {why.replace('_', ' ')}?",
+                       {"boycott": boycott(ctx.snapshot(), ctx.p), "carry_on": {}}) == "boycott":
+            self.boycotting = True
+            self.wake_at(ctx.now + ctx.draws.exponential(ctx.p.reaction_days), "boycott")
+
+    def timer(self, what: str, detail: Any) -> None:
+        if what == "boycott":
+            self.view.emit("boycott", {})
