@@ -79,6 +79,36 @@ def test_renaming_trigger_ids_gives_identical_results():
     assert report["scenarios"][1]["difference"]["changed"] == 0.0
 
 
+def test_listing_triggers_in_another_order_gives_identical_results_also_with_random_triggers():
+    # The engine uses triggers in a canonical order (by what they say), so a file's order cannot
+    # change a result for a seed: the 2019 free run plus random-rate launches and a reaction,
+    # reversed and shuffled, gives replication-for-replication the same outcomes.
+    import random
+
+    from diplosim.scenario.loader import Distribution, Trigger
+
+    sc = without_given(load_scenario(HISTORY / "gsomia-2019.yaml"))
+    extra = (Trigger("rate-launches", "missile_test", rate=12.0, magnitude=Distribution("exponential", 1.0)),
+             Trigger("rate-rulings", "court_ruling", rate=2.0),
+             Trigger("rally-after-notice", "protest", after="notice_given", probability=0.5,
+                     delay=Distribution("uniform", 1.0, 9.0)))
+    base = dataclasses.replace(sc, triggers=sc.triggers + extra)
+    shuffled = list(base.triggers)
+    random.Random(7).shuffle(shuffled)
+    variants = [dataclasses.replace(base, triggers=tuple(reversed(base.triggers))),
+                dataclasses.replace(base, triggers=tuple(shuffled))]
+    from diplosim.run.ensemble import run_indices
+
+    def results(scenario):
+        return [(r.outcome, r.outcome_t, r.transitions, r.moves, r.final)
+                for r in run_indices(compile_scenario(scenario), 3, range(200))]
+
+    expected = results(base)
+    assert len({outcome for outcome, *_ in expected}) > 1  # the runs differ among themselves
+    for variant in variants:
+        assert results(variant) == expected
+
+
 def test_shifting_every_date_by_whole_weeks_keeps_the_distribution():
     # Whole weeks keep cabinet weekdays; the legal calendar moves with the signing date.
     # The 2019 free run: its outcome distribution with every date 4 weeks later must agree

@@ -227,7 +227,7 @@ class Parameters:
     option_value: float = declare(0.0, 6.0, 'utility', 'process',
         'Value of holding an irreversible move (a notice, a suspension, letting a notice run) in reserve '
         'while its deadline is far: waiting is worth option_value x (1 - urgency) (real options: what '
-        'is done can be done later; what is done cannot be undone).')
+        'is not done now can be done later; what is done cannot be undone).')
 
 
 PARAMETERS: dict[str, ParameterInfo] = {
