@@ -49,6 +49,11 @@ class FakeView:
         self.opposition = {"seat_share": 0.4, "against": True}
         self.broke_off_by: str | None = None
         self.leader = "the president"
+        self.orientation = 0.0
+        self.suspension_end = math.inf
+        self.suspension_has_term = False
+        self.patron_is_partner = False
+        self.extended = 0
         self.emitted: list[tuple[str, Mapping[str, Any]]] = []
         self.moves: list[Stage] = []
         self.jumps: list[tuple[str, float]] = []
@@ -109,6 +114,10 @@ class FakeView:
     def note(self, text: str) -> None:
         pass
 
+    def extend_suspension(self) -> None:
+        self.extended += 1
+        self.suspension_end = self.now + 30.0
+
 
 def utilities(decision: Decision) -> dict[str, float]:
     """Each option's total utility in a recorded decision."""
@@ -118,12 +127,15 @@ def utilities(decision: Decision) -> dict[str, float]:
 def test_tokyo_faces_trade_measures_only_over_an_unsettled_claim_and_answers_questions():
     view = FakeView()
     tokyo = Counterpart(view, "Tokyo", {})  # type: ignore[arg-type]
+    tokyo.handle(("event", "court_ruling"))  # before actors may decide: ignored
+    assert view.decisions == [] and view.wakes == []
+    tokyo.start()
     tokyo.handle(("event", "court_ruling"))  # the ruling's standing grievance is not in this view: nothing to answer
     assert view.decisions == [] and tokyo.faces() is None
     view.standings["grievance"] = 0.4  # a ruling stands unsettled
     tokyo.handle(("event", "court_ruling"))
     assert [d.situation for d in view.decisions] == ["trade measures over the rulings?"]
-    tokyo.start()  # its agenda brings the decision up later, without a deadline
+    tokyo.handle(("stage", None))  # its agenda brings the decision up later, without a deadline
     assert view.wakes and view.wakes[-1][1] == "review" and view.wakes[-1][0] > view.now
     assert isinstance(tokyo.answer("sign?"), bool) and view.decisions[-1].situation == "sign?"
 
@@ -144,7 +156,7 @@ def test_tokyo_keeps_its_measures_while_the_claim_is_unsettled():
     view.flags |= {"export_controls", "whitelist_removed"}
     Counterpart(view, "Tokyo", {}).review("agenda")  # type: ignore[arg-type]
     u = utilities(view.decisions[0])
-    assert u["keep_measures"] > u["lift_export_controls"] + 1.0
+    assert u["keep_measures"] > u["lift_measures"] + 1.0
 
 
 def test_washington_presses_while_the_pact_is_at_stake_and_not_when_it_takes_no_initiatives():
@@ -176,18 +188,27 @@ def test_washington_presses_harder_as_the_expiry_nears():
 
 def test_the_public_punishes_a_secret_approval_once_it_is_revealed():
     view = FakeView()
-    Public(view, "Public", {}).handle(("event", "revealed"))  # type: ignore[arg-type]
+    public = Public(view, "Public", {})  # type: ignore[arg-type]
+    public.start()
+    public.handle(("event", "revealed"))
     moved = dict(view.jumps)
     assert moved["mobilisation"] > 0 and moved["approval"] < 0
 
 
 def test_the_opposition_hears_only_the_steps_its_stance_opposes():
-    against = Opposition(FakeView(), "Opposition", {"stance": "against"})  # type: ignore[arg-type]
-    for_pact = Opposition(FakeView(), "Opposition", {"stance": "for"})  # type: ignore[arg-type]
-    assert "in_force" in against.listens and "in_force" not in for_pact.listens
-    assert "notice_given" in for_pact.listens and "notice_given" not in against.listens
+    for_view = FakeView()
+    for_view.opposition = {"seat_share": 0.4, "against": False}
+    against = Opposition(FakeView(), "Opposition", {})  # type: ignore[arg-type]
+    for_pact = Opposition(for_view, "Opposition", {})  # type: ignore[arg-type]
+    assert against.opposes("in_force") and not for_pact.opposes("in_force")
+    assert for_pact.opposes("notice_given") and not against.opposes("notice_given")
+    for_pact.start()
+    for_pact.handle(("event", "in_force"))  # a step it supports: nothing to mobilise against
+    assert for_view.decisions == []
     view = FakeView({"anti_japan": 1.0}, opposition_mobilise_base=3.0, opposition_mobilise_weight=8.0)
-    Opposition(view, "Opposition", {}).handle(("event", "in_force"))  # type: ignore[arg-type]
+    opposition = Opposition(view, "Opposition", {})  # type: ignore[arg-type]
+    opposition.start()
+    opposition.handle(("event", "in_force"))
     assert [w for _, w in view.wakes] == ["protest"]  # it decided to mobilise and will protest later
     # while the executive takes the pact forward, its own agenda brings mobilising up unprompted
     busy = FakeView(stage=Stage.NEGOTIATING)
@@ -315,7 +336,7 @@ def test_every_trigger_kind_has_an_effect_or_is_declared_inert():
     from diplosim.domain.kinds import TRIGGER_KINDS
     from diplosim.model.triggers import apply_effect
 
-    inert = {"poll"}  # an observation: the model does not act on it
+    inert = {"poll", "government_change"}  # an observation; a change the engine makes to who governs
     source = inspect.getsource(apply_effect)
     missing = [k for k in TRIGGER_KINDS if k not in inert and f'"{k}"' not in source]
     assert not missing, f"kinds without an effect in model/triggers.py: {missing}"

@@ -114,6 +114,8 @@ def test_every_trigger_kind_runs_in_a_scenario(write_scenario):
         tr = {"id": f"k{i}", "kind": kind, "at": f"2017-0{1 + i % 9}-1{i % 9}", "source": "test"}
         if kind == "poll":
             tr["approval"] = 40
+        if kind == "government_change":
+            tr["leader"] = "a new president"
         triggers.append(tr)
     triggers.append({"id": "react", "kind": "protest", "after": "export_control", "probability": 1.0,
                      "delay_days": {"dist": "exponential", "mean": 3}})

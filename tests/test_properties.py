@@ -28,8 +28,8 @@ from diplosim.domain.kinds import EVENT_KINDS, TRIGGER_KINDS
 from diplosim.domain.lifecycle import TRANSITIONS, Stage
 from diplosim.domain.variables import VARIABLES
 from diplosim.model.engine import compile_scenario
-from diplosim.model.outcomes import possible_outcomes
 from diplosim.run.ensemble import run_one
+from diplosim.scenario.loader import ORIENTATIONS
 from tests.conftest import PARAMS, scenario_dict
 
 pytestmark = pytest.mark.slow  # each test here takes seconds: see pyproject.toml's markers
@@ -67,7 +67,7 @@ def trigger_lists(draw: st.DrawFn, days: int) -> list[dict[str, Any]]:
     for i in range(draw(st.integers(0, 12))):
         kind = draw(st.sampled_from(TRIGGER_KINDS))
         item: dict[str, Any] = {"id": f"t{i}", "kind": kind}
-        firing = "at" if kind == "poll" else draw(st.sampled_from(["at", "rate", "after"]))
+        firing = "at" if kind in ("poll", "government_change") else draw(st.sampled_from(["at", "rate", "after"]))
         if firing == "at":
             item.update(at=draw(in_window), source="test")
         elif firing == "rate":
@@ -86,6 +86,16 @@ def trigger_lists(draw: st.DrawFn, days: int) -> list[dict[str, Any]]:
             item["magnitude"] = draw(magnitudes())
         if kind == "talks":
             item["issue"] = draw(st.sampled_from(["agreement", "trade"]))
+        if kind == "government_change":
+            item["leader"] = f"leader {i}"
+            if draw(st.booleans()):
+                item["orientation"] = draw(st.sampled_from(list(ORIENTATIONS)))
+            if draw(st.booleans()):
+                item.update(seat_share=draw(st.floats(0, 1)), stance=draw(st.sampled_from(["for", "against"])))
+            if draw(st.booleans()):
+                item["approval"] = draw(st.floats(0, 100))
+            if draw(st.booleans()):
+                item["next_election"] = draw(in_window)
         out.append(item)
     return out
 
@@ -101,6 +111,21 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
     doc["agreement"] = {"name": "GSOMIA", "state": state, "since": since.isoformat(),
                         "term_years": draw(st.integers(1, 3)), "notice_days": draw(st.integers(0, 120)),
                         "text_remaining": draw(st.floats(0, 1))}
+    doc["agreement"]["termination"] = draw(st.sampled_from(["anniversary", "anniversary", "after_notice", "none"]))
+    if draw(st.booleans()):
+        doc["agreement"]["suspension_days"] = draw(st.integers(1, 400))
+    if draw(st.booleans()):
+        doc["measures"] = [{"measure": m, "since": (START - timedelta(days=draw(st.integers(0, 400)))).isoformat(),
+                            "source": "test"} for m in draw(st.lists(st.sampled_from(["export_controls",
+                                                                                        "whitelist_removed"]),
+                                                                       unique=True, max_size=2))]
+    if draw(st.booleans()):
+        doc["claims"] = [{"at": (START - timedelta(days=draw(st.integers(1, 800)))).isoformat(),
+                          "magnitude": draw(st.floats(0, 3)), "source": "test"} for _ in range(draw(st.integers(0, 3)))]
+    if draw(st.booleans()):
+        doc["actors"]["executive"]["orientation"] = draw(st.sampled_from(list(ORIENTATIONS)))
+    if draw(st.integers(0, 3)) == 0:
+        doc["actors"]["patron"]["same_as"] = "counterpart"
     if draw(st.booleans()):  # Seoul's procedure given as an assumption, or left to it
         doc["actors"]["executive"]["given"] = {"cabinet_process": draw(st.sampled_from(["public", "secret"]))}
     for role in ("counterpart", "patron", "opposition", "public"):
@@ -137,7 +162,7 @@ def check_replication(model, result) -> None:
     if result.log is not None:
         times = [entry.t for entry in result.log]
         assert times == sorted(times), "the story went back in time"
-    assert result.outcome in possible_outcomes(sc.agreement.state)
+    assert result.outcome in sc.outcomes
     assert all(p is None or math.isfinite(p) for p in result.polls)
 
 

@@ -21,23 +21,28 @@ class KindSpec:
 KINDS: dict[str, KindSpec] = {
     k.name: k
     for k in (
-        KindSpec("missile_test", "A North Korean ballistic missile or satellite launch.",
+        KindSpec("missile_test", "A ballistic missile or satellite launch by the state both parties fear "
+                 "(North Korea in the GSOMIA case; the scenario names it under `threat:`).",
                  "threat rises by missile_threat_jump x magnitude."),
-        KindSpec("nuclear_test", "A North Korean nuclear test.",
+        KindSpec("nuclear_test", "A nuclear test by the state both parties fear.",
                  "threat rises by nuclear_threat_jump x magnitude."),
-        KindSpec("scandal", "A scandal around the South Korean president.",
+        KindSpec("scandal", "A scandal around the executive's leader (the South Korean president).",
                  "approval and its standing level fall by scandal_approval_drop x magnitude points "
                  "(for the rest of the episode); "
                  "mobilisation rises by scandal_mobilisation_jump x magnitude."),
         KindSpec("court_ruling", "A Korean court ruling on colonial-era claims (forced labour).",
                  "the standing level of Tokyo's grievance rises by ruling_grievance_jump x magnitude (an "
                  "unsettled claim does not fade); anti_japan by ruling_anti_japan_jump x magnitude."),
-        KindSpec("export_control", "Japan restricts exports to South Korea.",
+        KindSpec("export_control", "The counterpart (Japan) restricts exports to the executive's country.",
                  "trade_dispute's standing level rises by export_control_trade_jump x magnitude "
-                 "until lifted; anti_japan rises by trade_anti_japan_jump x magnitude."),
-        KindSpec("whitelist_removal", "Japan drops South Korea from its export white list.",
-                 "trade_dispute's standing level rises by whitelist_trade_jump x magnitude; "
-                 "anti_japan rises by trade_anti_japan_jump x magnitude."),
+                 "until the controls are lifted; anti_japan rises by trade_anti_japan_jump x magnitude."),
+        KindSpec("whitelist_removal", "The counterpart drops the executive's country from its export white list.",
+                 "trade_dispute's standing level rises by whitelist_trade_jump x magnitude until the list is "
+                 "restored; anti_japan rises by trade_anti_japan_jump x magnitude."),
+        KindSpec("controls_lifted", "The counterpart lifts its export controls.",
+                 "the controls' share of trade_dispute's standing level is removed."),
+        KindSpec("whitelist_restored", "The counterpart puts the executive's country back on its white list.",
+                 "the white-list removal's share of trade_dispute's standing level is removed."),
         KindSpec("boycott", "A Korean consumer boycott of Japanese goods and travel.",
                  "anti_japan rises by boycott_anti_japan_jump x magnitude."),
         KindSpec("protest", "Protests or an opposition campaign against the executive's line.",
@@ -56,6 +61,20 @@ KINDS: dict[str, KindSpec] = {
                  "an incident).",
                  "anti_japan rises by history_anti_japan_jump x magnitude; Tokyo's grievance by "
                  "history_grievance_jump x magnitude."),
+        KindSpec("summit", "A summit of the two leaders.",
+                 "anti_japan and Tokyo's grievance fall by summit_thaw x magnitude (jumps that fade)."),
+        KindSpec("settlement", "A settlement of a history dispute (a compensation plan for the claims the "
+                 "courts upheld).",
+                 "the standing level of Tokyo's grievance falls by settlement_share x magnitude of itself "
+                 "(the claims settled); anti_japan falls by summit_thaw x magnitude."),
+        KindSpec("counter_measure", "The executive answers the counterpart's trade measures (a WTO "
+                 "complaint, its own list removal).",
+                 "Tokyo's grievance rises by history_grievance_jump x magnitude."),
+        KindSpec("government_change", "A new leader takes office (an inauguration, an acting president "
+                 "after an impeachment), with the line, opposition and election calendar it brings.",
+                 "the executive's leader and orientation change; the opposition's seat share and stance, the "
+                 "next election and approval (its standing level back to approval_norm, its value the "
+                 "trigger's `approval` if given) change as the trigger says."),
         KindSpec("poll", "An opinion poll: an observation the model does not act on.",
                  "none; validation compares simulated opinion with it."),
     )
@@ -74,8 +93,9 @@ LIFECYCLE_EVENTS: dict[str, str] = {
     "suspended": "Seoul suspends its notice; the agreement stays in force.",
     "terminated": "The agreement ends.",
     "renewed": "The agreement renews automatically at its anniversary.",
-    "normalised": "Seoul withdraws a suspended notice; the agreement is back to normal.",
-    "controls_lifted": "Japan lifts its export controls.",
+    "normalised": "Seoul withdraws a notice (pending or suspended); the agreement is back to normal.",
+    "suspension_extended": "Seoul extends the term of its notice's suspension.",
+    "suspension_lapsed": "A suspension's term runs out: the notice takes effect again under the rules.",
 }
 """Events the lifecycle and actors produce, which `after:` triggers can react to."""
 
@@ -84,8 +104,13 @@ EVENT_KINDS: tuple[str, ...] = TRIGGER_KINDS + tuple(LIFECYCLE_EVENTS)
 MOVERS: dict[str, str] = {
     "export_control": "counterpart",
     "whitelist_removal": "counterpart",
+    "controls_lifted": "counterpart",
+    "whitelist_restored": "counterpart",
     "us_pressure": "patron",
     "boycott": "public",
+    "summit": "executive",
+    "settlement": "executive",
+    "counter_measure": "executive",
 }
 """Trigger kinds that are always one actor's move, and whose. Other kinds are facts
 outside the five actors' control, unless a trigger says `by:` (an opposition
@@ -105,7 +130,12 @@ def mover_of(kind: str, issue: str | None = None) -> str | None:
 ACTOR_MOVES: dict[str, str] = {
     "export_control": "Tokyo restricts exports (the counterpart).",
     "whitelist_removal": "Tokyo drops Seoul from its export white list (the counterpart).",
-    "controls_lifted": "Tokyo lifts its trade measures (the counterpart).",
+    "controls_lifted": "Tokyo lifts its export controls (the counterpart).",
+    "whitelist_restored": "Tokyo puts Seoul back on its white list (the counterpart).",
+    "summit": "The leaders meet (Seoul's move, with Tokyo's assent).",
+    "settlement": "Seoul settles a history dispute (a compensation plan).",
+    "counter_measure": "Seoul answers Tokyo's trade measures (a WTO complaint, its own list removal).",
+    "suspension_extended": "Seoul extends the term of its notice's suspension.",
     "talks": "A party opens talks: on trade, Tokyo; on the agreement, Seoul.",
     "us_pressure": "Washington presses the allies (the patron).",
     "protest": "The opposition mobilises against the executive's line.",
@@ -115,7 +145,7 @@ ACTOR_MOVES: dict[str, str] = {
 """Moves an actor makes that a replication records (with the executive's lifecycle moves, named by
 their event in `LIFECYCLE_EVENTS`), and that a record may score (``record.moves``)."""
 
-NOT_MOVES = frozenset({"revealed", "renewed"})
+NOT_MOVES = frozenset({"revealed", "renewed", "suspension_lapsed"})
 """Lifecycle events no actor chooses: a leak, a renewal by the agreement's own rules."""
 
 MOVE_EVENTS: tuple[str, ...] = tuple(ACTOR_MOVES) + tuple(

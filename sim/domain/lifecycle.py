@@ -2,7 +2,8 @@
 
     no_talks -> negotiating -> initialled -> cabinet_approved -> in_force
     in_force -> notice_given -> terminated | suspended | normalised   (normalised: the notice withdrawn)
-    suspended -> normalised | terminated;  normalised -> notice_given
+    suspended -> normalised | terminated | notice_given   (notice_given: a suspension's term lapsed)
+    normalised -> notice_given
     negotiating | initialled | cabinet_approved -> no_talks   (a collapse)
     terminated -> negotiating                                  (talks reopen)
 """
@@ -33,7 +34,7 @@ TRANSITIONS: dict[Stage, frozenset[Stage]] = {
     Stage.CABINET_APPROVED: frozenset({Stage.IN_FORCE, Stage.NO_TALKS}),
     Stage.IN_FORCE: frozenset({Stage.NOTICE_GIVEN}),
     Stage.NOTICE_GIVEN: frozenset({Stage.TERMINATED, Stage.SUSPENDED, Stage.NORMALISED}),
-    Stage.SUSPENDED: frozenset({Stage.NORMALISED, Stage.TERMINATED}),
+    Stage.SUSPENDED: frozenset({Stage.NORMALISED, Stage.TERMINATED, Stage.NOTICE_GIVEN}),
     Stage.NORMALISED: frozenset({Stage.NOTICE_GIVEN}),
     Stage.TERMINATED: frozenset({Stage.NEGOTIATING}),
 }

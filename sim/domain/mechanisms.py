@@ -47,6 +47,10 @@ MECHANISMS: dict[str, str] = {
         "A firm line against a foreign rival lifts a leader's approval "
         "(rally-round-the-flag, Mueller 1970)."
     ),
+    "leader_orientation": (
+        "A leader's line toward the counterpart, from its platform, colours how it values cooperation "
+        "with it (a leader's operational code: George 1969, International Studies Quarterly 13:2)."
+    ),
 }
 
 PROCESS = "process"

@@ -10,8 +10,11 @@ NOTICE_OUTCOMES = ("notice_pending", "terminated", "suspended", "normalised")
 SUSPENDED_OUTCOMES = ("suspended", "normalised", "terminated", "notice_pending")
 
 
-def possible_outcomes(start: Stage) -> tuple[str, ...]:
-    """The outcomes a replication starting in `start` can end in."""
+def possible_outcomes(start: Stage, renews: bool = True) -> tuple[str, ...]:
+    """The outcomes a replication starting in `start` can end in; `renews` is False for an agreement
+    without renewal dates (it ends only by notice), whose quiet outcome is ``continued``, not ``renewed``."""
+    if not renews:
+        return tuple("continued" if o == "renewed" else o for o in possible_outcomes(start))
     if start is Stage.NO_TALKS:
         return PRE_SIGNING_OUTCOMES
     if start in PRE_SIGNING:

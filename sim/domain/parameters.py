@@ -114,6 +114,9 @@ class Parameters:
         'How much anti-Japan sentiment adds to the propensity to boycott.')
     boycott_anti_japan_jump: float = declare(0.0, 0.6, 'sentiment units per boycott', 'opinion_dynamics',
         'Rise in anti-Japan sentiment as a boycott takes hold.')
+    summit_thaw: float = declare(0.0, 0.6, 'index units per summit of magnitude 1', 'opinion_dynamics',
+        "Fall in anti-Japan sentiment and in Tokyo's grievance after a leaders' summit (and in sentiment "
+        "after a settlement); the fall fades like any jump.")
 
     # -- issue_linkage -----------------------------------------------------------------------------
     linkage_weight: float = declare(0.0, 12.0, 'utility per unit of trade dispute', 'issue_linkage',
@@ -137,6 +140,8 @@ class Parameters:
         'How much grievance pushes Tokyo to a trade measure; also lowers its appetite for the pact.')
     trade_talks_relief: float = declare(0.0, 1.0, 'dispute units', 'issue_linkage',
         'Fall in the trade dispute when export-control talks are offered.')
+    settlement_share: float = declare(0.0, 1.0, 'share of the standing grievance', 'issue_linkage',
+        "Share of Tokyo's standing grievance (the unsettled claims) that a settlement of magnitude 1 resolves.")
 
     # -- quasi_alliance ----------------------------------------------------------------------------
     tokyo_offer_base: float = declare(-6.0, 3.0, 'utility', 'quasi_alliance',
@@ -189,6 +194,11 @@ class Parameters:
         'Rise in approval when Seoul takes a firm line against Tokyo.')
     rally_weight: float = declare(0.0, 4.0, 'utility per unit of anti-Japan sentiment', 'rally',
         'How much the expected rally counts when Seoul weighs a firm line.')
+
+    # -- leader_orientation ------------------------------------------------------------------------
+    orientation_weight: float = declare(0.0, 6.0, 'utility per unit of orientation', 'leader_orientation',
+        "How much a leader's line toward the counterpart (from -1, conciliatory, to +1, hard-line, read "
+        "from its platform) lowers (or, conciliatory, raises) its value of the pact.")
 
     # -- process -----------------------------------------------------------------------------------
     executive_pact_base: float = declare(-3.0, 4.0, 'utility', 'process',

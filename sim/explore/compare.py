@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..model.engine import Model, ReplicationResult
-from ..model.outcomes import possible_outcomes, wilson_interval
+from ..model.outcomes import wilson_interval
 from .experiment import Runner, run_points
 from .paired import distribution_shift, paired_difference, shift_interval
 
@@ -26,7 +26,7 @@ def outcome_names(models: Sequence[Model], results: Sequence[Sequence[Replicatio
     """Every possible outcome of the scenarios, in the first one's order, then any other seen."""
     names: list[str] = []
     for model in models:
-        names += [n for n in possible_outcomes(model.scenario.agreement.state) if n not in names]
+        names += [n for n in model.scenario.outcomes if n not in names]
     seen = sorted({r.outcome for rs in results for r in rs} - set(names))
     return names + seen
 

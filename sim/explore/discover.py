@@ -35,7 +35,6 @@ from scipy.stats import qmc
 
 from ..errors import ScenarioError, did_you_mean
 from ..model.engine import Model, compile_scenario
-from ..model.outcomes import possible_outcomes
 from ..scenario.loader import Scenario
 from ..scenario.variants import active_triggers
 from .compare import render_table
@@ -180,7 +179,7 @@ def discover(sc: Scenario, outcome: str, samples: int, runs: int, seed: int, run
              threshold: float = 0.5, drop: float = 0.5, names: Sequence[str] = (), boxes: int = 2,
              min_coverage: float = 0.3, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """Sample variants of `sc`, find the boxes where `outcome` has probability >= `threshold`."""
-    outcomes = possible_outcomes(sc.agreement.state)
+    outcomes = sc.outcomes
     if outcome not in outcomes:
         raise ScenarioError(f"'{outcome}' is not an outcome of this scenario{did_you_mean(outcome, outcomes)}; "
                             f"expected one of {', '.join(outcomes)}", file="--outcome")

@@ -31,7 +31,6 @@ import numpy as np
 from ..domain.mechanisms import PROCESS
 from ..errors import ScenarioError, did_you_mean
 from ..model.engine import compile_scenario
-from ..model.outcomes import possible_outcomes
 from ..scenario.loader import Scenario
 from ..scenario.params import ParameterSet
 from .compare import render_table
@@ -115,7 +114,7 @@ def sensitivity(sc: Scenario, method: str, samples: int, runs: int, seed: int, r
         raise ScenarioError("no parameter with a range to vary", file="--params")
     prob = problem(sc.params, chosen)
     x = sample(method, prob, samples, seed)
-    base_names = list(possible_outcomes(sc.agreement.state))
+    base_names = list(sc.outcomes)
     probabilities: list[dict[str, float]] = []
     seen: set[str] = set()
     models = (compile_scenario(dataclasses.replace(

@@ -27,7 +27,7 @@ from typing import Any
 from ..domain.kinds import ANSWER_MOVES
 from ..model.agreement import anniversaries
 from ..model.engine import Model, ReplicationResult, compile_scenario
-from ..model.outcomes import median, possible_outcomes, status_quo, wilson_interval
+from ..model.outcomes import median, status_quo, wilson_interval
 from ..scenario.loader import RecordedMove, Scenario
 from ..scenario.params import ParameterSet
 from ..scenario.variants import assumptions, conditional, without_given
@@ -87,7 +87,7 @@ def check_episode(model: Model, results: Sequence[ReplicationResult]) -> Episode
     if sc.record is None:
         raise ValueError(f"{sc.path} has no record to validate against")
     n = len(results)
-    names = list(possible_outcomes(sc.agreement.state))
+    names = list(sc.outcomes)
     names += sorted({r.outcome for r in results} - set(names))
     counts = {k: sum(r.outcome == k for r in results) for k in names}
     probs = {k: counts[k] / n for k in names}
@@ -259,7 +259,7 @@ def base_rates(models: Sequence[Model]) -> list[dict[str, float]]:
     (one pseudo-count per outcome)."""
     out = []
     for i, model in enumerate(models):
-        names = possible_outcomes(model.scenario.agreement.state)
+        names = model.scenario.outcomes
         counts = dict.fromkeys(names, 1.0)
         for j, other in enumerate(models):
             record = other.scenario.record
@@ -294,7 +294,7 @@ def scores(checks: Sequence[EpisodeCheck], models: Sequence[Model], floor: float
         rows["prior_mean"] = []
     rates = base_rates(models)
     for i, (check, model) in enumerate(zip(checks, models, strict=True)):
-        names = list(possible_outcomes(model.scenario.agreement.state))
+        names = list(model.scenario.outcomes)
         uniform = {k: 1.0 / len(names) for k in names}
         quo = {k: float(k == status_quo(model.scenario.agreement.state)) for k in names}
         forecasts = [("model", check.probabilities), ("uniform", uniform), ("status_quo", quo),

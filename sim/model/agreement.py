@@ -29,6 +29,11 @@ class Rules:
 
     term_years: int = 1
     notice_days: int = 90
+    termination: str = "anniversary"
+    """'anniversary': renews each term unless notice `notice_days` before expiry; 'after_notice': ends
+    `notice_days` after a notice given at any time; 'none': cannot be ended by notice."""
+    suspension_days: int | None = None
+    """A suspended notice's term (None: suspended until lifted)."""
 
 
 @dataclass

@@ -20,7 +20,6 @@ renaming them gives the same results for a seed.
 
 from __future__ import annotations
 
-import bisect
 import heapq
 import math
 from collections import deque
@@ -32,11 +31,11 @@ from typing import Any
 import numpy as np
 import simpy
 
-from ..domain.kinds import KINDS
+from ..domain.kinds import ACTOR_MOVES, KINDS
 from ..domain.lifecycle import Stage
 from ..domain.parameters import Parameters
 from ..domain.variables import VARIABLES
-from ..scenario.loader import Scenario, Trigger
+from ..scenario.loader import ORIENTATIONS, Scenario, Trigger
 from .actors import ACTOR_CLASSES, Actor
 from .agreement import Agreement, Rules, anniversaries
 from .choice import Decision, Terms, pick
@@ -49,8 +48,7 @@ from .world import World, trajectory
 MAX_REACTIONS = 5000
 """Most `after:` reactions one replication fires; stops runaway chains."""
 
-MOVE_KINDS = frozenset({"export_control", "whitelist_removal", "controls_lifted", "us_pressure", "protest",
-                        "boycott", "talks"})
+MOVE_KINDS = frozenset(ACTOR_MOVES)
 """Event kinds that are an actor's move when an actor (not the world) emits them."""
 
 
@@ -97,7 +95,8 @@ class Model:
     timed: tuple[tuple[float, int, Trigger], ...]
     rated: tuple[tuple[float, float, int, Trigger], ...]
     reactions: Mapping[str, tuple[Trigger, ...]]
-    election_times: tuple[float, ...]
+    election_times: tuple[tuple[float, float], ...]
+    """(time of an election, time from which it is known), in time order."""
     half_lives: Mapping[str, float]
     initial: Mapping[str, float]
     frozen: tuple[str, ...]
@@ -108,6 +107,8 @@ class Model:
     baselines: Mapping[str, float] = field(default_factory=dict)
     silenced: frozenset[str] = frozenset()
     """Roles that take no initiatives in this run (their moves are given, or the file says so)."""
+    renews: bool = True
+    """Whether the agreement renews at anniversaries (else its quiet outcome is 'continued')."""
 
     def date(self, t: float) -> date:
         """Calendar date of simulation time `t`."""
@@ -143,10 +144,14 @@ def compile_scenario(sc: Scenario) -> Model:
             lo, hi = tr.between or (sc.start, sc.end)
             rated.append((sc.t(lo), sc.t(hi) + 1.0, i, tr))
     timed.sort(key=lambda x: (x[0], x[1]))
+    # (when, known from): scheduled elections are known from the start; one a change of government or an
+    # election announces (a snap election after an impeachment) only from that day
     elections = sorted(
-        [sc.t(tr.at) for tr in sc.triggers if tr.kind == "election" and tr.at is not None]
-        + ([float((sc.actors["executive"].facts["next_election"] - sc.start).days)]
+        [(sc.t(tr.at), -math.inf) for tr in sc.triggers if tr.kind == "election" and tr.at is not None]
+        + ([(float((sc.actors["executive"].facts["next_election"] - sc.start).days), -math.inf)]
            if "next_election" in sc.actors["executive"].facts else [])
+        + [(sc.t(tr.change["next_election"]), sc.t(tr.at)) for tr in sc.triggers
+           if "next_election" in tr.change and tr.at is not None]
     )
     frozen = () if "opinion_dynamics" in sc.mechanisms else ("approval", "anti_japan")
     polls = sc.polls
@@ -171,6 +176,7 @@ def compile_scenario(sc: Scenario) -> Model:
         # mechanism off approval is frozen at its starting value instead.
         baselines={"approval": p.approval_norm} if "opinion_dynamics" in sc.mechanisms else {},
         silenced=silenced_roles(sc),
+        renews=sc.agreement.termination == "anniversary",
     )
 
 
@@ -187,7 +193,8 @@ class Context:
         self.mechanisms = model.mechanisms
         self.world = World(model.initial, model.half_lives, model.frozen, model.baselines)
         self.agreement = Agreement(sc.agreement.state,
-                                   Rules(sc.agreement.term_years, sc.agreement.notice_days))
+                                   Rules(sc.agreement.term_years, sc.agreement.notice_days,
+                                         sc.agreement.termination, sc.agreement.suspension_days))
         if model.signed_date is not None:
             self.agreement.signed_at = float((model.signed_date - sc.start).days)
         self.log: list[LogEntry] | None = [] if record_log else None
@@ -196,7 +203,11 @@ class Context:
         self.moves: list[tuple[float, str, str]] = []
         executive = sc.actors["executive"].facts
         self.leader: str = str(executive.get("leader", sc.actors["executive"].name))
+        self.orientation: float = ORIENTATIONS[executive.get("orientation", "neutral")]
         self.broke_off_by: str | None = None
+        self.patron_is_partner = sc.actors["patron"].facts.get("same_as") == "counterpart"
+        self.suspension_end = math.inf
+        """When a suspension with a term lapses (infinity: none, or no term)."""
         self.procedure: Mapping[str, Any] = {
             "text_remaining": sc.agreement.text_remaining,
             "cabinet_weekday": sc.agreement.cabinet_weekday,
@@ -204,7 +215,7 @@ class Context:
         }
         """The scenario's facts about the agreement's procedure, and Seoul's choices it gives, as actors read them."""
         opp = sc.actors["opposition"].facts
-        self.opposition: Mapping[str, Any] = {
+        self.opposition: dict[str, Any] = {
             "seat_share": float(opp.get("seat_share", 0.4)),
             "against": opp.get("stance", "against") == "against",
         }
@@ -233,10 +244,11 @@ class Context:
     # -- time -----------------------------------------------------------------
 
     def days_to_election(self, t: float) -> float | None:
-        """Days from `t` to the next election the scenario knows of, or None."""
-        times = self.model.election_times
-        i = bisect.bisect_right(times, t)
-        return times[i] - t if i < len(times) else None
+        """Days from `t` to the next election known at `t`, or None."""
+        for when, known in self.model.election_times:
+            if when > t and known <= t:
+                return when - t
+        return None
 
     def next_weekday(self, t: float, weekday: int) -> float:
         """The first day at or after `t` that falls on `weekday` (0 = Monday), at 00:00."""
@@ -255,6 +267,10 @@ class Context:
             magnitude = float(detail.get("magnitude", 1.0))
         if kind in KINDS:
             apply_effect(self.world, self.p, kind, t, magnitude, detail.get("issue"))
+        if kind == "government_change":
+            self.change_government(detail.get("change", {}))
+        elif kind == "election":
+            self.new_parliament(detail.get("change") or {})
         if actor is not None and kind in MOVE_KINDS:
             self.moves.append((t, actor.role, kind))
         if self.log is not None:
@@ -285,8 +301,33 @@ class Context:
                     self.fire_at(t + delay, reaction)
 
     def fire(self, trigger: Trigger, magnitude: float) -> None:
-        """A scenario trigger fires now."""
-        self.emit(trigger.kind, None, {"issue": trigger.issue, "id": trigger.id}, trigger, magnitude)
+        """A scenario trigger fires now (a given move is its actor's move)."""
+        actor = self.actors[trigger.by] if trigger.given and trigger.by is not None else None
+        detail = {"issue": trigger.issue, "id": trigger.id, "change": trigger.change}
+        if actor is not None:  # heard by every listener but the mover, recorded as its move
+            self.emit(trigger.kind, actor, detail, trigger, magnitude)
+        else:
+            self.emit(trigger.kind, None, detail, trigger, magnitude)
+
+    def new_parliament(self, change: Mapping[str, Any]) -> None:
+        """The opposition's seats and stance as an election or a change of government leaves them."""
+        if "seat_share" in change:
+            self.opposition["seat_share"] = float(change["seat_share"])
+        if "stance" in change:
+            self.opposition["against"] = change["stance"] == "against"
+
+    def change_government(self, change: Mapping[str, Any]) -> None:
+        """A new leader takes office: its line, the opposition it faces, its election calendar, its approval."""
+        if not change:
+            return
+        self.leader = str(change.get("leader", self.leader))
+        self.orientation = ORIENTATIONS[change.get("orientation", "neutral")]
+        self.new_parliament(change)
+        norm = self.model.baselines.get("approval")
+        if norm is not None:  # a new term: approval's standing level back at the norm, its value as observed
+            self.world.start_over("approval", self.env.now, float(change.get("approval", norm)), norm)
+        for actor in self.actors.values():
+            self.notify(actor, "stage")
 
     def fire_at(self, t: float, trigger: Trigger) -> None:
         """Schedule `trigger` to fire at time `t`, with a fresh magnitude draw."""
@@ -332,8 +373,14 @@ class Context:
             self.broke_off_by = self.leader
         if to is not Stage.NOTICE_GIVEN:
             self.notice_expiry = math.inf  # no notice is pending any more
+        if to is Stage.SUSPENDED:
+            self.suspend()
+        else:
+            self.suspension_end = math.inf
         if to is Stage.IN_FORCE:
             self.start_agreement_clock()
+        if to is Stage.NOTICE_GIVEN:
+            self.arm_notice()
         self.emit(name, actor, detail or {})
         for other in self.actors.values():
             self.notify(other, "stage")
@@ -359,20 +406,65 @@ class Context:
 
     # -- the agreement's legal calendar -------------------------------------------
 
-    def notice_terms(self) -> tuple[float, float] | None:
-        """For a notice given now: (the last moment it may be given, when it takes effect), or None."""
-        notice = float(self.agreement.rules.notice_days)
+    def notice_terms(self) -> tuple[float | None, float] | None:
+        """For a notice given now: (the last moment it may be given for the expiry it answers, or None when
+        any moment will do; when it takes effect), or None when the rules allow no notice."""
+        rules = self.agreement.rules
+        notice = float(rules.notice_days)
         now = self.env.now
+        if rules.termination == "none":
+            return None
+        if rules.termination == "after_notice":
+            return None, now + notice
         for expiry in self.expiries:
             if expiry - notice >= now:
                 return expiry - notice, expiry
         return None
 
+    def suspend(self, since: float | None = None) -> None:
+        """A notice is suspended (from `since`, default now): with a term in the rules, it lapses and the
+        notice resumes at the term's end."""
+        days = self.agreement.rules.suspension_days
+        start = self.env.now if since is None else since
+        self.suspension_end = math.inf if days is None else max(self.env.now, start + float(days))
+        if days is not None and self.suspension_end < self.model.horizon:
+            end = self.suspension_end
+            self.env.timeout(end - self.env.now).callbacks.append(lambda _ev: self._suspension_lapses(end))
+
+    def _suspension_lapses(self, end: float) -> None:
+        if self.agreement.stage is not Stage.SUSPENDED or self.suspension_end != end:
+            return  # lifted, ended or extended meanwhile
+        terms = self.notice_terms()
+        self.suspension_end = math.inf
+        self.notice_expiry = terms[1] if terms is not None else self.env.now
+        self.agreement.move(Stage.NOTICE_GIVEN, self.env.now, "the agreement's rules")
+        self.emit("suspension_lapsed", None, {})
+        for other in self.actors.values():
+            self.notify(other, "stage")
+        self.arm_notice()
+
+    def extend_suspension(self, actor: Actor) -> None:
+        """`actor` extends its notice's suspension for another term (a move of its own)."""
+        self.moves.append((self.env.now, actor.role, "suspension_extended"))
+        self.suspend()
+        self.emit("suspension_extended", actor, {})
+
+    def arm_notice(self) -> None:
+        """A notice is pending: under rules without anniversaries (or past the last one in view), it takes
+        effect on its own date; under anniversary rules the expiry's own timer does it."""
+        expiry = self.notice_expiry
+        if self.agreement.rules.termination == "anniversary" and expiry in self.expiries:
+            return
+        if expiry < self.model.horizon:
+            timer = self.env.timeout(max(0.0, expiry - self.env.now))
+            timer.callbacks.append(lambda _ev: self._expiry(expiry))
+
     def start_agreement_clock(self) -> None:
         """Work out the agreement's expiries from its signing and set each one's timer."""
         sc = self.model.scenario
         signed_t = self.agreement.signed_at
-        if signed_t is None:
+        if signed_t is None or sc.agreement.termination != "anniversary":
+            self.expiries = []  # no renewal dates: nothing to time
             return
         self._clock += 1
         clock = self._clock
@@ -392,14 +484,15 @@ class Context:
 
     def _expiry(self, expiry: float) -> None:
         stage = self.agreement.stage
-        if stage is Stage.NOTICE_GIVEN and self.notice_expiry <= expiry + 1e-9:
+        if stage is Stage.NOTICE_GIVEN and self.notice_expiry <= expiry + 1e-9:  # the notice takes effect
             self.agreement.move(Stage.TERMINATED, self.env.now, "the agreement's rules")
             self.notice_expiry = math.inf
             self.broke_off_by = self.leader
             self.emit("terminated", None, {})
             for other in self.actors.values():
                 self.notify(other, "stage")
-        elif stage in (Stage.IN_FORCE, Stage.NORMALISED, Stage.SUSPENDED, Stage.NOTICE_GIVEN):
+        elif stage in (Stage.IN_FORCE, Stage.NORMALISED, Stage.SUSPENDED, Stage.NOTICE_GIVEN) and \
+                expiry in self.expiries:
             self.emit("renewed", None, {})
 
 
@@ -429,13 +522,22 @@ def _start_feeder(ctx: Context, model: Model, rng: np.random.Generator) -> None:
 
 
 def _start_actors(ctx: Context, model: Model) -> None:
-    """Once actors may decide: the agreement's clock, any notice pending from before, the actors' first plans."""
-    if ctx.agreement.stage in (Stage.IN_FORCE, Stage.NORMALISED, Stage.SUSPENDED, Stage.NOTICE_GIVEN):
+    """Once actors may decide: the agreement's clock, any notice pending or suspended from before, the
+    actors' first plans."""
+    stage = ctx.agreement.stage
+    if stage in (Stage.IN_FORCE, Stage.NORMALISED, Stage.SUSPENDED, Stage.NOTICE_GIVEN):
         ctx.start_agreement_clock()
-    if ctx.agreement.stage is Stage.NOTICE_GIVEN:  # a notice given before the window
-        later = [e for e in ctx.expiries if e > ctx.env.now]
-        if later:
-            ctx.notice_expiry = later[0]
+    if stage is Stage.NOTICE_GIVEN:  # a notice given before the window
+        sc = model.scenario
+        if sc.agreement.termination == "anniversary":
+            later = [e for e in ctx.expiries if e > ctx.env.now]
+            if later:
+                ctx.notice_expiry = later[0]
+        else:
+            ctx.notice_expiry = max(ctx.env.now, sc.t(sc.agreement.since) + sc.agreement.notice_days)
+        ctx.arm_notice()
+    if stage is Stage.SUSPENDED:  # suspended before the window: a term runs from the suspension
+        ctx.suspend(since=model.scenario.t(model.scenario.agreement.since))
     for actor in ctx.actors.values():
         actor.start()
 
@@ -445,6 +547,12 @@ def run_replication(model: Model, rng: np.random.Generator, index: int = 0, *,
     """Run one replication of `model` drawing only from `rng`."""
     ctx = Context(model, rng, record_log)
     env = ctx.env
+    for measure in model.scenario.measures:  # in force from before the window: their standing effect only
+        jump = model.p.export_control_trade_jump if measure.measure == "export_controls" else \
+            model.p.whitelist_trade_jump
+        ctx.world.impose(measure.measure, 0.0, jump)
+    for claim in model.scenario.claims:  # unsettled from before the window: Tokyo's standing grievance
+        ctx.world.shift_baseline("grievance", 0.0, model.p.ruling_grievance_jump * claim.magnitude)
     if model.t_decide > 0:
         env.timeout(model.t_decide).callbacks.append(lambda _ev: _start_actors(ctx, model))
     else:
@@ -457,7 +565,7 @@ def run_replication(model: Model, rng: np.random.Generator, index: int = 0, *,
     for t, _, to, _ in ctx.agreement.transitions:
         stage_t.setdefault(to.value, t)
     outcome, outcome_t = classify(model.scenario.agreement.state, ctx.agreement.transitions,
-                                  ctx.agreement.stage)
+                                  ctx.agreement.stage, model.renews)
     if outcome == "collapsed":
         stage_t.setdefault("collapsed", outcome_t)  # type: ignore[arg-type]
     polls = poll_values(ctx.world, model)

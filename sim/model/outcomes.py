@@ -45,8 +45,10 @@ FINAL_OUTCOME: dict[Stage, str] = {
 stage it ends in; an agreement in force at the end renewed."""
 
 
-def classify(start: Stage, transitions: Sequence[Transition], final: Stage) -> tuple[str, float | None]:
-    """(outcome, time in days of the decisive transition or None)."""
+def classify(start: Stage, transitions: Sequence[Transition], final: Stage,
+             renews: bool = True) -> tuple[str, float | None]:
+    """(outcome, time in days of the decisive transition or None); `renews` False for an agreement
+    without renewal dates, whose quiet outcome is ``continued``."""
     if start in PRE_SIGNING:
         signed = [t for t, _, to, _ in transitions if to is Stage.IN_FORCE]
         if signed:
@@ -63,9 +65,12 @@ def classify(start: Stage, transitions: Sequence[Transition], final: Stage) -> t
     ended = [t for t, _, to, _ in transitions if to is Stage.TERMINATED]
     if ended:  # once ended, whatever talks follow, the episode's agreement ended
         return "terminated", ended[0]
-    outcome = FINAL_OUTCOME.get(final, "renewed")
+    quiet = "renewed" if renews else "continued"
+    outcome = FINAL_OUTCOME.get(final, quiet)
     if outcome == "normalised" and start is Stage.NORMALISED and not transitions:
-        return "renewed", None  # a normalised pact that nothing touched simply renewed
+        return quiet, None  # a normalised pact that nothing touched simply renewed (or continued)
+    if outcome == quiet:
+        return quiet, None
     entered = [t for t, _, to, _ in transitions if to is final]
     return outcome, entered[-1] if entered else None
 

@@ -35,7 +35,7 @@ def political_stake(approval: float, days_to_election: float | None,
 
 def pact_value(s: Mapping[str, float], stake: float, seat_share: float, opposition_against: bool,
                p: Parameters, on: Collection[str], secrecy: bool = False,
-               days_in_stage: float | None = None) -> Terms:
+               days_in_stage: float | None = None, orientation: float = 0.0) -> Terms:
     """Seoul's value of keeping or advancing the pact now, as named terms.
 
     `s` holds the world variables. `secrecy` marks a decision taken out of
@@ -44,6 +44,8 @@ def pact_value(s: Mapping[str, float], stake: float, seat_share: float, oppositi
     `days_in_stage`, for a step of the procedure, prices haste: a step soon
     after the previous one costs ``haste_cost * stake * exp(-days / haste_window_days)``
     (the 2016 "rush job" was cheap for a president with nothing to lose).
+    `orientation` is the leader's line toward the counterpart (-1 conciliatory ...
+    +1 hard-line): ``-orientation_weight * orientation`` (leader orientation).
     """
     terms: Terms = {"process": p.executive_pact_base}
     if "threat_cooperation" in on:
@@ -60,6 +62,8 @@ def pact_value(s: Mapping[str, float], stake: float, seat_share: float, oppositi
         terms["opinion_dynamics"] = -p.anti_japan_weight * domestic * s["anti_japan"]
     if "issue_linkage" in on:
         terms["issue_linkage"] = -p.linkage_weight * s["trade_dispute"]
+    if orientation and "leader_orientation" in on:
+        terms["leader_orientation"] = -p.orientation_weight * orientation
     if days_in_stage is not None and "procedural_legitimacy" in on:
         terms["procedural_legitimacy"] = -p.haste_cost * domestic * math.exp(
             -max(0.0, days_in_stage) / max(p.haste_window_days, 1e-9))
@@ -124,13 +128,16 @@ def leverage(s: Mapping[str, float], p: Parameters, on: Collection[str], urgency
     return {"issue_linkage": p.leverage_value * s["trade_dispute"] * (1.0 - urgency)}
 
 
-def tokyo_consent(s: Mapping[str, float], p: Parameters, on: Collection[str]) -> Terms:
-    """Tokyo's value of concluding the pact now."""
+def tokyo_consent(s: Mapping[str, float], p: Parameters, on: Collection[str], patron_stake: float = 0.0) -> Terms:
+    """Tokyo's value of concluding the pact now; `patron_stake` (0-1) is what is at stake for a treaty
+    partner that is also the patron, weighed as the patron weighs it."""
     terms: Terms = {"process": p.tokyo_pact_base}
     if "threat_cooperation" in on:
         terms["threat_cooperation"] = p.threat_weight * s["threat"]
     if "issue_linkage" in on:
         terms["issue_linkage"] = -p.retaliation_weight * s["grievance"]
+    if patron_stake and "quasi_alliance" in on:
+        terms["quasi_alliance"] = p.patron_weight * patron_stake
     return terms
 
 

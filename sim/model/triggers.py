@@ -40,13 +40,15 @@ def apply_effect(world: World, p: Parameters, kind: str, t: float, m: float,
         world.shift_baseline("grievance", t, p.ruling_grievance_jump * m)
         world.jump("anti_japan", t, p.ruling_anti_japan_jump * m)
     elif kind == "export_control":
-        world.flags.add("export_controls")
-        world.shift_baseline("trade_dispute", t, p.export_control_trade_jump * m)
+        world.impose("export_controls", t, p.export_control_trade_jump * m)
         world.jump("anti_japan", t, p.trade_anti_japan_jump * m)
     elif kind == "whitelist_removal":
-        world.flags.add("whitelist_removed")
-        world.shift_baseline("trade_dispute", t, p.whitelist_trade_jump * m)
+        world.impose("whitelist_removed", t, p.whitelist_trade_jump * m)
         world.jump("anti_japan", t, p.trade_anti_japan_jump * m)
+    elif kind == "controls_lifted":
+        world.lift("export_controls", t)
+    elif kind == "whitelist_restored":
+        world.lift("whitelist_removed", t)
     elif kind == "boycott":
         world.flags.add("boycott")
         world.jump("anti_japan", t, p.boycott_anti_japan_jump * m)
@@ -63,12 +65,16 @@ def apply_effect(world: World, p: Parameters, kind: str, t: float, m: float,
     elif kind == "history_dispute":
         world.jump("anti_japan", t, p.history_anti_japan_jump * m)
         world.jump("grievance", t, p.history_grievance_jump * m)
-    elif kind == "controls_lifted":
-        world.flags.discard("export_controls")
-        world.flags.discard("whitelist_removed")
-        base = world._base["trade_dispute"]  # noqa: SLF001 - the world's own standing level
-        world.shift_baseline("trade_dispute", t, -base)
-    # poll and lifecycle events: no effect on the world
+    elif kind == "summit":
+        world.jump("anti_japan", t, -p.summit_thaw * m)
+        world.jump("grievance", t, -p.summit_thaw * m)
+    elif kind == "settlement":
+        # the claims settled: a share of the grievance's standing level goes for good
+        world.shift_baseline("grievance", t, -min(1.0, p.settlement_share * m) * world.standing("grievance"))
+        world.jump("anti_japan", t, -p.summit_thaw * m)
+    elif kind == "counter_measure":
+        world.jump("grievance", t, p.history_grievance_jump * m)
+    # poll, government_change (the engine's) and lifecycle events: no effect on the world
 
 
 def sample_rate_times(trigger: Trigger, lo: float, hi: float, rng: np.random.Generator) -> np.ndarray:

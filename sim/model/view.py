@@ -71,10 +71,30 @@ class ActorView:
         """When a notice given takes effect (infinity while none is pending)."""
         return self._ctx.notice_expiry
 
-    def notice_deadline(self) -> tuple[float, float] | None:
-        """For a notice given now: (the last moment it may be given, when it would take effect), or None
-        when the agreement's rules leave no notice to give within the window."""
+    def notice_deadline(self) -> tuple[float | None, float] | None:
+        """For a notice given now: (the last moment it may be given for the expiry it answers, or None when
+        the rules set no such moment; when it would take effect), or None when the rules allow no notice."""
         return self._ctx.notice_terms()
+
+    @property
+    def suspension_end(self) -> float:
+        """When a suspended notice's term runs out (infinity: suspended until lifted, or none)."""
+        return self._ctx.suspension_end
+
+    @property
+    def suspension_has_term(self) -> bool:
+        """Whether the agreement's rules give a suspension a term (that can be extended)."""
+        return self._ctx.agreement.rules.suspension_days is not None
+
+    @property
+    def orientation(self) -> float:
+        """The executive leader's line toward the counterpart: -1 conciliatory ... +1 hard-line."""
+        return self._ctx.orientation
+
+    @property
+    def patron_is_partner(self) -> bool:
+        """Whether the patron is also the treaty partner (the counterpart)."""
+        return self._ctx.patron_is_partner
 
     def state(self, name: str) -> float:
         """A state variable's value now."""
@@ -153,6 +173,10 @@ class ActorView:
     def ask(self, role: str, question: str) -> bool:
         """Put a yes/no question to the actor in `role` (its `answer` decides)."""
         return self._ctx.ask(role, question)
+
+    def extend_suspension(self) -> None:
+        """Extend the suspension of the notice for another term (the executive's move)."""
+        self._ctx.extend_suspension(self._actor)
 
     def choose(self, situation: str, options: Mapping[str, Terms]) -> str:
         """Draw a logit choice among `options` (logged in the story); the option chosen."""

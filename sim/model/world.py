@@ -31,7 +31,7 @@ def clip(value: float, lower: float, upper: float) -> float:
 class World:
     """The state variables of one replication."""
 
-    __slots__ = ("_value", "_base", "_t0", "_half", "_lo", "_hi", "changes", "flags", "frozen")
+    __slots__ = ("_value", "_base", "_t0", "_half", "_lo", "_hi", "changes", "flags", "frozen", "measure_levels")
 
     def __init__(
         self,
@@ -56,6 +56,8 @@ class World:
             self._lo[name], self._hi[name] = spec.lower, spec.upper
         self.changes: list[Change] = [(0.0, n, self._value[n], self._base[n]) for n in VARIABLES]
         self.flags: set[str] = set()
+        self.measure_levels: dict[str, float] = {}
+        """How much each measure in force adds to the trade dispute's standing level (what lifting it removes)."""
         self.frozen = frozenset(frozen)
 
     def get(self, name: str, t: float) -> float:
@@ -77,16 +79,38 @@ class World:
         self.changes.append((t, name, v, self._base[name]))
         return v
 
-    def shift_baseline(self, name: str, t: float, delta: float) -> None:
-        """Move the standing level of `name` (a persistent measure) and its value with it."""
+    def shift_baseline(self, name: str, t: float, delta: float) -> float:
+        """Move the standing level of `name` (a persistent measure) and its value with it; return how far the
+        standing level moved (less than `delta` where the range clips it)."""
         if name in self.frozen or delta == 0.0:
-            return
+            return 0.0
         v = self.get(name, t)
         lo, hi = self._lo[name], self._hi[name]
-        self._base[name] = clip(self._base[name] + delta, lo, hi)
+        before = self._base[name]
+        self._base[name] = clip(before + delta, lo, hi)
         self._value[name] = clip(v + delta, lo, hi)
         self._t0[name] = t
         self.changes.append((t, name, self._value[name], self._base[name]))
+        return self._base[name] - before
+
+    def start_over(self, name: str, t: float, value: float, baseline: float) -> None:
+        """Set `name` and its standing level afresh (a new president's approval)."""
+        if name in self.frozen:
+            return
+        lo, hi = self._lo[name], self._hi[name]
+        self._value[name], self._base[name], self._t0[name] = clip(value, lo, hi), clip(baseline, lo, hi), t
+        self.changes.append((t, name, self._value[name], self._base[name]))
+
+    def impose(self, measure: str, t: float, delta: float) -> None:
+        """A trade measure comes into force: its flag, and its share of the trade dispute's standing level."""
+        self.flags.add(measure)
+        self.measure_levels[measure] = self.measure_levels.get(measure, 0.0) + self.shift_baseline(
+            "trade_dispute", t, delta)
+
+    def lift(self, measure: str, t: float) -> None:
+        """A trade measure is lifted: its flag, and what it added to the trade dispute's standing level, go."""
+        self.flags.discard(measure)
+        self.shift_baseline("trade_dispute", t, -self.measure_levels.pop(measure, 0.0))
 
     def reset(self, name: str, t: float) -> None:
         """Return `name` to its baseline at once (e.g. mobilisation after an election)."""

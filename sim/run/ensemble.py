@@ -18,7 +18,7 @@ import numpy as np
 from ..domain.variables import STATE_NAMES
 from ..files import to_frame
 from ..model.engine import Model, ReplicationResult, compile_scenario, run_replication
-from ..model.outcomes import median, possible_outcomes, wilson_interval
+from ..model.outcomes import median, wilson_interval
 from ..scenario.loader import Scenario
 
 Progress = Callable[[int, int], None]
@@ -26,7 +26,7 @@ Progress = Callable[[int, int], None]
 
 RECORDED_STAGES: tuple[str, ...] = (
     "negotiating", "initialled", "cabinet_approved", "in_force", "collapsed",
-    "notice_given", "suspended", "terminated",
+    "notice_given", "suspended", "terminated", "normalised",
 )
 """Stages whose first date a replication row records."""
 
@@ -91,7 +91,7 @@ class Ensemble:
 
     def outcome_names(self) -> list[str]:
         """Every possible outcome of the scenario, then any other seen."""
-        names = list(possible_outcomes(self.scenario.agreement.state))
+        names = list(self.scenario.outcomes)
         names += sorted({r.outcome for r in self.results} - set(names))
         return names
 

@@ -52,6 +52,7 @@ OUTCOMES: dict[str, str] = {
     "stalled": "Talks or approval were still pending when the episode ended.",
     "no_talks": "No talks took place.",
     "renewed": "The agreement in force renewed (no notice was given).",
+    "continued": "The agreement, which has no renewal dates, stayed in force (no notice was given).",
     "notice_pending": "Notice was given and had not yet taken effect when the episode ended.",
     "terminated": "Notice was given and the agreement ended.",
     "suspended": "A notice was suspended and is still suspended at the end; the agreement stays in force.",
@@ -68,6 +69,9 @@ TOP_KEYS = {
     "actors": "who plays each role",
     "agreement": "the agreement's state and rules",
     "initial": "observed state at the start",
+    "measures": "trade measures already in force at the start",
+    "claims": "court rulings from before the window whose claims stand unsettled at the start",
+    "threat": "the state both parties fear (for the reader)",
     "triggers": "the events",
     "mechanisms": "mechanisms switched on or off",
     "params": "parameter file and overrides",
@@ -75,9 +79,10 @@ TOP_KEYS = {
 }
 
 ACTOR_KEYS: dict[str, dict[str, str]] = {
-    "executive": {"name": "str", "leader": "str", "next_election": "date", "note": "str", "given": "choices"},
+    "executive": {"name": "str", "leader": "str", "orientation": "orientation", "next_election": "date",
+                  "note": "str", "given": "choices"},
     "counterpart": {"name": "str", "leader": "str", "note": "str", "decides": "bool"},
-    "patron": {"name": "str", "leader": "str", "note": "str", "decides": "bool"},
+    "patron": {"name": "str", "leader": "str", "note": "str", "decides": "bool", "same_as": "partner"},
     "opposition": {"name": "str", "seat_share": "share", "stance": "stance", "note": "str", "decides": "bool"},
     "public": {"name": "str", "note": "str", "decides": "bool"},
 }
@@ -91,9 +96,29 @@ EXECUTIVE_CHOICES: dict[str, tuple[str, ...]] = {
 'public', the cabinet approves the agreement openly; 'secret', without announcing it."""
 
 AGREEMENT_KEYS = {
-    "name", "state", "since", "term_years", "notice_days",
+    "name", "state", "since", "term_years", "notice_days", "termination", "suspension_days",
     "text_remaining", "cabinet_weekday", "signed", "note",
 }
+TERMINATIONS: dict[str, str] = {
+    "anniversary": "it renews at each anniversary of the signing unless notice is given `notice_days` before "
+                   "that expiry (GSOMIA)",
+    "after_notice": "it has no fixed term and ends `notice_days` after a notice, given at any time",
+    "none": "it has no notice clause: no party can end it by notice",
+}
+"""How an agreement in force can end (``agreement.termination``)."""
+ORIENTATIONS: dict[str, float] = {
+    "conciliatory": -1.0, "pragmatic": -0.5, "neutral": 0.0, "firm": 0.5, "hard_line": 1.0,
+}
+"""A leader's line toward the counterpart, from its platform, and the number the model reads it as."""
+MEASURES: dict[str, str] = {
+    "export_controls": "the counterpart's export controls",
+    "whitelist_removed": "the counterpart's removal of the executive's country from its white list",
+}
+"""Trade measures a scenario may start with in force (``measures:``)."""
+GOVERNMENT_FIELDS = ("leader", "orientation", "next_election", "seat_share", "stance", "approval")
+"""What a ``government_change`` trigger may say about the new government."""
+ELECTION_FIELDS = ("seat_share", "stance", "next_election")
+"""What an ``election`` trigger may say: the opposition's seats and stance after it, the next election."""
 RETIRED_AGREEMENT_KEYS = {
     "cabinet_process": "how Seoul takes the pact to cabinet is its own choice, not a fact of the agreement; "
                        "give it as an assumption under actors.executive.given: {cabinet_process: public|secret}",
@@ -107,6 +132,7 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 TRIGGER_KEYS = {
     "id", "kind", "at", "rate", "between", "after", "probability", "delay_days",
     "magnitude", "issue", "source", "note", "approval", "support", "pollster", "office", "given", "by",
+    "leader", "orientation", "next_election", "seat_share", "stance",
 }
 DIST_KINDS = {
     "fixed": ("value",),
@@ -181,6 +207,8 @@ class Trigger:
     given: bool = False
     """A move written in the file as a declared assumption (a conditional run), not a fact."""
     observed: Mapping[str, float] = field(default_factory=dict)
+    change: Mapping[str, Any] = field(default_factory=dict)
+    """What a ``government_change`` says of the new government (GOVERNMENT_FIELDS)."""
     source: str | None = None
     note: str | None = None
     file: str | None = None
@@ -208,6 +236,10 @@ class AgreementSpec:
     notice_days: int = 90
     text_remaining: float = 1.0
     cabinet_weekday: int = 1
+    termination: str = "anniversary"
+    """How the agreement in force can end (TERMINATIONS)."""
+    suspension_days: int | None = None
+    """How long a suspension of a notice lasts before the notice takes effect again (None: until lifted)."""
     signed: date | None = None
     """The signing date, from which expiries are counted (``since`` for ``in_force``)."""
 
@@ -239,6 +271,26 @@ class RecordedMove:
 
 
 @dataclass(frozen=True)
+class MeasureInForce:
+    """A trade measure already in force when the window opens (a fact, with its source)."""
+
+    measure: str
+    since: date
+    source: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class StandingClaim:
+    """A court ruling from before the window whose claim is still unsettled at the start (a fact)."""
+
+    at: date
+    magnitude: float = 1.0
+    source: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class Record:
     """What happened in history, for validation."""
 
@@ -267,6 +319,9 @@ class Scenario:
     question: str | None
     files: tuple[str, ...]
     sha256: str
+    measures: tuple[MeasureInForce, ...] = ()
+    threat: str | None = None
+    claims: tuple[StandingClaim, ...] = ()
 
     @property
     def days(self) -> float:
@@ -281,6 +336,11 @@ class Scenario:
     def decisions_from(self) -> date:
         """The first date actors decide: the later of `start` and `agreement.since`."""
         return max(self.start, self.agreement.since)
+
+    @property
+    def outcomes(self) -> tuple[str, ...]:
+        """The outcomes a replication of this scenario can end in (by its start and its agreement's rules)."""
+        return possible_outcomes(self.agreement.state, self.agreement.termination == "anniversary")
 
     @property
     def polls(self) -> tuple[Trigger, ...]:
@@ -761,12 +821,24 @@ def _trigger(item: Any, i: int, listing: MarkedList, start: date, end: date) -> 
     elif "issue" in item:
         raise _err(item, "issue", f"{where}.issue", "'issue' applies to 'talks' triggers only")
     fields["by"], fields["given"] = _move(item, where, kind, fields.get("issue"))
+    if kind == "government_change":
+        fields["change"] = _government(item, where)
+    else:
+        for k in GOVERNMENT_FIELDS[:-1]:
+            if k in item and not (kind == "election" and k in ELECTION_FIELDS):
+                where_ok = "'government_change' (and, for the opposition's seats, 'election')" \
+                    if k in ELECTION_FIELDS else "'government_change'"
+                raise _err(item, k, f"{where}.{k}", f"'{k}' applies to {where_ok} triggers only")
+        if kind == "election":
+            fields["change"] = _election(item, where)
     observed: dict[str, float] = {}
     for k in ("approval", "support"):
-        if k in item:
-            if kind != "poll":
-                raise _err(item, k, f"{where}.{k}", f"'{k}' applies to 'poll' triggers only")
-            observed[k] = _number(item, k, f"{where}.{k}", lo=0.0, hi=100.0, what="a percentage")
+        if k not in item or (k == "approval" and kind == "government_change"):
+            continue  # a new leader's approval is part of the change
+        if kind != "poll":
+            allowed = "'poll' and 'government_change'" if k == "approval" else "'poll'"
+            raise _err(item, k, f"{where}.{k}", f"'{k}' applies to {allowed} triggers only")
+        observed[k] = _number(item, k, f"{where}.{k}", lo=0.0, hi=100.0, what="a percentage")
     if kind == "poll":
         if "at" not in item:
             raise _err(item, None, where, "a poll is an observation and needs a date ('at')")
@@ -778,6 +850,102 @@ def _trigger(item: Any, i: int, listing: MarkedList, start: date, end: date) -> 
     for k in ("pollster", "office"):
         _text(item, k, f"{where}.{k}")
     return Trigger(**fields)
+
+
+def _government(item: MarkedDict, where: str) -> dict[str, Any]:
+    """What a `government_change` trigger says of the new government; it must say who leads it."""
+    if "leader" not in item:
+        raise _err(item, None, where, "a 'government_change' needs the new 'leader'")
+    if "at" not in item:
+        raise _err(item, None, where, "a 'government_change' is a dated fact and needs 'at'")
+    out: dict[str, Any] = {"leader": _text(item, "leader", f"{where}.leader", required=True)}
+    if "orientation" in item:
+        out["orientation"] = _orientation(item, "orientation", f"{where}.orientation")
+    if "next_election" in item:
+        out["next_election"] = _date(item, "next_election", f"{where}.next_election")
+    if "seat_share" in item:
+        out["seat_share"] = _number(item, "seat_share", f"{where}.seat_share", lo=0.0, hi=1.0, what="a share")
+    if "stance" in item:
+        if item["stance"] not in STANCES:
+            raise _err(item, "stance", f"{where}.stance",
+                       f"expected 'against' or 'for' (the pact), found {_describe(item['stance'])}")
+        out["stance"] = item["stance"]
+    if "approval" in item:
+        out["approval"] = _number(item, "approval", f"{where}.approval", lo=0.0, hi=100.0, what="a percentage")
+    return out
+
+
+def _election(item: MarkedDict, where: str) -> dict[str, Any]:
+    """What an `election` trigger says of the parliament it returns (optional)."""
+    out: dict[str, Any] = {}
+    if "seat_share" in item:
+        out["seat_share"] = _number(item, "seat_share", f"{where}.seat_share", lo=0.0, hi=1.0, what="a share")
+    if "stance" in item:
+        if item["stance"] not in STANCES:
+            raise _err(item, "stance", f"{where}.stance",
+                       f"expected 'against' or 'for' (the pact), found {_describe(item['stance'])}")
+        out["stance"] = item["stance"]
+    if "next_election" in item:
+        out["next_election"] = _date(item, "next_election", f"{where}.next_election")
+    return out
+
+
+def _measures(doc: MarkedDict, start: date, end: date) -> tuple[MeasureInForce, ...]:
+    raw = doc.get("measures")
+    if raw is None:
+        return ()
+    if not isinstance(raw, MarkedList):
+        raise _err(doc, "measures", "measures", f"expected a list of measures in force, found {_describe(raw)}")
+    out = []
+    seen: set[str] = set()
+    for i, item in enumerate(raw):
+        where = f"measures[{i}]"
+        if not isinstance(item, MarkedDict):
+            raise _err(raw, i, where, f"expected a mapping (measure, since, source), found {_describe(item)}")
+        _check_keys(item, where, ("measure", "since", "source", "note"), required=("measure", "since"))
+        measure = item["measure"]
+        if not isinstance(measure, str) or measure not in MEASURES:
+            raise _err(item, "measure", f"{where}.measure",
+                       f"expected one of {', '.join(MEASURES)}, found {_describe(measure)}"
+                       f"{did_you_mean(measure, MEASURES) if isinstance(measure, str) else ''}")
+        if measure in seen:
+            raise _err(item, "measure", f"{where}.measure", f"'{measure}' is listed twice")
+        seen.add(measure)
+        since = _date(item, "since", f"{where}.since")
+        if since > start:
+            raise _err(item, "since", f"{where}.since",
+                       f"a measure in force at the start began before it, not on {since.isoformat()} (a measure "
+                       "taken inside the window is a trigger)")
+        if not item.get("source"):
+            raise _err(item, None, f"{where}.source", "a measure in force is a fact and needs a 'source'")
+        out.append(MeasureInForce(measure, since, _text(item, "source", f"{where}.source"),
+                                  _text(item, "note", f"{where}.note")))
+    return tuple(out)
+
+
+def _claims(doc: MarkedDict, start: date) -> tuple[StandingClaim, ...]:
+    raw = doc.get("claims")
+    if raw is None:
+        return ()
+    if not isinstance(raw, MarkedList):
+        raise _err(doc, "claims", "claims", f"expected a list of rulings, found {_describe(raw)}")
+    out = []
+    for i, item in enumerate(raw):
+        where = f"claims[{i}]"
+        if not isinstance(item, MarkedDict):
+            raise _err(raw, i, where, f"expected a mapping (at, source, magnitude), found {_describe(item)}")
+        _check_keys(item, where, ("at", "magnitude", "source", "note"), required=("at",))
+        at = _date(item, "at", f"{where}.at")
+        if at >= start:
+            raise _err(item, "at", f"{where}.at", f"a standing claim comes from a ruling before the window, not "
+                                                  f"{at.isoformat()} (a ruling inside it is a court_ruling trigger)")
+        if not item.get("source"):
+            raise _err(item, None, f"{where}.source", "a standing claim is a fact and needs a 'source'")
+        magnitude = _number(item, "magnitude", f"{where}.magnitude", lo=0.0, hi=100.0, default=1.0,
+                            what="a number of rulings")
+        out.append(StandingClaim(at, magnitude, _text(item, "source", f"{where}.source"),
+                                 _text(item, "note", f"{where}.note")))
+    return tuple(out)
 
 
 def _actors(doc: MarkedDict) -> dict[str, Cast]:
@@ -805,6 +973,14 @@ def _actors(doc: MarkedDict) -> dict[str, Cast]:
                 facts[key] = entry[key]
             elif kind == "choices":
                 facts.update(_executive_choices(entry, key, f"{where}.{key}"))
+            elif kind == "orientation":
+                facts[key] = _orientation(entry, key, f"{where}.{key}")
+            elif kind == "partner":
+                if entry[key] != "counterpart":
+                    raise _err(entry, key, f"{where}.{key}",
+                               f"expected 'counterpart' (the patron is also the treaty partner), "
+                               f"found {_describe(entry[key])}")
+                facts[key] = "counterpart"
             elif kind == "stance":
                 if entry[key] not in STANCES:
                     raise _err(entry, key, f"{where}.{key}",
@@ -814,6 +990,15 @@ def _actors(doc: MarkedDict) -> dict[str, Cast]:
                 facts[key] = _text(entry, key, f"{where}.{key}")
         out[role] = Cast(role, _text(entry, "name", f"{where}.name", required=True) or role, facts)
     return out
+
+
+def _orientation(node: MarkedDict, key: str, where: str) -> str:
+    """A leader's line toward the counterpart: one of ORIENTATIONS."""
+    value = node[key]
+    if not isinstance(value, str) or value not in ORIENTATIONS:
+        raise _err(node, key, where, f"expected one of {', '.join(ORIENTATIONS)}, found {_describe(value)}"
+                                     f"{did_you_mean(value, ORIENTATIONS) if isinstance(value, str) else ''}")
+    return value
 
 
 def _executive_choices(entry: MarkedDict, key: str, where: str) -> dict[str, str]:
@@ -848,6 +1033,15 @@ def _agreement(doc: MarkedDict, start: date, end: date) -> AgreementSpec:
     if since > end:
         raise _err(node, "since", "agreement.since",
                    f"date {since.isoformat()} is after the scenario's end {end.isoformat()}")
+    termination = node.get("termination", "anniversary")
+    if termination not in TERMINATIONS:
+        raise _err(node, "termination", "agreement.termination",
+                   f"expected one of {', '.join(TERMINATIONS)}, found {_describe(termination)}"
+                   f"{did_you_mean(termination, TERMINATIONS) if isinstance(termination, str) else ''}")
+    suspension = None
+    if "suspension_days" in node:
+        suspension = _whole(node, "suspension_days", "agreement.suspension_days", lo=1, hi=3650, default=1,
+                            what="a whole number of days")
     weekday = node.get("cabinet_weekday", "tuesday")
     if not isinstance(weekday, str) or weekday.lower() not in WEEKDAYS:
         raise _err(node, "cabinet_weekday", "agreement.cabinet_weekday",
@@ -863,6 +1057,8 @@ def _agreement(doc: MarkedDict, start: date, end: date) -> AgreementSpec:
         text_remaining=_number(node, "text_remaining", "agreement.text_remaining", lo=0.0, hi=1.0,
                                default=1.0, what="a share of the text"),
         cabinet_weekday=WEEKDAYS.index(weekday.lower()),
+        termination=str(termination),
+        suspension_days=suspension,
         signed=_signed(node, Stage(state), since),
     )
 
@@ -945,7 +1141,7 @@ def _initial(doc: MarkedDict) -> dict[str, float]:
     return out
 
 
-def _record(doc: MarkedDict, start: date, end: date, state: Stage) -> Record | None:
+def _record(doc: MarkedDict, start: date, end: date, state: Stage, renews: bool = True) -> Record | None:
     node = _mapping(doc, "record", "record", required=False)
     if node is None:
         return None
@@ -956,7 +1152,7 @@ def _record(doc: MarkedDict, start: date, end: date, state: Stage) -> Record | N
                    f"unknown outcome {_describe(outcome)}"
                    f"{did_you_mean(outcome, OUTCOMES) if isinstance(outcome, str) else ''}; "
                    f"expected one of {', '.join(OUTCOMES)}")
-    reachable = possible_outcomes(state)
+    reachable = possible_outcomes(state, renews)
     if outcome not in reachable:
         raise _err(node, "outcome", "record.outcome",
                    f"outcome '{outcome}' cannot happen to an agreement that starts in '{state.value}'; "
@@ -1072,7 +1268,10 @@ def validate(doc: MarkedDict, path: str, files: tuple[str, ...], sha256: str) ->
         mechanisms=_mechanisms(doc),
         params=_params(doc),
         initial=_initial(doc),
-        record=_record(doc, start, end, agreement.state),
+        record=_record(doc, start, end, agreement.state, agreement.termination == "anniversary"),
+        measures=_measures(doc, start, end),
+        claims=_claims(doc, start),
+        threat=_text(doc, "threat", "threat"),
         question=_text(doc, "question", "question"),
         files=files,
         sha256=sha256,

@@ -30,11 +30,14 @@ from .loader import (
     CABINET_PROCESSES,
     DIST_KINDS,
     MAX_TRIGGERS,
+    MEASURES,
+    ORIENTATIONS,
     OUTCOMES,
     RECORD_DATE_KEYS,
     ROLES,
     STANCES,
     TALKS_ISSUES,
+    TERMINATIONS,
     TOP_KEYS,
     TRIGGER_KEYS,
     WEEKDAYS,
@@ -61,6 +64,9 @@ FACT_DOCS: dict[str, str] = {
     "leader": "Who leads it during the episode (for the reader; the model does not use it).",
     "note": "Free text for the reader.",
     "next_election": "Date of the next national election; sets the executive's electoral horizon.",
+    "orientation": ("The leader's line toward the counterpart, from its platform: conciliatory, pragmatic, "
+                    "neutral (default), firm or hard_line (read by the model as -1, -0.5, 0, 0.5, 1)."),
+    "same_as": "'counterpart': the patron is also the treaty partner (its stake in the pact weighs in its consent).",
     "decides": ("Whether this actor takes initiatives of its own (default true). `false` is an assumption "
                 "about its behaviour (`check` lists it; free validation runs drop it): it then only answers "
                 "Seoul and reacts."),
@@ -81,6 +87,10 @@ AGREEMENT_DOCS: dict[str, str] = {
                     "agreement (0-3650, default 90)."),
     "text_remaining": "Share of the text still to negotiate, 0-1 (default 1): fewer rounds of talks when lower.",
     "cabinet_weekday": "Weekday of cabinet meetings (default tuesday; case is ignored).",
+    "termination": "How the agreement in force can end: " + "; ".join(f"'{k}': {v}" for k, v in TERMINATIONS.items())
+                   + " (default 'anniversary').",
+    "suspension_days": ("How long a suspension of a notice lasts before the notice takes effect again, unless "
+                        "Seoul extends it (whole days; default: suspended until lifted)."),
     "signed": ("The signing date, from which expiries are counted; defaults to 'since' for in_force and "
                "is required for a start in notice_given, suspended or normalised."),
     "note": "Free text for the reader.",
@@ -111,12 +121,21 @@ TRIGGER_DOCS: dict[str, str] = {
     "issue": "Talks only: 'agreement' (default; a negotiation round) or 'trade' (export-control talks).",
     "source": "Where the fact is reported (required with `at`).",
     "note": "Free text, shown in stories.",
-    "approval": "Poll only: the president's approval in percent (0-100).",
+    "approval": ("Poll: the president's approval in percent (0-100). government_change: the new leader's "
+                 "approval at the start of its term (its first reading), from which it regresses to the norm."),
     "support": "Poll only: support for the agreement in percent (0-100).",
     "pollster": "For the reader: who ran a poll.",
     "office": "For the reader: the office concerned (e.g. the one an election is for).",
     "by": "The role whose move this trigger is (executive, counterpart, patron, opposition, public); "
-          "export controls, white-list removals, US pressure, boycotts and talks are always a role's move.",
+          "export controls, white-list removals and their lifting, US pressure, boycotts, talks, summits, "
+          "settlements and counter-measures are always a role's move.",
+    "leader": "government_change only: the new leader (required).",
+    "orientation": ("government_change only: the new leader's line toward the counterpart, from its platform: "
+                    "conciliatory, pragmatic, neutral (default), firm or hard_line."),
+    "next_election": ("government_change, election: the next election from then on (known from that day, "
+                      "as a snap election is)."),
+    "seat_share": "government_change, election: the opposition's seat share from then on, 0-1.",
+    "stance": "government_change, election: the opposition's stance on the pact from then on.",
     "given": "true: this actor's move is a declared assumption of the file (a conditional run); "
              "every move must say so, and `check` lists them. Facts outside the actors' control do not.",
 }
@@ -137,6 +156,11 @@ TOP_DETAILS: dict[str, str] = {
     "actors": "All five roles are required: executive, counterpart, patron, opposition, public.",
     "agreement": "Requires `state` and `since`.",
     "initial": "State variables at the start (others start at their defaults).",
+    "measures": ("Each a mapping `measure` (export_controls or whitelist_removed), `since` (on or before the "
+                 "start) and `source`: a trade measure in force when the window opens."),
+    "threat": "Who the threat comes from, for the reader (North Korea in the GSOMIA case).",
+    "claims": ("Each a mapping `at` (before the start), `magnitude` (rulings, default 1) and `source`: a court "
+               "ruling whose claim is still unsettled when the window opens; it holds Tokyo's grievance up."),
     "triggers": f"At most {MAX_TRIGGERS}; ids must be unique.",
     "mechanisms": "Name: true or false. Unnamed mechanisms stay on; 'process' cannot be switched off.",
     "params": "Parameter file (default scenarios/params/default.yaml) and overrides of its values.",
@@ -177,6 +201,10 @@ def _fact_schema(kind: str) -> dict[str, Any]:
         return {"type": "boolean"}
     if kind == "stance":
         return {"enum": list(STANCES)}
+    if kind == "orientation":
+        return {"enum": list(ORIENTATIONS)}
+    if kind == "partner":
+        return {"const": "counterpart"}
     if kind == "choices":
         return {"type": "object", "additionalProperties": False, "properties": {
             "cabinet_process": {"enum": list(CABINET_PROCESSES), "description": (
@@ -210,6 +238,8 @@ def _agreement() -> dict[str, Any]:
         "text_remaining": {"type": "number", "minimum": 0, "maximum": 1},
         "cabinet_weekday": {"type": "string", "anyOf": [
             {"enum": weekdays}, {"pattern": "^(" + "|".join(_case_free(d) for d in weekdays) + ")$"}]},
+        "termination": {"enum": list(TERMINATIONS)},
+        "suspension_days": {"type": "integer", "minimum": 1, "maximum": 3650},
         "signed": _DATE,
         "note": _TEXT,
     }
@@ -248,6 +278,10 @@ def _trigger() -> dict[str, Any]:
         "support": {"type": "number", "minimum": 0, "maximum": 100},
         "by": {"enum": list(ROLES)},
         "given": {"type": "boolean"},
+        "orientation": {"enum": list(ORIENTATIONS)},
+        "next_election": _DATE,
+        "seat_share": {"type": "number", "minimum": 0, "maximum": 1},
+        "stance": {"enum": list(STANCES)},
     }
     props = {key: _described(types.get(key, _TEXT), TRIGGER_DOCS[key]) for key in TRIGGER_DOCS}
     _same_keys("trigger", TRIGGER_KEYS, props)
@@ -263,7 +297,14 @@ def _trigger() -> dict[str, Any]:
          "else": {"properties": {"issue": False}}},
         {"if": {"properties": {"kind": {"const": "poll"}}},
          "then": {"required": ["at"], "anyOf": [{"required": ["approval"]}, {"required": ["support"]}]},
-         "else": {"properties": {"approval": False, "support": False}}},
+         "else": {"properties": {"support": False}}},
+        {"if": {"properties": {"kind": {"enum": ["poll", "government_change"]}}},
+         "else": {"properties": {"approval": False}}},
+        {"if": {"properties": {"kind": {"const": "government_change"}}},
+         "then": {"required": ["leader", "at"]},
+         "else": {"properties": {"leader": False, "orientation": False}}},
+        {"if": {"properties": {"kind": {"enum": ["government_change", "election"]}}},
+         "else": {"properties": {"next_election": False, "seat_share": False, "stance": False}}},
     ]
     # An actor's move stands in a file only as a declared assumption.
     moves = sorted({*MOVERS, "talks"})
@@ -358,6 +399,20 @@ def scenario_schema() -> dict[str, Any]:
         "actors": {"$ref": "#/$defs/actors"},
         "agreement": {"$ref": "#/$defs/agreement"},
         "initial": {"$ref": "#/$defs/initial"},
+        "measures": {"type": "array", "items": {
+            "type": "object", "required": ["measure", "since", "source"], "additionalProperties": False,
+            "properties": {"measure": _enum(list(MEASURES), MEASURES, "The measure in force."),
+                           "since": _described(_DATE, "When it came into force (on or before the start)."),
+                           "source": _described(_TEXT, "Where it is reported."),
+                           "note": _described(_TEXT, "Free text for the reader.")}}},
+        "threat": _TEXT,
+        "claims": {"type": "array", "items": {
+            "type": "object", "required": ["at", "source"], "additionalProperties": False,
+            "properties": {"at": _described(_DATE, "The ruling's date (before the start)."),
+                           "magnitude": _described({"type": "number", "minimum": 0, "maximum": 100},
+                                                   "How many rulings (default 1)."),
+                           "source": _described(_TEXT, "Where it is reported."),
+                           "note": _described(_TEXT, "Free text for the reader.")}}},
         "triggers": {"type": ["array", "null"], "maxItems": MAX_TRIGGERS,
                      "items": {"anyOf": [{"$ref": "#/$defs/trigger"}, {"$ref": "#/$defs/trigger_removal"}]}},
         "mechanisms": {"$ref": "#/$defs/mechanisms"},

@@ -50,6 +50,8 @@ class Actor:
         """The detail of the latest event of each kind this actor heard of."""
         self._token = 0
         """Identifies the agenda review in force: replanning makes older ones stale."""
+        self.started = False
+        """Whether actors may decide yet (before `start`, every reason to wake is ignored)."""
 
     # -- what a subclass defines ---------------------------------------------------
 
@@ -82,10 +84,13 @@ class Actor:
 
     def start(self) -> None:
         """Actors may decide from now: plan the first review."""
+        self.started = True
         self.plan()
 
     def handle(self, reason: Reason) -> None:
         """Dispatch a reason to wake: an event, an agenda review, a change of stage, or an own timer."""
+        if not self.started:
+            return
         what, detail = reason
         if what == "event":
             self.react(detail)

@@ -16,7 +16,7 @@ class Counterpart(Actor):
 
     role = "counterpart"
     listens = frozenset({"court_ruling", "history_dispute", "notice_given", "suspended", "normalised",
-                         "boycott", "terminated"})
+                         "boycott", "terminated", "summit", "settlement", "counter_measure"})
     promised_talks = False
     """Tokyo agreed to talks on its measures if Seoul keeps the pact (it opens them once Seoul does)."""
 
@@ -30,7 +30,9 @@ class Counterpart(Actor):
                                             "hold_out": {}}) == "agree_to_talks"
             self.promised_talks = agreed
             return agreed
-        return self.choose(question, {"agree": tokyo_consent(s, ctx.p, ctx.mechanisms),
+        # a partner that is also the patron values the pact as the patron does
+        stake = s["threat"] * ctx.p.patron_threat_share if ctx.patron_is_partner else 0.0
+        return self.choose(question, {"agree": tokyo_consent(s, ctx.p, ctx.mechanisms, stake),
                                       "ask_for_time": {}}) == "agree"
 
     def react(self, kind: str) -> None:
@@ -58,16 +60,19 @@ class Counterpart(Actor):
         # what a measure cost to impose is spent.
         lift = with_terms({"issue_linkage": -ctx.p.retaliation_weight * s["grievance"]},
                           **walkaway(ctx.p, ctx.mechanisms))
-        if "export_controls" not in flags:
+        if not MEASURES & flags:
             options = {"impose_export_controls": gain, "wait": hold}
         elif "whitelist_removed" not in flags:
-            options = {"remove_from_white_list": gain, "wait": hold, "lift_export_controls": lift}
+            options = {"remove_from_white_list": gain, "wait": hold, "lift_measures": lift}
         else:
-            options = {"keep_measures": hold, "lift_export_controls": lift}
+            options = {"keep_measures": hold, "lift_measures": lift}
         chosen = self.choose("trade measures over the rulings?", options)
         if chosen == "impose_export_controls":
             ctx.emit("export_control", {})
         elif chosen == "remove_from_white_list":
             ctx.emit("whitelist_removal", {})
-        elif chosen == "lift_export_controls":
-            ctx.emit("controls_lifted", {})
+        elif chosen == "lift_measures":
+            if "export_controls" in flags:
+                ctx.emit("controls_lifted", {})
+            if "whitelist_removed" in ctx.flags:
+                ctx.emit("whitelist_restored", {})

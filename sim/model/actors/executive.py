@@ -83,12 +83,15 @@ class Executive(Actor):
             self._schedule_cabinet(after_review=True)
         elif stage is Stage.CABINET_APPROVED:
             self._schedule_signing()
-        super().start()
+        super().start()  # from here on, reasons to wake are handled
 
     # -- what it faces -----------------------------------------------------------
 
     def faces(self) -> str | None:
-        return FACES.get(self.view.stage)
+        stage = self.view.stage
+        if stage in (Stage.IN_FORCE, Stage.NORMALISED) and self.view.notice_deadline() is None:
+            return None  # the rules leave no notice to give
+        return FACES.get(stage)
 
     def deadline(self) -> float | None:
         ctx = self.view
@@ -100,6 +103,8 @@ class Executive(Actor):
             return ctx.notice_expiry
         if stage is Stage.CABINET_APPROVED:
             return self.signing_at
+        if stage is Stage.SUSPENDED and ctx.suspension_end < math.inf:
+            return ctx.suspension_end  # the suspension's term
         return None
 
     def value(self, secrecy: bool = False, step: bool = False) -> dict[str, float]:
@@ -113,7 +118,7 @@ class Executive(Actor):
         s = ctx.snapshot()
         stake = political_stake(s["approval"], ctx.days_to_election(), ctx.p, ctx.mechanisms)
         return pact_value(s, stake, ctx.opposition["seat_share"], ctx.opposition["against"], ctx.p, ctx.mechanisms,
-                          secrecy, ctx.now - self.stage_entered if step else None)
+                          secrecy, ctx.now - self.stage_entered if step else None, ctx.orientation)
 
     # -- the decision rule ---------------------------------------------------------
 
@@ -314,14 +319,23 @@ class Executive(Actor):
         ctx = self.view
         s = ctx.snapshot()
         v = self.value()
+        u = self.urgency()
         lifted = not ({"export_controls", "whitelist_removed"} & ctx.flags)
-        chosen = self.choose("what to do with the suspended notice?", {
-            "keep_it_suspended": summed(leverage(s, ctx.p, ctx.mechanisms), waiting(ctx.p, self.urgency())),
+        options = {
+            # with a term, doing nothing lets the notice resume at its end: waiting is worth less as it nears
+            "keep_it_suspended": summed(leverage(s, ctx.p, ctx.mechanisms, u if ctx.suspension_has_term else 0.0),
+                                        waiting(ctx.p, u)),
             "withdraw_notice": with_terms(v, **reversal_cost(ctx.p, ctx.mechanisms, lifted)),
             "end_the_pact": summed(negated(v), walkaway(ctx.p, ctx.mechanisms), reversal_cost(ctx.p, ctx.mechanisms),
                                    rally_gain(s, ctx.p, ctx.mechanisms)),
-        })
+        }
+        if ctx.suspension_has_term:  # keeps the chip for another term
+            options["extend_the_suspension"] = leverage(s, ctx.p, ctx.mechanisms)
+        chosen = self.choose("what to do with the suspended notice?", options)
         if chosen == "withdraw_notice":
             self._move(Stage.NORMALISED)
         elif chosen == "end_the_pact":
             self._move(Stage.TERMINATED)
+        elif chosen == "extend_the_suspension":
+            ctx.extend_suspension()
+            self.plan()

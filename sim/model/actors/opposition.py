@@ -3,12 +3,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from ...domain.lifecycle import Stage
 from ..terms import mobilise
-from ..view import ActorView
 from .base import Actor
 
 PRO_PACT_EVENTS = frozenset({"negotiating", "initialled", "cabinet_approved", "revealed",
@@ -26,11 +24,14 @@ class Opposition(Actor):
     role = "opposition"
     listens = PRO_PACT_EVENTS | ANTI_PACT_EVENTS | {"scandal"}
 
-    def __init__(self, view: ActorView, name: str, facts: Mapping[str, Any], decides: bool = True) -> None:
-        super().__init__(view, name, facts, decides)
-        # it only ever reacts to the steps its stance opposes (and to scandals)
-        self.against = facts.get("stance", "against") == "against"
-        self.listens = (PRO_PACT_EVENTS if self.against else ANTI_PACT_EVENTS) | {"scandal"}
+    @property
+    def against(self) -> bool:
+        """Whether this opposition is against the pact now (a change of government can turn it)."""
+        return bool(self.view.opposition["against"])
+
+    def opposes(self, kind: str) -> bool:
+        """Whether an event is a step of the line it opposes (or a scandal, which it always seizes on)."""
+        return kind == "scandal" or kind in (PRO_PACT_EVENTS if self.against else ANTI_PACT_EVENTS)
 
     def contested(self) -> bool:
         """Whether the executive's line on the pact is one this opposition opposes now."""
@@ -46,10 +47,10 @@ class Opposition(Actor):
         ctx = self.view
         if why == "scandal":
             salience = 1.0 - ctx.state("approval") / 100.0
-        elif self.contested() or why in ANTI_PACT_EVENTS or why in PRO_PACT_EVENTS:
+        elif self.opposes(why) or (why == "agenda" and self.contested()):
             salience = ctx.state("anti_japan" if self.against else "threat")
         else:
-            return
+            return  # a step of the line it supports
         what = "a scandal" if why == "scandal" else "the executive's line on the pact"
         if self.choose(f"mobilise against {what}?", {"mobilise": mobilise(salience, ctx.p), "stay_put": {}}) \
                 == "mobilise":
