@@ -68,21 +68,24 @@ def binary_probability(advantage: float) -> float:
 
 def pick(options: Mapping[str, Terms], u: float) -> tuple[str, dict[str, float]]:
     """The option a uniform draw `u` in [0, 1) picks by logit among `options` (name → its utility
-    terms), and every option's probability."""
-    # `utility` and `logit_probabilities` inlined (same arithmetic): actors choose often
-    utilities = {k: float(sum(t.values())) for k, t in options.items()}
-    top = max(utilities.values())
-    weights = {k: math.exp(v - top) for k, v in utilities.items()}
-    total = sum(weights.values())
-    probs = {k: w / total for k, w in weights.items()}
+    terms), and every option's probability. The choice is `pick_name`'s, so a run told as a story
+    makes the same choices as the same run untold."""
+    return pick_name(options, u), logit_probabilities({k: utility(t) for k, t in options.items()})
+
+
+def pick_name(options: Mapping[str, Terms], u: float) -> str:
+    """The option `pick` would choose for the same draw `u`, without its probabilities (the hot path)."""
+    names = list(options)
+    utilities = [sum(t.values()) for t in options.values()]
+    top = max(utilities)
+    weights = [math.exp(v - top) for v in utilities]
+    threshold = u * sum(weights)
     acc = 0.0
-    chosen = next(iter(options))
-    for name, p in probs.items():
-        acc += p
-        chosen = name
-        if u < acc:
-            break
-    return chosen, probs
+    for name, w in zip(names, weights, strict=True):
+        acc += w
+        if threshold < acc:
+            return name
+    return names[-1]
 
 
 def choose(

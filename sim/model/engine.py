@@ -38,7 +38,7 @@ from ..domain.variables import VARIABLES
 from ..scenario.loader import ORIENTATIONS, Scenario, Trigger
 from .actors import ACTOR_CLASSES, Actor
 from .agreement import Agreement, Rules, anniversaries
-from .choice import Decision, Terms, pick
+from .choice import Decision, Terms, pick, pick_name
 from .draws import Draws
 from .outcomes import classify
 from .triggers import apply_effect, sample_rate_times
@@ -223,6 +223,8 @@ class Context:
         self.notice_expiry = math.inf
         self.expiries: list[float] = []
         """Expiry times of the agreement in force (its anniversaries), from its signing."""
+        self._terms: tuple[float, float, list[float], tuple[float | None, float]] | None = None
+        """The notice terms last worked out: (from, until, for which expiries, the terms)."""
         self._clock = 0
         self._queue: deque[tuple[Actor, tuple[str, Any]]] = deque()
         self._dispatching = False
@@ -392,11 +394,12 @@ class Context:
     def choose(self, actor: Actor, situation: str, options: Mapping[str, Terms]) -> str:
         """`actor` draws a logit choice among `options`; the story logs it with its reasons."""
         self.events += 1
+        if self.log is None:
+            return pick_name(options, self.draws.uniform())
         chosen, probabilities = pick(options, self.draws.uniform())
-        if self.log is not None:
-            decision = Decision(actor.name, situation, chosen, probabilities, options)
-            self.log.append(LogEntry(self.env.now, actor.name, f"{situation} -> {chosen.replace('_', ' ')}",
-                                     "", tuple(decision.top_terms()), probabilities[chosen]))
+        decision = Decision(actor.name, situation, chosen, probabilities, options)
+        self.log.append(LogEntry(self.env.now, actor.name, f"{situation} -> {chosen.replace('_', ' ')}",
+                                 "", tuple(decision.top_terms()), probabilities[chosen]))
         return chosen
 
     def note(self, actor: Actor, text: str) -> None:
@@ -410,14 +413,18 @@ class Context:
         """For a notice given now: (the last moment it may be given for the expiry it answers, or None when
         any moment will do; when it takes effect), or None when the rules allow no notice."""
         rules = self.agreement.rules
-        notice = float(rules.notice_days)
         now = self.env.now
         if rules.termination == "none":
             return None
         if rules.termination == "after_notice":
-            return None, now + notice
+            return None, now + float(rules.notice_days)
+        cached = self._terms
+        if cached is not None and cached[0] <= now <= cached[1] and cached[2] is self.expiries:
+            return cached[3]  # the same expiry answers until its deadline passes
+        notice = float(rules.notice_days)
         for expiry in self.expiries:
             if expiry - notice >= now:
+                self._terms = (now, expiry - notice, self.expiries, (expiry - notice, expiry))
                 return expiry - notice, expiry
         return None
 

@@ -31,7 +31,8 @@ def clip(value: float, lower: float, upper: float) -> float:
 class World:
     """The state variables of one replication."""
 
-    __slots__ = ("_value", "_base", "_t0", "_half", "_lo", "_hi", "changes", "flags", "frozen", "measure_levels")
+    __slots__ = ("_value", "_base", "_t0", "_half", "_lo", "_hi", "changes", "flags", "frozen", "measure_levels",
+                 "_snap", "_snap_key")
 
     def __init__(
         self,
@@ -59,6 +60,10 @@ class World:
         self.measure_levels: dict[str, float] = {}
         """How much each measure in force adds to the trade dispute's standing level (what lifting it removes)."""
         self.frozen = frozenset(frozen)
+        self._snap: dict[str, float] = {}
+        self._snap_key: tuple[float, int] = (-1.0, -1)
+        """The last snapshot and (time, number of changes) it was taken at: actors read the world many
+        times at one moment, and nothing moves it in between unless a change is logged."""
 
     def get(self, name: str, t: float) -> float:
         """Value of `name` at time `t` (days)."""
@@ -124,9 +129,13 @@ class World:
         return self._base[name]
 
     def snapshot(self, t: float) -> dict[str, float]:
-        """All variables at time `t`."""
-        get = self.get
-        return {name: get(name, t) for name in STATE_NAMES}
+        """All variables at time `t` (a shared dict: read it, do not change it)."""
+        key = (t, len(self.changes))
+        if key != self._snap_key:
+            get = self.get
+            self._snap = {name: get(name, t) for name in STATE_NAMES}
+            self._snap_key = key
+        return self._snap
 
 
 def value_at(

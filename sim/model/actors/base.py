@@ -52,6 +52,9 @@ class Actor:
         """Identifies the agenda review in force: replanning makes older ones stale."""
         self.started = False
         """Whether actors may decide yet (before `start`, every reason to wake is ignored)."""
+        self._planned: tuple[str | None, float | None] = (None, None)
+        self._planned_at = -1.0
+        """The decision and deadline the pending agenda review was drawn for, and its time."""
 
     # -- what a subclass defines ---------------------------------------------------
 
@@ -112,12 +115,25 @@ class Actor:
     # -- helpers -----------------------------------------------------------------------
 
     def plan(self) -> None:
-        """Plan the next agenda review of the decision faced now (none if it faces none)."""
-        self._token += 1
-        if not self.decides or self.faces() is None or not self.on_agenda():
+        """Plan the next agenda review of the decision faced now (none if it faces none).
+
+        A review already planned for the same decision and deadline stands: the agenda is a
+        Poisson process, so a review drawn earlier is as good as one drawn now.
+        """
+        faces = self.faces() if self.decides and self.on_agenda() else None
+        deadline = self.deadline() if faces is not None else None
+        key = (faces, deadline)
+        now = self.view.now
+        if key == self._planned and self._planned_at > now:
             return
-        t, is_review = self.view.next_review(self.deadline())
+        self._token += 1
+        self._planned = key
+        self._planned_at = -1.0
+        if faces is None:
+            return
+        t, is_review = self.view.next_review(deadline)
         # past the deadline the decision is another one (next year's notice, a notice run out): plan again there
+        self._planned_at = t
         self.view.wake_at(t, "review" if is_review else "replan", self._token)
 
     def urgency(self) -> float:
