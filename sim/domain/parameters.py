@@ -12,17 +12,32 @@ against this declaration.
 Bounds are argued from what each quantity means (a share lies in [0, 1], an
 index jump cannot exceed the index's range, a delay within a presidential term),
 never narrowed to fit the historical record.
+
+Every parameter has a **prior**, argued from the same meaning and never from the
+record: a timescale (a half-life, a delay, a review interval) is log-uniform over
+its range, as likely a week as a month as a year; a weight, a level, a jump or a
+share is uniform over its range (in logit units, in index units, in points).
+A parameter is **calibrated** when the calibration targets identify it (the
+identifiability table in docs/calibration.md, made by `python run.py identify`);
+the others are held at their prior median, the value no target can move.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, fields
 from typing import Any
+
+PRIORS: dict[str, str] = {
+    "uniform": "uniform over the declared range (a weight, level, jump or share: no value of it is favoured)",
+    "loguniform": "log-uniform over the declared range (a timescale: as likely a week as a month as a year)",
+}
+"""The kinds of prior a parameter may have, and the argument for each."""
 
 
 @dataclass(frozen=True)
 class ParameterInfo:
-    """What one parameter is: its meaning, unit, bounds and mechanism."""
+    """What one parameter is: its meaning, unit, bounds, mechanism, prior and whether it is calibrated."""
 
     name: str
     meaning: str
@@ -30,15 +45,52 @@ class ParameterInfo:
     lower: float
     upper: float
     mechanism: str
+    prior: str = "uniform"
+    calibrated: bool = False
+    """Whether the calibration searches it (the targets identify it); otherwise it sits at its prior median."""
 
     def contains(self, value: float) -> bool:
         """Whether `value` lies within the declared bounds."""
         return self.lower <= value <= self.upper
 
+    def from_unit(self, u: float) -> float:
+        """The value at quantile `u` (0-1) of the prior."""
+        if self.prior == "loguniform":
+            return math.exp(math.log(self.lower) + u * (math.log(self.upper) - math.log(self.lower)))
+        return self.lower + u * (self.upper - self.lower)
 
-def declare(lower: float, upper: float, unit: str, mechanism: str, meaning: str) -> Any:
-    """A `Parameters` field: no default (values come from a parameter file), metadata for the rest."""
-    return field(metadata={"lower": lower, "upper": upper, "unit": unit, "mechanism": mechanism, "meaning": meaning})
+    def to_unit(self, value: float) -> float:
+        """The prior quantile (0-1) of `value`."""
+        if self.prior == "loguniform":
+            return (math.log(value) - math.log(self.lower)) / (math.log(self.upper) - math.log(self.lower))
+        return (value - self.lower) / (self.upper - self.lower)
+
+    @property
+    def prior_median(self) -> float:
+        """The median of the prior: where a parameter no target identifies is held."""
+        return self.from_unit(0.5)
+
+    @property
+    def prior_text(self) -> str:
+        """The prior in words, for tables."""
+        return f"{self.prior} [{self.lower:g}, {self.upper:g}]"
+
+
+TIMESCALE_UNITS = ("days", "hours")
+
+
+def declare(lower: float, upper: float, unit: str, mechanism: str, meaning: str, *,
+            prior: str | None = None, calibrated: bool = False) -> Any:
+    """A `Parameters` field: no default (values come from a parameter file), metadata for the rest.
+
+    The prior defaults by unit: log-uniform for a timescale with a positive lower bound, else uniform.
+    """
+    if prior is None:
+        prior = "loguniform" if unit.startswith(TIMESCALE_UNITS) and lower > 0 else "uniform"
+    if prior not in PRIORS:
+        raise ValueError(f"unknown prior {prior!r}")
+    return field(metadata={"lower": lower, "upper": upper, "unit": unit, "mechanism": mechanism, "meaning": meaning,
+                           "prior": prior, "calibrated": calibrated})
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,7 +294,11 @@ class Parameters:
 
 PARAMETERS: dict[str, ParameterInfo] = {
     f.name: ParameterInfo(f.name, f.metadata["meaning"], f.metadata["unit"], f.metadata["lower"],
-                          f.metadata["upper"], f.metadata["mechanism"])
+                          f.metadata["upper"], f.metadata["mechanism"], f.metadata["prior"],
+                          f.metadata["calibrated"])
     for f in fields(Parameters)
 }
 """Name -> declaration, in declaration order."""
+
+CALIBRATED: tuple[str, ...] = tuple(name for name, info in PARAMETERS.items() if info.calibrated)
+"""The parameters the calibration searches, in declaration order."""

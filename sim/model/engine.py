@@ -20,7 +20,9 @@ renaming them gives the same results for a seed.
 
 from __future__ import annotations
 
+import bisect
 import heapq
+import itertools
 import math
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -78,6 +80,8 @@ class ReplicationResult:
     transitions: list[tuple[float, str, str, str]] = field(default_factory=list)
     moves: list[tuple[float, str, str]] = field(default_factory=list)
     """Every move an actor made: (time in days, role, kind), in time order."""
+    draw: int | None = None
+    """Which particle of the posterior gave this replication its parameters (None: the values in force)."""
     log: list[LogEntry] | None = None
     changes: list[tuple[float, str, float, float]] | None = None
     error: str | None = None
@@ -109,6 +113,19 @@ class Model:
     """Roles that take no initiatives in this run (their moves are given, or the file says so)."""
     renews: bool = True
     """Whether the agreement renews at anniversaries (else its quiet outcome is 'continued')."""
+    draws: tuple[Parameters, ...] = ()
+    """The posterior's particles as parameter objects: each replication draws one (empty: `p` for all)."""
+    draw_cumulative: tuple[float, ...] = ()
+    """The particles' cumulative weights, for drawing one."""
+
+    def parameters_of(self, draw: int | None) -> Parameters:
+        """The parameters replication used: its particle's, or the values in force."""
+        return self.p if draw is None else self.draws[draw]
+
+    def half_lives_of(self, draw: int | None) -> dict[str, float]:
+        """The half-lives a replication's state variables decayed with."""
+        p = self.parameters_of(draw)
+        return {name: getattr(p, spec.half_life_param) for name, spec in VARIABLES.items()}
 
     def date(self, t: float) -> date:
         """Calendar date of simulation time `t`."""
@@ -131,6 +148,7 @@ def silenced_roles(sc: Scenario) -> frozenset[str]:
 def compile_scenario(sc: Scenario) -> Model:
     """Precompute everything a replication needs from a validated scenario."""
     p = sc.params.as_parameters()
+    draws = sc.params.draws()
     timed: list[tuple[float, int, Trigger]] = []
     rated: list[tuple[float, float, int, Trigger]] = []
     reactions: dict[str, list[Trigger]] = {}
@@ -177,21 +195,27 @@ def compile_scenario(sc: Scenario) -> Model:
         baselines={"approval": p.approval_norm} if "opinion_dynamics" in sc.mechanisms else {},
         silenced=silenced_roles(sc),
         renews=sc.agreement.termination == "anniversary",
+        draws=tuple(draws),
+        draw_cumulative=tuple(itertools.accumulate(sc.params.posterior.weights))
+        if draws and sc.params.posterior is not None else (),
     )
 
 
 class Context:
     """Everything the actors of one replication share."""
 
-    def __init__(self, model: Model, rng: np.random.Generator, record_log: bool) -> None:
+    def __init__(self, model: Model, rng: np.random.Generator, record_log: bool, draw: int | None = None) -> None:
         sc = model.scenario
         self.model = model
         self.env = simpy.Environment()
         self.rng = rng
         self.draws = Draws(rng)
-        self.p = model.p
+        self.p = p = model.parameters_of(draw)
         self.mechanisms = model.mechanisms
-        self.world = World(model.initial, model.half_lives, model.frozen, model.baselines)
+        # approval regresses toward a shared norm (opinion dynamics); with the mechanism off it is frozen
+        self.baselines = {"approval": p.approval_norm} if model.baselines else {}
+        self.world = World(model.initial, model.half_lives if draw is None else model.half_lives_of(draw),
+                           model.frozen, self.baselines)
         self.agreement = Agreement(sc.agreement.state,
                                    Rules(sc.agreement.term_years, sc.agreement.notice_days,
                                          sc.agreement.termination, sc.agreement.suspension_days))
@@ -325,7 +349,7 @@ class Context:
         self.leader = str(change.get("leader", self.leader))
         self.orientation = ORIENTATIONS[change.get("orientation", "neutral")]
         self.new_parliament(change)
-        norm = self.model.baselines.get("approval")
+        norm = self.baselines.get("approval")
         if norm is not None:  # a new term: approval's standing level back at the norm, its value as observed
             self.world.start_over("approval", self.env.now, float(change.get("approval", norm)), norm)
         for actor in self.actors.values():
@@ -551,15 +575,19 @@ def _start_actors(ctx: Context, model: Model) -> None:
 
 def run_replication(model: Model, rng: np.random.Generator, index: int = 0, *,
                     record_log: bool = False, record_changes: bool = False) -> ReplicationResult:
-    """Run one replication of `model` drawing only from `rng`."""
-    ctx = Context(model, rng, record_log)
+    """Run one replication of `model` drawing only from `rng` (its parameters first, from the posterior)."""
+    draw = bisect.bisect_right(model.draw_cumulative, float(rng.random()) * model.draw_cumulative[-1]) \
+        if model.draws else None
+    if draw is not None:
+        draw = min(draw, len(model.draws) - 1)
+    ctx = Context(model, rng, record_log, draw)
     env = ctx.env
+    p = ctx.p
     for measure in model.scenario.measures:  # in force from before the window: their standing effect only
-        jump = model.p.export_control_trade_jump if measure.measure == "export_controls" else \
-            model.p.whitelist_trade_jump
+        jump = p.export_control_trade_jump if measure.measure == "export_controls" else p.whitelist_trade_jump
         ctx.world.impose(measure.measure, 0.0, jump)
     for claim in model.scenario.claims:  # unsettled from before the window: Tokyo's standing grievance
-        ctx.world.shift_baseline("grievance", 0.0, model.p.ruling_grievance_jump * claim.magnitude)
+        ctx.world.shift_baseline("grievance", 0.0, p.ruling_grievance_jump * claim.magnitude)
     if model.t_decide > 0:
         env.timeout(model.t_decide).callbacks.append(lambda _ev: _start_actors(ctx, model))
     else:
@@ -586,6 +614,7 @@ def run_replication(model: Model, rng: np.random.Generator, index: int = 0, *,
         events=ctx.events,
         transitions=[(t, a.value, b.value, by) for t, a, b, by in ctx.agreement.transitions],
         moves=ctx.moves,
+        draw=draw,
         log=ctx.log,
         changes=list(ctx.world.changes) if record_changes else None,
     )

@@ -43,7 +43,10 @@ class FanReducer:
     """Histograms of each state variable on a day grid, filled one replication at a time."""
 
     def __init__(self, grid: Sequence[float], half_lives: Mapping[str, float],
-                 variables: Sequence[str] = STATE_NAMES, bins: int = DEFAULT_BINS) -> None:
+                 variables: Sequence[str] = STATE_NAMES, bins: int = DEFAULT_BINS,
+                 model: Model | None = None) -> None:
+        self.model = model
+        """The model whose replications are added: each decays with its own parameters' half-lives."""
         self.grid = np.asarray(grid, dtype=float)
         self.variables = tuple(variables)
         self.half_lives = {name: float(half_lives[name]) for name in self.variables}
@@ -61,7 +64,7 @@ class FanReducer:
     @classmethod
     def for_model(cls, model: Model, bins: int = DEFAULT_BINS) -> FanReducer:
         """A reducer over the scenario's whole window."""
-        return cls(fan_grid(model.horizon), model.half_lives, STATE_NAMES, bins)
+        return cls(fan_grid(model.horizon), model.half_lives, STATE_NAMES, bins, model)
 
     @property
     def bin_width(self) -> np.ndarray:
@@ -72,17 +75,21 @@ class FanReducer:
         """Add one replication (run with ``record_changes=True``)."""
         if result.changes is None:
             raise ValueError("the replication was run without record_changes=True; no trajectory to add")
-        self.add_values(self.grid_values(result.changes))
+        half_lives = self.model.half_lives_of(result.draw) if self.model is not None and result.draw is not None \
+            else None
+        self.add_values(self.grid_values(result.changes, half_lives))
 
-    def grid_values(self, changes: Sequence[Change]) -> np.ndarray:
-        """values[variable, grid point] from a change log: `world.trajectory`, vectorised."""
+    def grid_values(self, changes: Sequence[Change], half_lives: Mapping[str, float] | None = None) -> np.ndarray:
+        """values[variable, grid point] from a change log: `world.trajectory`, vectorised (with the
+        replication's own `half_lives`, default the reducer's)."""
+        half = self.half_lives if half_lives is None else half_lives
         out = np.empty((len(self.variables), len(self.grid)))
         for i, name in enumerate(self.variables):
             own = np.array([(t, v, b) for t, n, v, b in changes if n == name])
             j = np.maximum(np.searchsorted(own[:, 0], self.grid, side="right") - 1, 0)
             t0, v0, b0 = own[j, 0], own[j, 1], own[j, 2]
             elapsed = np.maximum(self.grid - t0, 0.0)
-            out[i] = b0 + (v0 - b0) * 0.5 ** (elapsed / self.half_lives[name])
+            out[i] = b0 + (v0 - b0) * 0.5 ** (elapsed / half[name])
         return out
 
     def add_values(self, values: np.ndarray) -> None:

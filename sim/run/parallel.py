@@ -34,16 +34,16 @@ Packed = tuple[Any, ...]
 def pack(r: ReplicationResult) -> Packed:
     """A `ReplicationResult` as a plain tuple (no story, no change log)."""
     return (r.index, r.outcome, r.outcome_t, r.stage_t, r.final, r.polls, r.events,
-            r.transitions, r.moves, r.error)
+            r.transitions, r.moves, r.draw, r.error)
 
 
 def unpack(p: Sequence[Any]) -> ReplicationResult:
     """The inverse of `pack` (also accepts the lists JSON gives back)."""
-    index, outcome, outcome_t, stage_t, final, polls, events, transitions, moves, error = p
+    index, outcome, outcome_t, stage_t, final, polls, events, transitions, moves, draw, error = p
     return ReplicationResult(
         index=index, outcome=outcome, outcome_t=outcome_t, stage_t=dict(stage_t), final=dict(final),
         polls=list(polls), events=events, transitions=[tuple(tr) for tr in transitions],
-        moves=[(float(t), str(role), str(kind)) for t, role, kind in moves], error=error,
+        moves=[(float(t), str(role), str(kind)) for t, role, kind in moves], draw=draw, error=error,
     )
 
 

@@ -10,6 +10,9 @@ declaration.
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import io
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -58,11 +61,46 @@ class ParameterSpec:
 
 
 @dataclass(frozen=True)
+class Posterior:
+    """A weighted sample of the calibrated parameters (the particles of a calibration), and its file."""
+
+    names: tuple[str, ...]
+    particles: tuple[tuple[float, ...], ...]
+    weights: tuple[float, ...]
+    file: str
+    sha256: str
+
+    def __len__(self) -> int:
+        return len(self.particles)
+
+
+@dataclass(frozen=True)
 class ParameterSet:
-    """The value in force of every declared parameter, and the file they came from."""
+    """The value in force of every declared parameter, the file they came from, and (when the file
+    names one) the posterior sample each replication draws the calibrated parameters from."""
 
     specs: Mapping[str, ParameterSpec]
     file: str
+    posterior: Posterior | None = None
+    overridden: frozenset[str] = frozenset()
+    """Names set by an override: they hold in every draw from the posterior."""
+
+    def fixed(self) -> ParameterSet:
+        """The same values with no posterior: every replication uses the values in force."""
+        return ParameterSet(self.specs, self.file, None, self.overridden)
+
+    def draws(self) -> list[Parameters]:
+        """One typed parameter object per particle of the posterior (overrides applied), or none."""
+        if self.posterior is None:
+            return []
+        base = self.values
+        out = []
+        for particle in self.posterior.particles:
+            values = dict(base)
+            values.update({n: v for n, v in zip(self.posterior.names, particle, strict=True)
+                           if n not in self.overridden})
+            out.append(Parameters(**values))
+        return out
 
     @property
     def values(self) -> dict[str, float]:
@@ -81,7 +119,7 @@ class ParameterSet:
             spec = specs[name]
             check_in_bounds(spec, float(value), field=f"params.{name}")
             specs[name] = ParameterSpec(spec.info, float(value))
-        return ParameterSet(specs, self.file)
+        return ParameterSet(specs, self.file, self.posterior, self.overridden | frozenset(new))
 
     def as_parameters(self) -> Parameters:
         """The values as the typed object the model reads (`p.threat_weight`)."""
@@ -127,20 +165,21 @@ def _number(node: MarkedDict, name: str, file: str) -> float:
     return float(value)
 
 
-def load_parameters(path: str | Path | None = None) -> ParameterSet:
-    """Read a parameter file: a value for every declared parameter, each within its bounds."""
+def load_parameters(path: str | Path | None = None, *, posterior: bool = True) -> ParameterSet:
+    """Read a parameter file: a value for every declared parameter, each within its bounds, and the
+    posterior sample it names (``posterior: FILE.csv``, relative to it) unless `posterior` is False."""
     path = Path(path) if path is not None else DEFAULT_PARAMS_FILE
     doc = read_yaml(path)
     file = shown_path(path)
     if not isinstance(doc, MarkedDict) or "parameters" not in doc:
         raise ScenarioError("expected a mapping with a 'parameters' key", file=file, line=1, column=1)
-    extra = set(doc) - {"parameters", "calibration"}
+    extra = set(doc) - {"parameters", "calibration", "posterior"}
     if extra:
         key = sorted(extra, key=str)[0]
         line, col = doc.place(key)
         raise ScenarioError(
-            f"unknown key '{key}'; a parameter file has 'parameters' (and optionally 'calibration')",
-            file=file, line=line, column=col,
+            f"unknown key '{key}'; a parameter file has 'parameters' (and optionally 'posterior' and "
+            "'calibration')", file=file, line=line, column=col,
         )
     table = doc["parameters"]
     if not isinstance(table, MarkedDict):
@@ -161,7 +200,66 @@ def load_parameters(path: str | Path | None = None) -> ParameterSet:
         line, col = doc.place("parameters")
         raise ScenarioError(f"missing parameters: {', '.join(missing)} (a parameter file gives every "
                             "declared parameter a value)", file=file, line=line, column=col, field="parameters")
-    return ParameterSet({n: specs[n] for n in PARAMETERS}, file)
+    sample = None
+    if posterior and doc.get("posterior") is not None:
+        ref = doc["posterior"]
+        line, col = doc.place("posterior")
+        if not isinstance(ref, str) or not ref.endswith(".csv") or Path(ref).name != ref:
+            raise ScenarioError("expected the name of a .csv file beside the parameter file", file=file,
+                                line=line, column=col, field="posterior")
+        sample = load_posterior(path.parent / ref)
+    return ParameterSet({n: specs[n] for n in PARAMETERS}, file, sample)
+
+
+MAX_PARTICLES = 100_000
+"""Most particles a posterior file may hold."""
+
+
+def load_posterior(path: str | Path) -> Posterior:
+    """Read a posterior sample: a CSV with a `weight` column and one column per calibrated parameter,
+    each value within its declared bounds."""
+    path = Path(path)
+    file = shown_path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError(f"posterior sample cannot be read ({exc.strerror or type(exc).__name__})",
+                            file=file) from None
+    if len(data) > 64 * 1024 * 1024:
+        raise ScenarioError("posterior sample larger than 64 MiB", file=file)
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8", errors="replace"))))
+    if not rows or "weight" not in rows[0]:
+        raise ScenarioError("expected a header with 'weight' and parameter names", file=file, line=1)
+    header = rows[0]
+    names = tuple(h for h in header if h not in ("weight", "particle"))
+    for name in names:
+        if name not in PARAMETERS:
+            raise ScenarioError(f"unknown parameter '{name}'{did_you_mean(name, PARAMETERS)}", file=file, line=1)
+    if len(rows) - 1 > MAX_PARTICLES:
+        raise ScenarioError(f"more than {MAX_PARTICLES:,} particles", file=file)
+    w_at = header.index("weight")
+    at = [header.index(n) for n in names]
+    particles, weights = [], []
+    for i, row in enumerate(rows[1:], start=2):
+        try:
+            w = float(row[w_at])
+            values = tuple(float(row[j]) for j in at)
+        except (ValueError, IndexError):
+            raise ScenarioError("expected a number in every column", file=file, line=i) from None
+        if not math.isfinite(w) or w < 0:
+            raise ScenarioError(f"expected a non-negative weight, found {row[w_at]}", file=file, line=i)
+        for name, v in zip(names, values, strict=True):
+            info = PARAMETERS[name]
+            if not math.isfinite(v) or not info.contains(v):
+                raise ScenarioError(f"{name}: expected a value in [{info.lower:g}, {info.upper:g}], found {v:g}",
+                                    file=file, line=i)
+        particles.append(values)
+        weights.append(w)
+    total = sum(weights)
+    if not particles or total <= 0:
+        raise ScenarioError("a posterior sample needs at least one particle of positive weight", file=file)
+    return Posterior(names, tuple(particles), tuple(w / total for w in weights), file,
+                     hashlib.sha256(data).hexdigest())
 
 
 def parameters_to_yaml(params: ParameterSet, header: str = "") -> str:
