@@ -62,17 +62,21 @@ def test_check_lists_the_given_moves():
     assert "  given: cabinet_process: public (Seoul's choice): an assumption, not a fact" in cabinet.stdout
 
 
-def test_leaving_out_tokyos_and_washingtons_given_moves_makes_notice_rarer_in_2019():
-    # Direction of the free run: without Japan's measures given (and Tokyo deciding for itself),
-    # Seoul has less to answer through the pact, so P(renewed) rises. 400 paired replications
-    # (common random numbers): the shipped parameters give about 0.00 with the moves and about
-    # 0.7 without, so the asserted gap of 0.3 holds with a wide margin and fails if the moves stop
-    # acting.
-    sc = load_scenario(HISTORY / "gsomia-2019.yaml")
+def test_a_free_run_lets_tokyo_decide_instead_of_taking_its_given_measures():
+    # The 2019 file gives Japan's two measures; a free run leaves them out, and Tokyo decides. Here a trade
+    # measure costs Tokyo more than any grievance is worth (retaliation_base at the top of its range), so
+    # it imposes nothing of its own; and Seoul weighs trade (linkage at the top) but not the public mood
+    # (anti_japan_weight 0), so the measures are what would make it give notice. It renews far more often
+    # free than with the measures given. 300 paired replications; the asserted gap of 0.3 is many times
+    # the standard error of a difference.
+    sc = load_scenario(HISTORY / "gsomia-2019.yaml", {"params.retaliation_base": "10", "params.linkage_weight": "12",
+                                                      "params.anti_japan_weight": "0"})
     with Evaluator(workers=1) as evaluate:
-        report = compare([compile_scenario(sc), compile_scenario(without_given(sc))], 400, 0, evaluate)
+        report = compare([compile_scenario(sc), compile_scenario(without_given(sc))], 300, 0, evaluate)
+        moves = [m for r in evaluate(compile_scenario(without_given(sc)), 100, 0) for m in r.moves]
     given, free = (s["outcomes"]["renewed"]["p"] for s in report["scenarios"])
     assert free > given + 0.3, (free, given)
+    assert not any(kind == "export_control" for _, _, kind in moves)
 
 
 def test_validate_reports_free_and_conditional_runs_with_every_recorded_move():

@@ -14,7 +14,6 @@ import os
 import signal
 import sys
 import threading
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -39,9 +38,10 @@ from ..run.parallel import run_parallel
 from ..run.progress import ProgressBar
 from ..run.store import STORE_NAME, RunStore, StoreError
 from ..scenario.loader import ALLOW_ENV, Scenario, load_scenario
-from ..scenario.params import load_parameters, parameters_to_yaml
+from ..scenario.params import load_parameters
 from ..scenario.shipped import HISTORY_DIR
 from ..scenario.variants import assumptions
+from .calibration import add_calibration_commands
 from .common import (
     EXIT_ERROR,
     EXIT_OK,
@@ -240,7 +240,17 @@ def _validation_table(report: dict[str, Any]) -> str:
             lines.append(f"  {'':<12} " + (f"approval vs polls RMSE {rmse:.1f} points" if rmse is not None
                                             else "no approval polls"))
         lines.append("")
-    modes = report["modes"]
+    if report.get("predictives"):
+        lines.append("Free runs by where the parameters come from: the prior, the posterior (in sample), and the "
+                     "posterior calibrated without the episode (leave-one-out, from the prior)")
+        for ep in report["episodes"]:
+            cells = []
+            for name in report["predictives"]:
+                got = ep.get(name)
+                cells.append(f"{name} " + ("-" if got is None else f"p = {got['p']:.3f} modal {got['modal']}"))
+            lines.append(f"  {ep['name']:<14} recorded {ep['outcome']:<10} " + "; ".join(cells))
+        lines.append("")
+    modes = [m for m in (*report["modes"], *report.get("predictives", ())) if m in report["scores"]]
     lines.append(f"Scores of the record over all episodes (lower is better; {', then '.join(modes)})")
     lines.append(f"  {'forecast':<52}" + "".join(f"{'Brier':>8}{'log':>8}" for _ in modes))
     for label, name in SCORE_ROWS:
@@ -250,8 +260,25 @@ def _validation_table(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _predictive_markdown(report: dict[str, Any]) -> list[str]:
+    """The leave-one-out table: each episode predicted from the prior, in sample, and left out."""
+    lines = ["| episode | recorded outcome | prior: p | posterior (in sample): p | left out: p (95% interval) | "
+             "left out: modal | left out: date skill over the calendar |", "|---|---|---|---|---|---|---|"]
+    def cell(ep: dict[str, Any], name: str) -> str:
+        got = ep.get(name)
+        return "-" if got is None else f"{got['p']:.3f}"
+
+    for ep in report["episodes"]:
+        loo = ep.get("loo")
+        interval = "-" if loo is None else f"{loo['p']:.3f} ({loo['ci'][0]:.3f}-{loo['ci'][1]:.3f})"
+        skill = "-" if loo is None or loo["date_skill"] is None else f"{loo['date_skill']:+.2f}"
+        lines.append(f"| {ep['name']} | {ep['outcome']} | {cell(ep, 'prior')} | {cell(ep, 'posterior')} | {interval} | "
+                     f"{'-' if loo is None else loo['modal']} | {skill} |")
+    return lines + [""]
+
+
 def _validation_markdown(report: dict[str, Any]) -> str:
-    lines: list[str] = []
+    lines: list[str] = _predictive_markdown(report) if report.get("predictives") else []
     for mode in report["modes"]:
         lines += [f"| episode ({mode}) | recorded outcome | p (95% interval) | modal | "
                   "simulated median date vs record | date skill over the calendar | approval RMSE vs polls |",
@@ -282,7 +309,7 @@ def _validation_markdown(report: dict[str, Any]) -> str:
                     when = "" if m["median_date"] is None else f" ({m['median_date']})"
                     cells.append(f"{m['p']:.3f}{when}")
             lines.append(f"| {ep['name']} | {move['move']} | {' | '.join(cells)} |")
-    modes = report["modes"]
+    modes = [m for m in (*report["modes"], *report.get("predictives", ())) if m in report["scores"]]
     lines += ["", "| forecast | " + " | ".join(f"{m}: Brier | {m}: log" for m in modes) + " |",
               "|---|" + "---|---|" * len(modes)]
     for label, name in SCORE_ROWS:
@@ -294,17 +321,17 @@ def _validation_markdown(report: dict[str, Any]) -> str:
 
 
 SCORE_ROWS = (("model", "diplosim (shipped parameters)"),
-              ("prior_mean", "diplosim, every parameter mid-range (uncalibrated)"),
+              ("prior_mean", "diplosim, every parameter at its prior median (uncalibrated)"),
               ("base_rate", "base rate of the other episodes"), ("uniform", "all outcomes equally likely"),
               ("status_quo", "the status quo persists"))
 """The forecasts `validate` scores, in the order its tables show them."""
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from ..explore.validation import mid_range, validate
+    from ..explore.validation import prior_medians, validate
 
     episodes = _episodes(args)
-    report = validate(episodes, args.runs, args.seed, args.evaluate, prior=mid_range(episodes[0].params))
+    report = validate(episodes, args.runs, args.seed, args.evaluate, prior=prior_medians(episodes[0].params))
     if args.json:
         print(to_json(report), end="")
     elif args.markdown:
@@ -319,66 +346,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
             paths = validation_plot(report, out)
             print(f"plots: {len(paths)} files in {out}", file=sys.stderr)
-    return EXIT_OK
-
-
-def cmd_calibrate(args: argparse.Namespace) -> int:
-    from ..explore.calibration import calibrate
-    from ..explore.validation import check_episode
-
-    scenarios = _episodes(args)
-    base = scenarios[0].params
-    held_out = None
-    if args.leave_out:
-        match = [sc for sc in scenarios if args.leave_out in (Path(sc.path).stem, sc.name) or
-                 args.leave_out in Path(sc.path).stem]
-        if len(match) != 1:
-            raise UsageError(f"--leave-out '{args.leave_out}' matches {len(match)} episodes; name one "
-                             f"of: {', '.join(Path(sc.path).stem for sc in scenarios)}")
-        held_out = match[0]
-        scenarios = [sc for sc in scenarios if sc is not held_out]
-    t0 = time.monotonic()
-
-    def progress(done: int, total: int, best: float) -> None:
-        if sys.stderr.isatty() or args.verbose:
-            rate = done / max(time.monotonic() - t0, 1e-9)
-            end = "\n" if done == total or not sys.stderr.isatty() else ""
-            print(f"\rcalibrate: {done}/{total} candidates, best loss {best:.3f}, "
-                  f"{(total - done) / max(rate, 1e-9):.0f}s left", end=end, file=sys.stderr, flush=True)
-
-    if not 0.0 <= args.design_share <= 1.0:
-        raise UsageError("--design-share must be between 0 and 1")
-    result = calibrate(scenarios, base, args.budget, args.seed, args.runs, args.evaluate, progress,
-                       design_share=args.design_share)
-    out = Path(args.out)
-    best = result["best"]
-    header = (f"Calibrated by: diplosim calibrate --budget {args.budget} --seed {args.seed} --runs {args.runs}"
-              f" --design-share {args.design_share:g}"
-              + (f" --params {args.params}" if args.params else "")
-              + (f" --leave-out {args.leave_out}" if args.leave_out else "")
-              + f"\nEpisodes: {', '.join(Path(sc.path).name for sc in scenarios)}; best loss {best.loss:.4f}")
-    write_atomic(out / "params.yaml", parameters_to_yaml(base.with_values(best.values), header))
-    names = result["names"]
-    rows = [{"rank": i + 1, "loss": round(c.loss, 6), "origin": c.origin,
-             **{n: round(c.values[n], 6) for n in names}} for i, c in enumerate(result["accepted"])]
-    write_atomic(out / "posterior.csv", csv_text(rows))
-    every = [{"candidate": i, "loss": round(c.loss, 6), "origin": c.origin, **c.parts,
-              **{n: round(c.values[n], 6) for n in names}} for i, c in enumerate(result["all"])]
-    write_atomic(out / "candidates.csv", csv_text(every))
-    report: dict[str, Any] = {"best_loss": best.loss, "best_parts": best.parts, "budget": args.budget,
-                              "seed": args.seed, "runs": args.runs,
-                              "episodes": [sc.path for sc in scenarios]}
-    print(f"best loss {best.loss:.4f} over {len(scenarios)} episodes; wrote {out / 'params.yaml'}, "
-          f"{out / 'posterior.csv'} ({len(rows)} accepted), {out / 'candidates.csv'}")
-    if held_out is not None:
-        params = base.with_values(best.values)
-        model = compile_scenario(dataclasses.replace(held_out, params=params))
-        check = check_episode(model, args.evaluate(model, args.check_runs, args.seed + 1))
-        report["left_out"] = check.as_json()
-        lo, hi = check.ci
-        print(f"left-out episode {held_out.name}: recorded {check.outcome} p = {check.p:.3f} [{lo:.3f}, {hi:.3f}], "
-              f"modal {check.modal}, date errors {check.date_error_days}, poll RMSE {check.poll_rmse}")
-    write_atomic(out / "report.json", to_json(report))
     return EXIT_OK
 
 
@@ -495,22 +462,7 @@ def build_parser() -> argparse.ArgumentParser:
     common(p)
     p.set_defaults(func=experiment(cmd_validate))
 
-    p = sub.add_parser("calibrate", help="search the behavioural parameters jointly on every episode")
-    p.add_argument("scenarios", nargs="*", help="scenario files (default: scenarios/history/*.yaml)")
-    p.add_argument("--budget", type=int, default=200, help="candidate parameter sets to score (default 200)")
-    p.add_argument("--runs", type=runs_arg, default=200, help="replications per episode per candidate (default 200)")
-    p.add_argument("--seed", type=seed_arg, default=0, help="root seed (default 0)")
-    p.add_argument("--params", help="parameter file to start from (default: the scenarios' own)")
-    p.add_argument("--out", default="results/calibration", help="output directory (default results/calibration)")
-    p.add_argument("--design-share", type=float, default=0.3,
-                   help="share of the budget spent on the Latin hypercube before refinement (default 0.3)")
-    p.add_argument("--leave-out", help="calibrate without this episode, then report how well it is predicted")
-    p.add_argument("--check-runs", type=runs_arg, default=1000, help="replications to score the left-out episode")
-    p.add_argument("--verbose", action="store_true", help="progress lines even when stderr is not a terminal")
-    p.add_argument("--workers", type=int, default=None,
-                   help="processes, one pool for every point (default: all cores; 1 runs here)")
-    common(p)
-    p.set_defaults(func=experiment(cmd_calibrate))
+    add_calibration_commands(sub, common, lambda cmd: lambda args: cmd(args, _episodes(args)))
 
     from .explore import add_commands  # compare, sweep, sensitivity, explain, discover, counterfactuals
 

@@ -141,12 +141,12 @@ class Parameters:
     # -- opinion_dynamics --------------------------------------------------------------------------
     anti_japan_weight: float = declare(0.0, 15.0,
         'utility per unit of anti-Japan sentiment x stake', 'opinion_dynamics',
-        'How much the executive weighs anti-Japan sentiment against the pact.')
+        'How much the executive weighs anti-Japan sentiment against the pact.', calibrated=True)
     approval_norm: float = declare(15.0, 60.0, '% approving', 'opinion_dynamics',
         'The level presidential approval regresses toward (its standing level); a scandal lowers it for '
-        'the rest of the episode (approval erodes over a single term: Mueller 1970).')
+        'the rest of the episode (approval erodes over a single term: Mueller 1970).', calibrated=True)
     approval_half_life_days: float = declare(10.0, 720.0, 'days', 'opinion_dynamics',
-        'Half-life of a jump in presidential approval.')
+        'Half-life of a jump in presidential approval.', calibrated=True)
     anti_japan_half_life_days: float = declare(10.0, 720.0, 'days', 'opinion_dynamics',
         'Half-life of a jump in anti-Japan sentiment.')
     scandal_approval_drop: float = declare(0.0, 40.0,
@@ -205,24 +205,24 @@ class Parameters:
     # -- audience_costs ----------------------------------------------------------------------------
     audience_cost: float = declare(0.0, 6.0, 'utility', 'audience_costs',
         "Cost to a leader of reversing a public decision of its own: withdrawing or suspending a notice it "
-        "gave, resuming talks it broke off.")
+        "gave, resuming talks it broke off.", calibrated=True)
     face_saving_share: float = declare(0.0, 1.0, 'share of the audience cost', 'audience_costs',
         "Share of the audience cost removed when Tokyo offers a concession (a 'conditional' suspension).")
 
     # -- issue_linkage -----------------------------------------------------------------------------
     leverage_value: float = declare(0.0, 6.0, 'utility per unit of trade dispute', 'issue_linkage',
-        'Value of keeping a notice pending as a bargaining chip while time remains.')
+        'Value of keeping a notice pending as a bargaining chip while time remains.', calibrated=True)
 
     # -- audience_costs ----------------------------------------------------------------------------
     walkaway_cost: float = declare(0.0, 6.0, 'utility', 'audience_costs',
         'Cost of walking away from a commitment in the open (cancelling, giving notice, lifting a '
-        'measure without a settlement).')
+        'measure without a settlement).', calibrated=True)
 
     # -- electoral_horizon -------------------------------------------------------------------------
     election_stake_weight: float = declare(0.0, 3.0, 'stake units', 'electoral_horizon',
         "Weight of an approaching election in the president's stake.")
     election_horizon_days: float = declare(30.0, 730.0, 'days', 'electoral_horizon',
-        'How far ahead an election weighs: closeness = exp(-days to election / this).')
+        'How far ahead an election weighs: closeness = exp(-days to election / this).', calibrated=True)
 
     # -- procedural_legitimacy ---------------------------------------------------------------------
     secrecy_discount: float = declare(0.0, 1.0, 'share of domestic cost', 'procedural_legitimacy',
@@ -254,7 +254,7 @@ class Parameters:
 
     # -- process -----------------------------------------------------------------------------------
     executive_pact_base: float = declare(-3.0, 4.0, 'utility', 'process',
-        "Seoul's standing preference for the pact (military and bureaucratic interest).")
+        "Seoul's standing preference for the pact (military and bureaucratic interest).", calibrated=True)
     tokyo_pact_base: float = declare(-3.0, 6.0, 'utility', 'process',
         "Tokyo's standing preference for the pact.")
     talks_round_days: float = declare(1.0, 30.0, 'days (mean)', 'process',
@@ -289,7 +289,7 @@ class Parameters:
     option_value: float = declare(0.0, 6.0, 'utility', 'process',
         'Value of holding an irreversible move (a notice, a suspension, letting a notice run) in reserve '
         'while its deadline is far: waiting is worth option_value x (1 - urgency) (real options: what '
-        'is not done now can be done later; what is done cannot be undone).')
+        'is not done now can be done later; what is done cannot be undone).', calibrated=True)
 
 
 PARAMETERS: dict[str, ParameterInfo] = {

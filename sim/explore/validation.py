@@ -22,14 +22,17 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from ..domain.kinds import ANSWER_MOVES
+from ..domain.parameters import CALIBRATED
 from ..model.agreement import anniversaries
 from ..model.engine import Model, ReplicationResult, compile_scenario
 from ..model.outcomes import median, status_quo, wilson_interval
 from ..scenario.loader import RecordedMove, Scenario
-from ..scenario.params import ParameterSet
+from ..scenario.params import ParameterSet, Posterior, load_posterior
+from ..scenario.shipped import LOO_DIR
 from ..scenario.variants import assumptions, conditional, without_given
 from .experiment import Runner, run_points
 
@@ -323,7 +326,8 @@ def mode_variant(sc: Scenario, mode: str) -> Scenario:
 
 
 def validate(episodes: Sequence[Scenario], runs: int, seed: int, runner: Runner,
-             prior: ParameterSet | None = None, modes: Sequence[str] = MODES) -> dict[str, Any]:
+             prior: ParameterSet | None = None, modes: Sequence[str] = MODES,
+             with_predictives: bool = True) -> dict[str, Any]:
     """Run every episode in each mode and assemble the validation report (JSON-able).
 
     Per episode and mode: p of the recorded outcome with its interval, the modal
@@ -333,7 +337,8 @@ def validate(episodes: Sequence[Scenario], runs: int, seed: int, runner: Runner,
     the base rate, the uncalibrated model (the episodes run with the `prior`
     parameters, when given), all-equal and the status quo.
     """
-    report: dict[str, Any] = {"runs": runs, "seed": seed, "modes": list(modes), "episodes": [], "scores": {}}
+    report: dict[str, Any] = {"runs": runs, "seed": seed, "modes": list(modes), "episodes": [], "scores": {},
+                              "parameters": parameter_source(episodes[0].params) if episodes else None}
     for sc in episodes:
         if sc.record is None:
             raise ValueError(f"{sc.path} has no record to validate against")
@@ -356,7 +361,25 @@ def validate(episodes: Sequence[Scenario], runs: int, seed: int, runner: Runner,
                 f"the {role} takes no initiatives" for role in sorted(silenced_by_mode(sc, mode))]
             ep[mode] = entry
         report["scores"][mode] = scores(checks, models, floor=0.5 / runs, prior=prior_checks)
+    if with_predictives:
+        found = predictives(episodes, runs, seed, runner)
+        report["predictives"] = list(PREDICTIVES)
+        for name, row in found.items():
+            for ep, item in zip(report["episodes"], row, strict=True):
+                ep[name] = None if item is None else predictive_entry(item[0], item[2])
+            present = [item for item in row if item is not None]
+            if len(present) == len(row):
+                report["scores"][name] = scores([c for c, _, _ in present], [m for _, m, _ in present],
+                                                floor=0.5 / runs)
     return report
+
+
+def parameter_source(params: ParameterSet) -> dict[str, Any]:
+    """What a run's parameters are: a posterior sample each replication draws from, or fixed values."""
+    if params.posterior is not None:
+        return {"source": "posterior", "file": params.file, "sample": params.posterior.file,
+                "particles": len(params.posterior), "calibrated": list(params.posterior.names)}
+    return {"source": "fixed", "file": params.file}
 
 
 def silenced_by_mode(sc: Scenario, mode: str) -> set[str]:
@@ -368,6 +391,65 @@ def silenced_by_mode(sc: Scenario, mode: str) -> set[str]:
     return {role for role in sc.actors if role != "executive"} - own
 
 
-def mid_range(params: ParameterSet) -> ParameterSet:
-    """The uncalibrated parameters: every one in the middle of its declared range."""
-    return params.with_values({name: (spec.lower + spec.upper) / 2 for name, spec in params.specs.items()})
+def prior_medians(params: ParameterSet) -> ParameterSet:
+    """The uncalibrated parameters: every one at the median of its prior, fixed (no posterior)."""
+    return params.fixed().with_values({name: spec.info.prior_median for name, spec in params.specs.items()})
+
+
+PRIOR_SAMPLE = 1000
+"""Particles of the prior sample a prior-predictive run draws from."""
+
+
+def prior_sample(params: ParameterSet, seed: int, size: int = PRIOR_SAMPLE) -> ParameterSet:
+    """`params` with the calibrated parameters drawn, per replication, from their prior (a Latin
+    hypercube of `size` particles); the others keep their values (their prior medians)."""
+    from .identify import sample_prior
+
+    names = tuple(CALIBRATED)
+    points = sample_prior(names, size, seed)
+    sample = Posterior(names, tuple(tuple(p[n] for n in names) for p in points), tuple([1.0 / size] * size),
+                       "the prior", "")
+    return dataclasses.replace(params.fixed(), posterior=sample)
+
+
+def loo_parameters(sc: Scenario) -> ParameterSet | None:
+    """`sc`'s parameters with the posterior calibrated without it (scenarios/params/loo/STEM.csv), or None."""
+    path = LOO_DIR / f"{Path(sc.path).stem}.csv"
+    if not path.is_file():
+        return None
+    return dataclasses.replace(sc.params.fixed(), posterior=load_posterior(path))
+
+
+PREDICTIVES = ("prior", "posterior", "loo")
+"""The parameter sources validate reports the free run under: the prior, the shipped posterior (in
+sample) and each episode's leave-one-out posterior (calibrated from the prior without it)."""
+
+
+def predictive_entry(check: EpisodeCheck, source: str) -> dict[str, Any]:
+    """The short form of a predictive check: p, interval, modal, date skill, probabilities."""
+    full = check.as_json()
+    return {"parameters": source, **{k: full[k] for k in ("p", "ci", "modal", "probabilities", "median_dates",
+                                                            "date_error_days", "date_skill", "moves", "runs")}}
+
+
+def predictives(episodes: Sequence[Scenario], runs: int, seed: int,
+                runner: Runner) -> dict[str, list[tuple[EpisodeCheck, Model, str] | None]]:
+    """Each episode's free run under the prior, the posterior and its leave-one-out posterior: (check,
+    model, where its parameters come from), or None where no leave-one-out posterior is shipped."""
+    out: dict[str, list[tuple[EpisodeCheck, Model, str] | None]] = {}
+    sources: dict[str, list[ParameterSet | None]] = {
+        "prior": [prior_sample(sc.params, seed) for sc in episodes],
+        "posterior": [sc.params for sc in episodes],
+        "loo": [loo_parameters(sc) for sc in episodes],
+    }
+    for name, params in sources.items():
+        present = [(i, p) for i, p in enumerate(params) if p is not None]
+        idx = [i for i, _ in present]
+        models = [compile_scenario(without_given(dataclasses.replace(episodes[i], params=p))) for i, p in present]
+        checks = [check_episode(m, rs) for m, rs in zip(models, run_points(models, runs, seed, runner), strict=True)]
+        row: list[Any] = [None] * len(episodes)
+        for i, model, check in zip(idx, models, checks, strict=True):
+            posterior = model.scenario.params.posterior
+            row[i] = (check, model, posterior.file if posterior is not None else "fixed values")
+        out[name] = row
+    return out

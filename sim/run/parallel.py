@@ -18,7 +18,7 @@ import multiprocessing
 import os
 import signal
 import threading
-from collections.abc import Generator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..model.engine import Model, ReplicationResult
@@ -118,6 +118,40 @@ def pool_chunks(model: Model, seed: int, chunks: Sequence[list[int]],
         pool.close()
     finally:
         pool.terminate()  # also on Ctrl-C or an error: do not leave workers behind
+        pool.join()
+
+
+# -- an ordered map over a pool, for experiments that are not ensembles ---------------
+
+_worker_state: Any = None
+
+
+def _init_state(state: Any) -> None:
+    global _worker_state
+    _worker_state = state
+    quiet_worker()
+
+
+def _state_task(args: tuple[Callable[[Any, Any], Any], Any]) -> Any:
+    fn, item = args
+    return fn(_worker_state, item)
+
+
+def pool_map(fn: Callable[[Any, Any], Any], items: Sequence[Any], state: Any, workers: int,
+             chunk: int = 1) -> Iterator[Any]:
+    """`fn(state, item)` for each item, in order, over `workers` processes that each hold `state` once
+    (in this process with one worker). `fn` must be a module-level function. Results do not depend on
+    the number of workers as long as `fn` draws only from what the item gives it."""
+    if workers <= 1 or len(items) <= 1:
+        for item in items:
+            yield fn(state, item)
+        return
+    pool = _context().Pool(min(workers, len(items)), initializer=_init_state, initargs=(state,))
+    try:
+        yield from pool.imap(_state_task, [(fn, item) for item in items], chunksize=max(1, chunk))
+        pool.close()
+    finally:
+        pool.terminate()
         pool.join()
 
 

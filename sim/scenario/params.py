@@ -262,11 +262,16 @@ def load_posterior(path: str | Path) -> Posterior:
                      hashlib.sha256(data).hexdigest())
 
 
-def parameters_to_yaml(params: ParameterSet, header: str = "") -> str:
-    """Render a parameter set as a parameter file (used by calibration), grouped by mechanism."""
+def parameters_to_yaml(params: ParameterSet, header: str = "", posterior: str | None = None) -> str:
+    """Render a parameter set as a parameter file (used by calibration), grouped by mechanism; with
+    `posterior`, the file names that sample (a CSV beside it) for replications to draw from."""
     lines = [f"# {line}" if line else "#" for line in header.splitlines()]
-    lines.append("# Values only: what each parameter means, its unit, bounds and mechanism are")
+    lines.append("# Values only: what each parameter means, its unit, bounds, prior and mechanism are")
     lines.append("# declared in sim/domain/parameters.py (and tabled in docs/model.md).")
+    if posterior is not None:
+        lines.append("# Each replication draws the calibrated parameters from the posterior sample below;")
+        lines.append("# the values given for them here are its weighted medians (used with --params).")
+        lines.append(f"posterior: {posterior}")
     lines.append("parameters:")
     mechanism = None
     for spec in params.specs.values():

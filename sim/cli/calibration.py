@@ -1,0 +1,166 @@
+"""The `identify` and `calibrate` commands: argument parsing and printing around explore/identify.py and
+explore/abc.py."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..domain.parameters import CALIBRATED, PARAMETERS
+from ..files import csv_text, to_json, write_atomic
+from ..run.parallel import default_workers
+from ..scenario.loader import Scenario
+from ..scenario.params import parameters_to_yaml
+from ..scenario.shipped import LOO_DIR, SHIPPED_DIR
+from .common import EXIT_OK, UsageError, runs_arg, seed_arg
+
+PARAMS_DIR = SHIPPED_DIR / "params"
+
+
+def _say(args: argparse.Namespace) -> Callable[[str], None]:
+    def say(line: str) -> None:
+        print(f"{args.command}: {line}", file=sys.stderr, flush=True)
+    return say
+
+
+def weighted_median(values: Sequence[float], weights: Sequence[float]) -> float:
+    """The weighted median of `values`."""
+    order = np.argsort(values)
+    cum = np.cumsum(np.asarray(weights, dtype=float)[order])
+    return float(np.asarray(values, dtype=float)[order][int(np.searchsorted(cum, cum[-1] / 2))])
+
+
+def split_leave_out(scenarios: list[Scenario], leave_out: str | None) -> tuple[list[Scenario], Scenario | None]:
+    """The episodes to calibrate on, and the one left out (matched by file stem or name)."""
+    if not leave_out:
+        return scenarios, None
+    match = [sc for sc in scenarios if leave_out in (Path(sc.path).stem, sc.name)]
+    if len(match) != 1:
+        raise UsageError(f"--leave-out '{leave_out}' matches {len(match)} episodes; name one of: "
+                         f"{', '.join(Path(sc.path).stem for sc in scenarios)}")
+    return [sc for sc in scenarios if sc is not match[0]], match[0]
+
+
+def cmd_identify(args: argparse.Namespace, episodes: list[Scenario]) -> int:
+    from ..explore.identify import identifiability_markdown, identify, summary_line
+    from ..explore.targets import EpisodeSet
+
+    if args.samples < 20:
+        raise UsageError("--samples must be at least 20")
+    say = _say(args)
+    t0 = time.monotonic()
+
+    def progress(done: int, total: int) -> None:
+        if done == total or done % max(1, total // 10) == 0:
+            say(f"{done}/{total} parameter vectors, {time.monotonic() - t0:.0f} s")
+
+    report = identify(EpisodeSet.of(episodes, episodes[0].params), args.samples, args.runs, args.seed,
+                      args.workers or default_workers(), progress=progress)
+    out = Path(args.out)
+    write_atomic(out / "identify.json", to_json(report))
+    if args.json:
+        print(to_json(report), end="")
+    else:
+        print(summary_line(report))
+        print()
+        print(identifiability_markdown(report, None if args.markdown else 25))
+    say(f"wrote {out / 'identify.json'}")
+    return EXIT_OK
+
+
+def cmd_calibrate(args: argparse.Namespace, episodes: list[Scenario]) -> int:
+    from ..explore.abc import calibrate_abc
+    from ..explore.targets import EpisodeSet
+
+    if args.population < 10:
+        raise UsageError("--population must be at least 10")
+    on, held_out = split_leave_out(episodes, args.leave_out)
+    names = list(CALIBRATED)
+    if not names:
+        raise UsageError("no parameter is declared calibrated (sim/domain/parameters.py)")
+    say = _say(args)
+    base = episodes[0].params
+    say(f"ABC-SMC over {len(names)} parameters ({', '.join(names)}), {args.population} particles, "
+        f"{len(on)} episodes" + (f", {Path(held_out.path).stem} left out" if held_out else ""))
+    out = Path(args.out)
+    result = calibrate_abc(EpisodeSet.of(on, base), names, population=args.population, seed=args.seed,
+                           workers=args.workers or default_workers(), database=out / "abc.db",
+                           max_generations=args.generations, max_simulations=args.max_simulations,
+                           max_minutes=args.minutes, progress=say)
+    rows = result.posterior_rows()
+    medians = {n: weighted_median([p[n] for p in result.particles], result.weights) for n in names}
+    command = " ".join(["diplosim calibrate", *sys.argv[2:]]) if len(sys.argv) > 1 else "diplosim calibrate"
+    header = (f"Calibrated by: {command}\n"
+              f"ABC-SMC (pyABC), {args.population} particles, {len(result.generations)} generations, "
+              f"{result.simulations} simulations, {result.seconds / 60:.1f} min, root seed {args.seed}\n"
+              f"Episodes: {', '.join(Path(sc.path).stem for sc in on)}\n"
+              f"Held at their prior medians: the parameters no target identifies (docs/calibration.md).")
+    write_atomic(out / "posterior.csv", csv_text(rows))
+    write_atomic(out / "params.yaml", parameters_to_yaml(base.fixed().with_values(medians), header, "posterior.csv"))
+    report: dict[str, Any] = {
+        "command": command, "population": args.population, "seed": args.seed, "names": names,
+        "episodes": [sc.path for sc in on], "left_out": held_out.path if held_out else None,
+        "generations": result.generations, "simulations": result.simulations, "seconds": round(result.seconds, 1),
+        "medians": {n: round(v, 6) for n, v in medians.items()},
+        "database": result.database,
+    }
+    write_atomic(out / "report.json", to_json(report))
+    print(f"{len(rows)} particles after {len(result.generations)} generations ({result.simulations} simulations, "
+          f"{result.seconds / 60:.1f} min); final threshold {result.generations[-1]['epsilon']:.3f}")
+    for n in names:
+        values = [p[n] for p in result.particles]
+        lo, hi = (float(np.quantile(values, q)) for q in (0.1, 0.9))
+        info = PARAMETERS[n]
+        print(f"  {n:<28} median {medians[n]:.4g}  10-90% [{lo:.4g}, {hi:.4g}]  prior {info.prior_text}")
+    print(f"wrote {out / 'posterior.csv'}, {out / 'params.yaml'}, {out / 'report.json'}, {out / 'abc.db'}")
+    if args.ship:
+        if held_out is None:
+            write_atomic(PARAMS_DIR / "posterior.csv", csv_text(rows))
+            write_atomic(PARAMS_DIR / "default.yaml",
+                         parameters_to_yaml(base.fixed().with_values(medians), header, "posterior.csv"))
+            print(f"shipped: {PARAMS_DIR / 'default.yaml'} and {PARAMS_DIR / 'posterior.csv'}")
+        else:
+            target = LOO_DIR / f"{Path(held_out.path).stem}.csv"
+            write_atomic(target, csv_text(rows))
+            print(f"shipped: {target}")
+    return EXIT_OK
+
+
+def add_calibration_commands(sub: Any, common: Callable[[argparse.ArgumentParser], None],
+                             run: Callable[[Callable[[argparse.Namespace, list[Scenario]], int]],
+                                           Callable[[argparse.Namespace], int]]) -> None:
+    """The `identify` and `calibrate` subcommands."""
+    p = sub.add_parser("identify", help="which parameters the calibration targets identify (global sensitivity "
+                                        "across the priors)")
+    p.add_argument("scenarios", nargs="*", help="episode files (default: scenarios/history/*.yaml)")
+    p.add_argument("--samples", type=int, default=2000, help="parameter vectors drawn from the prior (default 2000)")
+    p.add_argument("--runs", type=runs_arg, default=3, help="replications per episode per vector (default 3)")
+    p.add_argument("--seed", type=seed_arg, default=0, help="root seed (default 0)")
+    p.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
+    p.add_argument("--out", default="results/identify", help="output directory (default results/identify)")
+    p.add_argument("--markdown", action="store_true", help="print the whole table (default: the top 25)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    common(p)
+    p.set_defaults(func=run(cmd_identify))
+
+    p = sub.add_parser("calibrate", help="ABC-SMC posterior of the calibrated parameters on every episode")
+    p.add_argument("scenarios", nargs="*", help="episode files (default: scenarios/history/*.yaml)")
+    p.add_argument("--population", type=int, default=1000, help="particles per generation (default 1000)")
+    p.add_argument("--generations", type=int, default=8, help="most generations (default 8)")
+    p.add_argument("--max-simulations", type=int, default=None, help="stop after this many simulations")
+    p.add_argument("--minutes", type=float, default=None, help="stop after this many minutes")
+    p.add_argument("--seed", type=seed_arg, default=0, help="root seed (default 0)")
+    p.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
+    p.add_argument("--leave-out", help="calibrate without this episode (its file stem or name), from the prior")
+    p.add_argument("--out", default="results/calibration", help="output directory (default results/calibration)")
+    p.add_argument("--ship", action="store_true",
+                   help="also write the result into scenarios/params/ (default.yaml and posterior.csv; with "
+                        "--leave-out, loo/EPISODE.csv)")
+    common(p)
+    p.set_defaults(func=run(cmd_calibrate))

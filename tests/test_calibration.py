@@ -1,0 +1,135 @@
+"""Calibration: targets against the record, identifiability across the priors, ABC-SMC with a seeded
+sampler, and posterior draws in every run."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from diplosim import compile_scenario, load_scenario, run_ensemble
+from diplosim.domain.parameters import CALIBRATED, PARAMETERS
+from diplosim.explore.identify import correlation_ratio, identify, sample_prior
+from diplosim.explore.targets import EpisodeSet, distance, replication_targets, target_names
+from diplosim.model.engine import ReplicationResult
+from diplosim.scenario.params import load_parameters, load_posterior
+from diplosim.scenario.shipped import HISTORY_DIR
+from tests.conftest import REPO
+
+HISTORY = sorted(HISTORY_DIR.glob("*.yaml"))
+
+
+def test_every_parameter_has_a_prior_argued_from_its_unit_and_a_median_inside_its_bounds():
+    for info in PARAMETERS.values():
+        assert info.prior in ("uniform", "loguniform")
+        if info.prior == "loguniform":
+            assert info.lower > 0 and info.unit.startswith(("days", "hours"))
+        assert info.lower <= info.prior_median <= info.upper
+        assert info.to_unit(info.from_unit(0.3)) == pytest.approx(0.3)
+    assert 0 < len(CALIBRATED) <= 12
+
+
+def test_targets_score_one_replication_against_the_record():
+    sc = load_scenario(REPO / "scenarios" / "history" / "gsomia-2019.yaml")
+    model = compile_scenario(sc)
+    names = target_names(sc)
+    assert names[0] == "gsomia-2019:outcome" and "gsomia-2019:date:notice_given" in names
+    notice, suspended = sc.t(sc.record.dates["notice_given"]), sc.t(sc.record.dates["suspended"])
+    exact = ReplicationResult(0, "suspended", suspended, {"notice_given": notice, "suspended": suspended}, {},
+                              [None] * len(sc.polls), 0,
+                              moves=[(sc.t(m.at), m.by, m.kind) for m in sc.record.moves if m.at is not None])
+    got = replication_targets(model, exact)
+    assert got["gsomia-2019:outcome"] == 0.0 and got["gsomia-2019:date:notice_given"] == 0.0
+    assert got["gsomia-2019:move:controls_lifted by the counterpart, never"] == 0.0
+    assert got["gsomia-2019:move:us_pressure by the patron, 2019-11-01 to 2019-11-22"] == 1.0  # no pressure made
+    late = ReplicationResult(0, "renewed", None, {"notice_given": notice + 45}, {}, [None] * len(sc.polls), 0)
+    worse = replication_targets(model, late)
+    assert worse["gsomia-2019:outcome"] == 1.0 and worse["gsomia-2019:date:notice_given"] == pytest.approx(0.5)
+    assert worse["gsomia-2019:date:suspended"] == 1.0
+    assert distance(got) < distance(worse)
+    assert distance({"a:outcome": 1.0, "a:date:x": 1.0, "a:move:y": 0.0, "a:polls": 1.0}) == pytest.approx(
+        1.0 + 0.5 * 0.5 + 0.25)
+
+
+def test_the_correlation_ratio_finds_a_dependence_and_not_noise():
+    rng = np.random.default_rng(0)
+    x = rng.random(2000)
+    assert correlation_ratio(x, np.sin(3 * x) + 0.01 * rng.random(2000), 10) > 0.9
+    noise = correlation_ratio(x, rng.random(2000), 10)
+    assert noise < 0.02  # about (10 - 1) / 2000 = 0.0045 for pure noise
+
+
+def test_identify_ranks_the_parameters_and_keeps_at_most_half_as_many_as_independent_targets():
+    episodes = EpisodeSet.of([load_scenario(p) for p in HISTORY[:2]], load_scenario(HISTORY[0]).params)
+    report = identify(episodes, samples=60, runs=1, seed=0, workers=1)
+    assert set(report["table"]) == set(PARAMETERS)
+    assert len(report["selected"]) <= report["independent_targets"] // 2
+    assert all(0.0 <= v <= 1.0 for row in report["table"].values() for v in row.values())
+    assert report["selected"] == report["identified"][:len(report["selected"])]
+
+
+def test_the_prior_sample_is_a_latin_hypercube_within_the_bounds():
+    points = sample_prior(["review_days", "threat_weight"], 50, 3)
+    assert len(points) == 50 and points == sample_prior(["review_days", "threat_weight"], 50, 3)
+    for name in ("review_days", "threat_weight"):
+        u = sorted(PARAMETERS[name].to_unit(p[name]) for p in points)
+        assert all(k / 50 <= v < (k + 1) / 50 for k, v in enumerate(u))  # one point in each stratum
+
+
+@pytest.mark.slow
+def test_abc_smc_gives_the_same_posterior_on_one_worker_or_two(tmp_path):
+    pytest.importorskip("pyabc")
+    from diplosim.explore.abc import calibrate_abc
+
+    episodes = EpisodeSet.of([load_scenario(p) for p in HISTORY[:2]], load_scenario(HISTORY[0]).params)
+    names = list(CALIBRATED)[:3]
+    runs = [calibrate_abc(episodes, names, population=20, seed=5, workers=w, database=tmp_path / f"abc{w}.db",
+                          max_generations=2) for w in (1, 2)]
+    assert runs[0].particles == runs[1].particles and runs[0].weights == runs[1].weights
+    assert len(runs[0].particles) == 20 and math.isclose(sum(runs[0].weights), 1.0)
+    assert all(PARAMETERS[n].contains(p[n]) for p in runs[0].particles for n in names)
+    assert len(runs[0].generations) == 2 and runs[0].generations[1]["epsilon"] <= runs[0].generations[0]["epsilon"]
+
+
+@pytest.mark.slow
+def test_calibrate_writes_a_posterior_that_run_then_draws_from(tmp_path):
+    pytest.importorskip("pyabc")
+    out = tmp_path / "cal"
+    done = subprocess.run([sys.executable, str(REPO / "run.py"), "calibrate", str(HISTORY[0]), str(HISTORY[1]),
+                           "--population", "15", "--generations", "2", "--workers", "1", "--seed", "2",
+                           "--leave-out", HISTORY[1].stem, "--out", str(out)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    report = json.loads((out / "report.json").read_text())
+    assert report["left_out"].endswith(HISTORY[1].name) and len(report["episodes"]) == 1  # calibrated without it
+    posterior = load_posterior(out / "posterior.csv")
+    assert len(posterior) == 15 and set(posterior.names) == set(CALIBRATED)
+    params = load_parameters(out / "params.yaml")
+    assert params.posterior is not None and params.posterior.sha256 == posterior.sha256
+    assert load_parameters(out / "params.yaml", posterior=False).posterior is None
+    sc = load_scenario(HISTORY[0])
+    import dataclasses
+
+    drawn = run_ensemble(dataclasses.replace(sc, params=params), 30, 0)
+    assert {r.draw for r in drawn.results} <= set(range(15)) and len({r.draw for r in drawn.results}) > 3
+    fixed = run_ensemble(dataclasses.replace(sc, params=params.fixed()), 5, 0)
+    assert {r.draw for r in fixed.results} == {None}
+
+
+def test_a_posterior_file_is_checked(tmp_path):
+    from diplosim.errors import ScenarioError
+
+    bad = tmp_path / "p.csv"
+    bad.write_text("weight,threat_weight\n1,99\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"threat_weight: expected a value in \[0, 6\]"):
+        load_posterior(bad)
+    bad.write_text("weight,threat_wieght\n1,2\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match="did you mean 'threat_weight'"):
+        load_posterior(bad)
+    Path(bad).write_text("threat_weight\n2\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match="'weight'"):
+        load_posterior(bad)
