@@ -57,6 +57,7 @@ from .common import (
     seed_arg,
 )
 from .explore import experiment
+from .serve import add_serve_command
 from .store_commands import (
     StoreUsageError,
     Terminated,
@@ -501,6 +502,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_commands(sub, common)
     add_store_commands(sub)
+    add_serve_command(sub)
     return parser
 
 

@@ -97,6 +97,7 @@ class Side:
         summary = Ensemble(self.model, seed, list(self.results)).summary()
         summary["file"] = self.prepared.filename
         return {"label": self.label, "name": self.model.scenario.name, "file": self.prepared.filename,
+                "episode": self.prepared.episode.ident, "changes": list(self.prepared.changes),
                 "summary": summary, "context": self.context,
                 "timing": stage_timing(self.model, self.results), "fan": fan_view(self.fan, self.model)}
 
@@ -200,6 +201,6 @@ def told(prepared: Prepared) -> dict[str, Any]:
     """One replication of a prepared state told as a story: the lines of ``run.py story``."""
     model = prepared.model
     result = run_one(model, prepared.seed, prepared.story, record_log=True)
-    return {"replication": prepared.story, "seed": prepared.seed, "outcome": result.outcome, "error": result.error,
+    return {"replication": prepared.story, "seed": prepared.seed, "outcome": result.outcome, "failed": result.error,
             "heading": story_heading(model, prepared.seed, prepared.story),
             "lines": story_lines(model, result) if result.error is None else []}

@@ -386,6 +386,8 @@ class Prepared:
     episode: Episode
     filename: str
     text: str
+    changes: tuple[str, ...]
+    """What the state changes in its episode, in words."""
     model: Model
     runs: int
     seed: int
@@ -419,4 +421,4 @@ def prepare(state: Mapping[str, Any], workspace: Workspace) -> Prepared:
         model = compile_scenario(workspace.load_generated(episode.filename, text)[1])
     except ScenarioError as exc:
         raise PageError(exc.format(), _target(exc.field, targets)) from None
-    return Prepared(episode, episode.filename, text, model, runs, seed, story)
+    return Prepared(episode, episode.filename, text, tuple(changes(state, episode)), model, runs, seed, story)
