@@ -313,4 +313,6 @@ class ClassroomServer(ThreadingHTTPServer):
 
     def server_close(self) -> None:
         super().server_close()
-        self.app.close()
+        app = getattr(self, "app", None)  # None when the address could not be bound
+        if app is not None:
+            app.close()
