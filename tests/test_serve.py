@@ -26,7 +26,7 @@ from diplosim.explore.compare import compare
 from diplosim.present import classroom_jobs, classroom_state
 from diplosim.present.classroom import MAX_BODY, ClassroomApp, ClassroomServer, static_file
 from diplosim.present.classroom_jobs import Job
-from diplosim.present.classroom_state import PageError, Workspace, episode_of, prepare, scenario_text
+from diplosim.present.classroom_state import Workspace, episode_of, prepare, scenario_text
 from diplosim.run.ensemble import run_indices
 from diplosim.scenario.loader import ALLOW_ENV, load_scenario
 from diplosim.scenario.shipped import SHIPPED_DIR
@@ -493,6 +493,25 @@ def test_the_page_in_chromium_runs_changes_and_compares(tmp_path):
             other.goto(link)
             other.wait_for_selector("body[data-ready=yes]", timeout=20_000)
             restored = other.is_checked("#mechanism-quasi_alliance"), other.input_value("#runs")
+            # a mistake typed into a date field: the loader's line beside it
+            other.fill("input[data-trigger='export-controls']", "2019-02-30")
+            other.wait_for_selector("[data-for='trigger:export-controls']:not(:empty)")
+            bad_date = other.inner_text("[data-for='trigger:export-controls']")
+            other.fill("input[data-trigger='export-controls']", "2019-07-01")
+            # dragging the trigger along the timeline moves its date
+            dot = other.locator("circle[data-id='export-controls']").bounding_box()
+            other.mouse.move(dot["x"] + dot["width"] / 2, dot["y"] + dot["height"] / 2)
+            other.mouse.down()
+            other.mouse.move(dot["x"] + 80, dot["y"] + dot["height"] / 2, steps=5)
+            other.mouse.up()
+            other.wait_for_selector("[data-for='trigger:export-controls']:empty", state="attached")
+            dragged = other.input_value("input[data-trigger='export-controls']")
+            # a pasted text that is not a scenario: the loader's line beside the upload
+            other.select_option("#episode", "upload")
+            other.fill("#upload-text", "just some words")
+            other.click("#upload-use")
+            other.wait_for_selector("[data-for='episode']:not(:empty)")
+            bad_upload = other.inner_text("[data-for='episode']")
             browser.close()
     finally:
         proc.send_signal(signal.SIGINT)
@@ -503,6 +522,9 @@ def test_the_page_in_chromium_runs_changes_and_compares(tmp_path):
     assert abs(now["suspended"] - before["suspended"]) > 0.3 and now["terminated"] > before["terminated"]
     assert sum(now.values()) == pytest.approx(1.0, abs=1e-6)
     assert restored == (False, "300")
+    assert bad_date.startswith("gsomia-2019-classroom.yaml:") and "expected a date YYYY-MM-DD" in bad_date
+    assert re.fullmatch(r"2019-\d\d-\d\d", dragged) and dragged > "2019-07-01", dragged
+    assert bad_upload.startswith("pasted.yaml:1:1:") and "expected a mapping" in bad_upload
     code, out, err = cli_lines(["run", saved.name, "--seed", "0", "--runs", "300", "--json", "--workers", "1"],
                                tmp_path)
     assert code == 0, err

@@ -67,7 +67,10 @@ async function api(path, body) {
 }
 
 const DAY = 86400000;
-function toDay(iso) { return Date.parse(iso + "T00:00:00Z") / DAY; }
+function toDay(iso) {  // NaN for anything but a real YYYY-MM-DD date (Date.parse would roll 02-30 over)
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(iso) ? Date.parse(iso + "T00:00:00Z") / DAY : NaN;
+  return Number.isFinite(day) && new Date(day * DAY).toISOString().slice(0, 10) === iso ? day : NaN;
+}
 function fromDay(day) { return new Date(Math.round(day) * DAY).toISOString().slice(0, 10); }
 function pct(p) { return (100 * p).toFixed(1); }
 function signed(p) { return (p >= 0 ? "+" : "") + (100 * p).toFixed(1); }
@@ -323,7 +326,8 @@ function renderTimeline() {
     const moved = !d.added && d.at !== d.t.at;
     const cls = ["marker", d.added ? "added" : "", moved ? "moved" : "", d.removed ? "removed" : "",
                  d.t.given ? "given" : ""].join(" ");
-    const dot = svg("circle", {cx: x(Math.max(t0, Math.min(t1, day))), cy, r: 6, class: cls, tabindex: 0}, box);
+    const dot = svg("circle", {cx: x(Math.max(t0, Math.min(t1, day))), cy, r: 6, class: cls, tabindex: 0,
+                               "data-id": d.t.id}, box);
     svg("title", {text: `${d.t.id} (${d.t.kind}) ${d.at}${d.t.note ? ": " + d.t.note : ""}`}, dot);
     if (d.removed) continue;
     dot.addEventListener("pointerdown", (ev) => {
@@ -620,8 +624,9 @@ function fanChart(box, name, snap) {
   const x = (day) => L + (day - t0) / (t1 - t0) * (W - L - R);
   const y = (v) => T + (1 - (v - spec.lower) / (spec.upper - spec.lower)) * (H - T - B);
   const before = sameWindow(snap.before, snap.now) && snap.before.fan && snap.before.fan.variables[name];
-  svg("text", {x: L, y: 14, class: "label",
-               text: `${name} (${spec.unit}): ${spec.meaning}${before ? " Dashed: the median before." : ""}`}, box);
+  const title = svg("text", {x: L, y: 14, class: "label", text: `${name} (${spec.unit})`}, box);
+  svg("title", {text: spec.meaning}, title);
+  if (before) svg("text", {x: W - R, y: 14, "text-anchor": "end", class: "tick", text: "dashed: the median before"}, box);
   for (let k = 0; k <= 4; k++) {
     const v = spec.lower + k * (spec.upper - spec.lower) / 4;
     svg("line", {x1: L, x2: W - R, y1: y(v), y2: y(v), class: "grid"}, box);
