@@ -29,6 +29,7 @@ import ipaddress
 import json
 import re
 import socket
+import sys
 from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path, PurePosixPath
@@ -151,6 +152,8 @@ class ClassroomApp:
             return _error(404, f"no such page: {route[:80]}")
         except PageError as exc:
             return _json(422, {"error": exc.as_json()})
+        except Exception as exc:  # noqa: BLE001 - a bug answers with its one line, and the server goes on
+            return _error(500, f"diplosim: error: {type(exc).__name__}: {exc}", "scenario")
 
     def static(self, path: str) -> Response:
         target = static_file(path)
@@ -308,8 +311,17 @@ class ClassroomServer(ThreadingHTTPServer):
         shown = f"[{host}]" if ":" in host else host
         self.allowed_hosts: set[str] | None = None
         if is_loopback(host):  # only the names of this address (see the module's docstring)
-            self.allowed_hosts = {f"{name}:{self.port}" for name in (shown, "localhost", "127.0.0.1", "[::1]")}
+            names = (shown, "localhost", "127.0.0.1", "[::1]")
+            self.allowed_hosts = {f"{name}:{self.port}" for name in names}
+            if self.port == 80:  # a browser leaves the default port out
+                self.allowed_hosts |= set(names)
         self.url = f"http://{shown}:{self.port}/"
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A browser that went away is no error; anything else is one line on stderr, not a traceback."""
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, (ConnectionError, TimeoutError)):
+            sys.stderr.write(f"diplosim serve: error answering {client_address[0]}: {type(exc).__name__}: {exc}\n")
 
     def server_close(self) -> None:
         super().server_close()

@@ -34,8 +34,9 @@ SNAPSHOT_SECONDS = 0.25
 """Shortest time between two snapshots (each costs the fan's quantiles and a bootstrap)."""
 FAN_VARIABLES = ("approval", "threat")
 """The state variables the page draws as fan charts."""
-MAX_JOBS_KEPT = 64
-"""Most jobs remembered; the oldest finished ones are forgotten first."""
+MAX_JOBS_KEPT = 32
+"""Most jobs remembered; the oldest finished ones are forgotten first (a finished job keeps only its
+last snapshot, a few tens of KiB)."""
 
 
 def stage_timing(model: Model, results: list[ReplicationResult]) -> list[dict[str, Any]]:
@@ -92,6 +93,11 @@ class Side:
             result.changes = None
             self.results.append(result)
 
+    def release(self) -> None:
+        """Let the replications and histograms go (once the last snapshot is made)."""
+        self.results = []
+        self.fan = FanReducer([0.0], self.fan.half_lives, self.fan.variables, bins=1)
+
     def view(self, seed: int) -> dict[str, Any]:
         """The side's part of a snapshot."""
         summary = Ensemble(self.model, seed, list(self.results)).summary()
@@ -142,6 +148,8 @@ class Job:
             self.status, self.error = "failed", f"{type(exc).__name__}: {exc}"
         self.finished = time.monotonic()
         self._publish()
+        for side in self.sides:
+            side.release()
 
     def _publish(self) -> None:
         snapshot = self._build()

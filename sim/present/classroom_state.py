@@ -268,9 +268,10 @@ def scenario_document(state: Mapping[str, Any], episode: Episode) -> tuple[dict[
     ids = [_trigger_id(item) for item in triggers]
     remove = {str(tid) for tid in _field(state, "remove", list, [])}
     move = {str(tid): when for tid, when in _field(state, "move", dict, {}).items()}
-    for tid in sorted((remove | set(move)) - set(ids)):
-        raise PageError(f"no trigger with id '{excerpt(tid)}' in {episode.ident}{did_you_mean(tid, ids)}",
-                        "triggers")
+    unknown = sorted((remove | set(move)) - set(ids))
+    if unknown:
+        raise PageError(f"no trigger with id '{excerpt(unknown[0])}' in {episode.ident}"
+                        f"{did_you_mean(unknown[0], ids)}", "triggers")
     kept: list[Any] = []
     targets: list[str] = []
     for item, tid in zip(triggers, ids, strict=True):
