@@ -247,7 +247,7 @@ function dateOf(trigger) {
 }
 
 function moverText(by) {
-  return `${roleName(by)}'s move (${by}): given as a declared assumption (given: true, by: ${by})`;
+  return `${roleName(by)}'s move (the ${by}'s), given as a declared assumption (given: true, by: ${by})`;
 }
 
 function describeTiming(t) {
@@ -397,7 +397,8 @@ function describeAddKind() {
   $("add-issue-label").hidden = !kind.issues;
   const mover = addMover();
   $("add-by-label").hidden = Boolean(mover);
-  $("add-mover").textContent = mover ? `An actor's move, which the model decides: it can be added only as the ${moverText(mover)}.` : "";
+  $("add-mover").textContent = mover ? `This is ${roleName(mover)}'s move (the ${mover}'s), which the model decides: ` +
+    `it can be added only as a declared assumption (given: true, by: ${mover}).` : "";
 }
 
 function addTrigger() {
