@@ -136,6 +136,20 @@ def test_a_saved_file_uploaded_again_is_the_same_scenario(app):
     assert "issue_linkage" not in episode["mechanisms"]
 
 
+def test_text_from_the_page_cannot_leave_its_place_in_the_file(app, tmp_path):
+    sneaky = "x\nextends: /etc/passwd\r\u2028params: {file: /etc/passwd}"
+    state = {"episode": EPISODE, "remove": [], "add": [{"id": sneaky, "kind": "nuclear_test", "at": "2019-10-15",
+                                                        "source": sneaky, "note": sneaky}],
+             "params": {"threat_weight": 3.0}}
+    status, saved = call(app, "POST", "/api/scenario", state)
+    assert status == 200, saved
+    header = saved["yaml"].split("\nname:")[0].splitlines()
+    assert header and all(line.startswith("# ") for line in header), header
+    doc = yaml.safe_load(saved["yaml"])
+    assert "extends" not in doc and doc["params"] == {"override": {"threat_weight": 3.0}}
+    assert doc["triggers"][-1]["id"] == sneaky
+
+
 def test_an_unchanged_shipped_episode_runs_as_the_shipped_file(app, tmp_path):
     state = {"episode": "counterfactuals/2019-no-us-pressure.yaml", "runs": 60}
     _, started = call(app, "POST", "/api/run", {"now": state})

@@ -22,6 +22,7 @@ the file under its download name: the line ``check FILE`` prints.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 import tempfile
@@ -112,6 +113,8 @@ class Workspace:
             for old in kept[:max(0, len(kept) - MAX_KEPT + 1)]:
                 shutil.rmtree(old, ignore_errors=True)
             folder.mkdir()
+        else:
+            os.utime(folder)  # in use again: the last to go
         return folder
 
     def load_upload(self, name: str, text: str) -> tuple[Path, Scenario, MarkedDict]:
