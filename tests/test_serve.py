@@ -435,6 +435,7 @@ def test_serve_on_another_address_warns_that_anyone_can_use_it():
     finally:
         if proc.poll() is None:
             proc.kill()
+    assert proc.returncode == 0, err
     assert "anyone" in err and "warning" in err
 
 

@@ -28,12 +28,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UsageError(f"serve: cannot listen on {args.host} port {args.port} ({exc.strerror or exc}); "
                          "try another --port, or --port 0 for a free one") from None
-    if not is_loopback(args.host):
-        print(f"warning: listening on {args.host}: anyone who can reach this machine on that network can use "
-              "the page (run simulations, upload scenario files)", file=sys.stderr)
-    print(f"diplosim classroom page: {server.url}  (Ctrl-C to stop)", flush=True)
     how = "stopped"
-    try:
+    try:  # from here on a signal stops the server cleanly, even before it serves its first request
+        if not is_loopback(args.host):
+            print(f"warning: listening on {args.host}: anyone who can reach this machine on that network can use "
+                  "the page (run simulations, upload scenario files)", file=sys.stderr)
+        print(f"diplosim classroom page: {server.url}  (Ctrl-C to stop)", flush=True)
         server.serve_forever()
     except Terminated:
         how = "stopped by SIGTERM"
