@@ -370,8 +370,11 @@ def test_static_requests_cannot_leave_the_static_folder(server):
 
 def test_request_bodies_are_limited_and_must_be_json(server):
     big = b"{" + b" " * (MAX_BODY + 10) + b"}"
-    status, _ = raw(server, "POST", "/api/check", big, {"Content-Type": "application/json"})
-    assert status == 413
+    status, body = raw(server, "POST", "/api/check", big, {"Content-Type": "application/json"})
+    assert status == 413 and b"the limit is" in body
+    status, _ = raw(server, "POST", "/api/check", b"", {"Content-Type": "application/json",
+                                                        "Content-Length": str(100 * MAX_BODY)})
+    assert status == 413  # refused on its length, before any of it arrives
     status, _ = raw(server, "POST", "/api/check", b'{"episode": 1}', {"Content-Type": "text/plain"})
     assert status == 415
     status, _ = raw(server, "POST", "/api/check", b"not json", {"Content-Type": "application/json"})

@@ -65,6 +65,8 @@ CONTENT_TYPES = {
 """The kinds of file the page is made of; no other file is served."""
 MAX_BODY = 4 * MAX_FILE_BYTES
 """Largest request body: a state with an upload (at most the loader's file limit) and its 'before'."""
+MAX_DRAIN = 16 * MAX_BODY
+"""Largest too-large body read (and dropped) before it is refused; a larger one is refused unread."""
 DEFAULT_PORT = 8765
 SECURITY_HEADERS = {
     "Content-Security-Policy": ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -247,13 +249,18 @@ class _Handler(BaseHTTPRequestHandler):
         if self.headers.get("Transfer-Encoding") or length is None or not length.isdigit():
             self._send(_error(411, "a request body needs its Content-Length"), close=True)
             return
-        if int(length) > MAX_BODY:
-            self._send(_error(413, f"the request is {int(length):,} bytes; the limit is {MAX_BODY:,}"), close=True)
+        size = int(length)
+        if size > MAX_BODY:
+            # read (and drop) a body of a sane size, so that the client is not cut off before the answer
+            left = size if size <= MAX_DRAIN else 0
+            while left > 0 and (chunk := self.rfile.read(min(left, 65536))):
+                left -= len(chunk)
+            self._send(_error(413, f"the request is {size:,} bytes; the limit is {MAX_BODY:,}"), close=True)
             return
+        raw = self.rfile.read(size)
         if self.headers.get_content_type() != "application/json":
-            self._send(_error(415, "the request should be JSON (Content-Type: application/json)"), close=True)
+            self._send(_error(415, "the request should be JSON (Content-Type: application/json)"))
             return
-        raw = self.rfile.read(int(length))
         try:
             body = json.loads(raw.decode("utf-8"))
             json.dumps(body, ensure_ascii=False).encode("utf-8")  # lone surrogates cannot be written to a file

@@ -704,7 +704,14 @@ function wire() {
     $("upload-text").value = text;
     chooseEpisode({upload: {name: file.name, text}});
   });
-  $("upload-use").addEventListener("click", () => chooseEpisode({upload: {name: "pasted.yaml", text: $("upload-text").value}}));
+  $("upload-use").addEventListener("click", () => {
+    const text = $("upload-text").value, size = new TextEncoder().encode(text).length;
+    if (size > S.meta.limits.upload_bytes) {  // the loader's words, before sending it
+      showError({message: `pasted.yaml: file is ${size} bytes; the limit is ${S.meta.limits.upload_bytes}`, target: "episode"});
+      return;
+    }
+    chooseEpisode({upload: {name: "pasted.yaml", text}});
+  });
   $("free-run").addEventListener("click", () => {
     for (const t of S.episode ? S.episode.triggers : []) if (t.given && !S.state.remove.includes(t.id)) S.state.remove.push(t.id);
     renderTriggers(); renderTimeline(); changed();
