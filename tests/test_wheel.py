@@ -64,3 +64,21 @@ def test_counterfactuals_run_from_another_directory(installed):
     assert done.returncode == 0, done.stderr
     shipped = [p.stem for p in (REPO / "scenarios" / "counterfactuals").glob("*.yaml")]
     assert shipped and all(name in done.stdout for name in shipped), done.stdout[:500]
+
+
+@pytest.mark.slow
+def test_the_installed_package_serves_the_classroom_page(installed):
+    probe = ("from diplosim.present.classroom import ClassroomApp\n"
+             "app = ClassroomApp()\n"
+             "try:\n"
+             "    for path in ('/', '/app.js', '/style.css', '/favicon.svg'):\n"
+             "        status, kind, body = app.handle('GET', path)\n"
+             "        assert status == 200 and body, path\n"
+             "        print(path, kind, len(body))\n"
+             "    status, _, body = app.handle('POST', '/api/check', {'episode': 'history/gsomia-2019.yaml'})\n"
+             "    assert status == 200, body\n"
+             "finally:\n"
+             "    app.close()\n")
+    done = _run(installed, "-c", probe)
+    assert done.returncode == 0, done.stderr
+    assert "/app.js text/javascript" in done.stdout

@@ -30,7 +30,7 @@ from ..present.resultdir import (
     require_complete,
     run_identity,
 )
-from ..present.story import story_lines
+from ..present.story import story_heading, story_lines
 from ..run.dask_backend import MissingExtra, SchedulerUnreachable
 from ..run.ensemble import Ensemble, run_one
 from ..run.fan import FAN_RUNS, fan_for
@@ -56,6 +56,7 @@ from .common import (
     seed_arg,
 )
 from .explore import experiment
+from .serve import add_serve_command
 from .store_commands import (
     StoreUsageError,
     Terminated,
@@ -179,8 +180,8 @@ def cmd_story(args: argparse.Namespace) -> int:
         print(f"diplosim: replication {args.replication} of seed {args.seed} failed: {result.error}",
               file=sys.stderr)
         return EXIT_ERROR
-    print(f"{sc.name}: replication {args.replication} of seed {args.seed}")
-    print(f"Actors decide from {sc.decisions_from}; the agreement is {sc.agreement.state.value}.")
+    for line in story_heading(model, args.seed, args.replication):
+        print(line)
     print()
     for line in story_lines(model, result):
         print(line)
@@ -468,6 +469,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_commands(sub, common)
     add_store_commands(sub)
+    add_serve_command(sub)
     return parser
 
 

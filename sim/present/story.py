@@ -12,6 +12,13 @@ def format_terms(terms: Iterable[tuple[str, float]]) -> str:
     return ", ".join(f"{name} {value:+.2f}" for name, value in terms)
 
 
+def story_heading(model: Model, seed: int, index: int) -> list[str]:
+    """The two lines before a story: which replication it is, and where the agreement starts."""
+    sc = model.scenario
+    return [f"{sc.name}: replication {index} of seed {seed}",
+            f"Actors decide from {sc.decisions_from}; the agreement is {sc.agreement.state.value}."]
+
+
 def story_lines(model: Model, result: ReplicationResult) -> list[str]:
     """The replication's log as lines: date, actor, what happened and why."""
     lines = []

@@ -1286,7 +1286,7 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None, 
     the shipped scenarios, or a folder in `allow` or $DIPLOSIM_ALLOW.
     """
     path = Path(path)
-    doc, files = _load_raw(path, [], allowed_roots(path, allow))
+    doc, files = load_document(path, allow=allow)
     if overrides:
         doc = apply_overrides(doc, overrides)
     digest = hashlib.sha256()
@@ -1295,3 +1295,14 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None, 
     if overrides:
         digest.update(repr(sorted(overrides.items())).encode())
     return validate(doc, str(path), tuple(files), digest.hexdigest())
+
+
+def load_document(path: str | Path, *, allow: Iterable[str | Path] = ()) -> tuple[MarkedDict, list[str]]:
+    """The raw document of a scenario file with its ``extends`` chain merged, before validation,
+    and the files read (resolved, the file itself first).
+
+    The same reading and confinement as `load_scenario` (which validates this document):
+    for tools that write a scenario back as a complete file.
+    """
+    path = Path(path)
+    return _load_raw(path, [], allowed_roots(path, allow))

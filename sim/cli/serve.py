@@ -1,0 +1,56 @@
+"""`serve`: the classroom page (`present/classroom.py`) on a local web server.
+
+Argument parsing, printing and signals only: Ctrl-C or SIGTERM stops the server, which cancels
+its runs and removes its private folder, and the command exits 0 with one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+from ..scenario.loader import ALLOW_ENV
+from .common import EXIT_OK, UsageError, whole
+from .store_commands import Terminated
+
+DEFAULT_HOST = "127.0.0.1"
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from ..present.classroom import ClassroomServer, is_loopback  # http.server: loaded only here
+
+    # What a page uploads may extend only the shipped scenarios, whatever folders the shell allows.
+    os.environ.pop(ALLOW_ENV, None)
+    try:
+        server = ClassroomServer(args.host, args.port)
+    except OSError as exc:
+        raise UsageError(f"serve: cannot listen on {args.host} port {args.port} ({exc.strerror or exc}); "
+                         "try another --port, or --port 0 for a free one") from None
+    how = "stopped"
+    try:  # from here on a signal stops the server cleanly, even before it serves its first request
+        if not is_loopback(args.host):
+            print(f"warning: listening on {args.host}: anyone who can reach this machine on that network can use "
+                  "the page (run simulations, upload scenario files)", file=sys.stderr)
+        print(f"diplosim classroom page: {server.url}  (Ctrl-C to stop)", flush=True)
+        server.serve_forever()
+    except Terminated:
+        how = "stopped by SIGTERM"
+    except KeyboardInterrupt:
+        how = "stopped by Ctrl-C"
+    finally:
+        server.server_close()
+    print(f"diplosim serve: {how}; the page's runs and uploads are gone", file=sys.stderr)
+    return EXIT_OK
+
+
+def add_serve_command(sub: Any) -> None:
+    """Register `serve` on the subcommand parsers."""
+    p = sub.add_parser("serve", help="the classroom page: change an episode in a local web page and run it")
+    p.add_argument("--port", type=whole(0, 65535, "a port"), default=8765,
+                   help="port to listen on (default 8765; 0 picks a free one)")
+    p.add_argument("--host", default=DEFAULT_HOST, metavar="ADDRESS",
+                   help=f"address to listen on (default {DEFAULT_HOST}, this machine only); another address "
+                        "opens the page to that network")
+    p.set_defaults(func=cmd_serve)

@@ -1,0 +1,337 @@
+"""The classroom page: one local web page to change an episode and watch the ensemble, offline.
+
+Standard library only (`http.server`): one vanilla-JavaScript page with SVG charts, its files in
+``classroom_static/`` (package data), nothing from the network. `ClassroomApp` answers requests
+(no sockets: the tests call it directly); `ClassroomServer` serves it on a port.
+
+Routes (JSON in and out, but the page's own files)::
+
+    GET  /  and  /NAME            the page and its files (only files inside classroom_static/)
+    GET  /api/meta                episodes, mechanisms, trigger kinds and who moves them, parameters
+    POST /api/episode   {state}   the episode's facts for the editors: triggers, polls, mechanisms
+    POST /api/check     {state}   ok, or the loader's one line and the page field it belongs to
+    POST /api/scenario  {state}   the complete scenario file the state stands for (to download)
+    POST /api/run       {"now": state, "before": state or null}   -> {"job": ID}
+    GET  /api/jobs/ID             the job's snapshot, growing as chunks finish
+    POST /api/jobs/ID/cancel
+    POST /api/story     {state}   one replication told, with the reasons for each decision
+
+Uploaded text is written only into the server's private folder (`Workspace`); a request body is
+at most `MAX_BODY` bytes; on the loopback address, requests must name it as their host (so a web
+page elsewhere cannot reach the server through a rebound DNS name), and a POST must say it is
+JSON (so a form elsewhere cannot send one without the browser asking first).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import json
+import re
+import socket
+import sys
+from collections.abc import Mapping
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from .. import __version__
+from ..domain.kinds import KINDS, mover_of
+from ..domain.mechanisms import MECHANISMS
+from ..domain.parameters import PARAMETERS
+from ..domain.roles import ROLES
+from ..domain.variables import VARIABLES
+from ..scenario.loader import OUTCOMES, TALKS_ISSUES
+from ..scenario.yamlio import MAX_FILE_BYTES
+from .classroom_jobs import CHUNK, FAN_VARIABLES, JobBoard, told
+from .classroom_state import (
+    MAX_PAGE_RUNS,
+    PageError,
+    Prepared,
+    Workspace,
+    classroom_parameters,
+    episode_of,
+    prepare,
+    shipped_episodes,
+)
+from .run_figures import scenario_context
+
+STATIC_DIR = Path(__file__).resolve().with_name("classroom_static")
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml",
+}
+"""The kinds of file the page is made of; no other file is served."""
+MAX_BODY = 4 * MAX_FILE_BYTES
+"""Largest request body: a state with an upload (at most the loader's file limit) and its 'before'."""
+MAX_DRAIN = 16 * MAX_BODY
+"""Largest too-large body read (and dropped) before it is refused; a larger one is refused unread."""
+DEFAULT_PORT = 8765
+SECURITY_HEADERS = {
+    "Content-Security-Policy": ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+                                "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+Response = tuple[int, str, bytes]
+"""(HTTP status, content type, body)."""
+
+
+def _json(status: int, data: Any) -> Response:
+    return status, "application/json; charset=utf-8", json.dumps(data, ensure_ascii=False).encode("utf-8")
+
+
+def _error(status: int, message: str, target: str = "request", **more: Any) -> Response:
+    return _json(status, {"error": {"message": message, "target": target, **more}})
+
+
+def static_file(url_path: str) -> Path | None:
+    """The file of classroom_static/ a request path names, or None: never a file outside that folder."""
+    rel = unquote(urlsplit(url_path).path).lstrip("/") or "index.html"
+    parts = PurePosixPath(rel).parts
+    if any(part in (".", "..") or "\\" in part or "\x00" in part or ":" in part for part in parts):
+        return None
+    target = (STATIC_DIR / rel).resolve()
+    if not target.is_relative_to(STATIC_DIR) or target.suffix not in CONTENT_TYPES or not target.is_file():
+        return None
+    return target
+
+
+def meta() -> dict[str, Any]:
+    """What the page needs to know before an episode: the vocabulary and the limits."""
+    kinds = []
+    for name, spec in KINDS.items():
+        entry: dict[str, Any] = {"name": name, "meaning": spec.meaning, "effects": spec.effects,
+                                 "mover": mover_of(name)}
+        if name == "talks":
+            entry["issues"] = {issue: mover_of(name, issue) for issue in TALKS_ISSUES}
+        kinds.append(entry)
+    params = [{"name": n, "lower": PARAMETERS[n].lower, "upper": PARAMETERS[n].upper, "unit": PARAMETERS[n].unit,
+               "meaning": PARAMETERS[n].meaning, "mechanism": PARAMETERS[n].mechanism}
+              for n in classroom_parameters()]
+    return {"version": __version__, "episodes": list(shipped_episodes()),
+            "mechanisms": [{"name": n, "meaning": m} for n, m in MECHANISMS.items()],
+            "kinds": kinds, "roles": dict(ROLES), "outcomes": OUTCOMES, "parameters": params,
+            "variables": {n: {"lower": VARIABLES[n].lower, "upper": VARIABLES[n].upper, "unit": VARIABLES[n].unit,
+                              "meaning": VARIABLES[n].meaning} for n in FAN_VARIABLES},
+            "limits": {"runs": MAX_PAGE_RUNS, "chunk": CHUNK, "upload_bytes": MAX_FILE_BYTES}}
+
+
+class ClassroomApp:
+    """The page's back end: a private folder, a board of jobs, and the routes. No sockets."""
+
+    def __init__(self) -> None:
+        self.workspace = Workspace()
+        self.jobs = JobBoard()
+
+    def close(self) -> None:
+        """Stop every job and remove the private folder."""
+        self.jobs.close()
+        self.workspace.close()
+
+    def handle(self, method: str, path: str, body: Any = None) -> Response:
+        """Answer one request; `body` is the parsed JSON of a POST."""
+        route = urlsplit(path).path
+        try:
+            if method == "GET" and not route.startswith("/api/"):
+                return self.static(path)
+            if method == "GET" and route == "/api/meta":
+                return _json(200, meta())
+            found = re.fullmatch(r"/api/jobs/([0-9a-f]{1,32})(/cancel)?", route)
+            if found:
+                return self.job(method, found.group(1), bool(found.group(2)))
+            posts = {"/api/episode": self.episode, "/api/check": self.check, "/api/scenario": self.scenario,
+                     "/api/run": self.run, "/api/story": self.story}
+            if route in posts:
+                if method != "POST":
+                    return _error(405, f"{route} takes POST")
+                if not isinstance(body, Mapping):
+                    return _error(400, "the request should be a JSON object")
+                return posts[route](body)
+            return _error(404, f"no such page: {route[:80]}")
+        except PageError as exc:
+            return _json(422, {"error": exc.as_json()})
+        except Exception as exc:  # noqa: BLE001 - a bug answers with its one line, and the server goes on
+            return _error(500, f"diplosim: error: {type(exc).__name__}: {exc}", "scenario")
+
+    def static(self, path: str) -> Response:
+        target = static_file(path)
+        if target is None:
+            return _error(404, "no such file")
+        return 200, CONTENT_TYPES[target.suffix], target.read_bytes()
+
+    def episode(self, state: Mapping[str, Any]) -> Response:
+        ep = episode_of(state, self.workspace)
+        sc = ep.scenario
+        triggers = []
+        for tr in sc.triggers:
+            if tr.kind == "poll":
+                continue
+            entry: dict[str, Any] = {"id": tr.id, "kind": tr.kind, "by": tr.by, "given": tr.given,
+                                     "note": tr.note, "source": tr.source, "issue": tr.issue}
+            if tr.at is not None:
+                entry["at"] = tr.at.isoformat()
+            elif tr.after is not None:
+                entry.update(after=tr.after, probability=tr.probability)
+            else:
+                lo, hi = tr.between or (sc.start, sc.end)
+                entry.update(rate=tr.rate, between=[lo.isoformat(), hi.isoformat()])
+            triggers.append(entry)
+        context = scenario_context(sc)
+        params = {name: sc.params.specs[name].value for name in classroom_parameters()}
+        return _json(200, {"ident": ep.ident, "uploaded": ep.uploaded, "filename": ep.filename, "name": sc.name,
+                           "description": sc.description, "question": sc.question, "start": sc.start.isoformat(),
+                           "end": sc.end.isoformat(), "state": sc.agreement.state.value,
+                           "record": context["record"], "polls": context["polls"], "triggers": triggers,
+                           "mechanisms": sorted(sc.mechanisms), "params": params,
+                           "actors": {role: cast.name for role, cast in sc.actors.items()}})
+
+    def check(self, state: Mapping[str, Any]) -> Response:
+        prepared = prepare(state, self.workspace)
+        return _json(200, {"ok": True, "filename": prepared.filename, "name": prepared.scenario.name,
+                           "triggers": len(prepared.scenario.triggers)})
+
+    def scenario(self, state: Mapping[str, Any]) -> Response:
+        prepared = prepare(state, self.workspace)
+        return _json(200, {"filename": prepared.filename, "yaml": prepared.text, "runs": prepared.runs,
+                           "seed": str(prepared.seed)})
+
+    def run(self, body: Mapping[str, Any]) -> Response:
+        now = self._side(body, "now")
+        before = self._side(body, "before") if body.get("before") is not None else None
+        if now is None:
+            return _error(400, "a run needs the page's settings ('now')")
+        if before is not None:  # common random numbers: the same seed and runs for both
+            before = dataclasses.replace(before, runs=now.runs, seed=now.seed)
+        return _json(200, {"job": self.jobs.start(now, before).ident})
+
+    def _side(self, body: Mapping[str, Any], side: str) -> Prepared | None:
+        state = body.get(side)
+        if state is None:
+            return None
+        try:
+            return prepare(state, self.workspace)
+        except PageError as exc:
+            raise PageError(exc.message, exc.target if side == "now" else f"before:{exc.target}") from None
+
+    def job(self, method: str, ident: str, cancel: bool) -> Response:
+        job = self.jobs.get(ident)
+        if job is None:
+            return _error(404, "no such run (the server forgets old runs, and every run when it restarts)")
+        if cancel:
+            if method != "POST":
+                return _error(405, "cancel takes POST")
+            job.cancel()
+            return _json(200, {"cancelled": ident})
+        return _json(200, job.snapshot())
+
+    def story(self, state: Mapping[str, Any]) -> Response:
+        return _json(200, told(prepare(state, self.workspace)))
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: ClassroomServer
+    protocol_version = "HTTP/1.1"
+    timeout = 60  # an idle kept-alive connection lets its thread go
+    server_version = f"diplosim/{__version__}"
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        if self._host_ok():
+            self._send(self.server.app.handle("GET", self.path))
+
+    def do_POST(self) -> None:  # noqa: N802
+        if not self._host_ok():
+            return
+        length = self.headers.get("Content-Length")
+        if self.headers.get("Transfer-Encoding") or length is None or not length.isdigit():
+            self._send(_error(411, "a request body needs its Content-Length"), close=True)
+            return
+        size = int(length)
+        if size > MAX_BODY:
+            # read (and drop) a body of a sane size, so that the client is not cut off before the answer
+            left = size if size <= MAX_DRAIN else 0
+            while left > 0 and (chunk := self.rfile.read(min(left, 65536))):
+                left -= len(chunk)
+            self._send(_error(413, f"the request is {size:,} bytes; the limit is {MAX_BODY:,}"), close=True)
+            return
+        raw = self.rfile.read(size)
+        if self.headers.get_content_type() != "application/json":
+            self._send(_error(415, "the request should be JSON (Content-Type: application/json)"))
+            return
+        try:
+            body = json.loads(raw.decode("utf-8"))
+            json.dumps(body, ensure_ascii=False).encode("utf-8")  # lone surrogates cannot be written to a file
+        except (UnicodeError, ValueError, RecursionError):
+            self._send(_error(400, "the request is not valid JSON text"))
+            return
+        self._send(self.server.app.handle("POST", self.path, body))
+
+    def _host_ok(self) -> bool:
+        allowed = self.server.allowed_hosts
+        if allowed is None or (self.headers.get("Host") or "").lower() in allowed:
+            return True
+        self._send(_error(421, "this server answers only to its own address"), close=True)
+        return False
+
+    def _send(self, response: Response, close: bool = False) -> None:
+        status, kind, body = response
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        for key, value in SECURITY_HEADERS.items():
+            self.send_header(key, value)
+        if close:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet: no line per request
+        pass
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is a loopback address (or 'localhost')."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class ClassroomServer(ThreadingHTTPServer):
+    """The page on `host`:`port` (port 0: a free one), one thread per request, jobs in the background."""
+
+    daemon_threads = True
+
+    def __init__(self, host: str = "127.0.0.1", port: int = DEFAULT_PORT, app: ClassroomApp | None = None) -> None:
+        self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        super().__init__((host, port), _Handler)
+        self.app = app or ClassroomApp()
+        self.host = host
+        self.port = int(self.server_address[1])
+        shown = f"[{host}]" if ":" in host else host
+        self.allowed_hosts: set[str] | None = None
+        if is_loopback(host):  # only the names of this address (see the module's docstring)
+            names = (shown, "localhost", "127.0.0.1", "[::1]")
+            self.allowed_hosts = {f"{name}:{self.port}" for name in names}
+            if self.port == 80:  # a browser leaves the default port out
+                self.allowed_hosts |= set(names)
+        self.url = f"http://{shown}:{self.port}/"
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A browser that went away is no error; anything else is one line on stderr, not a traceback."""
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, (ConnectionError, TimeoutError)):
+            sys.stderr.write(f"diplosim serve: error answering {client_address[0]}: {type(exc).__name__}: {exc}\n")
+
+    def server_close(self) -> None:
+        super().server_close()
+        app = getattr(self, "app", None)  # None when the address could not be bound
+        if app is not None:
+            app.close()

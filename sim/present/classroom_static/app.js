@@ -1,0 +1,775 @@
+// diplosim's classroom page: settings on the left, runs on the right. Plain JavaScript and SVG,
+// nothing from the network. The settings (the "state") live in the address after "#s=", so a link
+// restores them; the server turns them into one scenario file, checks it with the loader and runs it.
+"use strict";
+
+const SVG = "http://www.w3.org/2000/svg";
+const DEFAULTS = {runs: 1000, seed: "0", story: 0};
+const POLL_MS = 250;
+
+const S = {
+  meta: null,       // /api/meta: episodes, mechanisms, kinds, parameters, limits
+  episode: null,    // /api/episode: the facts of the episode the state starts from
+  state: null,      // the settings
+  before: null,     // the pinned "before" settings
+  lastRun: null,    // the settings of the last run
+  job: null,        // id of the run being shown
+  snapshot: null,   // its latest snapshot
+  checkTimer: null,
+  checkSeq: 0,
+};
+window.diplosim = S;  // for the curious (and the tests)
+
+// ---------------------------------------------------------------- small helpers
+
+function $(id) { return document.getElementById(id); }
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === "text") node.textContent = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children) node.append(child);
+  return node;
+}
+
+function svg(tag, attrs, parent) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (key === "text") node.textContent = value; else node.setAttribute(key, value);
+  }
+  if (parent) parent.append(node);
+  return node;
+}
+
+function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); return node; }
+
+// Charts are drawn at the width they are shown at, so their text keeps its size.
+function widthOf(box) { return Math.max(360, Math.round(box.getBoundingClientRect().width) || 800); }
+
+async function api(path, body) {
+  const options = body === undefined ? {} :
+    {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)};
+  let response;
+  try {
+    response = await fetch(path, options);
+  } catch (err) {
+    return {error: {message: "the server does not answer (is `python run.py serve` still running?)", target: "scenario"}};
+  }
+  try {
+    return await response.json();
+  } catch (err) {
+    return {error: {message: `the server answered ${response.status} without JSON`, target: "scenario"}};
+  }
+}
+
+const DAY = 86400000;
+function toDay(iso) {  // NaN for anything but a real YYYY-MM-DD date (Date.parse would roll 02-30 over)
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(iso) ? Date.parse(iso + "T00:00:00Z") / DAY : NaN;
+  return Number.isFinite(day) && new Date(day * DAY).toISOString().slice(0, 10) === iso ? day : NaN;
+}
+function fromDay(day) { return new Date(Math.round(day) * DAY).toISOString().slice(0, 10); }
+function pct(p) { return (100 * p).toFixed(1); }
+function signed(p) { return (p >= 0 ? "+" : "") + (100 * p).toFixed(1); }
+function same(a, b) { return JSON.stringify(compact(a)) === JSON.stringify(compact(b)); }
+function copy(x) { return JSON.parse(JSON.stringify(x)); }
+function roleName(role) { return (S.episode && S.episode.actors && S.episode.actors[role]) || role; }
+
+// ---------------------------------------------------------------- the state and the address
+
+function freshState(base) {
+  const keep = S.state || DEFAULTS;
+  return Object.assign({mechanisms: {}, remove: [], move: {}, add: [], params: {},
+                        runs: keep.runs, seed: keep.seed, story: keep.story}, base);
+}
+
+function compact(state) {
+  if (!state) return null;
+  const out = {};
+  for (const [key, value] of Object.entries(state)) {
+    if (value === undefined || value === null) continue;
+    if (Array.isArray(value) && value.length === 0) continue;
+    if (typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 0) continue;
+    if (key in DEFAULTS && String(value) === String(DEFAULTS[key])) continue;
+    out[key] = value;
+  }
+  return out;
+}
+
+function complete(state) {
+  return Object.assign({mechanisms: {}, remove: [], move: {}, add: [], params: {}}, DEFAULTS, state);
+}
+
+function writeAddress() {
+  const saved = compact(S.state);
+  if (S.before && $("compare").value === "pinned") saved.before = compact(S.before);
+  history.replaceState(null, "", "#s=" + encodeURIComponent(JSON.stringify(saved)));
+  $("link").value = location.href;
+}
+
+function readAddress() {
+  const hash = location.hash;
+  if (!hash.startsWith("#s=")) return null;
+  try {
+    const saved = JSON.parse(decodeURIComponent(hash.slice(3)));
+    if (!saved || typeof saved !== "object" || Array.isArray(saved)) return null;
+    const before = saved.before;
+    delete saved.before;
+    return {state: complete(saved), before: before ? complete(before) : null};
+  } catch (err) {
+    return null;
+  }
+}
+
+function changed() {
+  writeAddress();
+  scheduleCheck();
+}
+
+// ---------------------------------------------------------------- errors beside their fields
+
+function clearErrors() {
+  for (const node of document.querySelectorAll("[data-for]")) node.textContent = "";
+  $("error-before").textContent = "";
+}
+
+function showError(error) {
+  if (!error) return;
+  let target = error.target || "scenario";
+  if (target.startsWith("before:")) {
+    $("error-before").textContent = `The "before" settings: ${error.message}`;
+    return;
+  }
+  for (const node of document.querySelectorAll("[data-for]")) {
+    if (node.dataset.for === target) { node.textContent = error.message; return; }
+  }
+  $("error-general").textContent = error.message;
+}
+
+function scheduleCheck() {
+  clearTimeout(S.checkTimer);
+  S.checkTimer = setTimeout(check, 250);
+}
+
+async function check() {
+  const seq = ++S.checkSeq;
+  const result = await api("/api/check", S.state);
+  if (seq !== S.checkSeq) return;  // a later change is being checked
+  clearErrors();
+  if (result.error) {
+    showError(result.error);
+    $("status").textContent = "The settings have a mistake (shown beside it).";
+  } else {
+    $("status").textContent = `${result.name}: ${result.triggers} triggers, ready to run.`;
+  }
+}
+
+// ---------------------------------------------------------------- 1. the episode
+
+function fillEpisodes() {
+  const select = clear($("episode"));
+  const groups = {history: "History", counterfactuals: "Counterfactuals", examples: "Examples"};
+  for (const [group, label] of Object.entries(groups)) {
+    const optgroup = el("optgroup", {label});
+    for (const e of S.meta.episodes.filter((x) => x.group === group && !x.error)) {
+      optgroup.append(el("option", {value: e.id, text: `${e.name} (${e.id})`}));
+    }
+    select.append(optgroup);
+  }
+  select.append(el("option", {value: "upload", text: "A file of your own..."}));
+}
+
+async function loadEpisode() {
+  clearErrors();
+  const upload = S.state.upload;
+  $("episode").value = upload ? "upload" : S.state.episode;
+  $("upload-box").hidden = !upload && $("episode").value !== "upload";
+  if (upload) $("upload-text").value = upload.text;
+  const answer = await api("/api/episode", S.state);
+  if (answer.error) {
+    S.episode = null;
+    showError(answer.error);
+    renderEditors();
+    $("status").textContent = "The episode could not be read (see beside it).";
+    return false;
+  }
+  S.episode = answer;
+  renderEditors();
+  changed();
+  return true;
+}
+
+async function chooseEpisode(base) {
+  S.state = freshState(base);
+  await loadEpisode();
+}
+
+function renderEpisodeInfo() {
+  const box = clear($("episode-info"));
+  const e = S.episode;
+  if (!e) return;
+  box.append(el("h3", {text: e.name}));
+  if (e.question) box.append(el("p", {class: "question", text: e.question}));
+  if (e.description) box.append(el("p", {text: e.description}));
+  let facts = `Window ${e.start} to ${e.end}; the agreement starts ${e.state}.`;
+  if (e.record) facts += ` Recorded outcome: ${e.record.outcome}.`;
+  box.append(el("p", {class: "hint", text: facts}));
+}
+
+// ---------------------------------------------------------------- 2. mechanisms
+
+function renderMechanisms() {
+  const box = clear($("mechanisms"));
+  if (!S.episode) return;
+  for (const m of S.meta.mechanisms) {
+    const base = S.episode.mechanisms.includes(m.name);
+    const on = m.name in S.state.mechanisms ? S.state.mechanisms[m.name] : base;
+    const input = el("input", {type: "checkbox", id: `mechanism-${m.name}`, checked: on});
+    input.addEventListener("change", () => {
+      if (input.checked === base) delete S.state.mechanisms[m.name];
+      else S.state.mechanisms[m.name] = input.checked;
+      changed();
+    });
+    box.append(el("div", {class: "mechanism"},
+      el("label", {}, input, " ", el("b", {text: m.name})),
+      el("span", {class: "hint", text: " " + m.meaning}),
+      el("p", {class: "error", "data-for": `mechanism:${m.name}`})));
+  }
+}
+
+// ---------------------------------------------------------------- 3. triggers
+
+function dateOf(trigger) {
+  return trigger.id in S.state.move ? S.state.move[trigger.id] : trigger.at;
+}
+
+function moverText(by) {
+  return `${roleName(by)}'s move (the ${by}'s), given as a declared assumption (given: true, by: ${by})`;
+}
+
+function describeTiming(t) {
+  if (t.rate !== undefined) return `at random, ${t.rate} a year (${t.between[0]} to ${t.between[1]})`;
+  return `after each ${t.after} event, with probability ${t.probability}`;
+}
+
+function renderTriggers() {
+  const table = clear($("triggers"));
+  if (!S.episode) return;
+  table.append(el("tr", {}, el("th", {text: "keep"}), el("th", {text: "date"}), el("th", {text: "kind"}),
+    el("th", {text: "id"}), el("th", {text: "note"})));
+  for (const t of S.episode.triggers) {
+    const kept = !S.state.remove.includes(t.id);
+    const keep = el("input", {type: "checkbox", checked: kept, "aria-label": `keep ${t.id}`});
+    keep.addEventListener("change", () => {
+      S.state.remove = S.state.remove.filter((x) => x !== t.id);
+      if (!keep.checked) S.state.remove.push(t.id);
+      renderTimeline(); changed();
+    });
+    let when;
+    if (t.at !== undefined) {
+      when = el("input", {class: "date", size: 11, value: dateOf(t), spellcheck: "false",
+                          "aria-label": `date of ${t.id}`, "data-trigger": t.id});
+      when.addEventListener("input", () => { setMove(t, when.value.trim()); renderTimeline(); changed(); });
+    } else {
+      when = el("span", {class: "hint", text: describeTiming(t)});
+    }
+    const kind = el("td", {text: t.kind});
+    if (t.given) kind.append(el("span", {class: "badge", title: moverText(t.by), text: `given: ${t.by}`}));
+    table.append(el("tr", {class: kept ? "" : "removed"},
+      el("td", {}, keep), el("td", {}, when), kind, el("td", {text: t.id}),
+      el("td", {title: t.source || "", text: t.note || ""}, el("p", {class: "error", "data-for": `trigger:${t.id}`}))));
+  }
+  S.state.add.forEach((t, j) => {
+    const when = el("input", {class: "date", size: 11, value: t.at || "", spellcheck: "false",
+                              "aria-label": `date of ${t.id}`, "data-added": j});
+    when.addEventListener("input", () => { t.at = when.value.trim(); renderTimeline(); changed(); });
+    const drop = el("button", {type: "button", text: "remove", title: "remove this added trigger"});
+    drop.addEventListener("click", () => { S.state.add.splice(j, 1); renderTriggers(); renderTimeline(); changed(); });
+    const kind = el("td", {text: t.kind});
+    if (t.given) kind.append(el("span", {class: "badge", text: `given: ${t.by}`}));
+    table.append(el("tr", {class: "added"}, el("td", {}, drop), el("td", {}, when), kind, el("td", {text: t.id}),
+      el("td", {text: t.note || "added in class"}, el("p", {class: "error", "data-for": `add:${j}`}))));
+  });
+}
+
+function setMove(trigger, value) {
+  if (value === trigger.at) delete S.state.move[trigger.id];
+  else S.state.move[trigger.id] = value;
+}
+
+function renderTimeline() {
+  const box = clear($("timeline"));
+  if (!S.episode) return;
+  const e = S.episode;
+  const dated = e.triggers.filter((t) => t.at !== undefined).map((t) => ({t, added: false, at: dateOf(t),
+                                                                        removed: S.state.remove.includes(t.id)}));
+  S.state.add.forEach((t, j) => dated.push({t, j, added: true, at: t.at, removed: false}));
+  const kinds = [...new Set(dated.map((d) => d.t.kind))];
+  const W = widthOf(box), L = 120, R = 12, lane = 20, top = 8;
+  const H = top + lane * Math.max(1, kinds.length) + 26;
+  box.setAttribute("viewBox", `0 0 ${W} ${H}`);
+  const t0 = toDay(e.start), t1 = toDay(e.end) + 1;
+  const x = (day) => L + (day - t0) / (t1 - t0) * (W - L - R);
+  const dayAt = (px) => Math.max(t0, Math.min(t1 - 1, Math.round(t0 + (px - L) / (W - L - R) * (t1 - t0))));
+  axis(box, e.start, e.end, x, top + lane * kinds.length + 4);
+  kinds.forEach((kind, i) => {
+    svg("text", {x: L - 6, y: top + lane * i + 14, "text-anchor": "end", class: "lane", text: kind}, box);
+    svg("line", {x1: L, x2: W - R, y1: top + lane * i + 10, y2: top + lane * i + 10, class: "lane-line"}, box);
+  });
+  for (const d of dated) {
+    const day = toDay(d.at);
+    if (!Number.isFinite(day)) continue;  // a date being typed
+    const cy = top + lane * kinds.indexOf(d.t.kind) + 10;
+    const moved = !d.added && d.at !== d.t.at;
+    const cls = ["marker", d.added ? "added" : "", moved ? "moved" : "", d.removed ? "removed" : "",
+                 d.t.given ? "given" : ""].join(" ");
+    const dot = svg("circle", {cx: x(Math.max(t0, Math.min(t1, day))), cy, r: 6, class: cls, tabindex: 0,
+                               "data-id": d.t.id}, box);
+    svg("title", {text: `${d.t.id} (${d.t.kind}) ${d.at}${d.t.note ? ": " + d.t.note : ""}`}, dot);
+    if (d.removed) continue;
+    dot.addEventListener("pointerdown", (ev) => {
+      ev.preventDefault();
+      dot.setPointerCapture(ev.pointerId);
+      const point = box.createSVGPoint();
+      const move = (mv) => {
+        point.x = mv.clientX; point.y = mv.clientY;
+        const local = point.matrixTransform(box.getScreenCTM().inverse());
+        const iso = fromDay(dayAt(local.x));
+        dot.setAttribute("cx", x(toDay(iso)));
+        const field = d.added ? document.querySelector(`input[data-added="${d.j}"]`)
+                              : [...document.querySelectorAll("input[data-trigger]")].find((n) => n.dataset.trigger === d.t.id);
+        if (field) field.value = iso;
+        if (d.added) d.t.at = iso; else setMove(d.t, iso);
+      };
+      const up = () => {
+        dot.removeEventListener("pointermove", move);
+        dot.removeEventListener("pointerup", up);
+        renderTimeline(); changed();
+      };
+      dot.addEventListener("pointermove", move);
+      dot.addEventListener("pointerup", up);
+    });
+  }
+}
+
+function axis(box, start, end, x, y) {
+  svg("line", {x1: x(toDay(start)), x2: x(toDay(end) + 1), y1: y, y2: y, class: "axis"}, box);
+  const first = new Date(start + "T00:00:00Z");
+  const months = (new Date(end + "T00:00:00Z") - first) / (30.44 * DAY);
+  const every = months > 36 ? 12 : months > 18 ? 6 : months > 8 ? 3 : 1;
+  const d = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 1));
+  while (d <= new Date(end + "T00:00:00Z")) {
+    if (d.getUTCMonth() % every === 0) {
+      const px = x(d / DAY);
+      svg("line", {x1: px, x2: px, y1: y, y2: y + 4, class: "axis"}, box);
+      svg("text", {x: px, y: y + 15, "text-anchor": "middle", class: "tick",
+                   text: d.toISOString().slice(0, 7)}, box);
+    }
+    d.setUTCMonth(d.getUTCMonth() + 1);
+  }
+}
+
+function fillAddForm() {
+  const kinds = clear($("add-kind"));
+  for (const k of S.meta.kinds.filter((k) => k.name !== "poll")) kinds.append(el("option", {value: k.name, text: k.name}));
+  const issues = clear($("add-issue"));
+  for (const issue of Object.keys(S.meta.kinds.find((k) => k.name === "talks").issues)) {
+    issues.append(el("option", {value: issue, text: issue}));
+  }
+  const by = clear($("add-by"));
+  by.append(el("option", {value: "", text: "no: a fact"}));
+  for (const role of Object.keys(S.meta.roles)) by.append(el("option", {value: role, text: `yes: the ${role}'s`}));
+  for (const id of ["add-kind", "add-issue"]) $(id).addEventListener("change", describeAddKind);
+  describeAddKind();
+}
+
+function addMover() {
+  const kind = S.meta.kinds.find((k) => k.name === $("add-kind").value);
+  return kind.issues ? kind.issues[$("add-issue").value] : kind.mover;
+}
+
+function describeAddKind() {
+  const kind = S.meta.kinds.find((k) => k.name === $("add-kind").value);
+  $("add-meaning").textContent = `${kind.meaning} Effect: ${kind.effects}`;
+  $("add-issue-label").hidden = !kind.issues;
+  const mover = addMover();
+  $("add-by-label").hidden = Boolean(mover);
+  $("add-mover").textContent = mover ? `This is ${roleName(mover)}'s move (the ${mover}'s), which the model decides: ` +
+    `it can be added only as a declared assumption (given: true, by: ${mover}).` : "";
+}
+
+function addTrigger() {
+  const kind = $("add-kind").value;
+  const used = new Set([...(S.episode ? S.episode.triggers.map((t) => t.id) : []), ...S.state.add.map((t) => t.id)]);
+  let n = 1;
+  while (used.has(`class-${n}`)) n += 1;
+  const t = {id: `class-${n}`, kind, at: $("add-at").value.trim()};
+  const magnitude = $("add-magnitude").value.trim();
+  if (magnitude !== "" && Number(magnitude) !== 1) t.magnitude = Number.isFinite(Number(magnitude)) ? Number(magnitude) : magnitude;
+  if (kind === "talks") t.issue = $("add-issue").value;
+  const by = addMover() || $("add-by").value;
+  if (by) { t.by = by; t.given = true; }
+  t.source = $("add-source").value.trim() || "added in class";
+  if ($("add-note").value.trim()) t.note = $("add-note").value.trim();
+  S.state.add.push(t);
+  renderTriggers(); renderTimeline(); changed();
+}
+
+// ---------------------------------------------------------------- 4. parameters
+
+function renderParams() {
+  const box = clear($("params"));
+  if (!S.episode) return;
+  for (const p of S.meta.parameters) {
+    const base = S.episode.params[p.name];
+    const value = p.name in S.state.params ? S.state.params[p.name] : base;
+    const step = (p.upper - p.lower) / 200;
+    const slider = el("input", {type: "range", min: p.lower, max: p.upper, step, value,
+                                "aria-label": p.name, id: `param-${p.name}`});
+    const number = el("input", {type: "number", min: p.lower, max: p.upper, step: "any", value, size: 7,
+                                "aria-label": `${p.name} value`});
+    const set = (raw, from) => {
+      const v = Number(raw);
+      const chosen = raw === "" || !Number.isFinite(v) ? raw : Math.round(v * 1e4) / 1e4;
+      if (from !== number) number.value = chosen;
+      if (from !== slider) slider.value = chosen;
+      if (chosen === base) delete S.state.params[p.name]; else S.state.params[p.name] = chosen;
+      changed();
+    };
+    slider.addEventListener("input", () => set(slider.value, slider));
+    number.addEventListener("input", () => set(number.value, number));
+    const reset = el("button", {type: "button", text: "reset", title: `back to the episode's ${base}`});
+    reset.addEventListener("click", () => set(String(base), null));
+    box.append(el("div", {class: "param"},
+      el("label", {for: `param-${p.name}`}, el("b", {text: p.name})),
+      el("div", {class: "row"}, el("span", {class: "hint", text: String(p.lower)}), slider,
+         el("span", {class: "hint", text: String(p.upper)}), number, reset),
+      el("p", {class: "hint", text: `${p.meaning} (${p.unit}; ${p.mechanism}; the episode's value ${base})`}),
+      el("p", {class: "error", "data-for": `param:${p.name}`})));
+  }
+}
+
+function renderEditors() {
+  renderEpisodeInfo(); renderMechanisms(); renderTriggers(); renderTimeline(); renderParams();
+  $("runs").value = S.state.runs; $("seed").value = S.state.seed; $("story-index").value = S.state.story;
+}
+
+// ---------------------------------------------------------------- 5. running
+
+function comparedWith(now) {
+  const mode = $("compare").value;
+  if (mode === "pinned") return S.before;
+  if (mode === "previous" && S.lastRun && !same(S.lastRun, now)) return S.lastRun;
+  return null;
+}
+
+async function run() {
+  document.body.dataset.run = "starting";  // the tests wait for "done" again
+  clearErrors();
+  const now = copy(S.state);
+  const before = comparedWith(now);
+  if (S.job) api(`/api/jobs/${S.job}/cancel`, {});
+  $("status").textContent = "Starting the run...";
+  const answer = await api("/api/run", {now, before});
+  if (answer.error) {
+    showError(answer.error);
+    $("status").textContent = "The run could not start (the reason is beside the setting).";
+    return;
+  }
+  S.lastRun = now;
+  S.job = answer.job;
+  $("cancel").disabled = false;
+  $("status").textContent = "Running...";
+  tell();
+  poll(answer.job);
+}
+
+async function poll(job) {
+  const snap = await api(`/api/jobs/${job}`);
+  if (job !== S.job) return;  // a newer run took over
+  if (snap.error && !snap.id) { showError(snap.error); return; }
+  S.snapshot = snap;
+  renderResults(snap);
+  if (snap.status === "queued" || snap.status === "running") {
+    setTimeout(() => poll(job), POLL_MS);
+    return;
+  }
+  $("cancel").disabled = true;
+  const how = {done: "Done", cancelled: "Stopped", failed: `Failed: ${snap.error}`}[snap.status] || snap.status;
+  $("status").textContent = `${how}: ${snap.done} replications${snap.before ? " of each" : ""} in ${snap.seconds} s.`;
+  document.body.dataset.run = snap.status;  // the tests wait for this
+}
+
+function renderResults(snap) {
+  document.body.dataset.run = snap.status;
+  $("progress").max = snap.runs; $("progress").value = snap.done;
+  $("progress-text").textContent = `${snap.done} / ${snap.runs} replications${snap.before ? " of each setting" : ""}`;
+  const record = snap.now.context.record;
+  const sides = snap.before ? [snap.before, snap.now] : [snap.now];
+  $("sides-note").textContent = sides.map((s) => `${s.label === "now" ? "Now" : "Before"}: ${s.name}` +
+    (s.changes.length ? ` (${s.changes.join("; ")})` : " (as shipped)")).join(". ") + ".";
+  outcomeChart(snap, sides, record);
+  outcomeTable(snap, sides, record);
+  const d = snap.difference;
+  $("shift").textContent = d ? `Distribution shift ${d.shift.toFixed(3)} [${d.shift_ci[0].toFixed(3)}, ${d.shift_ci[1].toFixed(3)}]; ` +
+    `the outcome changed in ${pct(d.changed)}% of paired replications (common random numbers: replication i of ` +
+    "both settings draws from the same seed)." : "";
+  timingChart(snap);
+  fanChart($("fan-approval"), "approval", snap);
+  fanChart($("fan-threat"), "threat", snap);
+}
+
+function outcomeChart(snap, sides, record) {
+  const box = clear($("outcome-chart"));
+  const names = snap.outcomes;
+  const W = widthOf(box), L = 130, R = 110, row = 18 * sides.length + 12;
+  const H = names.length * row + 30;
+  box.setAttribute("viewBox", `0 0 ${W} ${H}`);
+  const x = (p) => L + p * (W - L - R);
+  for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
+    svg("line", {x1: x(tick), x2: x(tick), y1: 0, y2: H - 20, class: "grid"}, box);
+    svg("text", {x: x(tick), y: H - 6, "text-anchor": "middle", class: "tick", text: tick.toFixed(2)}, box);
+  }
+  names.forEach((name, i) => {
+    const y0 = i * row + 6;
+    const label = name + (record && record.outcome === name ? " \u2605" : "");
+    svg("text", {x: L - 8, y: y0 + row / 2, "text-anchor": "end", class: record && record.outcome === name ? "label recorded" : "label", text: label}, box);
+    sides.forEach((side, k) => {
+      const o = side.summary.outcomes[name];
+      if (!o) return;
+      const y = y0 + k * 18;
+      svg("rect", {x: L, y, width: Math.max(0, x(o.p) - L), height: 14, class: `bar ${side.label}`}, box);
+      svg("line", {x1: x(o.ci[0]), x2: x(o.ci[1]), y1: y + 7, y2: y + 7, class: "whisker"}, box);
+      for (const end of o.ci) svg("line", {x1: x(end), x2: x(end), y1: y + 3, y2: y + 11, class: "whisker"}, box);
+      svg("text", {x: x(o.ci[1]) + 6, y: y + 12, class: "value", text: `${o.p.toFixed(3)}${sides.length > 1 ? " " + side.label : ""}`}, box);
+    });
+  });
+}
+
+function outcomeTable(snap, sides, record) {
+  const table = clear($("outcome-table"));
+  const head = el("tr", {}, el("th", {text: "outcome"}));
+  for (const side of sides) head.append(el("th", {text: `${side.label}: p [95%]`}));
+  if (snap.difference) head.append(el("th", {text: "now \u2212 before, points [95%, paired]"}));
+  head.append(el("th", {text: "median date (now)"}));
+  table.append(head);
+  for (const name of snap.outcomes) {
+    const meaning = S.meta.outcomes[name] || "";
+    const tr = el("tr", {}, el("td", {title: meaning, text: name + (record && record.outcome === name ? " \u2605 recorded" : "")}));
+    for (const side of sides) {
+      const o = side.summary.outcomes[name];
+      tr.append(el("td", {"data-side": side.label, "data-outcome": name, "data-p": o ? o.p : "",
+                          text: o ? `${o.p.toFixed(3)} [${o.ci[0].toFixed(3)}, ${o.ci[1].toFixed(3)}]` : "\u2013"}));
+    }
+    if (snap.difference) {
+      const d = snap.difference.outcomes[name];
+      tr.append(el("td", {"data-diff": name, text: `${signed(d.diff)} [${signed(d.ci[0])}, ${signed(d.ci[1])}]`}));
+    }
+    const mine = snap.now.summary.outcomes[name];
+    tr.append(el("td", {text: (mine && mine.median_date) || "\u2013"}));
+    table.append(tr);
+  }
+}
+
+function sameWindow(a, b) { return a && b && a.context.start === b.context.start && a.context.end === b.context.end; }
+
+function timingChart(snap) {
+  const box = clear($("timing-chart"));
+  const now = snap.now, before = sameWindow(snap.before, now) ? snap.before : null;
+  const stages = now.timing.map((t) => t.stage);
+  if (before) for (const t of before.timing) if (!stages.includes(t.stage)) stages.push(t.stage);
+  const W = widthOf(box), L = 12, R = 12, row = 64;
+  const H = Math.max(1, stages.length) * row + 24;
+  box.setAttribute("viewBox", `0 0 ${W} ${H}`);
+  const t0 = toDay(now.context.start), t1 = toDay(now.context.end) + 1;
+  const x = (day) => L + (day - t0) / (t1 - t0) * (W - L - R);
+  if (!stages.length) svg("text", {x: L, y: 20, class: "hint", text: "No step after the starting one."}, box);
+  stages.forEach((stage, i) => {
+    const y0 = i * row + 4, base = y0 + row - 16;
+    const mine = now.timing.find((t) => t.stage === stage);
+    const theirs = before && before.timing.find((t) => t.stage === stage);
+    const max = Math.max(1, ...(mine ? mine.counts : []), ...(theirs ? theirs.counts : []));
+    let about = mine ? `: ${pct(mine.reached)}% of replications reach it` + (mine.median ? `, median ${mine.median}` : "") : "";
+    if (theirs) about += ` (before: ${pct(theirs.reached)}%` + (theirs.median ? `, median ${theirs.median})` : ")");
+    svg("text", {x: L, y: y0 + 12, class: "label", text: stage + about}, box);
+    svg("line", {x1: L, x2: W - R, y1: base, y2: base, class: "axis"}, box);
+    const bars = (t, cls) => t.counts.forEach((count, w) => {
+      if (!count) return;
+      const h = (row - 22) * count / max;
+      svg("rect", {x: x(t0 + 7 * w), y: base - h, width: Math.max(1, x(t0 + 7 * w + 7) - x(t0 + 7 * w) - 1), height: h, class: cls}, box);
+    });
+    if (mine) bars(mine, "bar now");
+    if (theirs) bars(theirs, "bar before-outline");
+    const rec = (mine && mine.record) || (theirs && theirs.record);
+    if (rec) {
+      const px = x(toDay(rec));
+      svg("line", {x1: px, x2: px, y1: y0 + 18, y2: base, class: "record"}, box);
+      const right = px > W * 0.7;
+      svg("text", {x: px + (right ? -4 : 4), y: y0 + 28, "text-anchor": right ? "end" : "start", class: "tick",
+                   text: `recorded ${rec}`}, box);
+    }
+  });
+  axis(box, now.context.start, now.context.end, x, H - 22);
+}
+
+function fanChart(box, name, snap) {
+  clear(box);
+  const fan = snap.now.fan;
+  const spec = S.meta.variables[name];
+  const W = widthOf(box), L = 44, R = 12, T = 22, B = 30, H = 220;
+  box.setAttribute("viewBox", `0 0 ${W} ${H}`);
+  const t0 = toDay(snap.now.context.start), t1 = toDay(snap.now.context.end) + 1;
+  const x = (day) => L + (day - t0) / (t1 - t0) * (W - L - R);
+  const y = (v) => T + (1 - (v - spec.lower) / (spec.upper - spec.lower)) * (H - T - B);
+  const before = sameWindow(snap.before, snap.now) && snap.before.fan && snap.before.fan.variables[name];
+  const title = svg("text", {x: L, y: 14, class: "label", text: `${name} (${spec.unit})`}, box);
+  svg("title", {text: spec.meaning}, title);
+  if (before) svg("text", {x: W - R, y: 14, "text-anchor": "end", class: "tick", text: "dashed: the median before"}, box);
+  for (let k = 0; k <= 4; k++) {
+    const v = spec.lower + k * (spec.upper - spec.lower) / 4;
+    svg("line", {x1: L, x2: W - R, y1: y(v), y2: y(v), class: "grid"}, box);
+    svg("text", {x: L - 6, y: y(v) + 4, "text-anchor": "end", class: "tick", text: String(+v.toFixed(2))}, box);
+  }
+  axis(box, snap.now.context.start, snap.now.context.end, x, H - B);
+  if (!fan || !fan.variables[name]) return;
+  const days = fan.dates.map(toDay);
+  const q = fan.variables[name].quantiles;
+  const band = (lo, hi, cls) => {
+    const upper = days.map((d, i) => `${x(d).toFixed(1)},${y(q[hi][i]).toFixed(1)}`);
+    const lower = days.map((d, i) => `${x(d).toFixed(1)},${y(q[lo][i]).toFixed(1)}`).reverse();
+    svg("polygon", {points: upper.concat(lower).join(" "), class: cls}, box);
+  };
+  const line = (values, cls) => svg("polyline", {points: days.map((d, i) => `${x(d).toFixed(1)},${y(values[i]).toFixed(1)}`).join(" "), class: cls}, box);
+  band("5", "95", "band90"); band("25", "75", "band50"); line(q["50"], "median");
+  if (before) line(before.quantiles["50"], "median-before");
+  for (const poll of snap.now.context.polls.filter((p) => p.variable === name)) {
+    const dot = svg("circle", {cx: x(toDay(poll.date)), cy: y(poll.value), r: 4, class: "poll"}, box);
+    svg("title", {text: `${poll.date}: ${poll.value} (${poll.source || poll.id})`}, dot);
+  }
+  for (const t of snap.now.context.triggers.filter((t) => t.date)) {
+    const tick = svg("line", {x1: x(toDay(t.date)), x2: x(toDay(t.date)), y1: H - B - 8, y2: H - B, class: "trigger-tick"}, box);
+    svg("title", {text: `${t.date} ${t.kind}: ${t.id}`}, tick);
+  }
+}
+
+async function tell() {
+  const list = clear($("story"));
+  const head = clear($("story-heading"));
+  const answer = await api("/api/story", S.state);
+  if (answer.error) { showError(answer.error); return; }
+  for (const line of answer.heading) head.append(el("div", {text: line}));
+  if (answer.failed) list.append(el("li", {text: `This replication failed: ${answer.failed}`}));
+  for (const line of answer.lines) list.append(el("li", {text: line}));
+}
+
+// ---------------------------------------------------------------- 6. sharing and saving
+
+async function download() {
+  const answer = await api("/api/scenario", S.state);
+  if (answer.error) { showError(answer.error); $("download-note").textContent = "Mend the mistake first."; return; }
+  const blob = new Blob([answer.yaml], {type: "application/x-yaml"});
+  const link = el("a", {href: URL.createObjectURL(blob), download: answer.filename});
+  document.body.append(link); link.click(); link.remove();
+  $("download-note").textContent = `Saved as ${answer.filename}.`;
+  $("yaml").textContent = answer.yaml;
+  $("commands").textContent = `python run.py check ${answer.filename}\n` +
+    `python run.py run ${answer.filename} --seed ${answer.seed} --runs ${answer.runs}`;
+}
+
+async function copyLink() {
+  $("link").select();
+  try { await navigator.clipboard.writeText(location.href); $("download-note").textContent = "Link copied."; }
+  catch (err) { $("download-note").textContent = "Select the link and copy it."; }
+}
+
+// ---------------------------------------------------------------- wiring
+
+function wire() {
+  $("episode").addEventListener("change", () => {
+    const value = $("episode").value;
+    if (value === "upload") { $("upload-box").hidden = false; return; }
+    chooseEpisode({episode: value});
+  });
+  $("upload-file").addEventListener("change", async () => {
+    const file = $("upload-file").files[0];
+    if (!file) return;
+    if (file.size > S.meta.limits.upload_bytes) {
+      showError({message: `${file.name}: file is ${file.size} bytes; the limit is ${S.meta.limits.upload_bytes}`, target: "episode"});
+      return;
+    }
+    const text = await file.text();
+    $("upload-text").value = text;
+    chooseEpisode({upload: {name: file.name, text}});
+  });
+  $("upload-use").addEventListener("click", () => {
+    const text = $("upload-text").value, size = new TextEncoder().encode(text).length;
+    if (size > S.meta.limits.upload_bytes) {  // the loader's words, before sending it
+      showError({message: `pasted.yaml: file is ${size} bytes; the limit is ${S.meta.limits.upload_bytes}`, target: "episode"});
+      return;
+    }
+    chooseEpisode({upload: {name: "pasted.yaml", text}});
+  });
+  $("free-run").addEventListener("click", () => {
+    for (const t of S.episode ? S.episode.triggers : []) if (t.given && !S.state.remove.includes(t.id)) S.state.remove.push(t.id);
+    renderTriggers(); renderTimeline(); changed();
+  });
+  $("reset-triggers").addEventListener("click", () => {
+    S.state.remove = []; S.state.move = {}; S.state.add = [];
+    renderTriggers(); renderTimeline(); changed();
+  });
+  $("add-button").addEventListener("click", addTrigger);
+  $("runs").addEventListener("input", () => { S.state.runs = $("runs").value === "" ? "" : Number($("runs").value); changed(); });
+  $("seed").addEventListener("input", () => { S.state.seed = $("seed").value.trim(); changed(); });
+  $("story-index").addEventListener("input", () => { S.state.story = Number($("story-index").value); changed(); });
+  $("run").addEventListener("click", run);
+  $("cancel").addEventListener("click", () => { if (S.job) api(`/api/jobs/${S.job}/cancel`, {}); });
+  $("pin").addEventListener("click", () => {
+    S.before = copy(S.state);
+    $("compare").value = "pinned";
+    $("pinned-note").textContent = "Pinned: the next runs are compared with these settings.";
+    writeAddress();
+  });
+  $("compare").addEventListener("change", writeAddress);
+  $("tell").addEventListener("click", tell);
+  $("tell-next").addEventListener("click", () => {
+    S.state.story = (Number(S.state.story) || 0) + 1;
+    $("story-index").value = S.state.story;
+    changed(); tell();
+  });
+  $("download").addEventListener("click", download);
+  $("copy-link").addEventListener("click", copyLink);
+  window.addEventListener("hashchange", restore);
+}
+
+async function restore() {
+  const saved = readAddress();
+  if (saved) {
+    S.state = saved.state;
+    if (saved.before) {
+      S.before = saved.before;
+      $("compare").value = "pinned";
+      $("pinned-note").textContent = "Pinned (from the link): runs are compared with those settings.";
+    }
+  } else {
+    const first = S.meta.episodes.find((e) => !e.error);
+    S.state = freshState({episode: first.id});
+  }
+  await loadEpisode();
+}
+
+async function start() {
+  const meta = await api("/api/meta");
+  if (meta.error) { $("status").textContent = meta.error.message; return; }
+  S.meta = meta;
+  $("runs").max = meta.limits.runs;
+  fillEpisodes();
+  fillAddForm();
+  wire();
+  await restore();
+  document.body.dataset.ready = "yes";
+}
+
+start();
