@@ -149,9 +149,11 @@ class Parameters:
         'Half-life of a jump in presidential approval.', calibrated=True)
     anti_japan_half_life_days: float = declare(10.0, 720.0, 'days', 'opinion_dynamics',
         'Half-life of a jump in anti-Japan sentiment.')
-    scandal_approval_drop: float = declare(0.0, 40.0,
-        'approval points per scandal event of magnitude 1', 'opinion_dynamics',
-        'Fall in approval from one scandal revelation.')
+    scandal_approval_share: float = declare(0.0, 1.0,
+        'share of the standing approval per scandal event of magnitude 1', 'opinion_dynamics',
+        "Share of the support a president still has that one scandal revelation costs, for the rest of the "
+        "episode (a scandal erodes what support is left: five in a row leave a few percent, never below 0).",
+        calibrated=True)
     scandal_mobilisation_jump: float = declare(0.0, 1.0, 'mobilisation units per scandal event', 'opinion_dynamics',
         'Rise in mobilisation against the executive from a scandal revelation.')
     history_anti_japan_jump: float = declare(0.0, 0.6, 'sentiment units per event', 'opinion_dynamics',
@@ -222,7 +224,7 @@ class Parameters:
     election_stake_weight: float = declare(0.0, 3.0, 'stake units', 'electoral_horizon',
         "Weight of an approaching election in the president's stake.")
     election_horizon_days: float = declare(30.0, 730.0, 'days', 'electoral_horizon',
-        'How far ahead an election weighs: closeness = exp(-days to election / this).', calibrated=True)
+        'How far ahead an election weighs: closeness = exp(-days to election / this).')
 
     # -- procedural_legitimacy ---------------------------------------------------------------------
     secrecy_discount: float = declare(0.0, 1.0, 'share of domestic cost', 'procedural_legitimacy',
