@@ -1,11 +1,17 @@
 """Every chart: drawn from plain data, titled, labelled, with a legend, and written as PNG and SVG."""
 
+from datetime import date
 from pathlib import Path
+from typing import Any
 
+import matplotlib.dates as mdates
 import matplotlib.image as mpimg
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
+from diplosim.domain.kinds import KINDS
 from diplosim.present import charts as plotting
 from diplosim.present.charts import OKABE_ITO, OUTCOME_COLOURS, save_figure
 
@@ -57,7 +63,7 @@ CHARTS = {
         {"history": SUMMARY, "no export controls": SUMMARY}, {"history": "suspended"}),
     "timing": lambda: plotting.timing_plot(
         {"suspended": ["2019-11-22", "2019-11-20", "2019-10-01"], "terminated": ["2019-11-23"]}, runs=10,
-        recorded=("suspended", "2019-11-22")),
+        recorded={"suspended": "2019-11-22"}),
     "fan": lambda: plotting.fan_chart(
         FAN, triggers=[{"date": "2019-08-02", "id": "whitelist", "kind": "whitelist_removal"},
                        {"date": "2019-07-04", "id": "controls", "kind": "export_control"}],
@@ -99,9 +105,32 @@ def test_grouped_bars_put_one_bar_per_scenario_in_each_outcome():
     assert {t.get_text() for t in ax.get_legend().get_texts()} >= {"a", "b", "recorded outcome"}
 
 
-def test_timing_plot_draws_the_recorded_date_as_a_line():
-    fig = plotting.timing_plot({"suspended": ["2019-11-20"]}, runs=1, recorded=("suspended", "2019-11-22"))
-    assert any("recorded: suspended 2019-11-22" in t for t in _texts(fig))
+def test_timing_plot_draws_a_row_per_step_with_its_recorded_date():
+    fig = plotting.timing_plot({"notice_given": ["2019-08-20", "2019-08-25"], "suspended": ["2019-11-20"]}, runs=4,
+                               recorded={"notice_given": "2019-08-22", "suspended": "2019-11-22"})
+    texts = _texts(fig)
+    assert {" recorded 2019-08-22 ", " recorded 2019-11-22 ", "notice given: 50% of runs",
+            "suspended: 25% of runs"} <= texts
+    dashed = [line for ax in fig.axes for line in ax.get_lines() if line.get_linestyle() == "--"]
+    assert len(dashed) == 2  # the notice date is drawn as well as the outcome's
+
+
+def test_timing_plot_spans_the_dates_drawn_not_the_whole_window():
+    # A year's window, and every date in six weeks of it: the axis keeps the six weeks and two weeks each side.
+    fig = plotting.timing_plot({"suspended": ["2019-10-01", "2019-11-10"]}, runs=2,
+                               recorded={"suspended": "2019-11-12"}, start="2019-01-01", end="2019-12-31")
+    lo, hi = (mdates.num2date(x).date() for x in fig.axes[-1].get_xlim())
+    assert lo == date(2019, 9, 17) and hi == date(2019, 11, 27)
+
+
+def test_crop_window_stays_inside_the_scenario():
+    assert plotting.crop_window([date(2019, 1, 3)], date(2019, 1, 1), date(2019, 1, 10)) == \
+        (date(2019, 1, 1), date(2019, 1, 10))
+
+
+FAN_TRIGGERS = [{"date": f"2019-07-{d:02d}", "id": f"crowded-trigger-number-{d}", "kind": kind}
+                for d, kind in ((2, "missile_test"), (3, "missile_test"), (4, "export_control"), (5, "boycott"),
+                                (6, "missile_test"), (20, "whitelist_removal"), (21, "us_pressure"))]
 
 
 def test_fan_chart_has_a_panel_per_variable_with_units_and_a_trigger_track():
@@ -109,6 +138,82 @@ def test_fan_chart_has_a_panel_per_variable_with_units_and_a_trigger_track():
     labels = [ax.get_ylabel() for ax in fig.axes]
     assert labels == ["threat\n(index 0-1)", "approval\n(% approving)", "triggers"]
     assert "whitelist" in _texts(fig)
+
+
+def test_fan_chart_panels_keep_their_variables_full_range():
+    # Index panels always run 0-1 and approval 0-100, whatever the bands span, so panels compare by eye.
+    fig = plotting.fan_chart(FAN, polls=[{"date": "2019-08-01", "variable": "approval", "value": 4}])
+    assert fig.axes[0].get_ylim() == (0.0, 1.0) and fig.axes[1].get_ylim() == (0.0, 100.0)
+
+
+def _renderer(fig: Figure) -> Any:
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return canvas.get_renderer()
+
+
+def _boxes(fig: Figure, gid: str) -> list[Any]:
+    renderer = _renderer(fig)
+    # Text's own extent: an annotation's would include its leader line.
+    return [Text.get_window_extent(t, renderer) for t in fig.findobj(lambda o: getattr(o, "get_gid", None) and
+                                                                         o.get_gid() == gid)]
+
+
+def test_fan_chart_trigger_labels_do_not_overlap():
+    fig = plotting.fan_chart(FAN, triggers=FAN_TRIGGERS)
+    boxes = _boxes(fig, "trigger-label")
+    # Seven long labels within three weeks of a two-month axis: five rows hold five, two are counted, not drawn.
+    assert len(boxes) == 5 and "2 more not labelled (see the timeline)" in _texts(fig)
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not a.overlaps(b), "two trigger labels overlap"
+
+
+def test_label_rows_put_overlapping_labels_on_different_rows():
+    assert plotting.label_rows([0, 1, 10], [4, 4, 4]) == [0, 1, 0]
+    assert plotting.label_rows([0, 1, 2], [4, 4, 4], max_rows=2) == [0, 1, None]
+    assert plotting.label_rows([5, 0], [2, 2], gap=4) == [1, 0]
+
+
+def test_each_trigger_kind_has_its_own_colour_and_shape_in_every_figure():
+    styles = {kind: plotting.kind_style(kind) for kind in KINDS}
+    assert len(set(styles.values())) == len(KINDS)
+    # The same kind is drawn alike in two figures with different triggers.
+    drawn = []
+    for triggers in (FAN_TRIGGERS[:2], FAN_TRIGGERS[2:] + FAN_TRIGGERS[:1]):
+        ax = plotting.fan_chart(FAN, triggers=triggers).axes[-1]
+        drawn.append({line.get_label(): (line.get_color(), line.get_marker()) for line in ax.get_lines()
+                      if line.get_label() == "missile test"})
+    assert drawn[0] == drawn[1] == {"missile test": styles["missile_test"]}
+
+
+def test_fan_chart_draws_the_models_steps_and_the_recorded_ones():
+    steps = plotting.step_summary({"notice_given": ["2019-07-10", "2019-07-20", "2019-08-30"]}, runs=4)
+    assert steps == {"notice_given": {"reached": 0.75, "q25": "2019-07-10", "median": "2019-07-20",
+                                      "q75": "2019-08-30"}}
+    fig = plotting.fan_chart(FAN, steps=steps, recorded={"notice_given": "2019-08-22", "suspended": "2019-08-25"})
+    track = fig.axes[2]
+    assert track.get_ylabel() == "steps"
+    assert [t.get_text() for t in track.get_yticklabels()] == ["suspended (0%)", "notice given (75%)"]
+    diamonds = [line for line in track.get_lines() if line.get_marker() == "D"]
+    stars = [line for line in track.get_lines() if line.get_marker() == "*"]
+    assert mdates.num2date(diamonds[0].get_xdata()[0]).date() == date(2019, 7, 20)
+    assert sorted(mdates.num2date(s.get_xdata()[0]).date() for s in stars) == [date(2019, 8, 22), date(2019, 8, 25)]
+
+
+def test_outcome_legend_stays_clear_of_the_bars_and_the_star():
+    fig = plotting.outcome_bars(SUMMARY, recorded="suspended")
+    renderer = _renderer(fig)
+    ax = fig.axes[0]
+    legend = ax.get_legend().get_window_extent(renderer)
+    assert legend.y1 < ax.get_window_extent(renderer).y0  # wholly under the axes
+
+
+def test_heatmap_ticks_name_the_rows_and_columns():
+    fig = plotting.sweep_heatmap([0, 1, 2], [10, 20, 40], [[0.1] * 3] * 3, "threat_weight", "audience_cost", "signed")
+    ax = fig.axes[0]
+    assert list(ax.get_yticks()) == [10, 20, 40] and list(ax.get_xticks()) == [0, 1, 2]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["10", "20", "40"]
 
 
 def test_palette_is_okabe_ito():

@@ -27,6 +27,7 @@ from diplosim.present import classroom_jobs, classroom_state
 from diplosim.present.classroom import MAX_BODY, ClassroomApp, ClassroomServer, static_file
 from diplosim.present.classroom_jobs import Job
 from diplosim.present.classroom_state import Workspace, episode_of, prepare, scenario_text
+from diplosim.present.story import story_text
 from diplosim.run.ensemble import run_indices
 from diplosim.scenario.loader import ALLOW_ENV, load_scenario
 from diplosim.scenario.shipped import SHIPPED_DIR
@@ -314,11 +315,13 @@ def test_the_comparison_is_the_paired_difference_of_compare(app):
 
 
 def test_the_story_is_the_one_story_tells(app, tmp_path):
-    status, told = call(app, "POST", "/api/story", {"episode": EPISODE, "seed": "2", "story": 3})
+    status, told = call(app, "POST", "/api/story", {"episode": EPISODE, "seed": "2", "story": 3, "runs": 150})
     assert status == 200, told
-    code, out, _ = cli_lines(["story", str(SHIPPED_DIR / EPISODE), "--seed", "2", "--replication", "3"], tmp_path)
-    assert out.splitlines() == [*told["heading"], "", *told["lines"]]
+    code, out, _ = cli_lines(["story", str(SHIPPED_DIR / EPISODE), "--seed", "2", "--replication", "3",
+                              "--runs", "150"], tmp_path)
+    assert out.splitlines() == story_text(told)
     assert any("because" in line for line in told["lines"])
+    assert told["share"].startswith("How common: ") and "p        the chance" in "\n".join(told["guide"])
 
 
 # ---------------------------------------------------------------- the server

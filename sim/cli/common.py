@@ -54,6 +54,8 @@ runs_arg = whole(1, MAX_RUNS, "a number of runs")
 """--runs and the like: replications."""
 index_arg = whole(0, MAX_RUNS - 1, "a replication")
 """--replication: which replication of a seed."""
+story_runs_arg = whole(0, MAX_RUNS, "a number of runs")
+"""story --runs: replications beside the one told (0: none)."""
 
 
 class PrintableStream:

@@ -30,9 +30,9 @@ from ..present.resultdir import (
     require_complete,
     run_identity,
 )
-from ..present.story import story_heading, story_lines
+from ..present.story import story_text, tell
 from ..run.dask_backend import MissingExtra, SchedulerUnreachable
-from ..run.ensemble import Ensemble, run_one
+from ..run.ensemble import Ensemble
 from ..run.fan import FAN_RUNS, fan_for
 from ..run.parallel import run_parallel
 from ..run.progress import ProgressBar
@@ -54,6 +54,7 @@ from .common import (
     index_arg,
     runs_arg,
     seed_arg,
+    story_runs_arg,
 )
 from .explore import experiment
 from .serve import add_serve_command
@@ -174,16 +175,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_story(args: argparse.Namespace) -> int:
     sc = _load(args.scenario, args)
-    model = compile_scenario(sc)
-    result = run_one(model, args.seed, args.replication, record_log=True)
-    if result.error:
-        print(f"diplosim: replication {args.replication} of seed {args.seed} failed: {result.error}",
+    told = tell(compile_scenario(sc), args.seed, args.replication, args.runs)
+    if told["failed"]:
+        print(f"diplosim: replication {args.replication} of seed {args.seed} failed: {told['failed']}",
               file=sys.stderr)
         return EXIT_ERROR
-    for line in story_heading(model, args.seed, args.replication):
-        print(line)
-    print()
-    for line in story_lines(model, result):
+    for line in story_text(told):
         print(line)
     return EXIT_OK
 
@@ -321,6 +318,9 @@ def _validation_markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+STORY_RUNS = 200
+"""Replications `story` runs beside the one it tells, to say how common its ending is (±7 points at 95%)."""
+
 SCORE_ROWS = (("model", "diplosim (shipped parameters)"),
               ("prior_mean", "diplosim, every parameter at its prior median (uncalibrated)"),
               ("base_rate", "base rate of the other episodes"), ("uniform", "all outcomes equally likely"),
@@ -445,6 +445,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", help="scenario YAML file")
     p.add_argument("--seed", type=seed_arg, default=0, help="root seed (default 0)")
     p.add_argument("--replication", type=index_arg, default=0, help="which replication of that seed (default 0)")
+    p.add_argument("--runs", type=story_runs_arg, default=STORY_RUNS,
+                   help=f"replications of the same seed run to say how common this ending is "
+                        f"(default {STORY_RUNS}; 0 skips it)")
     common(p)
     p.set_defaults(func=cmd_story)
 

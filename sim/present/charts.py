@@ -13,30 +13,54 @@ and `explain` can reuse these charts without importing the engine.
 
 from __future__ import annotations
 
+import functools
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec
 
+import matplotlib
 import matplotlib.dates as mdates
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from ..domain.kinds import KINDS
 from ..files import write_atomic
+
+P = ParamSpec("P")
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000")
 """Okabe & Ito's colour-blind-safe palette (blue, orange, green, vermillion, sky, purple, yellow, black)."""
 HATCHES = ("", "//", "..", "xx", "\\\\", "--", "oo", "++")
 OUTCOME_COLOURS = {
     "signed": "#009E73", "collapsed": "#D55E00", "stalled": "#999999", "no_talks": "#CC79A7",
-    "renewed": "#0072B2", "notice_pending": "#E69F00", "terminated": "#D55E00", "suspended": "#56B4E9",
+    "renewed": "#0072B2", "continued": "#0072B2", "notice_pending": "#E69F00", "terminated": "#D55E00",
+    "suspended": "#56B4E9", "normalised": "#F0E442",
 }
 """One fixed colour per outcome, so a reader learns it once across plots."""
 RECORDED_COLOUR = "#000000"
-OUTCOME_ORDER = ("signed", "collapsed", "stalled", "no_talks", "renewed", "notice_pending", "terminated", "suspended")
+OUTCOME_ORDER = ("signed", "collapsed", "stalled", "no_talks", "renewed", "continued", "notice_pending",
+                 "terminated", "suspended", "normalised")
 """The order outcomes are shown in (JSON files sort their keys alphabetically)."""
+STEP_ORDER = ("negotiating", "initialled", "cabinet_approved", "in_force", "collapsed", "notice_given",
+              "suspended", "terminated", "normalised")
+"""The agreement's decisive steps, in the order the procedure reaches them."""
+STEP_COLOURS = {
+    "negotiating": "#56B4E9", "initialled": "#0072B2", "cabinet_approved": "#CC79A7", "in_force": "#009E73",
+    "collapsed": "#D55E00", "notice_given": "#E69F00", "suspended": "#56B4E9", "terminated": "#D55E00",
+    "normalised": "#F0E442",
+}
+"""One colour per step, the colour of the outcome the step leads to."""
+MARKERS = ("^", "o", "s", "D", "v", "P", "X", "h", "<", ">", "p")
+"""Marker shapes; with 8 colours and 11 shapes, kind i gets colour i mod 8 and shape i mod 11 (unique up to 88)."""
+PROJECTOR: dict[str, Any] = {
+    "font.size": 12, "axes.titlesize": 14, "axes.labelsize": 12, "xtick.labelsize": 11, "ytick.labelsize": 11,
+    "legend.fontsize": 11, "legend.title_fontsize": 11, "figure.titlesize": 15,
+}
+"""Font sizes (points) that stay legible on a projected slide (matplotlib's default body text is 10)."""
 DPI = 110
 
 
@@ -48,6 +72,25 @@ def ordered_outcomes(names: Sequence[str]) -> list[str]:
 
 def _colour(i: int) -> str:
     return OKABE_ITO[i % len(OKABE_ITO)]
+
+
+def projector(draw: Callable[P, Figure]) -> Callable[P, Figure]:
+    """Draw with the `PROJECTOR` font sizes (text keeps its size once drawn)."""
+    @functools.wraps(draw)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> Figure:
+        with matplotlib.rc_context(PROJECTOR):  # type: ignore[arg-type]
+            return draw(*args, **kwargs)
+    return wrapped
+
+
+def kind_style(kind: str) -> tuple[str, str]:
+    """(colour, marker) of a trigger kind: fixed by the kind's place in the model's list, so the same
+    kind looks the same in every figure (unknown kinds share one grey circle)."""
+    kinds = list(KINDS)
+    if kind not in kinds:
+        return "#999999", "o"
+    i = kinds.index(kind)
+    return OKABE_ITO[i % len(OKABE_ITO)], MARKERS[i % len(MARKERS)]
 
 
 def outcome_colour(name: str, i: int = 0) -> str:
@@ -75,7 +118,7 @@ def _finish(ax: Any, xlabel: str, ylabel: str, title: str, legend_loc: str, grid
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
-    ax.legend(loc=legend_loc, fontsize=8, framealpha=0.9, **legend)
+    ax.legend(loc=legend_loc, framealpha=0.9, **legend)
     ax.grid(axis=grid, alpha=0.3)
 
 
@@ -126,6 +169,7 @@ def recorded_index(names: Sequence[str], recorded: str | None) -> int | None:
     return list(names).index(recorded)
 
 
+@projector
 def outcome_bars(summary: Mapping[str, Any], recorded: str | None = None, title: str | None = None) -> Figure:
     """One bar per outcome with its 95% interval; the recorded outcome marked.
 
@@ -135,7 +179,7 @@ def outcome_bars(summary: Mapping[str, Any], recorded: str | None = None, title:
     p = np.array([summary["outcomes"][n]["p"] for n in names])
     lo = np.array([summary["outcomes"][n]["ci"][0] for n in names])
     hi = np.array([summary["outcomes"][n]["ci"][1] for n in names])
-    fig = Figure(layout="constrained", figsize=(7, 4.2))
+    fig = Figure(layout="constrained", figsize=(8, 5.6))
     ax = fig.add_subplot()
     x = np.arange(len(names))
     colours = [outcome_colour(n, i) for i, n in enumerate(names)]
@@ -151,12 +195,14 @@ def outcome_bars(summary: Mapping[str, Any], recorded: str | None = None, title:
         handles.append(star)
     ax.set_xticks(x, [_label(n) for n in names])
     ax.set_ylim(0, 1.1)
+    # The legend goes under the axes, where no bar, interval or star can be.
     _finish(ax, "outcome", PROBABILITY,
             title or f"{summary.get('scenario', '')}: outcomes ({summary.get('runs', '?')} runs)",
-            "upper right", handles=handles)
+            "upper center", handles=handles, bbox_to_anchor=(0.5, -0.16), ncol=min(3, len(handles)))
     return fig
 
 
+@projector
 def grouped_outcome_bars(summaries: Mapping[str, Mapping[str, Any]],
                          recorded: Mapping[str, str | None] | None = None,
                          title: str = "Outcomes by scenario") -> Figure:
@@ -200,66 +246,185 @@ def grouped_outcome_bars(summaries: Mapping[str, Mapping[str, Any]],
 # ------------------------------------------------------------------ timing
 
 
-def timing_plot(dates_by_outcome: Mapping[str, Sequence[str | date]], runs: int,
-                recorded: tuple[str, str | date] | None = None, title: str = "When outcomes happened",
-                start: str | date | None = None, end: str | date | None = None) -> Figure:
-    """Histogram (per week) of the date of each dated outcome; the recorded date as a line.
+def step_order(names: Sequence[str]) -> list[str]:
+    """`names` in the order the procedure reaches them, unknown names last."""
+    rank = {n: i for i, n in enumerate(STEP_ORDER)}
+    return sorted(names, key=lambda n: (rank.get(n, len(rank)), n))
 
-    `dates_by_outcome` maps an outcome to the dates replications reached it;
-    `runs` is the ensemble size (bars show the share of all replications);
-    `recorded` is (outcome, date) from the historical record.
+
+def crop_window(dates: Sequence[date], start: date | None = None, end: date | None = None,
+                pad_days: int = 14) -> tuple[date, date]:
+    """The span that holds `dates`, padded by `pad_days` each side and kept within [start, end]."""
+    if not dates:
+        lo = start or date.today()
+        return lo, end or lo
+    lo, hi = min(dates) - timedelta(days=pad_days), max(dates) + timedelta(days=pad_days)
+    if start is not None:
+        lo = max(lo, start)
+    if end is not None:
+        hi = min(hi, end)
+    return lo, max(lo, hi)
+
+
+@projector
+def timing_plot(steps: Mapping[str, Sequence[str | date]], runs: int,
+                recorded: Mapping[str, str | date] | None = None, title: str = "When each step happened",
+                start: str | date | None = None, end: str | date | None = None) -> Figure:
+    """One row per decisive step: a weekly histogram of the dates replications reached it, and
+    the recorded date as a dashed line.
+
+    `steps` maps a step (``notice_given``, ``suspended``, ...) to the dates
+    replications reached it; `runs` is the ensemble size (bars show the share of
+    all replications); `recorded` maps a step to its date in history. The time
+    axis spans the dates drawn (two weeks' margin), not the whole window.
     """
-    fig = Figure(layout="constrained", figsize=(8, 4.2))
-    ax = fig.add_subplot()
-    dated = {n: [_as_date(d) for d in ds] for n, ds in dates_by_outcome.items() if ds}
-    all_dates = [d for ds in dated.values() for d in ds]
-    if recorded is not None:
-        all_dates.append(_as_date(recorded[1]))
-    lo = _as_date(start) if start else (min(all_dates) if all_dates else date.today())
-    hi = _as_date(end) if end else (max(all_dates) if all_dates else lo)
+    when: dict[str, date] = {k: _as_date(v) for k, v in (recorded or {}).items()}
+    dated = {n: [_as_date(d) for d in ds] for n, ds in steps.items() if ds}
+    names = step_order(list(dict.fromkeys([*dated, *when])))
+    rows = max(1, len(names))
+    fig = Figure(layout="constrained", figsize=(9, 1.45 * rows + 1.6))
+    axes = np.atleast_1d(fig.subplots(rows, 1, sharex=True))
+    everything = [d for ds in dated.values() for d in ds] + list(when.values())
+    lo, hi = crop_window(everything, _as_date(start) if start else None, _as_date(end) if end else None)
     lo_num, hi_num = mdates.date2num(lo), mdates.date2num(hi + timedelta(days=1))
     edges = np.arange(lo_num, hi_num + 7, 7.0)
-    names = ordered_outcomes(list(dated))
-    if names:
-        values = [mdates.date2num(dated[n]) for n in names]
-        weights = [np.full(len(v), 100.0 / max(runs, 1)) for v in values]
-        ax.hist(values, bins=list(edges), weights=weights, stacked=True,
-                color=[outcome_colour(n, i) for i, n in enumerate(names)],
-                hatch=None, edgecolor="black", linewidth=0.3,
-                label=[f"{_label(n)} ({len(dated[n])} runs)" for n in names])
-    else:
-        ax.text(0.5, 0.5, "no replication reached a dated outcome", transform=ax.transAxes,
-                ha="center", va="center")
-    if recorded is not None:
-        ax.axvline(mdates.date2num(_as_date(recorded[1])), color=RECORDED_COLOUR, linestyle="--", linewidth=1.5,
-                   label=f"recorded: {_label(recorded[0])} {_as_date(recorded[1]).isoformat()}")
-    ax.set_xlim(lo_num, hi_num)
-    _date_axis(ax)
-    _finish(ax, "date (weekly bins)", "share of replications per week (%)", title, "upper left")
+    top = 0.0
+    for ax, name in zip(axes, names, strict=False):
+        ds = dated.get(name, [])
+        colour = STEP_COLOURS.get(name, OKABE_ITO[0])
+        if ds:
+            counts, _, _ = ax.hist(mdates.date2num(ds), bins=list(edges),
+                                   weights=np.full(len(ds), 100.0 / max(runs, 1)),
+                                   color=colour, edgecolor="black", linewidth=0.4, label="model (weekly share)")
+            top = max(top, float(np.max(counts)))
+        share = 100.0 * len(ds) / max(runs, 1)
+        ax.text(0.005, 0.93, f"{_label(name)}: {share:.0f}% of runs", transform=ax.transAxes,
+                ha="left", va="top", fontweight="bold")
+        if name in when:
+            ax.axvline(mdates.date2num(when[name]), color=RECORDED_COLOUR, linestyle="--", linewidth=1.8,
+                       label="recorded date")
+            ax.text(mdates.date2num(when[name]), 0.93, f" recorded {when[name].isoformat()} ",
+                    transform=ax.get_xaxis_transform(), ha="right" if when[name] > lo + (hi - lo) / 2 else "left",
+                    va="top")
+        ax.set_ylabel("% of runs")
+        ax.grid(axis="y", alpha=0.3)
+    if not names:
+        axes[0].text(0.5, 0.5, "no replication reached a decisive step", transform=axes[0].transAxes,
+                     ha="center", va="center")
+        axes[0].set_ylabel("% of runs")
+    for ax in axes:
+        ax.set_ylim(0, max(top * 1.45, 1.0))
+    axes[-1].set_xlim(lo_num, hi_num)
+    _date_axis(axes[-1])
+    axes[-1].set_xlabel("date (weekly bins)")
+    handles: list[Any] = [Patch(facecolor="#bbbbbb", edgecolor="black",
+                                label="model: share of runs reaching the step that week")]
+    if when:
+        handles.append(Line2D([], [], color=RECORDED_COLOUR, linestyle="--", label="recorded date"))
+    axes[0].legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.02), ncol=2, frameon=False)
+    fig.suptitle(f"{title} ({runs} runs)")
     return fig
 
 
 # ------------------------------------------------------------------ fan chart
 
 
+def step_summary(steps: Mapping[str, Sequence[str | date]], runs: int) -> dict[str, dict[str, Any]]:
+    """Step → share of runs reaching it, and the median and quartile dates of those that did."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, ds in steps.items():
+        if not ds:
+            continue
+        nums = np.sort(mdates.date2num([_as_date(d) for d in ds]))
+        q25, q50, q75 = np.quantile(nums, [0.25, 0.5, 0.75], method="inverted_cdf")
+        out[name] = {"reached": len(ds) / max(runs, 1),
+                     **{k: mdates.num2date(v).date().isoformat() for k, v in
+                        (("q25", q25), ("median", q50), ("q75", q75))}}
+    return out
+
+
+def label_rows(centres: Sequence[float], widths: Sequence[float], gap: float = 0.0,
+               max_rows: int | None = None) -> list[int | None]:
+    """Rows for labels centred at `centres` (any order) so that no two in a row overlap.
+
+    Greedy in order of position: each label takes the lowest row whose last
+    label ends at least `gap` before it starts; None when `max_rows` are full.
+    """
+    ends: list[float] = []
+    rows: list[int | None] = [None] * len(centres)
+    for i in sorted(range(len(centres)), key=lambda k: centres[k]):
+        left = centres[i] - widths[i] / 2
+        for r, end in enumerate(ends):
+            if left >= end + gap:
+                ends[r] = centres[i] + widths[i] / 2
+                rows[i] = r
+                break
+        else:
+            if max_rows is None or len(ends) < max_rows:
+                ends.append(centres[i] + widths[i] / 2)
+                rows[i] = len(ends) - 1
+    return rows
+
+
+FAN_WIDTH = 10.0
+"""Fan chart width (inches)."""
+LABEL_POINTS = 10
+"""Trigger labels' font size (points)."""
+LABEL_CHARS = 24
+"""Trigger labels longer than this are cut (the report's timeline has them in full)."""
+MAX_LABEL_ROWS = 5
+"""Rows of trigger labels at most; labels that do not fit are left off (and counted in the figure)."""
+
+
+def _label_width_days(text: str, span_days: float, axes_inches: float) -> float:
+    """A label's width on the date axis, from a generous 0.62 em per character."""
+    inches = 0.62 * LABEL_POINTS / 72 * len(text) + 0.1
+    return inches * span_days / axes_inches
+
+
+@projector
 def fan_chart(fan: Mapping[str, Any], triggers: Sequence[Mapping[str, Any]] = (),
               polls: Sequence[Mapping[str, Any]] = (), variables: Sequence[str] | None = None,
-              title: str = "World state over time") -> Figure:
-    """One panel per state variable: median, 50% and 90% bands over calendar time.
+              title: str = "World state over time", steps: Mapping[str, Mapping[str, Any]] | None = None,
+              recorded: Mapping[str, str | date] | None = None) -> Figure:
+    """One panel per state variable: median, 50% and 90% bands over calendar time, on the variable's
+    full range (0-1 for indices, 0-100 for percentages), so panels and episodes compare by eye.
 
     `fan` is the fan.json dict (dates, variables → unit, lower, upper, quantiles
     "5", "25", "50", "75", "95"). `triggers` are dicts with "date", "id" and
-    "kind", drawn as labelled markers on a time track under the panels.
-    `polls` are dicts with "date", "variable" and "value", drawn as points.
+    "kind", drawn on a track under the panels with one colour and shape per kind
+    and labels placed so that none overlap. `polls` are dicts with "date",
+    "variable" and "value", drawn as points. `steps` (from `step_summary`) are the
+    model's decisive steps, drawn as median dates with quartile bars on a track
+    of their own; `recorded` (step → date) the record's dates, drawn as stars on
+    that track and dashed lines through the panels.
     """
     names = list(variables or fan.get("order") or fan["variables"])
     dates = mdates.date2num([_as_date(d) for d in fan["dates"]])
-    track = 1 if triggers else 0
-    heights = [1.0] * len(names) + [0.6] * track
-    fig = Figure(layout="constrained", figsize=(8.5, 1.7 * len(names) + 1.3 * track + 0.6))
-    axes = fig.subplots(len(names) + track, 1, sharex=True, gridspec_kw={"height_ratios": heights})
-    axes = np.atleast_1d(axes)
-    band90 = band50 = median_line = poll_pts = None
+    lo_num, hi_num = float(dates[0]), float(dates[-1]) if len(dates) > 1 else float(dates[0]) + 1.0
+    recorded = {k: _as_date(v) for k, v in (recorded or {}).items()}
+    steps = steps or {}
+    step_names = step_order(list(dict.fromkeys([*steps, *recorded])))
+    axes_inches = FAN_WIDTH - 2.0
+    span = hi_num - lo_num
+    shown = sorted((tr for tr in triggers if lo_num <= mdates.date2num(_as_date(tr["date"])) <= hi_num),
+                   key=lambda t: str(t["date"]))
+    texts = [str(tr.get("id", tr["kind"]))[:LABEL_CHARS] for tr in shown]
+    centres = [float(mdates.date2num(_as_date(tr["date"]))) for tr in shown]
+    widths = [_label_width_days(t, span, axes_inches) for t in texts]
+    # A label near an end of the axis moves inward, with a leader line to its marker.
+    places = [min(max(x, lo_num + w / 2), hi_num - w / 2) for x, w in zip(centres, widths, strict=True)]
+    rows = label_rows(places, widths, gap=span * 0.004, max_rows=MAX_LABEL_ROWS)
+    label_rows_used = max((r for r in rows if r is not None), default=-1) + 1
+    heights = [1.0] * len(names)
+    if step_names:
+        heights.append(0.22 * len(step_names) + 0.25)
+    if shown:
+        heights.append(0.22 * (label_rows_used + 1) + 0.35)
+    fig = Figure(layout="constrained", figsize=(FAN_WIDTH, 2.0 * len(names) + 2.2 * (len(heights) - len(names)) + 1.2))
+    axes = np.atleast_1d(fig.subplots(len(heights), 1, sharex=True, gridspec_kw={"height_ratios": heights}))
+    band90 = band50 = median_line = poll_pts = record_line = None
+    step_handles: list[Any] = []
     for ax, name in zip(axes, names, strict=False):
         v = fan["variables"][name]
         q = {k: np.asarray(x) for k, x in v["quantiles"].items()}
@@ -267,45 +432,77 @@ def fan_chart(fan: Mapping[str, Any], triggers: Sequence[Mapping[str, Any]] = ()
                                  label="90% band")
         band50 = ax.fill_between(dates, q["25"], q["75"], color="#0072B2", alpha=0.45, linewidth=0,
                                  label="50% band")
-        median_line = ax.plot(dates, q["50"], color="#000000", linewidth=1.4, label="median")[0]
+        median_line = ax.plot(dates, q["50"], color="#000000", linewidth=1.6, label="median")[0]
         own = [p for p in polls if p.get("variable") == name]
         if own:
             poll_pts = ax.plot(mdates.date2num([_as_date(p["date"]) for p in own]), [p["value"] for p in own],
-                               marker="o", markersize=5, linestyle="none", color="#E69F00",
+                               marker="o", markersize=7, linestyle="none", color="#E69F00",
                                markeredgecolor="black", label="poll observation")[0]
-        for tr in triggers:
-            ax.axvline(mdates.date2num(_as_date(tr["date"])), color="#999999", linewidth=0.6, linestyle=":")
-        ax.set_ylabel(f"{_label(name)}\n({v['unit']})", fontsize=8)
-        span = v["upper"] - v["lower"]
-        top = max(float(np.max(q["95"])), max((p["value"] for p in own), default=v["lower"]))
-        bottom = min(float(np.min(q["5"])), min((p["value"] for p in own), default=v["upper"]))
-        pad = max(0.05 * span, 0.1 * (top - bottom))
-        ax.set_ylim(max(v["lower"], bottom - pad), min(v["upper"], top + pad))
-        if ax.get_ylim()[0] == ax.get_ylim()[1]:
-            ax.set_ylim(v["lower"], v["upper"])
+        for tr in shown:
+            ax.axvline(mdates.date2num(_as_date(tr["date"])), color="#bbbbbb", linewidth=0.6, linestyle=":")
+        for when in recorded.values():
+            record_line = ax.axvline(mdates.date2num(when), color=RECORDED_COLOUR, linewidth=1.2, linestyle="--",
+                                     label="date of a recorded step")
+        ax.set_ylabel(f"{_label(name)}\n({v['unit']})")
+        ax.set_ylim(v["lower"], v["upper"])  # the full range, never rescaled to the data
         ax.grid(alpha=0.25)
-    if track:
-        tax = axes[-1]
-        kinds = list(dict.fromkeys(tr["kind"] for tr in triggers))
-        for i, kind in enumerate(kinds):
-            own = [tr for tr in triggers if tr["kind"] == kind]
-            xs = mdates.date2num([_as_date(tr["date"]) for tr in own])
-            tax.plot(xs, [0.0] * len(xs), marker="^", markersize=8, linestyle="none", color=_colour(i),
+    k = len(names)
+    if step_names:
+        sax = axes[k]
+        k += 1
+        for i, name in enumerate(step_names):
+            y = len(step_names) - 1 - i
+            colour = STEP_COLOURS.get(name, OKABE_ITO[0])
+            if name in steps:
+                st = steps[name]
+                a, m, b = (mdates.date2num(_as_date(st[key])) for key in ("q25", "median", "q75"))
+                sax.plot([a, b], [y, y], color=colour, linewidth=6, solid_capstyle="butt", alpha=0.8)
+                sax.plot([m], [y], marker="D", markersize=9, color=colour, markeredgecolor="black", linestyle="none")
+            if name in recorded:
+                sax.plot([mdates.date2num(recorded[name])], [y], marker="*", markersize=15, color=RECORDED_COLOUR,
+                         linestyle="none")
+        sax.set_yticks(range(len(step_names)),
+                       [f"{_label(n)} ({100 * steps[n]['reached']:.0f}%)" if n in steps else f"{_label(n)} (0%)"
+                        for n in reversed(step_names)])
+        sax.set_ylim(-0.7, len(step_names) - 0.3)
+        sax.set_ylabel("steps")
+        sax.grid(axis="x", alpha=0.25)
+        step_handles += [
+            Line2D([], [], marker="D", markersize=9, color="#777777", markeredgecolor="black", linewidth=6,
+                   alpha=0.8, label="model step: median date, bar 25-75% of runs"),
+            Line2D([], [], marker="*", markersize=13, color=RECORDED_COLOUR, linestyle="none",
+                   label="recorded step")]
+    if shown:
+        tax = axes[k]
+        for kind in dict.fromkeys(tr["kind"] for tr in shown):
+            colour, marker = kind_style(kind)
+            xs = [c for c, tr in zip(centres, shown, strict=True) if tr["kind"] == kind]
+            tax.plot(xs, [0.0] * len(xs), marker=marker, markersize=10, linestyle="none", color=colour,
                      markeredgecolor="black", label=_label(kind))
-        for j, tr in enumerate(sorted(triggers, key=lambda t: str(t["date"]))):
-            tax.annotate(str(tr.get("id", tr["kind"]))[:28], (mdates.date2num(_as_date(tr["date"])), 0.0),
-                         xytext=(0, 7 + 9 * (j % 3)), textcoords="offset points", rotation=0,
-                         fontsize=6.5, ha="center", va="bottom")
-        tax.set_ylim(-0.6, 3.0)
+        for text, x, place, row in zip(texts, centres, places, rows, strict=True):
+            if row is None:
+                continue
+            tax.annotate(text, (x, 0.0), xytext=(place, 1.0 + row), textcoords="data", fontsize=LABEL_POINTS,
+                         ha="center", va="center", gid="trigger-label",
+                         arrowprops={"arrowstyle": "-", "color": "#999999", "linewidth": 0.6, "shrinkA": 0,
+                                     "shrinkB": 4})
+        left_off = sum(r is None for r in rows)
+        if left_off:
+            tax.text(1.0, 1.0, f"{left_off} more not labelled (see the timeline)", transform=tax.transAxes,
+                     ha="right", va="bottom", fontsize=10, style="italic")
+        tax.set_ylim(-0.6, label_rows_used + 0.7)
         tax.set_yticks([])
-        tax.set_ylabel("triggers", fontsize=8)
-        tax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.45), ncol=min(5, len(kinds)), fontsize=7,
-                   title="trigger kind", title_fontsize=7, frameon=False)
+        tax.set_ylabel("triggers")
+        tax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=min(4, len(set(t["kind"] for t in shown))),
+                   title="trigger kind (colour and shape)", frameon=False)
+    axes[-1].set_xlim(lo_num, hi_num)
     _date_axis(axes[-1])
     axes[-1].set_xlabel("date")
-    handles = [h for h in (median_line, band50, band90, poll_pts) if h is not None]
-    axes[0].legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.02), ncol=len(handles),
-                   fontsize=8, frameon=False)
+    handles = [h for h in (median_line, band50, band90, poll_pts, record_line) if h is not None]
+    if step_names:
+        handles += step_handles
+    axes[0].legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.02), ncol=min(4, len(handles)),
+                   frameon=False)
     fig.suptitle(f"{title} ({fan.get('runs', '?')} runs)")
     fig.align_ylabels(axes)
     return fig
@@ -314,6 +511,7 @@ def fan_chart(fan: Mapping[str, Any], triggers: Sequence[Mapping[str, Any]] = ()
 # ------------------------------------------------------------------ sweep, sensitivity, explain
 
 
+@projector
 def sweep_lines(values: Sequence[float], outcomes: Mapping[str, Sequence[Sequence[float]]],
                 parameter: str, unit: str = "", title: str | None = None) -> Figure:
     """Probability of each outcome against one parameter, with 95% bands.
@@ -336,11 +534,16 @@ def sweep_lines(values: Sequence[float], outcomes: Mapping[str, Sequence[Sequenc
     return fig
 
 
+@projector
 def sweep_heatmap(x_values: Sequence[float], y_values: Sequence[float], probability: Sequence[Sequence[float]],
                   x_parameter: str, y_parameter: str, outcome: str, x_unit: str = "", y_unit: str = "",
                   title: str | None = None) -> Figure:
-    """Probability of `outcome` over a two-parameter grid; probability[y][x]."""
-    fig = Figure(layout="constrained", figsize=(7, 5))
+    """Probability of `outcome` over a two-parameter grid; probability[y][x].
+
+    Each cell is centred on its grid value, and the ticks sit on those values,
+    one per row and column, so a tick names the row beside it.
+    """
+    fig = Figure(layout="constrained", figsize=(8, 5.8))
     ax = fig.add_subplot()
     grid = np.asarray(probability, dtype=float)
     # cividis: perceptually uniform and readable with colour-vision deficiencies.
@@ -348,13 +551,15 @@ def sweep_heatmap(x_values: Sequence[float], y_values: Sequence[float], probabil
     cbar = fig.colorbar(mesh, ax=ax)
     cbar.set_label(f"probability of {_label(outcome)}")
     for (yi, xi), p in np.ndenumerate(grid):
-        ax.text(float(x_values[xi]), float(y_values[yi]), f"{p:.2f}", ha="center", va="center", fontsize=7,
+        ax.text(float(x_values[xi]), float(y_values[yi]), f"{p:.2f}", ha="center", va="center",
                 color="white" if p < 0.5 else "black")
+    ax.set_xticks([float(v) for v in x_values], [f"{float(v):g}" for v in x_values])
+    ax.set_yticks([float(v) for v in y_values], [f"{float(v):g}" for v in y_values])
     ax.set_xlabel(f"{x_parameter} ({x_unit})" if x_unit else x_parameter)
     ax.set_ylabel(f"{y_parameter} ({y_unit})" if y_unit else y_parameter)
     ax.set_title(title or f"Probability of {_label(outcome)}")
     ax.legend(handles=[Patch(facecolor="none", edgecolor="none", label="cell text: probability")],
-              loc="upper right", fontsize=7, framealpha=0.8)
+              loc="lower left", bbox_to_anchor=(0.0, 1.06), framealpha=0.8)
     return fig
 
 
@@ -366,6 +571,7 @@ def _edges(values: Sequence[float]) -> np.ndarray:
     return np.concatenate([[v[0] - (mid[0] - v[0])], mid, [v[-1] + (v[-1] - mid[-1])]])
 
 
+@projector
 def ranked_bars(rows: Sequence[Mapping[str, Any]], xlabel: str, ylabel: str, title: str, legend: str) -> Figure:
     """Horizontal bars, largest magnitude on top, with optional 95% intervals.
 

@@ -55,6 +55,7 @@ from .classroom_state import (
     prepare,
     shipped_episodes,
 )
+from .glossary import PLAIN_NAMES, clean_source
 from .run_figures import scenario_context
 
 STATIC_DIR = Path(__file__).resolve().with_name("classroom_static")
@@ -113,7 +114,7 @@ def meta() -> dict[str, Any]:
                "meaning": PARAMETERS[n].meaning, "mechanism": PARAMETERS[n].mechanism}
               for n in classroom_parameters()]
     return {"version": __version__, "episodes": list(shipped_episodes()),
-            "mechanisms": [{"name": n, "meaning": m} for n, m in MECHANISMS.items()],
+            "mechanisms": [{"name": n, "plain": PLAIN_NAMES[n], "meaning": m} for n, m in MECHANISMS.items()],
             "kinds": kinds, "roles": dict(ROLES), "outcomes": OUTCOMES, "parameters": params,
             "variables": {n: {"lower": VARIABLES[n].lower, "upper": VARIABLES[n].upper, "unit": VARIABLES[n].unit,
                               "meaning": VARIABLES[n].meaning} for n in FAN_VARIABLES},
@@ -171,7 +172,8 @@ class ClassroomApp:
             if tr.kind == "poll":
                 continue
             entry: dict[str, Any] = {"id": tr.id, "kind": tr.kind, "by": tr.by, "given": tr.given,
-                                     "note": tr.note, "source": tr.source, "issue": tr.issue}
+                                     "note": clean_source(tr.note), "source": clean_source(tr.source),
+                                     "issue": tr.issue}
             if tr.at is not None:
                 entry["at"] = tr.at.isoformat()
             elif tr.after is not None:

@@ -26,7 +26,7 @@ from ..run.ensemble import RECORDED_STAGES, Ensemble, run_one
 from ..run.fan import FanReducer
 from .classroom_state import Prepared
 from .run_figures import scenario_context
-from .story import story_heading, story_lines
+from .story import tell
 
 CHUNK = 50
 """Replications per scenario between two snapshots' worth of work."""
@@ -206,9 +206,5 @@ class JobBoard:
 
 
 def told(prepared: Prepared) -> dict[str, Any]:
-    """One replication of a prepared state told as a story: the lines of ``run.py story``."""
-    model = prepared.model
-    result = run_one(model, prepared.seed, prepared.story, record_log=True)
-    return {"replication": prepared.story, "seed": prepared.seed, "outcome": result.outcome, "failed": result.error,
-            "heading": story_heading(model, prepared.seed, prepared.story),
-            "lines": story_lines(model, result) if result.error is None else []}
+    """One replication of a prepared state told as a story: what ``run.py story --runs RUNS`` prints."""
+    return tell(prepared.model, prepared.seed, prepared.story, prepared.runs)

@@ -11,6 +11,7 @@ import base64
 import html
 import platform
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -24,8 +25,8 @@ from ..run.ensemble import run_one
 from ..run.fan import run_with_fan
 from ..scenario.loader import OUTCOMES, Scenario
 from .charts import explain_ranking, ordered_outcomes, png_bytes
-from .run_figures import Results, dates_by_outcome, make_figures, scenario_context
-from .story import story_lines
+from .run_figures import Results, dates_by_outcome, dates_by_step, make_figures, scenario_context
+from .story import mechanisms_used, outcome_share_line, reading_guide, story_lines
 
 URL = re.compile(r"https?://[^\s<>\"'\]\[]+")
 TRAILING = ".,;:)"
@@ -205,12 +206,16 @@ def build_report(sc: Scenario, runs: int, seed: int, *, progress: Callable[[int,
 
     ens, fan = run_with_fan(model, runs, seed, progress=ensemble_progress)
     summary = ens.summary()
-    results = Results(summary, dates_by_outcome(ens.rows()), scenario_context(sc), fan.to_dict(model))
+    rows = ens.rows()
+    results = Results(summary, dates_by_outcome(rows), scenario_context(sc), fan.to_dict(model),
+                      dates_by_step(rows, sc.agreement.state.value))
     figures = {name: png_bytes(fig) for name, fig in make_figures(results).items()}
     if progress is not None:
         progress(runs + 1, total)
     told = run_one(model, seed, 0, record_log=True)
-    story = story_lines(model, told)
+    counts = Counter(str(row["outcome"]) for row in rows)
+    story = [*reading_guide(mechanisms_used(told)), "", *story_lines(model, told),
+             outcome_share_line(told.outcome, counts, runs, seed)]
     if progress is not None:
         progress(total, total)
     return render_report(sc, summary, figures, story, ranking)

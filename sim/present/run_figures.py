@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,16 +20,11 @@ from matplotlib.figure import Figure
 
 from ..domain.variables import VARIABLES
 from ..files import to_json, write_atomic
-from ..run.ensemble import Ensemble
+from ..run.ensemble import RECORDED_STAGES, Ensemble
 from ..run.fan import FanReducer
 from ..scenario.loader import Scenario
-from .charts import fan_chart, outcome_bars, save_figure, timing_plot
-
-OUTCOME_STAGE = {
-    "signed": "in_force", "collapsed": "collapsed", "terminated": "terminated",
-    "suspended": "suspended", "notice_pending": "notice_given",
-}
-"""The record date that dates each outcome (outcomes not listed have no date)."""
+from .charts import fan_chart, outcome_bars, save_figure, step_summary, timing_plot
+from .glossary import clean_source
 
 FIGURE_NAMES = ("outcomes", "timing", "fan")
 
@@ -40,7 +35,8 @@ def scenario_context(sc: Scenario) -> dict[str, Any]:
     for tr in sc.triggers:
         if tr.kind == "poll":
             continue
-        entry: dict[str, Any] = {"id": tr.id, "kind": tr.kind, "source": tr.source, "note": tr.note}
+        entry: dict[str, Any] = {"id": tr.id, "kind": tr.kind, "source": clean_source(tr.source),
+                                 "note": clean_source(tr.note)}
         if tr.at is not None:
             entry["date"] = tr.at.isoformat()
         elif tr.after is not None:
@@ -52,7 +48,7 @@ def scenario_context(sc: Scenario) -> dict[str, Any]:
             entry["between"] = [lo.isoformat(), hi.isoformat()]
         triggers.append(entry)
     polls = [
-        {"date": tr.at.isoformat(), "variable": name, "value": value, "id": tr.id, "source": tr.source}
+        {"date": tr.at.isoformat(), "variable": name, "value": value, "id": tr.id, "source": clean_source(tr.source)}
         for tr in sc.polls if tr.at is not None
         for name, value in tr.observed.items() if name in VARIABLES
     ]
@@ -63,17 +59,16 @@ def scenario_context(sc: Scenario) -> dict[str, Any]:
     return {
         "name": sc.name, "description": sc.description, "question": sc.question, "file": sc.path,
         "sha256": sc.sha256, "start": sc.start.isoformat(), "end": sc.end.isoformat(),
+        "starts_in": sc.agreement.state.value,
         "record": record, "triggers": triggers, "polls": polls,
     }
 
 
-def recorded_date(record: Mapping[str, Any] | None) -> tuple[str, str] | None:
-    """(outcome, ISO date) of the historical record, when the record dates its outcome."""
-    if not record:
-        return None
-    stage = OUTCOME_STAGE.get(record["outcome"])
-    when = record.get("dates", {}).get(stage) if stage else None
-    return (record["outcome"], when) if when else None
+def recorded_steps(context: Mapping[str, Any]) -> dict[str, str]:
+    """Step → ISO date of each decisive step the record dates (the starting stage left out)."""
+    record = context.get("record") or {}
+    start = context.get("starts_in")
+    return {k: v for k, v in record.get("dates", {}).items() if k in RECORDED_STAGES and k != start}
 
 
 def write_plot_data(out: Path, ens: Ensemble, fan: FanReducer) -> None:
@@ -90,6 +85,7 @@ class Results:
     dates_by_outcome: dict[str, list[str]]
     context: dict[str, Any]
     fan: dict[str, Any] | None
+    steps: dict[str, list[str]] = field(default_factory=dict)
 
 
 def dates_by_outcome(rows: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
@@ -99,6 +95,27 @@ def dates_by_outcome(rows: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
         if row.get("date"):
             out.setdefault(str(row["outcome"]), []).append(str(row["date"]))
     return out
+
+
+def dates_by_step(rows: Sequence[Mapping[str, Any]], starts_in: str | None = None) -> dict[str, list[str]]:
+    """Decisive step → the dates replications reached it (the stage the episode starts in left out)."""
+    out: dict[str, list[str]] = {}
+    for stage in RECORDED_STAGES:
+        if stage == starts_in:
+            continue
+        dates = [str(row[f"{stage}_date"]) for row in rows if row.get(f"{stage}_date")]
+        if dates:
+            out[stage] = dates
+    return out
+
+
+MIN_STEP_SHARE = 0.01
+"""Steps fewer than this share of runs reach (and the record does not date) are left out of the figures."""
+
+
+def common_steps(steps: Mapping[str, Sequence[str]], runs: int, recorded: Mapping[str, str]) -> dict[str, list[str]]:
+    """The steps worth a row: reached by at least `MIN_STEP_SHARE` of the runs, or dated by the record."""
+    return {k: list(v) for k, v in steps.items() if k in recorded or len(v) >= MIN_STEP_SHARE * max(runs, 1)}
 
 
 def read_results(directory: str | Path) -> Results:
@@ -113,22 +130,24 @@ def read_results(directory: str | Path) -> Results:
             rows = list(csv.DictReader(fh))
     context = json.loads((d / "context.json").read_text(encoding="utf-8")) if (d / "context.json").is_file() else {}
     fan = json.loads((d / "fan.json").read_text(encoding="utf-8")) if (d / "fan.json").is_file() else None
-    return Results(summary, dates_by_outcome(rows), context, fan)
+    return Results(summary, dates_by_outcome(rows), context, fan, dates_by_step(rows, context.get("starts_in")))
 
 
 def make_figures(res: Results) -> dict[str, Figure]:
-    """The standard figures: outcome bars, timing, and (when fan data exists) fan chart."""
+    """The standard figures: outcome bars, timing of the steps, and (when fan data exists) fan chart."""
     record = res.context.get("record")
     name = res.summary.get("scenario", "")
+    recorded = recorded_steps(res.context)
+    steps = common_steps(res.steps, res.summary["runs"], recorded)
     figs: dict[str, Figure] = {
         "outcomes": outcome_bars(res.summary, record["outcome"] if record else None),
-        "timing": timing_plot(res.dates_by_outcome, res.summary["runs"], recorded_date(record),
-                              title=f"{name}: when outcomes happened",
+        "timing": timing_plot(steps, res.summary["runs"], recorded, title=f"{name}: when each step happened",
                               start=res.context.get("start"), end=res.context.get("end")),
     }
     if res.fan is not None:
         dated = [t for t in res.context.get("triggers", []) if "date" in t]
-        figs["fan"] = fan_chart(res.fan, dated, res.context.get("polls", []), title=f"{name}: world state")
+        figs["fan"] = fan_chart(res.fan, dated, res.context.get("polls", []), title=f"{name}: world state",
+                                steps=step_summary(steps, res.summary["runs"]), recorded=recorded)
     return figs
 
 

@@ -234,7 +234,7 @@ function renderMechanisms() {
       changed();
     });
     box.append(el("div", {class: "mechanism"},
-      el("label", {}, input, " ", el("b", {text: m.name})),
+      el("label", {}, input, " ", el("b", {text: m.plain.split(" (")[0]}), ` (${m.name})`),
       el("span", {class: "hint", text: " " + m.meaning}),
       el("p", {class: "error", "data-for": `mechanism:${m.name}`})));
   }
@@ -661,8 +661,14 @@ async function tell() {
   const answer = await api("/api/story", S.state);
   if (answer.error) { showError(answer.error); return; }
   for (const line of answer.heading) head.append(el("div", {text: line}));
+  if (answer.share) head.append(el("div", {class: "story-share", text: answer.share}));
+  const guide = clear($("story-guide"));
+  for (const line of answer.guide) guide.append(el("div", {text: line}));
   if (answer.failed) list.append(el("li", {text: `This replication failed: ${answer.failed}`}));
-  for (const line of answer.lines) list.append(el("li", {text: line}));
+  for (const line of answer.lines) {  // an indented line says the decision above it in plain words
+    if (line.startsWith(" ") && list.lastChild) list.lastChild.append(el("div", {class: "story-plain", text: line.trim()}));
+    else list.append(el("li", {text: line}));
+  }
 }
 
 // ---------------------------------------------------------------- 6. sharing and saving

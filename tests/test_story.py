@@ -1,0 +1,78 @@
+"""The story for readers who are not modellers: a reading guide, plain words per decision, clean sources."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from diplosim.domain.mechanisms import MECHANISMS, PROCESS
+from diplosim.model.engine import LogEntry, compile_scenario
+from diplosim.present import glossary
+from diplosim.present.story import outcome_share_line, plain_line, story_text, tell
+from diplosim.run.ensemble import run_indices
+from diplosim.scenario.loader import load_scenario
+
+REPO = Path(__file__).resolve().parent.parent
+EPISODE = REPO / "scenarios" / "history" / "gsomia-2019.yaml"
+
+
+def test_every_mechanism_has_a_plain_name_that_is_not_its_identifier():
+    for name in (*MECHANISMS, PROCESS):
+        plain = glossary.plain_name(name)
+        assert plain and "_" not in plain and plain != name.replace("_", " ")
+
+
+@pytest.mark.parametrize(("text", "clean"), [
+    ("JoongAng Ilbo, 2016-10-27 (seed 000)", "JoongAng Ilbo, 2016-10-27"),
+    ("Taiwan News, 2019-08-02 (seeds 002, 004)", "Taiwan News, 2019-08-02"),
+    ("spokesman, seed 001, JoongAng Daily, 2016-11-09", "spokesman, JoongAng Daily, 2016-11-09"),
+    ("decided on 27 Oct (seeds 000, 003: JoongAng Ilbo, 2016-10-27)", "decided on 27 Oct (JoongAng Ilbo, 2016-10-27)"),
+    ("(defence ministry, seed 000). Magnitude", "(defence ministry). Magnitude"),
+    ("Reuters, 2019-11-22 (seedling exports, 300 tonnes)", "Reuters, 2019-11-22 (seedling exports, 300 tonnes)"),
+])
+def test_research_notes_are_taken_out_of_displayed_sources(text, clean):
+    assert glossary.clean_source(text) == clean
+
+
+def test_strength_words_follow_the_logit_scale():
+    assert [glossary.strength(v) for v in (0.2, -0.7, 2.0, -3.0, 4.4)] == \
+        ["slightly", "moderately", "strongly", "very strongly", "very strongly"]
+
+
+def test_a_decision_in_plain_words_says_how_likely_and_what_pushed():
+    entry = LogEntry(0.0, "Seoul", "give notice of termination? -> give notice", "",
+                     (("opinion_dynamics", 4.42), ("audience_costs", -3.0)), 0.42)
+    line = plain_line(entry)
+    assert line.strip() == ("= a 42% chance; public mood toward Japan pushed for it very strongly (+4.4); "
+                            "cost of backing down pushed against it very strongly (-3.0).")
+
+
+def test_an_unlikely_answer_is_flagged_as_the_luck_of_the_draw():
+    unlikely = plain_line(LogEntry(0.0, "Seoul", "x? -> y", "", (), 0.08))
+    assert "against the odds" in unlikely and "8%" in unlikely
+    assert "against the odds" not in plain_line(LogEntry(0.0, "Seoul", "x? -> y", "", (), 0.5))
+
+
+def test_an_uncommon_ending_is_said_to_be_uncommon():
+    counts = Counter({"suspended": 180, "terminated": 20})
+    assert "uncommon" in outcome_share_line("terminated", counts, 200, 3)
+    line = outcome_share_line("suspended", counts, 200, 3)
+    assert line == "How common: 90% of the 200 replications of seed 3 end 'suspended'; the others: terminated 10%."
+
+
+def test_the_story_has_a_guide_plain_lines_and_its_share_on_the_shipped_2019_episode():
+    model = compile_scenario(load_scenario(EPISODE))
+    told = tell(model, 3, 0, runs=120)
+    text = story_text(told)
+    decisions = [line for line in told["lines"] if "(p=" in line]
+    plain = [line for line in told["lines"] if line.startswith(" ") and line.strip().startswith("=")]
+    assert decisions and len(plain) == len(decisions)  # one plain line under each decision
+    assert "How to read this story:" in text
+    used = {name for line in decisions for name in MECHANISMS if f" {name} " in line}
+    for name in used:  # every mechanism the story names is in its guide
+        assert any(line.strip().startswith(name) for line in told["guide"]), name
+    share = Counter(r.outcome for r in run_indices(model, 3, range(120)))[told["outcome"]] / 120
+    assert told["share"].startswith(f"How common: {100 * share:.0f}% of the 120 replications of seed 3")
+    assert not any("seed 0" in line or "seeds 0" in line for line in text)  # no research notes in sources
