@@ -14,6 +14,7 @@ import pytest
 
 from diplosim import compile_scenario, load_scenario, run_ensemble
 from diplosim.domain.parameters import CALIBRATED, PARAMETERS
+from diplosim.errors import shown_path
 from diplosim.explore.identify import correlation_ratio, identify, sample_prior
 from diplosim.explore.targets import EpisodeSet, distance, replication_targets, target_names
 from diplosim.model.engine import ReplicationResult
@@ -133,3 +134,23 @@ def test_a_posterior_file_is_checked(tmp_path):
     Path(bad).write_text("threat_weight\n2\n", encoding="utf-8")
     with pytest.raises(ScenarioError, match="'weight'"):
         load_posterior(bad)
+
+
+def test_a_summary_says_where_its_parameters_come_from(tmp_path):
+    posterior = tmp_path / "posterior.csv"
+    posterior.write_text("weight,threat_weight,patron_weight\n0.5,2,4\n0.5,3,5\n", encoding="utf-8")
+    text = (REPO / "scenarios" / "params" / "default.yaml").read_text(encoding="utf-8")
+    text = "\n".join(line for line in text.splitlines() if not line.startswith("posterior:"))
+    (tmp_path / "params.yaml").write_text(text + "\nposterior: posterior.csv\n", encoding="utf-8")
+    params = load_parameters(tmp_path / "params.yaml")
+    assert params.source() == {"source": "posterior", "file": shown_path(tmp_path / "params.yaml"),
+                               "sample": shown_path(posterior), "particles": 2,
+                               "drawn": ["threat_weight", "patron_weight"]}
+    held = params.with_values({"patron_weight": 1.0}).source()
+    assert held["drawn"] == ["threat_weight"] and held["overridden"] == ["patron_weight"]
+    assert params.fixed().source()["source"] == "fixed"
+    # The shipped file is named the same way on every machine, and a run's summary carries it.
+    sc = load_scenario(HISTORY[0])
+    summary = run_ensemble(sc, 2, 0).summary()
+    assert summary["parameters"] == sc.params.source()
+    assert summary["parameters"]["file"] == "scenarios/params/default.yaml"

@@ -73,6 +73,8 @@ def _load(path: str, args: argparse.Namespace) -> Scenario:
 
 def _table(summary: dict[str, Any]) -> str:
     rows = [f"{summary['scenario']}  ({summary['runs']} runs, seed {summary['seed']})"]
+    if "parameters" in summary:
+        rows.append(parameters_line(summary["parameters"]))
     rows += [f"with --set {path}={value}" for path, value in summary.get("set", {}).items()]
     rows += ["", f"{'outcome':<16}{'p':>7}   {'95% interval':<17}{'median date':<12}"]
     for name, o in summary["outcomes"].items():
@@ -84,6 +86,16 @@ def _table(summary: dict[str, Any]) -> str:
         rows.append(f"replications that raised an error: {summary['errors']} (seed {summary['seed']})")
         rows += [f"  replication {f['replication']}: {f['error']}" for f in summary.get("failed", [])[:5]]
     return "\n".join(rows)
+
+
+def parameters_line(source: dict[str, Any]) -> str:
+    """'parameters: ...' of a summary: a posterior sample drawn per replication, or fixed values."""
+    if source["source"] == "posterior":
+        held = f"; {', '.join(source['overridden'])} held fixed" if source.get("overridden") else ""
+        return (f"parameters: {len(source['drawn'])} calibrated ones drawn per replication from "
+                f"{source['sample']} ({source['particles']} particles), the rest from {source['file']}{held}")
+    held = f" ({', '.join(source['overridden'])} set)" if source.get("overridden") else ""
+    return f"parameters: fixed values from {source['file']}{held}"
 
 
 def write_results(ens: Ensemble, out: Path) -> None:

@@ -338,7 +338,7 @@ def validate(episodes: Sequence[Scenario], runs: int, seed: int, runner: Runner,
     parameters, when given), all-equal and the status quo.
     """
     report: dict[str, Any] = {"runs": runs, "seed": seed, "modes": list(modes), "episodes": [], "scores": {},
-                              "parameters": parameter_source(episodes[0].params) if episodes else None}
+                              "parameters": episodes[0].params.source() if episodes else None}
     for sc in episodes:
         if sc.record is None:
             raise ValueError(f"{sc.path} has no record to validate against")
@@ -372,14 +372,6 @@ def validate(episodes: Sequence[Scenario], runs: int, seed: int, runner: Runner,
                 report["scores"][name] = scores([c for c, _, _ in present], [m for _, m, _ in present],
                                                 floor=0.5 / runs)
     return report
-
-
-def parameter_source(params: ParameterSet) -> dict[str, Any]:
-    """What a run's parameters are: a posterior sample each replication draws from, or fixed values."""
-    if params.posterior is not None:
-        return {"source": "posterior", "file": params.file, "sample": params.posterior.file,
-                "particles": len(params.posterior), "calibrated": list(params.posterior.names)}
-    return {"source": "fixed", "file": params.file}
 
 
 def silenced_by_mode(sc: Scenario, mode: str) -> set[str]:

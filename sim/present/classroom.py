@@ -189,6 +189,7 @@ class ClassroomApp:
                            "end": sc.end.isoformat(), "state": sc.agreement.state.value,
                            "record": context["record"], "polls": context["polls"], "triggers": triggers,
                            "mechanisms": sorted(sc.mechanisms), "params": params,
+                           "parameter_source": sc.params.source(),
                            "actors": {role: cast.name for role, cast in sc.actors.items()}})
 
     def check(self, state: Mapping[str, Any]) -> Response:

@@ -17,10 +17,11 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..domain.parameters import PARAMETERS, ParameterInfo, Parameters
 from ..errors import ScenarioError, did_you_mean, shown_path
-from .shipped import DEFAULT_PARAMS_FILE
+from .shipped import DEFAULT_PARAMS_FILE, SHIPPED_DIR
 from .yamlio import MarkedDict, read_yaml
 
 
@@ -84,6 +85,18 @@ class ParameterSet:
     posterior: Posterior | None = None
     overridden: frozenset[str] = frozenset()
     """Names set by an override: they hold in every draw from the posterior."""
+
+    def source(self) -> dict[str, Any]:
+        """What a run's parameters are, as plain data for summaries: a posterior sample each replication
+        draws the calibrated parameters from (with any overridden names held fixed), or fixed values."""
+        out: dict[str, Any] = {"source": "posterior" if self.posterior is not None else "fixed",
+                               "file": display_path(self.file)}
+        if self.posterior is not None:
+            out.update(sample=display_path(self.posterior.file), particles=len(self.posterior),
+                       drawn=[n for n in self.posterior.names if n not in self.overridden])
+        if self.overridden:
+            out["overridden"] = sorted(self.overridden)
+        return out
 
     def fixed(self) -> ParameterSet:
         """The same values with no posterior: every replication uses the values in force."""
@@ -284,3 +297,12 @@ def parameters_to_yaml(params: ParameterSet, header: str = "", posterior: str | 
 
 def _fmt(x: float) -> str:
     return repr(round(float(x), 6))
+
+
+def display_path(path: str) -> str:
+    """A parameter or sample file as a summary shows it: shipped files as ``scenarios/...`` (the same on
+    every machine and install), others as messages show paths."""
+    try:
+        return "scenarios/" + Path(path).resolve().relative_to(SHIPPED_DIR.resolve()).as_posix()
+    except ValueError:
+        return shown_path(path)

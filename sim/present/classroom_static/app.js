@@ -423,6 +423,12 @@ function addTrigger() {
 function renderParams() {
   const box = clear($("params"));
   if (!S.episode) return;
+  const source = S.episode.parameter_source;
+  $("param-source").textContent = source && source.source === "posterior"
+    ? `Each replication draws the ${source.drawn.length} calibrated parameters from the posterior ` +
+      `(${source.particles} particles, ${source.sample}); the value shown is the posterior median. ` +
+      "A parameter you move is held at your value in every replication."
+    : "Every replication uses the values shown.";
   for (const p of S.meta.parameters) {
     const base = S.episode.params[p.name];
     const value = p.name in S.state.params ? S.state.params[p.name] : base;
