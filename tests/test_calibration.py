@@ -154,3 +154,48 @@ def test_a_summary_says_where_its_parameters_come_from(tmp_path):
     summary = run_ensemble(sc, 2, 0).summary()
     assert summary["parameters"] == sc.params.source()
     assert summary["parameters"]["file"] == "scenarios/params/default.yaml"
+
+
+def test_weighted_quantiles_follow_the_weights():
+    from diplosim.explore.posterior import weighted_quantile
+
+    assert weighted_quantile([3, 1, 2], [1, 1, 1], 0.5) == 2
+    assert weighted_quantile([1, 2, 3], [0.1, 0.1, 0.8], 0.5) == 3  # the heavy particle holds the median
+    assert weighted_quantile([1, 2, 3], [0.1, 0.1, 0.8], 0.1) == 1
+    with pytest.raises(ValueError):
+        weighted_quantile([1, 2], [0, 0], 0.5)
+
+
+def _posterior_file(tmp_path: Path, rows: list[tuple[float, float, float]]) -> Path:
+    path = tmp_path / "posterior.csv"
+    path.write_text("weight,threat_weight,approval_half_life_days\n"
+                    + "".join(f"{w},{a},{b}\n" for w, a, b in rows), encoding="utf-8")
+    return path
+
+
+def test_a_posterior_is_summarised_against_its_prior(tmp_path):
+    from diplosim.explore.posterior import marginals
+
+    # threat_weight: uniform [0, 6], every particle at 3 -> width 0; the timescale spread over its whole
+    # loguniform prior [10, 720] in equal steps of prior quantile -> width close to the prior's 0.8.
+    spread = [10 * 72 ** (k / 99) for k in range(100)]
+    post = load_posterior(_posterior_file(tmp_path, [(1.0, 3.0, v) for v in spread]))
+    threat, timescale = marginals(post)
+    assert (threat.median, threat.width, threat.narrowed) == (3.0, 0.0, 1.0)
+    assert abs(timescale.width - 0.8) < 0.02 and abs(timescale.narrowed) < 0.03
+    assert abs(timescale.median - math.sqrt(10 * 720)) / math.sqrt(10 * 720) < 0.05  # the log-scale middle
+
+
+def test_plot_and_posterior_commands_read_a_calibration_directory(tmp_path):
+    _posterior_file(tmp_path, [(0.5, 2.0, 30.0), (0.3, 4.0, 300.0), (0.2, 5.0, 600.0)])
+    done = subprocess.run([sys.executable, str(REPO / "run.py"), "plot", str(tmp_path)], capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+    assert {Path(p).name for p in done.stdout.split()} == {"marginals.png", "marginals.svg", "pairs.png", "pairs.svg"}
+    table = subprocess.run([sys.executable, str(REPO / "run.py"), "posterior", str(tmp_path), "--markdown"],
+                           capture_output=True, text=True)
+    assert table.returncode == 0, table.stderr
+    assert "| `threat_weight` | 2 | 2 to 5 | uniform [0, 6] |" in table.stdout
+    missing = subprocess.run([sys.executable, str(REPO / "run.py"), "posterior", str(tmp_path / "none")],
+                             capture_output=True, text=True)
+    assert missing.returncode != 0 and "no posterior sample here" in missing.stderr

@@ -1,5 +1,5 @@
-"""The `identify` and `calibrate` commands: argument parsing and printing around explore/identify.py and
-explore/abc.py."""
+"""The `identify`, `calibrate` and `posterior` commands: argument parsing and printing around
+explore/identify.py, explore/abc.py and explore/posterior.py."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ from typing import Any
 import numpy as np
 
 from ..domain.parameters import CALIBRATED, PARAMETERS
+from ..errors import shown_path
 from ..files import csv_text, to_json, write_atomic
 from ..run.parallel import default_workers
 from ..scenario.loader import Scenario
-from ..scenario.params import parameters_to_yaml
+from ..scenario.params import load_posterior, parameters_to_yaml
 from ..scenario.shipped import LOO_DIR, SHIPPED_DIR
 from .common import EXIT_OK, UsageError, runs_arg, seed_arg
 
@@ -132,10 +133,26 @@ def cmd_calibrate(args: argparse.Namespace, episodes: list[Scenario]) -> int:
     return EXIT_OK
 
 
+def cmd_posterior(args: argparse.Namespace) -> int:
+    from ..explore.posterior import marginal_table
+
+    path = Path(args.posterior)
+    if path.is_dir():
+        path = path / "posterior.csv"
+    if not path.is_file():
+        raise UsageError(f"{path}: no posterior sample here; write one with `calibrate --out DIR` "
+                         f"(or `calibrate --ship` for {PARAMS_DIR / 'posterior.csv'})")
+    posterior = load_posterior(path)
+    print(f"{shown_path(path)}: {len(posterior)} particles, {len(posterior.names)} parameters")
+    print()
+    print(marginal_table(posterior, markdown=args.markdown))
+    return EXIT_OK
+
+
 def add_calibration_commands(sub: Any, common: Callable[[argparse.ArgumentParser], None],
                              run: Callable[[Callable[[argparse.Namespace, list[Scenario]], int]],
                                            Callable[[argparse.Namespace], int]]) -> None:
-    """The `identify` and `calibrate` subcommands."""
+    """The `identify`, `calibrate` and `posterior` subcommands."""
     p = sub.add_parser("identify", help="which parameters the calibration targets identify (global sensitivity "
                                         "across the priors)")
     p.add_argument("scenarios", nargs="*", help="episode files (default: scenarios/history/*.yaml)")
@@ -164,3 +181,11 @@ def add_calibration_commands(sub: Any, common: Callable[[argparse.ArgumentParser
                         "--leave-out, loo/EPISODE.csv)")
     common(p)
     p.set_defaults(func=run(cmd_calibrate))
+
+    p = sub.add_parser("posterior", help="what a calibration learned: each parameter's posterior median and "
+                                         "10-90% against its prior")
+    p.add_argument("posterior", nargs="?", default=str(PARAMS_DIR / "posterior.csv"),
+                   help="posterior.csv, or a directory holding one (default: the shipped "
+                        "scenarios/params/posterior.csv)")
+    p.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    p.set_defaults(func=cmd_posterior)

@@ -363,11 +363,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
+    from ..present.calibration_figures import is_calibration_dir, write_calibration_plots
     from ..present.run_figures import write_plots
 
+    if is_calibration_dir(args.results):
+        for path in write_calibration_plots(args.results, args.out_dir):
+            print(path)
+        return EXIT_OK
     if not (Path(args.results) / "summary.json").is_file():
         raise UsageError(f"{args.results}: not a results directory (no summary.json); "
-                         f"make one with `run SCENARIO --out {args.results}`")
+                         f"make one with `run SCENARIO --out {args.results}` (or give a calibration's "
+                         f"directory, with posterior.csv)")
     require_complete(Path(args.results))
     paths = write_plots(args.results, args.out_dir)
     for path in paths:
@@ -429,8 +435,9 @@ def build_parser() -> argparse.ArgumentParser:
     common(p)
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("plot", help="draw the plots of a results directory written by `run --out`")
-    p.add_argument("results", help="results directory (with summary.json)")
+    p = sub.add_parser("plot", help="draw the plots of a results directory written by `run --out` "
+                                    "(or of a calibration: `calibrate --out`, scenarios/params)")
+    p.add_argument("results", help="results directory (with summary.json), or a calibration's (with posterior.csv)")
     p.add_argument("-o", "--out-dir", help="where to write the plots (default RESULTS/plots)")
     p.set_defaults(func=cmd_plot)
 
