@@ -54,9 +54,13 @@ def test_set_overrides_are_shown_with_the_results(write_scenario):
     path = str(write_scenario(scenario_dict(triggers=TRIGGERS)))
     table = _run("run", path, "--runs", "20", "--set", "mechanisms.threat_cooperation=false")
     assert table.returncode == 0, table.stderr
-    assert "with --set mechanisms.threat_cooperation=false" in table.stdout.splitlines()[1]
+    head = table.stdout.splitlines()
+    assert head[1].startswith("parameters: ") and "with --set mechanisms.threat_cooperation=false" in head[2]
     summary = json.loads(_run("run", path, "--runs", "20", "--set", "params.threat_weight=1", "--json").stdout)
     assert summary["set"] == {"params.threat_weight": "1"}
+    assert summary["parameters"]["overridden"] == ["threat_weight"]
+    held = _run("run", path, "--runs", "20", "--set", "params.anti_japan_weight=1").stdout.splitlines()[1]
+    assert "anti_japan_weight held fixed" in held and "8 calibrated ones drawn per replication" in held
     assert "set" not in json.loads(_run("run", path, "--runs", "20", "--json").stdout)  # baseline: no key
     compared = _run("compare", path, path, "--runs", "20", "--set", "params.threat_weight=1")
     assert "with --set params.threat_weight=1 (every scenario)" in compared.stdout

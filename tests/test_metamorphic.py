@@ -12,7 +12,7 @@ that size would fail the test.
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -37,14 +37,19 @@ def _difference(base, other, outcome: str) -> tuple[float, float, float]:
     return d["diff"], d["ci"][0], d["ci"][1]
 
 
-def test_more_and_earlier_nuclear_tests_never_lower_the_2016_signing():
+def test_more_nuclear_tests_never_lower_the_2016_signing():
+    # More tests, not earlier ones: threat fades (threat_half_life_days), so a test moved from September
+    # to June leaves less threat at an autumn decision, and the mechanisms do not fix the sign of that
+    # move (the calibrated model signs 3 points less with seed 0). An extra test adds threat at every
+    # moment after it, which threat-driven cooperation turns into signing.
     with_tests = load_scenario(HISTORY / "gsomia-2016.yaml")
     without = load_scenario(COUNTERFACTUALS / "2016-no-nuclear-test.yaml")
     diff, lo, hi = _difference(without, with_tests, "signed")
     assert hi >= 0.0, (diff, lo, hi)
-    earlier = load_scenario(HISTORY / "gsomia-2016.yaml",
-                            {"triggers.nk-nuclear-5.at": "2016-06-09"})  # the September test in June
-    diff, lo, hi = _difference(with_tests, earlier, "signed")
+    september = next(tr for tr in with_tests.triggers if tr.id == "nk-nuclear-5")
+    extra = dataclasses.replace(september, id="extra-june-test", at=date(2016, 6, 9))
+    more = dataclasses.replace(with_tests, triggers=(*with_tests.triggers, extra))
+    diff, lo, hi = _difference(with_tests, more, "signed")
     assert hi >= 0.0, (diff, lo, hi)
 
 

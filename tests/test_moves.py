@@ -73,10 +73,14 @@ def test_a_free_run_lets_tokyo_decide_instead_of_taking_its_given_measures():
                                                       "params.anti_japan_weight": "0"})
     with Evaluator(workers=1) as evaluate:
         report = compare([compile_scenario(sc), compile_scenario(without_given(sc))], 300, 0, evaluate)
-        moves = [m for r in evaluate(compile_scenario(without_given(sc)), 100, 0) for m in r.moves]
+        free_runs = evaluate(compile_scenario(without_given(sc)), 300, 0)
     given, free = (s["outcomes"]["renewed"]["p"] for s in report["scenarios"])
     assert free > given + 0.3, (free, given)
-    assert not any(kind == "export_control" for _, _, kind in moves)
+    # A logit choice is never impossible: with each replication's option value drawn from the posterior, a
+    # draw that values waiting little leaves Tokyo a small chance per review (2 of 300 runs impose with
+    # seed 0). Fewer than 5% must; the given file imposes in every run.
+    imposing = sum(any(kind == "export_control" for _, _, kind in r.moves) for r in free_runs)
+    assert imposing < 0.05 * len(free_runs), imposing
 
 
 def test_validate_reports_free_and_conditional_runs_with_every_recorded_move():

@@ -368,6 +368,9 @@ def label_rows(centres: Sequence[float], widths: Sequence[float], gap: float = 0
 
 FAN_WIDTH = 10.0
 """Fan chart width (inches)."""
+AXES_MARGIN = 3.4
+"""Inches of the fan chart's width outside the time axis (tick labels such as 'cabinet approved (86%)'
+and the panels' y labels), a generous estimate: the label rows are placed on the axis width left."""
 LABEL_POINTS = 10
 """Trigger labels' font size (points)."""
 LABEL_CHARS = 24
@@ -405,7 +408,7 @@ def fan_chart(fan: Mapping[str, Any], triggers: Sequence[Mapping[str, Any]] = ()
     recorded = {k: _as_date(v) for k, v in (recorded or {}).items()}
     steps = steps or {}
     step_names = step_order(list(dict.fromkeys([*steps, *recorded])))
-    axes_inches = FAN_WIDTH - 2.0
+    axes_inches = FAN_WIDTH - AXES_MARGIN
     span = hi_num - lo_num
     shown = sorted((tr for tr in triggers if lo_num <= mdates.date2num(_as_date(tr["date"])) <= hi_num),
                    key=lambda t: str(t["date"]))
@@ -493,7 +496,8 @@ def fan_chart(fan: Mapping[str, Any], triggers: Sequence[Mapping[str, Any]] = ()
         tax.set_ylim(-0.6, label_rows_used + 0.7)
         tax.set_yticks([])
         tax.set_ylabel("triggers")
-        tax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=min(4, len(set(t["kind"] for t in shown))),
+        kinds_handles, _ = tax.get_legend_handles_labels()
+        fig.legend(handles=kinds_handles, loc="outside lower center", ncol=min(5, len(kinds_handles)),
                    title="trigger kind (colour and shape)", frameon=False)
     axes[-1].set_xlim(lo_num, hi_num)
     _date_axis(axes[-1])
@@ -501,9 +505,9 @@ def fan_chart(fan: Mapping[str, Any], triggers: Sequence[Mapping[str, Any]] = ()
     handles = [h for h in (median_line, band50, band90, poll_pts, record_line) if h is not None]
     if step_names:
         handles += step_handles
-    axes[0].legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.02), ncol=min(4, len(handles)),
-                   frameon=False)
-    fig.suptitle(f"{title} ({fan.get('runs', '?')} runs)")
+    # Figure legends sit outside the panels, so they never narrow the time axis the labels were placed on.
+    fig.legend(handles=handles, loc="outside upper center", ncol=min(3, len(handles)), frameon=False)
+    axes[0].set_title(f"{title} ({fan.get('runs', '?')} runs)")  # a suptitle would collide with the legend
     fig.align_ylabels(axes)
     return fig
 
