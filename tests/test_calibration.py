@@ -199,3 +199,14 @@ def test_plot_and_posterior_commands_read_a_calibration_directory(tmp_path):
     missing = subprocess.run([sys.executable, str(REPO / "run.py"), "posterior", str(tmp_path / "none")],
                              capture_output=True, text=True)
     assert missing.returncode != 0 and "no posterior sample here" in missing.stderr
+
+
+def test_validate_with_a_parameter_file_uses_its_values_fixed():
+    # --params FILE: the file's values in every replication, even when the file names a posterior.
+    cmd = [sys.executable, str(REPO / "run.py"), "validate", str(HISTORY_DIR / "gsomia-2017.yaml"), "--runs", "5",
+           "--json", "--workers", "1"]
+    shipped = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
+    fixed = json.loads(subprocess.run([*cmd, "--params", str(REPO / "scenarios" / "params" / "default.yaml")],
+                                      capture_output=True, text=True, check=True).stdout)
+    assert shipped["parameters"]["source"] == "posterior"
+    assert fixed["parameters"] == {"source": "fixed", "file": "scenarios/params/default.yaml"}

@@ -77,6 +77,7 @@ def cmd_identify(args: argparse.Namespace, episodes: list[Scenario]) -> int:
 
 def cmd_calibrate(args: argparse.Namespace, episodes: list[Scenario]) -> int:
     from ..explore.abc import calibrate_abc
+    from ..explore.posterior import weighted_quantile
     from ..explore.targets import EpisodeSet
 
     if args.population < 10:
@@ -116,7 +117,7 @@ def cmd_calibrate(args: argparse.Namespace, episodes: list[Scenario]) -> int:
           f"{result.seconds / 60:.1f} min); final threshold {result.generations[-1]['epsilon']:.3f}")
     for n in names:
         values = [p[n] for p in result.particles]
-        lo, hi = (float(np.quantile(values, q)) for q in (0.1, 0.9))
+        lo, hi = (weighted_quantile(values, result.weights, q) for q in (0.1, 0.9))
         info = PARAMETERS[n]
         print(f"  {n:<28} median {medians[n]:.4g}  10-90% [{lo:.4g}, {hi:.4g}]  prior {info.prior_text}")
     print(f"wrote {out / 'posterior.csv'}, {out / 'params.yaml'}, {out / 'report.json'}, {out / 'abc.db'}")

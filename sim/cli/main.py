@@ -200,8 +200,8 @@ def cmd_story(args: argparse.Namespace) -> int:
 def _episodes(args: argparse.Namespace) -> list[Scenario]:
     paths = args.scenarios or sorted(str(p) for p in HISTORY_DIR.glob("*.yaml"))
     scenarios = [_load(p, args) for p in paths]
-    if getattr(args, "params", None):
-        params = load_parameters(args.params)
+    if getattr(args, "params", None):  # the file's values, fixed: --params never draws from a posterior
+        params = load_parameters(args.params, posterior=False)
         scenarios = [dataclasses.replace(sc, params=params) for sc in scenarios]
     with_record = [sc for sc in scenarios if sc.record is not None]
     if not with_record:
@@ -474,7 +474,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenarios", nargs="*", help="scenario files (default: scenarios/history/*.yaml)")
     p.add_argument("--runs", type=runs_arg, default=2000, help="replications per episode (default 2000)")
     p.add_argument("--seed", type=seed_arg, default=0, help="root seed (default 0)")
-    p.add_argument("--params", help="parameter file to use instead of the scenarios' own")
+    p.add_argument("--params", help="parameter file to use instead of the scenarios' own, its values fixed "
+                                    "(no posterior draws)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--markdown", action="store_true", help="print Markdown tables (as in the README)")
     p.add_argument("--out", help="directory for validation.json (and the plot)")
