@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from diplosim.model.choice import binary_probability, choose, logit_probabilities
+from diplosim.model.choice import Decision, binary_probability, choose, logit_probabilities
 
 
 def test_probabilities_sum_to_one_and_follow_utilities():
@@ -40,3 +40,12 @@ def test_top_terms_explain_a_do_nothing_choice():
     d = choose(rng, "me", "s", {"act": {"threat": -5.0, "base": 0.1}, "wait": {}})
     assert d.chosen == "wait"
     assert d.top_terms()[0] == ("threat", 5.0)
+
+
+def test_top_terms_weigh_the_answer_against_its_strongest_alternative():
+    # Signing carries domestic costs, but breaking off in the open costs more: the story must say the
+    # walk-away cost pushed toward signing, and net out a term both options share.
+    terms = {"sign": {"process": 2.0, "domestic": -2.5, "threat": 1.0},
+             "break_off": {"audience": -4.0, "threat": 1.0}, "weaker": {"audience": -9.0}}
+    d = Decision("me", "sign?", "sign", {"sign": 0.97, "break_off": 0.03, "weaker": 0.0}, terms)
+    assert d.top_terms() == [("audience", 4.0), ("domestic", -2.5), ("process", 2.0)]

@@ -27,21 +27,19 @@ class Decision:
     terms: Mapping[str, Terms]
 
     def top_terms(self, n: int = 3) -> list[tuple[str, float]]:
-        """The `n` largest (by size) utility terms behind the choice.
+        """The `n` mechanisms (by size) that most set the answer drawn apart from its strongest alternative.
 
-        When the chosen option is the reference (no terms, e.g. "wait"), these
-        are the terms of the strongest alternative with the sign turned: what
-        counted against acting.
+        Each value is the chosen option's term minus the same term of the most
+        valued other option: positive pushed toward the answer, negative away
+        from it. Against a reference option with no terms (e.g. "wait") these
+        are the chosen option's own terms; when the reference is chosen, the
+        alternative's terms with the sign turned (what counted against acting).
         """
         chosen = self.terms.get(self.chosen, {})
-        if any(chosen.values()):
-            items = [(k, v) for k, v in chosen.items() if v != 0.0]
-        else:
-            others = [t for k, t in self.terms.items() if k != self.chosen and any(t.values())]
-            if not others:
-                return []
-            best = max(others, key=utility)
-            items = [(k, -v) for k, v in best.items() if v != 0.0]
+        others = [t for k, t in self.terms.items() if k != self.chosen]
+        rival = max(others, key=utility) if others else {}
+        items = [(k, chosen.get(k, 0.0) - rival.get(k, 0.0)) for k in dict.fromkeys([*chosen, *rival])]
+        items = [(k, v) for k, v in items if v != 0.0]
         return sorted(items, key=lambda kv: -abs(kv[1]))[:n]
 
 
