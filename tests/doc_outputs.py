@@ -46,7 +46,10 @@ def regenerate(text: str) -> str:
 
     def table(match: re.Match[str]) -> str:
         print(f"running: {match.group(2)}", file=sys.stderr)
-        return match.group(1) + run(match.group(2))
+        out = run(match.group(2))
+        if out.startswith("Produced by: "):  # a command that names itself: the page's line already does
+            out = out.split("\n", 2)[2]
+        return match.group(1) + out
 
     return PRODUCED.sub(table, BLOCK.sub(block, text))
 
