@@ -73,3 +73,16 @@ def test_gallery_images_are_the_files_its_commands_write():
         assert folders, f"{image}: no command in the gallery draws into {path.parent.relative_to(REPO)}"
         names = folders[0]
         assert (names is None and path.name.startswith("sweep-")) or (names and path.name in names), image
+
+
+def test_every_page_control_the_seminar_names_is_on_the_page():
+    # The guide names the page's controls and panels in bold quotes (**"Run"**); each must be a label,
+    # button, heading or option of the real page, word for word.
+    text = (REPO / "docs/teaching.md").read_text(encoding="utf-8")
+    named = re.findall(r'\*\*"(.*?)"\*\*', text)
+    assert len(named) >= 10, named
+    static = REPO / "sim" / "present" / "classroom_static"
+    page = (static / "index.html").read_text(encoding="utf-8") + (static / "app.js").read_text(encoding="utf-8")
+    page = page.replace("&quot;", '"')
+    missing = [name for name in named if name not in page]
+    assert not missing, missing

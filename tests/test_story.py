@@ -60,6 +60,8 @@ def test_an_uncommon_ending_is_said_to_be_uncommon():
     assert "uncommon" in outcome_share_line("terminated", counts, 200, 3)
     line = outcome_share_line("suspended", counts, 200, 3)
     assert line == "How common: 90% of the 200 replications of seed 3 end 'suspended'; the others: terminated 10%."
+    rare = outcome_share_line("suspended", Counter({"suspended": 997, "notice_pending": 3}), 1000, 0)
+    assert rare.endswith("the others: notice pending <1%.")
 
 
 def test_the_story_has_a_guide_plain_lines_and_its_share_on_the_shipped_2019_episode():

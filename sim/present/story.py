@@ -91,13 +91,18 @@ def outcome_share_line(outcome: str, counts: Mapping[str, int], runs: int, seed:
     """How common this run's outcome is among the first `runs` replications of its seed."""
     n = counts.get(outcome, 0)
     share = 100.0 * n / max(runs, 1)
-    others = ", ".join(f"{k.replace('_', ' ')} {100.0 * v / max(runs, 1):.0f}%"
+    others = ", ".join(f"{k.replace('_', ' ')} {_percent(100.0 * v / max(runs, 1))}"
                        for k, v in sorted(counts.items(), key=lambda kv: -kv[1]) if k != outcome and v)
-    text = (f"How common: {share:.0f}% of the {runs} replications of seed {seed} end "
+    text = (f"How common: {_percent(share)} of the {runs} replications of seed {seed} end "
             f"'{outcome.replace('_', ' ')}'")
     if share < 100 * UNCOMMON:
         text += " (an uncommon ending: do not read this run as the model's forecast)"
     return text + (f"; the others: {others}." if others else ".")
+
+
+def _percent(share: float) -> str:
+    """A share in whole percent, '<1%' for a few runs (never '0%' for an outcome that happened)."""
+    return "<1%" if 0 < share < 0.5 else f"{share:.0f}%"
 
 
 def _line(model: Model, e: LogEntry) -> str:
