@@ -15,7 +15,7 @@ import copy
 import hashlib
 import math
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -890,18 +890,26 @@ def _election(item: MarkedDict, where: str) -> dict[str, Any]:
     return out
 
 
-def _measures(doc: MarkedDict, start: date, end: date) -> tuple[MeasureInForce, ...]:
-    raw = doc.get("measures")
+def _entries(node: MarkedDict, key: str, where: str, listed: str,
+             fields: str) -> Iterator[tuple[str, MarkedDict]]:
+    """The entries of the list under `key` (none when it is absent), each as (its place, the mapping),
+    checked one by one as they are read: a list of `listed`, each a mapping of `fields`."""
+    raw = node.get(key)
     if raw is None:
-        return ()
+        return
     if not isinstance(raw, MarkedList):
-        raise _err(doc, "measures", "measures", f"expected a list of measures in force, found {_describe(raw)}")
+        raise _err(node, key, where, f"expected a list of {listed}, found {_describe(raw)}")
+    for i, item in enumerate(raw):
+        place = f"{where}[{i}]"
+        if not isinstance(item, MarkedDict):
+            raise _err(raw, i, place, f"expected a mapping ({fields}), found {_describe(item)}")
+        yield place, item
+
+
+def _measures(doc: MarkedDict, start: date, end: date) -> tuple[MeasureInForce, ...]:
     out = []
     seen: set[str] = set()
-    for i, item in enumerate(raw):
-        where = f"measures[{i}]"
-        if not isinstance(item, MarkedDict):
-            raise _err(raw, i, where, f"expected a mapping (measure, since, source), found {_describe(item)}")
+    for where, item in _entries(doc, "measures", "measures", "measures in force", "measure, since, source"):
         _check_keys(item, where, ("measure", "since", "source", "note"), required=("measure", "since"))
         measure = item["measure"]
         if not isinstance(measure, str) or measure not in MEASURES:
@@ -924,16 +932,8 @@ def _measures(doc: MarkedDict, start: date, end: date) -> tuple[MeasureInForce, 
 
 
 def _claims(doc: MarkedDict, start: date) -> tuple[StandingClaim, ...]:
-    raw = doc.get("claims")
-    if raw is None:
-        return ()
-    if not isinstance(raw, MarkedList):
-        raise _err(doc, "claims", "claims", f"expected a list of rulings, found {_describe(raw)}")
     out = []
-    for i, item in enumerate(raw):
-        where = f"claims[{i}]"
-        if not isinstance(item, MarkedDict):
-            raise _err(raw, i, where, f"expected a mapping (at, source, magnitude), found {_describe(item)}")
+    for where, item in _entries(doc, "claims", "claims", "rulings", "at, source, magnitude"):
         _check_keys(item, where, ("at", "magnitude", "source", "note"), required=("at",))
         at = _date(item, "at", f"{where}.at")
         if at >= start:
@@ -1172,17 +1172,8 @@ RECORDED_MOVE_KEYS = ("by", "kind", "at", "between", "never", "source", "note")
 
 
 def _recorded_moves(node: MarkedDict, start: date, end: date) -> tuple[RecordedMove, ...]:
-    raw = node.get("moves")
-    if raw is None:
-        return ()
-    if not isinstance(raw, MarkedList):
-        raise _err(node, "moves", "record.moves", f"expected a list of moves, found {_describe(raw)}")
     out = []
-    for i, item in enumerate(raw):
-        where = f"record.moves[{i}]"
-        if not isinstance(item, MarkedDict):
-            raise _err(raw, i, where,
-                       f"expected a mapping (by, kind, and at, between or never), found {_describe(item)}")
+    for where, item in _entries(node, "moves", "record.moves", "moves", "by, kind, and at, between or never"):
         _check_keys(item, where, RECORDED_MOVE_KEYS, required=("by", "kind"))
         by, kind = item["by"], item["kind"]
         if by not in ROLES:
