@@ -73,16 +73,22 @@ def pick(options: Mapping[str, Terms], u: float) -> tuple[str, dict[str, float]]
 
 def pick_name(options: Mapping[str, Terms], u: float) -> str:
     """The option `pick` would choose for the same draw `u`, without its probabilities (the hot path)."""
-    names = list(options)
-    utilities = [sum(t.values()) for t in options.values()]
+    # one pass over the options, then one over the weights: the same sums, in the same order, as
+    # `logit_probabilities`, so the choice is bit for bit the one `pick` makes
+    names = []
+    utilities = []
+    for name, t in options.items():
+        names.append(name)
+        utilities.append(sum(t.values()))
     top = max(utilities)
-    weights = [math.exp(v - top) for v in utilities]
+    exp = math.exp
+    weights = [exp(v - top) for v in utilities]
     threshold = u * sum(weights)
     acc = 0.0
-    for name, w in zip(names, weights, strict=True):
+    for i, w in enumerate(weights):
         acc += w
         if threshold < acc:
-            return name
+            return names[i]
     return names[-1]
 
 

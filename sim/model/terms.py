@@ -88,7 +88,7 @@ def summed(*parts: Mapping[str, float]) -> Terms:
     out: Terms = {}
     for part in parts:
         for k, v in part.items():
-            out[k] = out.get(k, 0.0) + v
+            out[k] = out[k] + v if k in out else 0.0 + v  # 0.0 + v: a -0.0 counts as 0.0, as it always did
     return out
 
 

@@ -132,8 +132,15 @@ class World:
         """All variables at time `t` (a shared dict: read it, do not change it)."""
         key = (t, len(self.changes))
         if key != self._snap_key:
-            get = self.get
-            self._snap = {name: get(name, t) for name in STATE_NAMES}
+            # `get` inlined for every variable: a snapshot is taken at most moments an actor decides
+            value, base, t0, half = self._value, self._base, self._t0, self._half
+            snap = {}
+            for name in STATE_NAMES:
+                v = value[name]
+                b = base[name]
+                elapsed = t - t0[name]
+                snap[name] = v if elapsed <= 0.0 or v == b else b + (v - b) * 0.5 ** (elapsed / half[name])
+            self._snap = snap
             self._snap_key = key
         return self._snap
 
