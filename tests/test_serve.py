@@ -471,6 +471,23 @@ def _distribution(page: Any, side: str) -> dict[str, float]:
     return {c.get_attribute("data-outcome"): float(c.get_attribute("data-p")) for c in cells}
 
 
+_OVERLAPS_JS = """(sel) => {
+  const box = (e) => e.getBoundingClientRect();
+  const meet = (a, b) => a.left < b.right - 0.5 && b.left < a.right - 0.5
+    && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+  const chart = document.querySelector(sel);
+  const texts = [...chart.querySelectorAll("text")], bars = [...chart.querySelectorAll("rect")];
+  const out = [];
+  for (const t of texts) for (const r of bars) if (meet(box(t), box(r))) out.push(t.textContent);
+  return [...new Set(out)];
+}"""
+"""Texts of an SVG chart whose drawn box meets a bar's (the browser's own layout, half a pixel of slack)."""
+
+
+def _overlaps(page: Any, selector: str) -> list[str]:
+    return page.evaluate(_OVERLAPS_JS, selector)
+
+
 @pytest.mark.slow
 def test_the_page_in_chromium_runs_changes_and_compares(tmp_path):
     chromium = require_chromium()
@@ -500,6 +517,7 @@ def test_the_page_in_chromium_runs_changes_and_compares(tmp_path):
             page.wait_for_selector("body[data-run=done]", timeout=30_000)
             before, now = _distribution(page, "before"), _distribution(page, "now")
             page.wait_for_selector("#story li")
+            assert _overlaps(page, "#timing-chart") == [], "labels of the timing chart cover its bars"
             shot = ARTIFACTS / "classroom-screenshot.png"
             shot.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(shot), full_page=True)

@@ -587,7 +587,8 @@ function timingChart(snap) {
   const now = snap.now, before = sameWindow(snap.before, now) ? snap.before : null;
   const stages = now.timing.map((t) => t.stage);
   if (before) for (const t of before.timing) if (!stages.includes(t.stage)) stages.push(t.stage);
-  const W = widthOf(box), L = 12, R = 12, row = 64;
+  // each row: its label line, a line for the recorded date, then the bars below both (never over them)
+  const W = widthOf(box), L = 12, R = 12, row = 84, labels = 34;
   const H = Math.max(1, stages.length) * row + 24;
   box.setAttribute("viewBox", `0 0 ${W} ${H}`);
   const t0 = toDay(now.context.start), t1 = toDay(now.context.end) + 1;
@@ -604,7 +605,7 @@ function timingChart(snap) {
     svg("line", {x1: L, x2: W - R, y1: base, y2: base, class: "axis"}, box);
     const bars = (t, cls) => t.counts.forEach((count, w) => {
       if (!count) return;
-      const h = (row - 22) * count / max;
+      const h = (row - 16 - labels) * count / max;
       svg("rect", {x: x(t0 + 7 * w), y: base - h, width: Math.max(1, x(t0 + 7 * w + 7) - x(t0 + 7 * w) - 1), height: h, class: cls}, box);
     });
     if (mine) bars(mine, "bar now");
@@ -612,9 +613,9 @@ function timingChart(snap) {
     const rec = (mine && mine.record) || (theirs && theirs.record);
     if (rec) {
       const px = x(toDay(rec));
-      svg("line", {x1: px, x2: px, y1: y0 + 18, y2: base, class: "record"}, box);
+      svg("line", {x1: px, x2: px, y1: y0 + labels - 6, y2: base, class: "record"}, box);
       const right = px > W * 0.7;
-      svg("text", {x: px + (right ? -4 : 4), y: y0 + 28, "text-anchor": right ? "end" : "start", class: "tick",
+      svg("text", {x: px + (right ? -4 : 4), y: y0 + labels - 8, "text-anchor": right ? "end" : "start", class: "tick",
                    text: `recorded ${rec}`}, box);
     }
   });
