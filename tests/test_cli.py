@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -106,3 +107,17 @@ def test_a_malformed_scheduler_address_is_refused_at_once(write_scenario):
     done = _run("run", path, "--runs", "5", "--scheduler", "not a url")
     assert done.returncode == 2 and done.stderr.strip().splitlines() == [
         "--scheduler: 'not a url' is not a scheduler address (expected [tcp://]HOST:PORT, e.g. tcp://127.0.0.1:8786)"]
+
+
+def test_every_help_text_renders_as_written():
+    # argparse reads help strings as %-format templates: a bare '%' in one ("10-90% against") either
+    # raises or splices the argument's whole record into the text; every command's help must read clean
+    from diplosim.cli.main import build_parser
+
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    texts = {"diplosim": parser.format_help()}
+    texts.update({name: sub.format_help() for name, sub in subparsers.choices.items()})
+    assert len(texts) > 10
+    for name, text in texts.items():
+        assert "option_strings" not in text and "%(" not in text, f"help of {name} is garbled"

@@ -184,7 +184,7 @@ def add_calibration_commands(sub: Any, common: Callable[[argparse.ArgumentParser
     p.set_defaults(func=run(cmd_calibrate))
 
     p = sub.add_parser("posterior", help="what a calibration learned: each parameter's posterior median and "
-                                         "10-90% against its prior")
+                                         "10-90%% against its prior")
     p.add_argument("posterior", nargs="?", default=str(PARAMS_DIR / "posterior.csv"),
                    help="posterior.csv, or a directory holding one (default: the shipped "
                         "scenarios/params/posterior.csv)")
