@@ -365,11 +365,12 @@ class Context:
 
     def notify(self, actor: Actor, what: str, detail: Any = None) -> None:
         """Give `actor` a reason to wake now: handled at once, or after the actor now acting is done."""
-        self._queue.append((actor, (what, detail)))
         if self._dispatching:
+            self._queue.append((actor, (what, detail)))
             return
         self._dispatching = True
         try:
+            actor.handle((what, detail))  # the queue is empty whenever nobody is acting
             queue = self._queue
             while queue:
                 who, reason = queue.popleft()
@@ -436,15 +437,15 @@ class Context:
     def notice_terms(self) -> tuple[float | None, float] | None:
         """For a notice given now: (the last moment it may be given for the expiry it answers, or None when
         any moment will do; when it takes effect), or None when the rules allow no notice."""
-        rules = self.agreement.rules
         now = self.env.now
+        cached = self._terms  # set only under anniversary rules: the same expiry answers until its deadline
+        if cached is not None and cached[0] <= now <= cached[1] and cached[2] is self.expiries:
+            return cached[3]
+        rules = self.agreement.rules
         if rules.termination == "none":
             return None
         if rules.termination == "after_notice":
             return None, now + float(rules.notice_days)
-        cached = self._terms
-        if cached is not None and cached[0] <= now <= cached[1] and cached[2] is self.expiries:
-            return cached[3]  # the same expiry answers until its deadline passes
         notice = float(rules.notice_days)
         for expiry in self.expiries:
             if expiry - notice >= now:

@@ -116,8 +116,9 @@ class Executive(Actor):
         """
         ctx = self.view
         s = ctx.snapshot()
-        stake = political_stake(s["approval"], ctx.days_to_election(), ctx.p, ctx.mechanisms)
-        return pact_value(s, stake, ctx.opposition["seat_share"], ctx.opposition["against"], ctx.p, ctx.mechanisms,
+        p, on, opposition = ctx.p, ctx.mechanisms, ctx.opposition
+        stake = political_stake(s["approval"], ctx.days_to_election(), p, on)
+        return pact_value(s, stake, opposition["seat_share"], opposition["against"], p, on,
                           secrecy, ctx.now - self.stage_entered if step else None, ctx.orientation)
 
     # -- the decision rule ---------------------------------------------------------
