@@ -12,7 +12,9 @@ that many events each). Then it reruns the calibration whose command the
 shipped parameter file names (scenarios/params/default.yaml, "Calibrated by:")
 into a temporary folder (its progress, a line per generation, on stderr) and
 prints its wall time against the 15-minute target.
-Timings are medians: the machine may be shared, so read them as noisy.
+Timings are medians: the machine may be shared, so read them as noisy. Run it
+with DIPLOSIM_COMPILED set to time the compiled model (`python run.py compile`);
+the first line says which model was timed, and the calibration inherits it.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ensemble import bare_simpy_rate, median_time, simpy_events_per_replication  # noqa: E402
 
 from diplosim import compile_scenario, load_scenario  # noqa: E402
+from diplosim.model import compiled_in_use  # noqa: E402
 from diplosim.run.ensemble import run_indices  # noqa: E402
 from diplosim.scenario.variants import without_given  # noqa: E402
 
@@ -52,6 +55,9 @@ def shipped_command() -> list[str] | None:
 
 
 def replication_speed(runs: int, repeats: int) -> None:
+    where = compiled_in_use()
+    print(f"model: compiled with mypyc ({where})" if where else
+          "model: pure Python (DIPLOSIM_COMPILED=1 after `python run.py compile` uses the compiled copy)")
     ceiling = bare_simpy_rate(repeats)
     print(f"bare simpy: {ceiling:,.0f} events per second (one core)")
     sc = load_scenario(EPISODE)

@@ -56,6 +56,7 @@ from .common import (
     seed_arg,
     story_runs_arg,
 )
+from .compile_command import add_compile_command
 from .explore import experiment
 from .serve import add_serve_command
 from .store_commands import (
@@ -493,6 +494,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_commands(sub, common)
     add_store_commands(sub)
     add_serve_command(sub)
+    add_compile_command(sub)
     return parser
 
 
