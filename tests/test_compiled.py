@@ -21,7 +21,8 @@ REPO = Path(__file__).resolve().parent.parent
 # what a child prints: where the engine came from, and every field of replications of three episodes,
 # each as its file stands and free (every actor deciding)
 PROBE = """
-import hashlib, sys
+import hashlib, pickle, sys
+import numpy as np
 import diplosim.model.engine as engine
 from diplosim import compile_scenario, load_scenario
 from diplosim.run.ensemble import run_indices
@@ -30,8 +31,11 @@ h = hashlib.sha256()
 for name in ("gsomia-2012", "gsomia-2016", "gsomia-2019"):
     sc = load_scenario(f"{sys.argv[1]}/scenarios/history/{name}.yaml")
     for variant in (sc, without_given(sc)):
-        for r in run_indices(compile_scenario(variant), 11, range(60)):
+        model = pickle.loads(pickle.dumps(compile_scenario(variant)))  # as workers receive it
+        for r in run_indices(model, 11, range(60)):
             h.update(repr(r).encode())
+told = engine.run_replication(model, np.random.default_rng(3), record_log=True)
+h.update(repr(pickle.loads(pickle.dumps(told))).encode())  # a story's log, pickled as a worker sends it
 print(engine.__file__)
 print(h.hexdigest())
 """

@@ -12,6 +12,7 @@ the same order: a replication gives the same result either way
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.abc
 import importlib.machinery
@@ -37,6 +38,13 @@ DIGESTED = ("model", "domain", "scenario")
 """Subpackages of diplosim whose sources a compiled copy must match (what compiled code was typed
 against)."""
 MANIFEST = "manifest.json"
+
+
+def pickle_by_fields(obj: Any) -> tuple[Any, tuple[Any, ...]]:
+    """`__reduce__` of a frozen dataclass: rebuilt by its constructor from its fields. A class compiled
+    by mypyc restores pickled state by assignment, which a frozen dataclass refuses; the constructor
+    works either way (workers receive the compiled `Model` by pickle)."""
+    return type(obj), tuple(getattr(obj, f.name) for f in dataclasses.fields(obj))
 
 
 def default_compiled_dir() -> Path:

@@ -10,8 +10,11 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+
+from . import pickle_by_fields
 
 Terms = Mapping[str, float]
 
@@ -25,6 +28,9 @@ class Decision:
     chosen: str
     probabilities: Mapping[str, float]
     terms: Mapping[str, Terms]
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return pickle_by_fields(self)
 
     def top_terms(self, n: int = 3) -> list[tuple[str, float]]:
         """The `n` mechanisms (by size) that most set the answer drawn apart from its strongest alternative.

@@ -38,6 +38,7 @@ from ..domain.lifecycle import Stage
 from ..domain.parameters import Parameters
 from ..domain.variables import VARIABLES
 from ..scenario.loader import ORIENTATIONS, Scenario, Trigger
+from . import pickle_by_fields
 from .actors import ACTOR_CLASSES, Actor
 from .agreement import Agreement, Rules, anniversaries
 from .choice import Decision, Terms, pick, pick_name
@@ -64,6 +65,9 @@ class LogEntry:
     detail: str = ""
     terms: tuple[tuple[str, float], ...] = ()
     probability: float | None = None
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return pickle_by_fields(self)
 
 
 @dataclass
@@ -117,6 +121,9 @@ class Model:
     """The posterior's particles as parameter objects: each replication draws one (empty: `p` for all)."""
     draw_cumulative: tuple[float, ...] = ()
     """The particles' cumulative weights, for drawing one."""
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return pickle_by_fields(self)
 
     def parameters_of(self, draw: int | None) -> Parameters:
         """The parameters replication used: its particle's, or the values in force."""
