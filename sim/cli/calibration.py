@@ -6,11 +6,9 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from ..domain.parameters import CALIBRATED, PARAMETERS
 from ..errors import shown_path
@@ -28,13 +26,6 @@ def _say(args: argparse.Namespace) -> Callable[[str], None]:
     def say(line: str) -> None:
         print(f"{args.command}: {line}", file=sys.stderr, flush=True)
     return say
-
-
-def weighted_median(values: Sequence[float], weights: Sequence[float]) -> float:
-    """The weighted median of `values`."""
-    order = np.argsort(values)
-    cum = np.cumsum(np.asarray(weights, dtype=float)[order])
-    return float(np.asarray(values, dtype=float)[order][int(np.searchsorted(cum, cum[-1] / 2))])
 
 
 def split_leave_out(scenarios: list[Scenario], leave_out: str | None) -> tuple[list[Scenario], Scenario | None]:
@@ -96,7 +87,7 @@ def cmd_calibrate(args: argparse.Namespace, episodes: list[Scenario]) -> int:
                            max_generations=args.generations, max_simulations=args.max_simulations,
                            max_minutes=args.minutes, progress=say)
     rows = result.posterior_rows()
-    medians = {n: weighted_median([p[n] for p in result.particles], result.weights) for n in names}
+    medians = {n: weighted_quantile([p[n] for p in result.particles], result.weights, 0.5) for n in names}
     command = " ".join(["diplosim calibrate", *sys.argv[2:]]) if len(sys.argv) > 1 else "diplosim calibrate"
     header = (f"Calibrated by: {command}\n"
               f"ABC-SMC (pyABC), {args.population} particles, {len(result.generations)} generations, "
