@@ -22,7 +22,7 @@ def cmd_compile(args: argparse.Namespace) -> int:
         print(f"compile: {exc}", file=sys.stderr)
         return EXIT_ERROR
     how = f"{COMPILED_ENV}=1" if not args.out else f"{COMPILED_ENV}={out}"
-    print(f"compiled {len(manifest['modules'])} modules in {manifest['seconds']} s into {out}")  # type: ignore[arg-type]
+    print(f"compiled {len(manifest['modules'])} modules in {manifest['seconds']} s into {out}")
     print(f"use them with: {how} python run.py ...  (the same results as pure Python; any change to the "
           "sources needs a new compile, and the import says so)")
     return EXIT_OK

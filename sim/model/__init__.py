@@ -38,6 +38,8 @@ DIGESTED = ("model", "domain", "scenario")
 """Subpackages of diplosim whose sources a compiled copy must match (what compiled code was typed
 against)."""
 MANIFEST = "manifest.json"
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+"""The folder of the diplosim package itself (its sources)."""
 
 
 def pickle_by_fields(obj: Any) -> tuple[Any, tuple[Any, ...]]:
@@ -62,7 +64,7 @@ def compiled_dir_from_env(value: str | None) -> Path | None:
 
 def source_digest(package_root: Path | None = None) -> str:
     """SHA-256 over the sources a compiled copy is built from (`DIGESTED`, every .py file, by path)."""
-    root = package_root or Path(__file__).resolve().parent.parent
+    root = package_root or PACKAGE_ROOT
     h = hashlib.sha256()
     for sub in DIGESTED:
         for path in sorted((root / sub).rglob("*.py")):

@@ -79,14 +79,14 @@ def pick(options: Mapping[str, Terms], u: float) -> tuple[str, dict[str, float]]
 
 def pick_name(options: Mapping[str, Terms], u: float) -> str:
     """The option `pick` would choose for the same draw `u`, without its probabilities (the hot path)."""
-    # one pass over the options, then one over the weights: the same sums, in the same order, as
-    # `logit_probabilities`, so the choice is bit for bit the one `pick` makes
     if len(options) == 2:  # most choices: act or wait (the same arithmetic as the general path below)
         (n0, t0), (n1, t1) = options.items()
         u0, u1 = sum(t0.values()), sum(t1.values())
         top = u0 if u0 >= u1 else u1
         w0 = math.exp(u0 - top)
         return n0 if u * (w0 + math.exp(u1 - top)) < w0 else n1
+    # one pass over the options, then one over the weights: the same sums, in the same order, as
+    # `logit_probabilities`, so the choice is bit for bit the one `pick` makes
     names = []
     utilities = []
     for name, t in options.items():

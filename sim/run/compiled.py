@@ -19,10 +19,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from ..errors import DiplosimError
 from ..files import write_atomic
-from ..model import COMPILED_MODULES, MANIFEST, source_digest
+from ..model import COMPILED_MODULES, MANIFEST, PACKAGE_ROOT, source_digest
 
 PACKAGE = "diplosim"
 
@@ -31,18 +32,13 @@ class CompileError(DiplosimError):
     """The compiled copy could not be built (no mypyc, no C compiler, or mypyc refused the code)."""
 
 
-def package_root() -> Path:
-    """The folder of the installed diplosim package (its sources)."""
-    return Path(__file__).resolve().parent.parent
-
-
-def build(out: Path, timeout: float = 1800.0) -> dict[str, object]:
+def build(out: Path, timeout: float = 1800.0) -> dict[str, Any]:
     """Compile the hot modules into `out` (replacing what is there); the manifest written."""
     try:
         import mypyc  # noqa: F401
     except ImportError as exc:
         raise CompileError("compiling needs mypyc, which comes with mypy: pip install -e \".[test]\"") from exc
-    root = package_root()
+    root = PACKAGE_ROOT
     digest = source_digest(root)
     t0 = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="diplosim-compile-") as tmp:
@@ -68,7 +64,7 @@ def build(out: Path, timeout: float = 1800.0) -> dict[str, object]:
         for rel in modules.values():
             (out / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(scratch / rel, out / rel)
-    manifest: dict[str, object] = {
+    manifest: dict[str, Any] = {
         "digest": digest, "python": sys.implementation.cache_tag, "modules": modules,
         "seconds": round(time.monotonic() - t0, 1),
     }
