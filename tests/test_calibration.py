@@ -210,3 +210,41 @@ def test_validate_with_a_parameter_file_uses_its_values_fixed():
                                       capture_output=True, text=True, check=True).stdout)
     assert shipped["parameters"]["source"] == "posterior"
     assert fixed["parameters"] == {"source": "fixed", "file": "scenarios/params/default.yaml"}
+
+
+def test_a_leave_one_out_posterior_over_other_parameters_is_reported_stale_and_not_drawn(tmp_path, monkeypatch):
+    """After a model change moves which parameters are calibrated, a leave-one-out posterior calibrated
+    before it would mix two calibrations: validate names it and leaves that episode's loo out."""
+    from diplosim.explore import validation
+
+    sc = load_scenario(HISTORY[0])
+    names = sorted(CALIBRATED)
+    held = next(n for n in PARAMETERS if n not in CALIBRATED)
+    monkeypatch.setattr(validation, "LOO_DIR", tmp_path)
+    assert "no leave-one-out posterior shipped" in validation.loo_status(sc)
+    stem = HISTORY[0].stem
+
+    def write(columns: list[str]) -> None:
+        values = [str(PARAMETERS[n].prior_median) for n in columns]
+        (tmp_path / f"{stem}.csv").write_text(",".join(["weight", *columns]) + "\n" + ",".join(["1", *values]) + "\n")
+
+    write(names)
+    assert validation.loo_status(sc) is None and validation.loo_parameters(sc) is not None
+    write([*names[1:], held])
+    why = validation.loo_status(sc)
+    assert why is not None and "stale" in why and held in why and names[0] in why
+    assert validation.loo_parameters(sc) is None
+
+
+def test_validate_says_which_leave_one_out_posteriors_it_left_out_and_why():
+    from diplosim.cli.main import _predictive_markdown, _validation_table
+
+    entry = {"p": 0.5, "ci": [0.4, 0.6], "modal": "signed", "date_skill": None}
+    report = {"predictives": ["prior", "posterior", "loo"], "modes": [], "scores": {}, "runs": 10, "seed": 0,
+              "episodes": [{"name": "A", "file": "a.yaml", "outcome": "signed",
+                            "prior": entry, "posterior": entry, "loo": None}],
+              "loo_missing": {"A": "loo/a.csv is stale: calibrated over x instead of y"}}
+    markdown = "\n".join(_predictive_markdown(report))
+    assert "| A | signed | 0.500 | 0.500 | - | - | - |" in markdown
+    assert "No leave-one-out for A: loo/a.csv is stale" in markdown
+    assert "no leave-one-out for A: loo/a.csv is stale" in _validation_table(report)

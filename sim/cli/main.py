@@ -260,6 +260,7 @@ def _validation_table(report: dict[str, Any]) -> str:
                 got = ep.get(name)
                 cells.append(f"{name} " + ("-" if got is None else f"p = {got['p']:.3f} modal {got['modal']}"))
             lines.append(f"  {ep['name']:<14} recorded {ep['outcome']:<10} " + "; ".join(cells))
+        lines += [f"  no leave-one-out for {name}: {why}" for name, why in report.get("loo_missing", {}).items()]
         lines.append("")
     modes = [m for m in (*report["modes"], *report.get("predictives", ())) if m in report["scores"]]
     lines.append(f"Scores of the record over all episodes (lower is better; {', then '.join(modes)})")
@@ -285,6 +286,9 @@ def _predictive_markdown(report: dict[str, Any]) -> list[str]:
         skill = "-" if loo is None or loo["date_skill"] is None else f"{loo['date_skill']:+.2f}"
         lines.append(f"| {ep['name']} | {ep['outcome']} | {cell(ep, 'prior')} | {cell(ep, 'posterior')} | {interval} | "
                      f"{'-' if loo is None else loo['modal']} | {skill} |")
+    missing = report.get("loo_missing", {})
+    if missing:
+        lines += ["", *(f"No leave-one-out for {name}: {why}." for name, why in missing.items())]
     return lines + [""]
 
 

@@ -27,6 +27,7 @@ from typing import Any
 
 from ..domain.kinds import ANSWER_MOVES
 from ..domain.parameters import CALIBRATED
+from ..errors import shown_path
 from ..model.agreement import anniversaries
 from ..model.engine import Model, ReplicationResult, compile_scenario
 from ..model.outcomes import median, status_quo, wilson_interval
@@ -364,6 +365,7 @@ def validate(episodes: Sequence[Scenario], runs: int, seed: int, runner: Runner,
     if with_predictives:
         found = predictives(episodes, runs, seed, runner)
         report["predictives"] = list(PREDICTIVES)
+        report["loo_missing"] = {sc.name: why for sc in episodes if (why := loo_status(sc)) is not None}
         for name, row in found.items():
             for ep, item in zip(report["episodes"], row, strict=True):
                 ep[name] = None if item is None else predictive_entry(item[0], item[2])
@@ -404,12 +406,27 @@ def prior_sample(params: ParameterSet, seed: int, size: int = PRIOR_SAMPLE) -> P
     return dataclasses.replace(params.fixed(), posterior=sample)
 
 
-def loo_parameters(sc: Scenario) -> ParameterSet | None:
-    """`sc`'s parameters with the posterior calibrated without it (scenarios/params/loo/STEM.csv), or None."""
+def loo_status(sc: Scenario) -> str | None:
+    """Why `sc` has no usable leave-one-out posterior, or None when it has one: none is shipped, or the one
+    shipped was calibrated over other parameters than those declared calibrated now (a model change since:
+    drawing it would mix two calibrations, so it is not used)."""
     path = LOO_DIR / f"{Path(sc.path).stem}.csv"
     if not path.is_file():
+        return f"no leave-one-out posterior shipped ({shown_path(path)})"
+    names = load_posterior(path).names
+    if set(names) != set(CALIBRATED):
+        return (f"{shown_path(path)} is stale: calibrated over {', '.join(sorted(set(names) - set(CALIBRATED)))} "
+                f"instead of {', '.join(sorted(set(CALIBRATED) - set(names)))}; rerun "
+                f"`calibrate --leave-out {Path(sc.path).stem} --ship`")
+    return None
+
+
+def loo_parameters(sc: Scenario) -> ParameterSet | None:
+    """`sc`'s parameters with the posterior calibrated without it (scenarios/params/loo/STEM.csv), or None
+    where there is none or it is stale (`loo_status`)."""
+    if loo_status(sc) is not None:
         return None
-    return dataclasses.replace(sc.params.fixed(), posterior=load_posterior(path))
+    return dataclasses.replace(sc.params.fixed(), posterior=load_posterior(LOO_DIR / f"{Path(sc.path).stem}.csv"))
 
 
 PREDICTIVES = ("prior", "posterior", "loo")
