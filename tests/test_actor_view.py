@@ -22,6 +22,7 @@ from diplosim.model import attention
 from diplosim.model.actors import Counterpart, Executive, Opposition, Patron, Public
 from diplosim.model.choice import Decision, Terms, choose
 from diplosim.model.draws import Draws
+from diplosim.model.world import State
 from diplosim.scenario.params import load_parameters
 from tests.conftest import MECHANISM_PARAMS
 
@@ -67,8 +68,8 @@ class FakeView:
     def standing(self, name: str) -> float:
         return self.standings.get(name, 0.0)
 
-    def snapshot(self) -> dict[str, float]:
-        return dict(self.world)
+    def snapshot(self) -> State:
+        return State(**self.world)
 
     def notice_deadline(self) -> tuple[float, float] | None:
         return self.deadline_terms

@@ -103,9 +103,9 @@ def test_trade_talks_relieve_the_dispute_and_elections_reset_mobilisation(write_
     apply_effect(w, p, "protest", 3.0, 1.0)
     apply_effect(w, p, "election", 4.0, 1.0)
     assert w.get("mobilisation", 4.0) == pytest.approx(0.1)
-    before = w.snapshot(5.0)
+    before = w.values(5.0)
     apply_effect(w, p, "poll", 5.0, 1.0)
-    assert w.snapshot(5.0) == before
+    assert w.values(5.0) == before
 
 
 def test_every_trigger_kind_runs_in_a_scenario(write_scenario):
@@ -158,14 +158,14 @@ def test_a_non_finite_state_fails_the_replication_and_is_never_a_result(write_sc
     from diplosim.model.engine import finite_state
 
     assert finite_state({"threat": 0.5}) == {"threat": 0.5}
-    real = world_module.World.snapshot
+    real = world_module.World.values
 
     def poisoned(self, t):
         state = real(self, t)
         state["threat"] = float("nan")
         return state
 
-    monkeypatch.setattr(world_module.World, "snapshot", poisoned)
+    monkeypatch.setattr(world_module.World, "values", poisoned)
     summary = run_ensemble(load_scenario(write_scenario(scenario_dict())), runs=5, seed=0).summary()
     assert summary["errors"] == 5
     assert "non-finite (threat)" in summary["failed"][0]["error"]

@@ -156,7 +156,7 @@ def test_tension_lowering_moves_lower_what_they_say(write_scenario):
     p = model.p
     world.shift_baseline("grievance", 0.0, 0.6)
     world.jump("anti_japan", 0.0, 0.4)
-    before = world.snapshot(1.0)
+    before = world.values(1.0)
     apply_effect(world, p, "summit", 1.0, 1.0)
     assert world.get("anti_japan", 1.0) < before["anti_japan"] and world.get("grievance", 1.0) < before["grievance"]
     standing = world.standing("grievance")

@@ -51,15 +51,11 @@ def next_review(now: float, deadline: float | None, draw: float, review_days: fl
         return t, True
     g, u = attention_gain, urgency_days
     start = math.exp((now - deadline) / u)
-
-    def excess(t: float) -> float:  # integrated rate from now to t, minus the draw
-        return base * ((t - now) + g * u * (math.exp((t - deadline) / u) - start)) - draw
-
-    if excess(deadline) < 0.0:
+    if _excess(deadline, now, deadline, draw, base, g, u, start) < 0.0:
         return deadline, False
     t = min(now + draw / base, deadline)  # the homogeneous answer: at or right of the root
     for _ in range(50):
-        f = excess(t)
+        f = _excess(t, now, deadline, draw, base, g, u, start)
         if f <= 1e-12:
             break
         step = f / (base * (1.0 + g * math.exp((t - deadline) / u)))
@@ -67,3 +63,9 @@ def next_review(now: float, deadline: float | None, draw: float, review_days: fl
         if step < 1e-9:
             break
     return max(now, t), True
+
+
+def _excess(t: float, now: float, deadline: float, draw: float, base: float, g: float, u: float,
+            start: float) -> float:
+    """The agenda's integrated rate from `now` to `t`, minus the exponential `draw` (`next_review`'s root)."""
+    return base * ((t - now) + g * u * (math.exp((t - deadline) / u) - start)) - draw

@@ -16,7 +16,10 @@ import numpy as np
 
 from . import pickle_by_fields
 
-Terms = Mapping[str, float]
+Terms = dict[str, float]
+"""An option's utility as named terms: mechanism -> utility (logit units)."""
+Options = dict[str, Terms]
+"""The options of a choice: name -> its terms, in the order the rule lists them."""
 
 
 @dataclass(frozen=True)
@@ -50,8 +53,11 @@ class Decision:
 
 
 def utility(terms: Terms) -> float:
-    """Total utility of an option: the sum of its terms."""
-    return float(sum(terms.values()))
+    """Total utility of an option: the sum of its terms, in their order."""
+    total = 0.0
+    for value in terms.values():
+        total += value
+    return total
 
 
 def logit_probabilities(utilities: Mapping[str, float]) -> dict[str, float]:
@@ -70,32 +76,47 @@ def binary_probability(advantage: float) -> float:
     return e / (1.0 + e)
 
 
-def pick(options: Mapping[str, Terms], u: float) -> tuple[str, dict[str, float]]:
+def pick(options: Options, u: float) -> tuple[str, dict[str, float]]:
     """The option a uniform draw `u` in [0, 1) picks by logit among `options` (name → its utility
     terms), and every option's probability. The choice is `pick_name`'s, so a run told as a story
     makes the same choices as the same run untold."""
     return pick_name(options, u), logit_probabilities({k: utility(t) for k, t in options.items()})
 
 
-def pick_name(options: Mapping[str, Terms], u: float) -> str:
-    """The option `pick` would choose for the same draw `u`, without its probabilities (the hot path)."""
-    if len(options) == 2:  # most choices: act or wait (the same arithmetic as the general path below)
-        (n0, t0), (n1, t1) = options.items()
-        u0, u1 = sum(t0.values()), sum(t1.values())
+def pick_name(options: Options, u: float) -> str:
+    """The option `pick` would choose for the same draw `u`, without its probabilities (the hot path).
+
+    The same sums, in the same order, as `logit_probabilities`, so the choice is bit for bit the
+    one `pick` makes.
+    """
+    if len(options) == 2:  # most choices: act or wait
+        n0 = n1 = ""
+        u0 = u1 = 0.0
+        first = True
+        for name, terms in options.items():
+            if first:
+                n0, u0, first = name, utility(terms), False
+            else:
+                n1, u1 = name, utility(terms)
         top = u0 if u0 >= u1 else u1
         w0 = math.exp(u0 - top)
         return n0 if u * (w0 + math.exp(u1 - top)) < w0 else n1
-    # one pass over the options, then one over the weights: the same sums, in the same order, as
-    # `logit_probabilities`, so the choice is bit for bit the one `pick` makes
-    names = []
-    utilities = []
-    for name, t in options.items():
+    names: list[str] = []
+    utilities: list[float] = []
+    top = -math.inf
+    for name, terms in options.items():
+        value = utility(terms)
         names.append(name)
-        utilities.append(sum(t.values()))
-    top = max(utilities)
-    exp = math.exp
-    weights = [exp(v - top) for v in utilities]
-    threshold = u * sum(weights)
+        utilities.append(value)
+        if value > top:
+            top = value
+    total = 0.0
+    weights: list[float] = []
+    for value in utilities:
+        w = math.exp(value - top)
+        weights.append(w)
+        total += w
+    threshold = u * total
     acc = 0.0
     for i, w in enumerate(weights):
         acc += w
@@ -104,9 +125,7 @@ def pick_name(options: Mapping[str, Terms], u: float) -> str:
     return names[-1]
 
 
-def choose(
-    rng: np.random.Generator, actor: str, situation: str, options: Mapping[str, Terms]
-) -> Decision:
+def choose(rng: np.random.Generator, actor: str, situation: str, options: Options) -> Decision:
     """Draw one option by logit from `options` (name → its utility terms)."""
     chosen, probs = pick(options, float(rng.random()))
     return Decision(actor, situation, chosen, probs, options)

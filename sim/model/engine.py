@@ -41,9 +41,10 @@ from ..scenario.loader import ORIENTATIONS, Scenario, Trigger
 from . import pickle_by_fields
 from .actors import ACTOR_CLASSES, Actor
 from .agreement import Agreement, Rules, anniversaries
-from .choice import Decision, Terms, pick, pick_name
+from .choice import Decision, Options, pick, pick_name
 from .draws import Draws
 from .outcomes import classify
+from .stages import IN_FORCE, NO_TALKS, NORMALISED, NOTICE_GIVEN, SUSPENDED, TERMINATED
 from .triggers import apply_effect, sample_rate_times
 from .view import ActorView
 from .world import World, trajectory
@@ -215,6 +216,8 @@ class Context:
         sc = model.scenario
         self.model = model
         self.env = simpy.Environment()
+        self.now = 0.0
+        """Simulation time (days): what simpy's clock reads in the timer now running (`at` sets it)."""
         self.rng = rng
         self.draws = Draws(rng)
         self.p = p = model.parameters_of(draw)
@@ -254,7 +257,12 @@ class Context:
         self.notice_expiry = math.inf
         self.expiries: list[float] = []
         """Expiry times of the agreement in force (its anniversaries), from its signing."""
-        self._terms: tuple[float, float, list[float], tuple[float | None, float]] | None = None
+        self._terms: tuple[float | None, float] | None = None
+        self._terms_from = math.inf
+        self._terms_until = -math.inf
+        self._terms_for: list[float] = self.expiries
+        """The notice terms last worked out under anniversary rules, and for which moments and expiries they
+        hold (the same expiry answers from when they were worked out until its deadline)."""
         """The notice terms last worked out: (from, until, for which expiries, the terms)."""
         self._clock = 0
         self._queue: deque[tuple[Actor, tuple[str, Any]]] = deque()
@@ -276,6 +284,18 @@ class Context:
 
     # -- time -----------------------------------------------------------------
 
+    def at(self, t: float, action: Callable[[], None]) -> None:
+        """Run `action` when simpy's clock reaches `t` (days; at once, after what is due now, if `t` is past).
+
+        simpy owns time and the event queue: this sets a timeout and, when simpy processes it, sets
+        `now` to the time simpy's clock then reads (its own sum, `now + delay`) before acting.
+        """
+        delay = t - self.now
+        if delay < 0.0:
+            delay = 0.0
+        when = self.now + delay
+        self.env.timeout(delay).callbacks.append(_Timer(self, when, action))
+
     def days_to_election(self, t: float) -> float | None:
         """Days from `t` to the next election known at `t`, or None."""
         for when, known in self.model.election_times:
@@ -294,7 +314,7 @@ class Context:
     def emit(self, kind: str, actor: Actor | None, detail: Mapping[str, Any],
              trigger: Trigger | None = None, magnitude: float | None = None) -> None:
         """Something happened: apply its effect, log it, tell the listeners, fire reactions."""
-        t = self.env.now
+        t = self.now
         self.events += 1
         if magnitude is None:
             magnitude = float(detail.get("magnitude", 1.0))
@@ -358,15 +378,14 @@ class Context:
         self.new_parliament(change)
         norm = self.baselines.get("approval")
         if norm is not None:  # a new term: approval's standing level back at the norm, its value as observed
-            self.world.start_over("approval", self.env.now, float(change.get("approval", norm)), norm)
+            self.world.start_over("approval", self.now, float(change.get("approval", norm)), norm)
         for actor in self.actors.values():
             self.notify(actor, "stage")
 
     def fire_at(self, t: float, trigger: Trigger) -> None:
         """Schedule `trigger` to fire at time `t`, with a fresh magnitude draw."""
         m = trigger.magnitude.sample(self.rng)
-        timer = self.env.timeout(max(0.0, t - self.env.now))
-        timer.callbacks.append(lambda _ev: self.fire(trigger, m))
+        self.at(t, lambda: self.fire(trigger, m))
 
     # -- what actors ask of the engine (through their ActorView) -------------------
 
@@ -389,31 +408,30 @@ class Context:
         """Wake `actor` at time `t` (days) with reason `what`."""
         if t >= self.model.horizon:
             return  # after the window nothing more happens
-        timer = self.env.timeout(max(0.0, t - self.env.now))
-        timer.callbacks.append(lambda _ev: self.notify(actor, what, detail))
+        self.at(t, lambda: self.notify(actor, what, detail))
 
     def move(self, actor: Actor, to: Stage, event: str | None, detail: Mapping[str, Any] | None,
              notice_expiry: float | None) -> None:
         """`actor` moves the agreement to `to`; the event follows (entering in_force starts the clock)."""
         if notice_expiry is not None:
             self.notice_expiry = notice_expiry  # before the event: its listeners read it
-        t = self.env.now
+        t = self.now
         self.agreement.move(to, t, actor.name)
         name = event or to.value
         self.moves.append((t, actor.role, name))
         if detail and detail.get("secret"):
             self.moves.append((t, actor.role, "secret_approval"))
-        if to in (Stage.NO_TALKS, Stage.TERMINATED):
+        if to is NO_TALKS or to is TERMINATED:
             self.broke_off_by = self.leader
-        if to is not Stage.NOTICE_GIVEN:
+        if to is not NOTICE_GIVEN:
             self.notice_expiry = math.inf  # no notice is pending any more
-        if to is Stage.SUSPENDED:
+        if to is SUSPENDED:
             self.suspend()
         else:
             self.suspension_end = math.inf
-        if to is Stage.IN_FORCE:
+        if to is IN_FORCE:
             self.start_agreement_clock()
-        if to is Stage.NOTICE_GIVEN:
+        if to is NOTICE_GIVEN:
             self.arm_notice()
         self.emit(name, actor, detail or {})
         for other in self.actors.values():
@@ -423,31 +441,30 @@ class Context:
         """Put `question` to the actor in `role`."""
         return self.actors[role].answer(question)
 
-    def choose(self, actor: Actor, situation: str, options: Mapping[str, Terms]) -> str:
+    def choose(self, actor: Actor, situation: str, options: Options) -> str:
         """`actor` draws a logit choice among `options`; the story logs it with its reasons."""
         self.events += 1
         if self.log is None:
             return pick_name(options, self.draws.uniform())
         chosen, probabilities = pick(options, self.draws.uniform())
         decision = Decision(actor.name, situation, chosen, probabilities, options)
-        self.log.append(LogEntry(self.env.now, actor.name, f"{situation} -> {chosen.replace('_', ' ')}",
+        self.log.append(LogEntry(self.now, actor.name, f"{situation} -> {chosen.replace('_', ' ')}",
                                  "", tuple(decision.top_terms()), probabilities[chosen]))
         return chosen
 
     def note(self, actor: Actor, text: str) -> None:
         """A line in the story that is not a decision or an event."""
         if self.log is not None:
-            self.log.append(LogEntry(self.env.now, actor.name, text))
+            self.log.append(LogEntry(self.now, actor.name, text))
 
     # -- the agreement's legal calendar -------------------------------------------
 
     def notice_terms(self) -> tuple[float | None, float] | None:
         """For a notice given now: (the last moment it may be given for the expiry it answers, or None when
         any moment will do; when it takes effect), or None when the rules allow no notice."""
-        now = self.env.now
-        cached = self._terms  # set only under anniversary rules: the same expiry answers until its deadline
-        if cached is not None and cached[0] <= now <= cached[1] and cached[2] is self.expiries:
-            return cached[3]
+        now = self.now
+        if self._terms_from <= now <= self._terms_until and self._terms_for is self.expiries:
+            return self._terms
         rules = self.agreement.rules
         if rules.termination == "none":
             return None
@@ -456,27 +473,28 @@ class Context:
         notice = float(rules.notice_days)
         for expiry in self.expiries:
             if expiry - notice >= now:
-                self._terms = (now, expiry - notice, self.expiries, (expiry - notice, expiry))
-                return expiry - notice, expiry
+                self._terms = (expiry - notice, expiry)
+                self._terms_from, self._terms_until, self._terms_for = now, expiry - notice, self.expiries
+                return self._terms
         return None
 
     def suspend(self, since: float | None = None) -> None:
         """A notice is suspended (from `since`, default now): with a term in the rules, it lapses and the
         notice resumes at the term's end."""
         days = self.agreement.rules.suspension_days
-        start = self.env.now if since is None else since
-        self.suspension_end = math.inf if days is None else max(self.env.now, start + float(days))
+        start = self.now if since is None else since
+        self.suspension_end = math.inf if days is None else max(self.now, start + float(days))
         if days is not None and self.suspension_end < self.model.horizon:
             end = self.suspension_end
-            self.env.timeout(end - self.env.now).callbacks.append(lambda _ev: self._suspension_lapses(end))
+            self.at(end, lambda: self._suspension_lapses(end))
 
     def _suspension_lapses(self, end: float) -> None:
-        if self.agreement.stage is not Stage.SUSPENDED or self.suspension_end != end:
+        if self.agreement.stage is not SUSPENDED or self.suspension_end != end:
             return  # lifted, ended or extended meanwhile
         terms = self.notice_terms()
         self.suspension_end = math.inf
-        self.notice_expiry = terms[1] if terms is not None else self.env.now
-        self.agreement.move(Stage.NOTICE_GIVEN, self.env.now, "the agreement's rules")
+        self.notice_expiry = terms[1] if terms is not None else self.now
+        self.agreement.move(NOTICE_GIVEN, self.now, "the agreement's rules")
         self.emit("suspension_lapsed", None, {})
         for other in self.actors.values():
             self.notify(other, "stage")
@@ -484,7 +502,7 @@ class Context:
 
     def extend_suspension(self, actor: Actor) -> None:
         """`actor` extends its notice's suspension for another term (a move of its own)."""
-        self.moves.append((self.env.now, actor.role, "suspension_extended"))
+        self.moves.append((self.now, actor.role, "suspension_extended"))
         self.suspend()
         self.emit("suspension_extended", actor, {})
 
@@ -495,8 +513,7 @@ class Context:
         if self.agreement.rules.termination == "anniversary" and expiry in self.expiries:
             return
         if expiry < self.model.horizon:
-            timer = self.env.timeout(max(0.0, expiry - self.env.now))
-            timer.callbacks.append(lambda _ev: self._expiry(expiry))
+            self.at(expiry, lambda: self._expiry(expiry))
 
     def start_agreement_clock(self) -> None:
         """Work out the agreement's expiries from its signing and set each one's timer."""
@@ -510,29 +527,43 @@ class Context:
         signed = sc.start + timedelta(days=int(math.floor(signed_t)))
         notice = timedelta(days=sc.agreement.notice_days)
         later = sc.end + notice + timedelta(days=366 * sc.agreement.term_years)
-        now = self.env.now
+        now = self.now
         self.expiries = [float((d - sc.start).days)
                          for d in anniversaries(signed, sc.agreement.term_years, self.model.date(now), later)]
         for expiry in self.expiries:
             if now < expiry < self.model.horizon:
-                timer = self.env.timeout(expiry - now)
-                timer.callbacks.append(self._expiry_callback(expiry, clock))
+                self.at(expiry, self._expiry_callback(expiry, clock))
 
-    def _expiry_callback(self, expiry: float, clock: int) -> Callable[[simpy.Event], None]:
-        return lambda _ev: self._expiry(expiry) if clock == self._clock else None
+    def _expiry_callback(self, expiry: float, clock: int) -> Callable[[], None]:
+        return lambda: self._expiry(expiry) if clock == self._clock else None
 
     def _expiry(self, expiry: float) -> None:
         stage = self.agreement.stage
-        if stage is Stage.NOTICE_GIVEN and self.notice_expiry <= expiry + 1e-9:  # the notice takes effect
-            self.agreement.move(Stage.TERMINATED, self.env.now, "the agreement's rules")
+        if stage is NOTICE_GIVEN and self.notice_expiry <= expiry + 1e-9:  # the notice takes effect
+            self.agreement.move(TERMINATED, self.now, "the agreement's rules")
             self.notice_expiry = math.inf
             self.broke_off_by = self.leader
             self.emit("terminated", None, {})
             for other in self.actors.values():
                 self.notify(other, "stage")
-        elif stage in (Stage.IN_FORCE, Stage.NORMALISED, Stage.SUSPENDED, Stage.NOTICE_GIVEN) and \
+        elif (stage is IN_FORCE or stage is NORMALISED or stage is SUSPENDED or stage is NOTICE_GIVEN) and \
                 expiry in self.expiries:
             self.emit("renewed", None, {})
+
+
+class _Timer:
+    """A timeout's callback: the model's clock set to the time simpy reached, then the action."""
+
+    __slots__ = ("ctx", "when", "action")
+
+    def __init__(self, ctx: Context, when: float, action: Callable[[], None]) -> None:
+        self.ctx = ctx
+        self.when = when
+        self.action = action
+
+    def __call__(self, _event: simpy.Event) -> None:
+        self.ctx.now = self.when
+        self.action()
 
 
 def _start_feeder(ctx: Context, model: Model, rng: np.random.Generator) -> None:
@@ -547,35 +578,34 @@ def _start_feeder(ctx: Context, model: Model, rng: np.random.Generator) -> None:
             queue.append((float(t), i, seq, tr, tr.magnitude.sample(rng)))
             seq += 1
     heapq.heapify(queue)
-    env = ctx.env
 
-    def step(_ev: Any = None) -> None:
-        while queue and queue[0][0] <= env.now:
+    def step() -> None:
+        while queue and queue[0][0] <= ctx.now:
             _, _, _, tr, m = heapq.heappop(queue)
             ctx.fire(tr, m)
         if queue and queue[0][0] < model.horizon:
-            env.timeout(queue[0][0] - env.now).callbacks.append(step)
+            ctx.at(queue[0][0], step)
 
     if queue:
-        env.timeout(max(0.0, queue[0][0])).callbacks.append(step)
+        ctx.at(queue[0][0], step)
 
 
 def _start_actors(ctx: Context, model: Model) -> None:
     """Once actors may decide: the agreement's clock, any notice pending or suspended from before, the
     actors' first plans."""
     stage = ctx.agreement.stage
-    if stage in (Stage.IN_FORCE, Stage.NORMALISED, Stage.SUSPENDED, Stage.NOTICE_GIVEN):
+    if stage is IN_FORCE or stage is NORMALISED or stage is SUSPENDED or stage is NOTICE_GIVEN:
         ctx.start_agreement_clock()
-    if stage is Stage.NOTICE_GIVEN:  # a notice given before the window
+    if stage is NOTICE_GIVEN:  # a notice given before the window
         sc = model.scenario
         if sc.agreement.termination == "anniversary":
-            later = [e for e in ctx.expiries if e > ctx.env.now]
+            later = [e for e in ctx.expiries if e > ctx.now]
             if later:
                 ctx.notice_expiry = later[0]
         else:
-            ctx.notice_expiry = max(ctx.env.now, sc.t(sc.agreement.since) + sc.agreement.notice_days)
+            ctx.notice_expiry = max(ctx.now, sc.t(sc.agreement.since) + sc.agreement.notice_days)
         ctx.arm_notice()
-    if stage is Stage.SUSPENDED:  # suspended before the window: a term runs from the suspension
+    if stage is SUSPENDED:  # suspended before the window: a term runs from the suspension
         ctx.suspend(since=model.scenario.t(model.scenario.agreement.since))
     for actor in ctx.actors.values():
         actor.start()
@@ -597,7 +627,7 @@ def run_replication(model: Model, rng: np.random.Generator, index: int = 0, *,
     for claim in model.scenario.claims:  # unsettled from before the window: Tokyo's standing grievance
         ctx.world.shift_baseline("grievance", 0.0, p.ruling_grievance_jump * claim.magnitude)
     if model.t_decide > 0:
-        env.timeout(model.t_decide).callbacks.append(lambda _ev: _start_actors(ctx, model))
+        ctx.at(model.t_decide, lambda: _start_actors(ctx, model))
     else:
         _start_actors(ctx, model)
     _start_feeder(ctx, model, rng)
@@ -617,7 +647,7 @@ def run_replication(model: Model, rng: np.random.Generator, index: int = 0, *,
         outcome=outcome,
         outcome_t=outcome_t,
         stage_t=stage_t,
-        final=finite_state(ctx.world.snapshot(model.horizon)),
+        final=finite_state(ctx.world.values(model.horizon)),
         polls=polls,
         events=ctx.events,
         transitions=[(t, a.value, b.value, by) for t, a, b, by in ctx.agreement.transitions],
@@ -642,6 +672,6 @@ def poll_values(world: World, model: Model) -> list[float | None]:
     for name in set(model.poll_variables) & set(VARIABLES):
         idx = [i for i, v in enumerate(model.poll_variables) if v == name]
         times = [model.poll_times[i] for i in idx]  # poll_times are in date order
-        for i, value in zip(idx, trajectory(world.changes, name, times, world._half[name]), strict=True):  # noqa: SLF001
+        for i, value in zip(idx, trajectory(world.changes, name, times, world.half_life(name)), strict=True):
             out[i] = value
     return out

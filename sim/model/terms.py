@@ -9,15 +9,17 @@ likely. Everything here is pure, so it is tested without simpy.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Mapping
 
 from ..domain.parameters import Parameters
+from .choice import Terms
+from .world import State
 
-Terms = dict[str, float]
+Mechanisms = frozenset[str]
+"""The mechanisms switched on in a scenario."""
 
 
 def political_stake(approval: float, days_to_election: float | None,
-                    p: Parameters, on: Collection[str]) -> float:
+                    p: Parameters, on: Mechanisms) -> float:
     """How much domestic cost the president weighs (electoral horizon).
 
     Political capital (approval as a share) plus the ruling camp's stake in an
@@ -33,8 +35,8 @@ def political_stake(approval: float, days_to_election: float | None,
     return approval / 100.0 + p.election_stake_weight * closeness
 
 
-def pact_value(s: Mapping[str, float], stake: float, seat_share: float, opposition_against: bool,
-               p: Parameters, on: Collection[str], secrecy: bool = False,
+def pact_value(s: State, stake: float, seat_share: float, opposition_against: bool,
+               p: Parameters, on: Mechanisms, secrecy: bool = False,
                days_in_stage: float | None = None, orientation: float = 0.0) -> Terms:
     """Seoul's value of keeping or advancing the pact now, as named terms.
 
@@ -49,19 +51,19 @@ def pact_value(s: Mapping[str, float], stake: float, seat_share: float, oppositi
     """
     terms: Terms = {"process": p.executive_pact_base}
     if "threat_cooperation" in on:
-        terms["threat_cooperation"] = p.threat_weight * s["threat"]
+        terms["threat_cooperation"] = p.threat_weight * s.threat
     if "quasi_alliance" in on:
-        terms["quasi_alliance"] = p.patron_weight * s["us_pressure"]
+        terms["quasi_alliance"] = p.patron_weight * s.us_pressure
     domestic = stake
     if secrecy and "procedural_legitimacy" in on:
         domestic *= 1.0 - p.secrecy_discount
     if "two_level_game" in on:
         sign = -1.0 if opposition_against else 1.0
-        terms["two_level_game"] = sign * p.domestic_cost_weight * domestic * s["mobilisation"] * seat_share
+        terms["two_level_game"] = sign * p.domestic_cost_weight * domestic * s.mobilisation * seat_share
     if "opinion_dynamics" in on:
-        terms["opinion_dynamics"] = -p.anti_japan_weight * domestic * s["anti_japan"]
+        terms["opinion_dynamics"] = -p.anti_japan_weight * domestic * s.anti_japan
     if "issue_linkage" in on:
-        terms["issue_linkage"] = -p.linkage_weight * s["trade_dispute"]
+        terms["issue_linkage"] = -p.linkage_weight * s.trade_dispute
     if orientation and "leader_orientation" in on:
         terms["leader_orientation"] = -p.orientation_weight * orientation
     if days_in_stage is not None and "procedural_legitimacy" in on:
@@ -70,12 +72,12 @@ def pact_value(s: Mapping[str, float], stake: float, seat_share: float, oppositi
     return terms
 
 
-def negated(terms: Mapping[str, float]) -> Terms:
+def negated(terms: Terms) -> Terms:
     """The same terms with the sign turned (the value of undoing a step)."""
     return {k: -v for k, v in terms.items()}
 
 
-def with_terms(terms: Mapping[str, float], **extra: float) -> Terms:
+def with_terms(terms: Terms, **extra: float) -> Terms:
     """`terms` plus `extra` (added to a term of the same name)."""
     out = dict(terms)
     for k, v in extra.items():
@@ -83,7 +85,7 @@ def with_terms(terms: Mapping[str, float], **extra: float) -> Terms:
     return out
 
 
-def summed(*parts: Mapping[str, float]) -> Terms:
+def summed(*parts: Terms) -> Terms:
     """Several sets of terms as one (terms of the same name added)."""
     out: Terms = {}
     for part in parts:
@@ -92,12 +94,12 @@ def summed(*parts: Mapping[str, float]) -> Terms:
     return out
 
 
-def walkaway(p: Parameters, on: Collection[str]) -> Terms:
+def walkaway(p: Parameters, on: Mechanisms) -> Terms:
     """The cost of walking away from a commitment in the open (audience costs)."""
     return {"audience_costs": -p.walkaway_cost} if "audience_costs" in on else {}
 
 
-def reversal_cost(p: Parameters, on: Collection[str], face_saver: bool = False) -> Terms:
+def reversal_cost(p: Parameters, on: Mechanisms, face_saver: bool = False) -> Terms:
     """The cost to a leader of reversing a public decision of its own (a notice, a breaking-off);
     a counterpart's concession removes `face_saving_share` of it."""
     if "audience_costs" not in on:
@@ -115,35 +117,35 @@ def waiting(p: Parameters, urgency: float) -> Terms:
     return {"process": p.option_value * (1.0 - urgency)}
 
 
-def rally_gain(s: Mapping[str, float], p: Parameters, on: Collection[str]) -> Terms:
+def rally_gain(s: State, p: Parameters, on: Mechanisms) -> Terms:
     """What a firm line against Tokyo is expected to bring in approval (rally)."""
-    return {"rally": p.rally_weight * s["anti_japan"]} if "rally" in on else {}
+    return {"rally": p.rally_weight * s.anti_japan} if "rally" in on else {}
 
 
-def leverage(s: Mapping[str, float], p: Parameters, on: Collection[str], urgency: float = 0.0) -> Terms:
+def leverage(s: State, p: Parameters, on: Mechanisms, urgency: float = 0.0) -> Terms:
     """The bargaining value of keeping a notice pending (or suspended) while time remains (linkage):
     ``leverage_value * trade_dispute * (1 - urgency)``."""
     if "issue_linkage" not in on:
         return {}
-    return {"issue_linkage": p.leverage_value * s["trade_dispute"] * (1.0 - urgency)}
+    return {"issue_linkage": p.leverage_value * s.trade_dispute * (1.0 - urgency)}
 
 
-def tokyo_consent(s: Mapping[str, float], p: Parameters, on: Collection[str], patron_stake: float = 0.0) -> Terms:
+def tokyo_consent(s: State, p: Parameters, on: Mechanisms, patron_stake: float = 0.0) -> Terms:
     """Tokyo's value of concluding the pact now; `patron_stake` (0-1) is what is at stake for a treaty
     partner that is also the patron, weighed as the patron weighs it."""
     terms: Terms = {"process": p.tokyo_pact_base}
     if "threat_cooperation" in on:
-        terms["threat_cooperation"] = p.threat_weight * s["threat"]
+        terms["threat_cooperation"] = p.threat_weight * s.threat
     if "issue_linkage" in on:
-        terms["issue_linkage"] = -p.retaliation_weight * s["grievance"]
+        terms["issue_linkage"] = -p.retaliation_weight * s.grievance
     if patron_stake and "quasi_alliance" in on:
         terms["quasi_alliance"] = p.patron_weight * patron_stake
     return terms
 
 
-def retaliation(s: Mapping[str, float], p: Parameters) -> Terms:
-    """Tokyo's value of a (further) trade measure over its grievance."""
-    return {"issue_linkage": p.retaliation_weight * s["grievance"] - p.retaliation_base}
+def retaliation(grievance: float, p: Parameters) -> Terms:
+    """Tokyo's value of a (further) trade measure over its `grievance` (0-1)."""
+    return {"issue_linkage": p.retaliation_weight * grievance - p.retaliation_base}
 
 
 def patron_press(urgency: float, threat: float, p: Parameters, magnitude: float = 1.0) -> Terms:
@@ -159,15 +161,15 @@ def mobilise(salience: float, p: Parameters) -> Terms:
     return {"two_level_game": p.opposition_mobilise_base + p.opposition_mobilise_weight * salience}
 
 
-def boycott(s: Mapping[str, float], p: Parameters) -> Terms:
+def boycott(s: State, p: Parameters) -> Terms:
     """The public's propensity to boycott Japanese goods after a trade measure."""
-    return {"opinion_dynamics": p.boycott_base + p.boycott_weight * s["anti_japan"]}
+    return {"opinion_dynamics": p.boycott_base + p.boycott_weight * s.anti_japan}
 
 
-def offer_talks(s: Mapping[str, float], p: Parameters, urgency: float) -> Terms:
+def offer_talks(s: State, p: Parameters, urgency: float) -> Terms:
     """Tokyo's value of agreeing to export-control talks in return for Seoul keeping the pact.
 
     Pressure counts as the deadline nears (`urgency` 0-1): a concession made
     early gives away what holding out to the deadline may win.
     """
-    return {"quasi_alliance": p.tokyo_offer_base + p.tokyo_offer_weight * s["us_pressure"] * urgency}
+    return {"quasi_alliance": p.tokyo_offer_base + p.tokyo_offer_weight * s.us_pressure * urgency}

@@ -21,8 +21,9 @@ import numpy as np
 from ..domain.lifecycle import Stage
 from ..domain.parameters import Parameters
 from . import attention
-from .choice import Terms
+from .choice import Options
 from .draws import Draws
+from .world import State
 
 if TYPE_CHECKING:
     from .engine import Context
@@ -54,7 +55,7 @@ class ActorView:
     @property
     def now(self) -> float:
         """Simulation time in days since the scenario's start."""
-        return self._ctx.env.now
+        return self._ctx.now
 
     @property
     def stage(self) -> Stage:
@@ -98,19 +99,19 @@ class ActorView:
 
     def state(self, name: str) -> float:
         """A state variable's value now."""
-        return self._ctx.world.get(name, self._ctx.env.now)
+        return self._ctx.world.get(name, self._ctx.now)
 
     def standing(self, name: str) -> float:
         """A state variable's standing level (what persistent causes hold it at: measures, unsettled claims)."""
         return self._ctx.world.standing(name)
 
-    def snapshot(self) -> dict[str, float]:
+    def snapshot(self) -> State:
         """Every state variable's value now."""
-        return self._ctx.world.snapshot(self._ctx.env.now)
+        return self._ctx.world.snapshot(self._ctx.now)
 
     def days_to_election(self) -> float | None:
         """Days from now to the next election the scenario knows of, or None."""
-        return self._ctx.days_to_election(self._ctx.env.now)
+        return self._ctx.days_to_election(self._ctx.now)
 
     def next_weekday(self, t: float, weekday: int) -> float:
         """The first day at or after `t` that falls on `weekday` (0 = Monday)."""
@@ -139,12 +140,12 @@ class ActorView:
 
     def urgency(self, deadline: float | None) -> float:
         """How much `deadline` (simulation days, or None) presses now, in [0, 1]."""
-        return attention.urgency(None if deadline is None else deadline - self._ctx.env.now, self.p.urgency_days)
+        return attention.urgency(None if deadline is None else deadline - self._ctx.now, self.p.urgency_days)
 
     def next_review(self, deadline: float | None) -> tuple[float, bool]:
         """When this actor's agenda next brings up a decision with `deadline`: see `attention.next_review`."""
         p = self.p
-        return attention.next_review(self._ctx.env.now, deadline, self.draws.exponential(), p.review_days,
+        return attention.next_review(self._ctx.now, deadline, self.draws.exponential(), p.review_days,
                                      p.attention_gain, p.urgency_days)
 
     # -- acting --------------------------------------------------------------------
@@ -164,7 +165,7 @@ class ActorView:
 
     def jump(self, name: str, amount: float) -> None:
         """Move a state variable by `amount` now (clipped to its range)."""
-        self._ctx.world.jump(name, self._ctx.env.now, amount)
+        self._ctx.world.jump(name, self._ctx.now, amount)
 
     def wake_at(self, t: float, what: str, detail: Any = None) -> None:
         """Wake this actor at time `t` (days) with reason `what`."""
@@ -178,7 +179,7 @@ class ActorView:
         """Extend the suspension of the notice for another term (the executive's move)."""
         self._ctx.extend_suspension(self._actor)
 
-    def choose(self, situation: str, options: Mapping[str, Terms]) -> str:
+    def choose(self, situation: str, options: Options) -> str:
         """Draw a logit choice among `options` (logged in the story); the option chosen."""
         return self._ctx.choose(self._actor, situation, options)
 

@@ -11,7 +11,9 @@ Persistent measures (export controls in force) move the baseline itself.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
+from typing import final
 
 from ..domain.variables import STATE_NAMES, VARIABLES, Change
 
@@ -20,7 +22,7 @@ def decayed(value: float, baseline: float, elapsed_days: float, half_life_days: 
     """The value after `elapsed_days` of decay toward `baseline`."""
     if elapsed_days <= 0.0 or value == baseline:
         return value
-    return baseline + (value - baseline) * 0.5 ** (elapsed_days / half_life_days)
+    return baseline + (value - baseline) * math.pow(0.5, elapsed_days / half_life_days)
 
 
 def clip(value: float, lower: float, upper: float) -> float:
@@ -28,11 +30,46 @@ def clip(value: float, lower: float, upper: float) -> float:
     return lower if value < lower else upper if value > upper else value
 
 
+@final
+class State:
+    """Every state variable's value at one moment (what an actor reads when it weighs a decision).
+
+    One attribute per variable of `domain.variables.VARIABLES`, in its order; read it, never change it.
+    """
+
+    __slots__ = ("threat", "approval", "anti_japan", "mobilisation", "us_pressure", "trade_dispute", "grievance")
+
+    def __init__(self, threat: float, approval: float, anti_japan: float, mobilisation: float,
+                 us_pressure: float, trade_dispute: float, grievance: float) -> None:
+        self.threat = threat
+        self.approval = approval
+        self.anti_japan = anti_japan
+        self.mobilisation = mobilisation
+        self.us_pressure = us_pressure
+        self.trade_dispute = trade_dispute
+        self.grievance = grievance
+
+    def as_dict(self) -> dict[str, float]:
+        """Variable name -> value, in the declaration's order."""
+        return {"threat": self.threat, "approval": self.approval, "anti_japan": self.anti_japan,
+                "mobilisation": self.mobilisation, "us_pressure": self.us_pressure,
+                "trade_dispute": self.trade_dispute, "grievance": self.grievance}
+
+
+INDEX: dict[str, int] = {name: i for i, name in enumerate(STATE_NAMES)}
+"""Each variable's place in the world's arrays (and in `State`)."""
+
+
 class World:
-    """The state variables of one replication."""
+    """The state variables of one replication.
+
+    Each variable's current jump (its value at `_t0`), standing level, half-life and range are kept in
+    lists by the variable's place (`INDEX`), so that reading every variable at once is a loop over
+    numbers.
+    """
 
     __slots__ = ("_value", "_base", "_t0", "_half", "_lo", "_hi", "changes", "flags", "frozen", "measure_levels",
-                 "_snap", "_snap_key")
+                 "_snap", "_snap_t", "_snap_n")
 
     def __init__(
         self,
@@ -41,70 +78,84 @@ class World:
         frozen: Sequence[str] = (),
         baselines: Mapping[str, float] | None = None,
     ) -> None:
-        self._value: dict[str, float] = {}
-        self._base: dict[str, float] = {}
-        self._t0: dict[str, float] = {}
-        self._half: dict[str, float] = {}
-        self._lo: dict[str, float] = {}
-        self._hi: dict[str, float] = {}
+        self._value: list[float] = []
+        self._base: list[float] = []
+        self._t0: list[float] = []
+        self._half: list[float] = []
+        self._lo: list[float] = []
+        self._hi: list[float] = []
         baselines = baselines or {}
         for name, spec in VARIABLES.items():
             base = clip(float(baselines.get(name, initial.get(name, spec.default_initial))), spec.lower, spec.upper)
-            v = clip(float(initial.get(name, base)), spec.lower, spec.upper)
-            self._value[name], self._base[name] = v, base
-            self._t0[name] = 0.0
-            self._half[name] = float(half_lives[name])
-            self._lo[name], self._hi[name] = spec.lower, spec.upper
-        self.changes: list[Change] = [(0.0, n, self._value[n], self._base[n]) for n in VARIABLES]
+            self._value.append(clip(float(initial.get(name, base)), spec.lower, spec.upper))
+            self._base.append(base)
+            self._t0.append(0.0)
+            self._half.append(float(half_lives[name]))
+            self._lo.append(spec.lower)
+            self._hi.append(spec.upper)
+        self.changes: list[Change] = [(0.0, n, self._value[i], self._base[i]) for i, n in enumerate(STATE_NAMES)]
         self.flags: set[str] = set()
         self.measure_levels: dict[str, float] = {}
         """How much each measure in force adds to the trade dispute's standing level (what lifting it removes)."""
         self.frozen = frozenset(frozen)
-        self._snap: dict[str, float] = {}
-        self._snap_key: tuple[float, int] = (-1.0, -1)
-        """The last snapshot and (time, number of changes) it was taken at: actors read the world many
-        times at one moment, and nothing moves it in between unless a change is logged."""
+        self._snap: State | None = None
+        self._snap_t = -1.0
+        self._snap_n = -1
+        """The last snapshot, and the time and number of changes it was taken at: actors read the world
+        many times at one moment, and nothing moves it in between unless a change is logged."""
+
+    def half_life(self, name: str) -> float:
+        """The half-life of `name` in this replication (days)."""
+        return self._half[INDEX[name]]
 
     def get(self, name: str, t: float) -> float:
         """Value of `name` at time `t` (days)."""
-        # `decayed` inlined: this is the engine's most frequent call
-        value = self._value[name]
-        baseline = self._base[name]
-        elapsed = t - self._t0[name]
+        return self._at(INDEX[name], t)
+
+    def _at(self, i: int, t: float) -> float:
+        # `decayed`, inlined: this is the engine's most frequent arithmetic
+        value = self._value[i]
+        baseline = self._base[i]
+        elapsed = t - self._t0[i]
         if elapsed <= 0.0 or value == baseline:
             return value
-        return baseline + (value - baseline) * 0.5 ** (elapsed / self._half[name])
+        return baseline + (value - baseline) * math.pow(0.5, elapsed / self._half[i])
+
+    def _set(self, i: int, t: float, value: float) -> None:
+        self._value[i] = value
+        self._t0[i] = t
+        self.changes.append((t, STATE_NAMES[i], value, self._base[i]))
 
     def jump(self, name: str, t: float, delta: float) -> float:
         """Move `name` by `delta` at time `t`, clipped to its range; return the new value."""
-        if name in self.frozen or delta == 0.0:
-            return self.get(name, t)
-        v = clip(self.get(name, t) + delta, self._lo[name], self._hi[name])
-        self._value[name], self._t0[name] = v, t
-        self.changes.append((t, name, v, self._base[name]))
+        i = INDEX[name]
+        if delta == 0.0 or name in self.frozen:
+            return self._at(i, t)
+        v = clip(self._at(i, t) + delta, self._lo[i], self._hi[i])
+        self._set(i, t, v)
         return v
 
     def shift_baseline(self, name: str, t: float, delta: float) -> float:
         """Move the standing level of `name` (a persistent measure) and its value with it; return how far the
         standing level moved (less than `delta` where the range clips it)."""
-        if name in self.frozen or delta == 0.0:
+        if delta == 0.0 or name in self.frozen:
             return 0.0
-        v = self.get(name, t)
-        lo, hi = self._lo[name], self._hi[name]
-        before = self._base[name]
-        self._base[name] = clip(before + delta, lo, hi)
-        self._value[name] = clip(v + delta, lo, hi)
-        self._t0[name] = t
-        self.changes.append((t, name, self._value[name], self._base[name]))
-        return self._base[name] - before
+        i = INDEX[name]
+        v = self._at(i, t)
+        lo, hi = self._lo[i], self._hi[i]
+        before = self._base[i]
+        self._base[i] = clip(before + delta, lo, hi)
+        self._set(i, t, clip(v + delta, lo, hi))
+        return self._base[i] - before
 
     def start_over(self, name: str, t: float, value: float, baseline: float) -> None:
         """Set `name` and its standing level afresh (a new president's approval)."""
         if name in self.frozen:
             return
-        lo, hi = self._lo[name], self._hi[name]
-        self._value[name], self._base[name], self._t0[name] = clip(value, lo, hi), clip(baseline, lo, hi), t
-        self.changes.append((t, name, self._value[name], self._base[name]))
+        i = INDEX[name]
+        lo, hi = self._lo[i], self._hi[i]
+        self._base[i] = clip(baseline, lo, hi)
+        self._set(i, t, clip(value, lo, hi))
 
     def impose(self, measure: str, t: float, delta: float) -> None:
         """A trade measure comes into force: its flag, and its share of the trade dispute's standing level."""
@@ -121,28 +172,28 @@ class World:
         """Return `name` to its baseline at once (e.g. mobilisation after an election)."""
         if name in self.frozen:
             return
-        self._value[name], self._t0[name] = self._base[name], t
-        self.changes.append((t, name, self._value[name], self._base[name]))
+        i = INDEX[name]
+        self._set(i, t, self._base[i])
 
     def standing(self, name: str) -> float:
         """The standing level of `name`: where it returns to between jumps (moved by persistent causes)."""
-        return self._base[name]
+        return self._base[INDEX[name]]
 
-    def snapshot(self, t: float) -> dict[str, float]:
-        """All variables at time `t` (a shared dict: read it, do not change it)."""
-        key = (t, len(self.changes))
-        if key != self._snap_key:
-            # `get` inlined for every variable: a snapshot is taken at most moments an actor decides
-            value, base, t0, half = self._value, self._base, self._t0, self._half
-            snap = {}
-            for name in STATE_NAMES:
-                v = value[name]
-                b = base[name]
-                elapsed = t - t0[name]
-                snap[name] = v if elapsed <= 0.0 or v == b else b + (v - b) * 0.5 ** (elapsed / half[name])
+    def snapshot(self, t: float) -> State:
+        """All variables at time `t` (shared between readers at one moment: read it, do not change it)."""
+        n = len(self.changes)
+        snap = self._snap
+        if snap is None or t != self._snap_t or n != self._snap_n:
+            snap = State(self._at(0, t), self._at(1, t), self._at(2, t), self._at(3, t), self._at(4, t),
+                         self._at(5, t), self._at(6, t))
             self._snap = snap
-            self._snap_key = key
-        return self._snap
+            self._snap_t = t
+            self._snap_n = n
+        return snap
+
+    def values(self, t: float) -> dict[str, float]:
+        """Every variable's value at time `t`, by name (a new dict)."""
+        return self.snapshot(t).as_dict()
 
 
 def value_at(

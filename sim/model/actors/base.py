@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..choice import Terms
+from ..choice import Options
 from ..view import ActorView
 
 Reason = tuple[str, Any]
@@ -52,7 +52,8 @@ class Actor:
         """Identifies the agenda review in force: replanning makes older ones stale."""
         self.started = False
         """Whether actors may decide yet (before `start`, every reason to wake is ignored)."""
-        self._planned: tuple[str | None, float | None] = (None, None)
+        self._planned_faces: str | None = None
+        self._planned_deadline: float | None = None
         self._planned_at = -1.0
         """The decision and deadline the pending agenda review was drawn for, and its time."""
 
@@ -122,12 +123,11 @@ class Actor:
         """
         faces = self.faces() if self.decides and self.on_agenda() else None
         deadline = self.deadline() if faces is not None else None
-        key = (faces, deadline)
-        now = self.view.now
-        if key == self._planned and self._planned_at > now:
+        if faces == self._planned_faces and deadline == self._planned_deadline and self._planned_at > self.view.now:
             return
         self._token += 1
-        self._planned = key
+        self._planned_faces = faces
+        self._planned_deadline = deadline
         self._planned_at = -1.0
         if faces is None:
             return
@@ -144,7 +144,7 @@ class Actor:
         """Ask to be woken at time `t` (days) with reason `what`."""
         self.view.wake_at(t, what, detail)
 
-    def choose(self, situation: str, options: Mapping[str, Terms]) -> str:
+    def choose(self, situation: str, options: Options) -> str:
         """Draw a logit choice among `options`; the story logs it. Returns the option chosen."""
         return self.view.choose(situation, options)
 

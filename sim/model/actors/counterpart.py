@@ -4,7 +4,7 @@ measures when Seoul asks in return for keeping the pact."""
 
 from __future__ import annotations
 
-from ...domain.lifecycle import Stage
+from ..stages import NOTICE_GIVEN
 from ..terms import offer_talks, retaliation, tokyo_consent, waiting, walkaway, with_terms
 from .base import Actor
 
@@ -25,13 +25,13 @@ class Counterpart(Actor):
         ctx = self.view
         s = ctx.snapshot()
         if question == "talks if Seoul keeps the pact?":
-            urgency = ctx.urgency(ctx.notice_expiry if ctx.stage is Stage.NOTICE_GIVEN else None)
+            urgency = ctx.urgency(ctx.notice_expiry if ctx.stage is NOTICE_GIVEN else None)
             agreed = self.choose(question, {"agree_to_talks": offer_talks(s, ctx.p, urgency),
                                             "hold_out": {}}) == "agree_to_talks"
             self.promised_talks = agreed
             return agreed
         # a partner that is also the patron values the pact as the patron does
-        stake = s["threat"] * ctx.p.patron_threat_share if ctx.patron_is_partner else 0.0
+        stake = s.threat * ctx.p.patron_threat_share if ctx.patron_is_partner else 0.0
         return self.choose(question, {"agree": tokyo_consent(s, ctx.p, ctx.mechanisms, stake),
                                       "ask_for_time": {}}) == "agree"
 
@@ -53,12 +53,12 @@ class Counterpart(Actor):
     def review(self, why: str) -> None:
         ctx = self.view
         flags = ctx.flags
-        s = {"grievance": ctx.state("grievance")}  # all this rule reads (a hot path)
-        gain = retaliation(s, ctx.p)
+        grievance = ctx.state("grievance")  # all this rule reads (a hot path)
+        gain = retaliation(grievance, ctx.p)
         hold = waiting(ctx.p, 0.0)
         # Lifting gives up what the measures answer (the grievance) and backs down in the open;
         # what a measure cost to impose is spent.
-        lift = with_terms({"issue_linkage": -ctx.p.retaliation_weight * s["grievance"]},
+        lift = with_terms({"issue_linkage": -ctx.p.retaliation_weight * grievance},
                           **walkaway(ctx.p, ctx.mechanisms))
         if not MEASURES & flags:
             options = {"impose_export_controls": gain, "wait": hold}

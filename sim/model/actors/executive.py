@@ -25,6 +25,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...domain.lifecycle import Stage
+from ..stages import (
+    CABINET_APPROVED,
+    IN_FORCE,
+    INITIALLED,
+    NEGOTIATING,
+    NO_TALKS,
+    NORMALISED,
+    NOTICE_GIVEN,
+    SUSPENDED,
+    TERMINATED,
+)
 from ..terms import (
     leverage,
     negated,
@@ -46,13 +57,13 @@ SIGNING_HOUR = 15 * HOUR
 """Signing ceremonies are held in the afternoon."""
 
 FACES: dict[Stage, str] = {
-    Stage.NO_TALKS: "resume talks?",
-    Stage.TERMINATED: "resume talks?",
-    Stage.CABINET_APPROVED: "go ahead with the signing?",
-    Stage.IN_FORCE: "give notice of termination?",
-    Stage.NORMALISED: "give notice of termination?",
-    Stage.NOTICE_GIVEN: "suspend the notice?",
-    Stage.SUSPENDED: "what to do with the suspended notice?",
+    NO_TALKS: "resume talks?",
+    TERMINATED: "resume talks?",
+    CABINET_APPROVED: "go ahead with the signing?",
+    IN_FORCE: "give notice of termination?",
+    NORMALISED: "give notice of termination?",
+    NOTICE_GIVEN: "suspend the notice?",
+    SUSPENDED: "what to do with the suspended notice?",
 }
 """The decision Seoul faces in each stage where its agenda and events bring it up."""
 
@@ -77,11 +88,11 @@ class Executive(Actor):
         self.revealed = True
         self.stage_entered = ctx.now
         stage = ctx.stage
-        if stage is Stage.NEGOTIATING:
+        if stage is NEGOTIATING:
             self._next_round()
-        elif stage is Stage.INITIALLED:
+        elif stage is INITIALLED:
             self._schedule_cabinet(after_review=True)
-        elif stage is Stage.CABINET_APPROVED:
+        elif stage is CABINET_APPROVED:
             self._schedule_signing()
         super().start()  # from here on, reasons to wake are handled
 
@@ -89,21 +100,21 @@ class Executive(Actor):
 
     def faces(self) -> str | None:
         stage = self.view.stage
-        if stage in (Stage.IN_FORCE, Stage.NORMALISED) and self.view.notice_deadline() is None:
+        if (stage is IN_FORCE or stage is NORMALISED) and self.view.notice_deadline() is None:
             return None  # the rules leave no notice to give
         return FACES.get(stage)
 
     def deadline(self) -> float | None:
         ctx = self.view
         stage = ctx.stage
-        if stage in (Stage.IN_FORCE, Stage.NORMALISED):
+        if stage is IN_FORCE or stage is NORMALISED:
             terms = ctx.notice_deadline()
             return None if terms is None else terms[0]
-        if stage is Stage.NOTICE_GIVEN:
+        if stage is NOTICE_GIVEN:
             return ctx.notice_expiry
-        if stage is Stage.CABINET_APPROVED:
+        if stage is CABINET_APPROVED:
             return self.signing_at
-        if stage is Stage.SUSPENDED and ctx.suspension_end < math.inf:
+        if stage is SUSPENDED and ctx.suspension_end < math.inf:
             return ctx.suspension_end  # the suspension's term
         return None
 
@@ -117,7 +128,7 @@ class Executive(Actor):
         ctx = self.view
         s = ctx.snapshot()
         p, on, opposition = ctx.p, ctx.mechanisms, ctx.opposition
-        stake = political_stake(s["approval"], ctx.days_to_election(), p, on)
+        stake = political_stake(s.approval, ctx.days_to_election(), p, on)
         return pact_value(s, stake, opposition["seat_share"], opposition["against"], p, on,
                           secrecy, ctx.now - self.stage_entered if step else None, ctx.orientation)
 
@@ -125,35 +136,36 @@ class Executive(Actor):
 
     def review(self, why: str) -> None:
         stage = self.view.stage
-        if stage in (Stage.NO_TALKS, Stage.TERMINATED):
+        if stage is NO_TALKS or stage is TERMINATED:
             self._consider_resuming()
-        elif stage is Stage.CABINET_APPROVED:
+        elif stage is CABINET_APPROVED:
             self._consider_cancelling()
-        elif stage in (Stage.IN_FORCE, Stage.NORMALISED):
+        elif stage is IN_FORCE or stage is NORMALISED:
             self._consider_notice()
-        elif stage is Stage.NOTICE_GIVEN:
+        elif stage is NOTICE_GIVEN:
             self._consider_suspending()
-        elif stage is Stage.SUSPENDED:
+        elif stage is SUSPENDED:
             self._consider_suspended()
 
     def react(self, kind: str) -> None:
-        if kind == "talks" and self.view.stage is Stage.NEGOTIATING:
+        if kind == "talks" and self.view.stage is NEGOTIATING:
             self._round(scheduled=False)  # a dated round of talks counts as one
 
     def timer(self, what: str, detail: Any) -> None:
         stage = self.view.stage
-        if what == "round" and stage is Stage.NEGOTIATING:
+        if what == "round" and stage is NEGOTIATING:
             self._round()
-        elif what == "cabinet" and stage is Stage.INITIALLED:
+        elif what == "cabinet" and stage is INITIALLED:
             self._cabinet()
-        elif what == "leak" and stage is Stage.CABINET_APPROVED and not self.revealed:
+        elif what == "leak" and stage is CABINET_APPROVED and not self.revealed:
             self._reveal()
-        elif what == "signing" and stage is Stage.CABINET_APPROVED and detail == self.signing_at:
+        elif what == "signing" and stage is CABINET_APPROVED and detail == self.signing_at:
             self._signing()
 
     def hear_fact(self, kind: str, detail: Mapping[str, Any]) -> None:
         """A dated `talks` trigger on the agreement (a given move of Seoul's) opens talks if there are none."""
-        if detail.get("issue", "agreement") == "agreement" and self.view.stage in (Stage.NO_TALKS, Stage.TERMINATED):
+        stage = self.view.stage
+        if detail.get("issue", "agreement") == "agreement" and (stage is NO_TALKS or stage is TERMINATED):
             self._open_talks()
 
     # -- out of the pact -----------------------------------------------------------------
@@ -168,7 +180,7 @@ class Executive(Actor):
 
     def _open_talks(self) -> None:
         self.progress = 0
-        self._move(Stage.NEGOTIATING)
+        self._move(NEGOTIATING)
         self._next_round()
 
     # -- the procedure ----------------------------------------------------------------------
@@ -199,7 +211,7 @@ class Executive(Actor):
             })
             if chosen == "initial":
                 if self.view.ask("counterpart", "initial the text?"):
-                    self._move(Stage.INITIALLED)
+                    self._move(INITIALLED)
                     self._schedule_cabinet(after_review=True)
                     return
             elif chosen == "break_off":
@@ -228,7 +240,7 @@ class Executive(Actor):
         if chosen in ("approve", "approve_without_notice"):
             secret = chosen == "approve_without_notice"
             self.revealed = not secret
-            self._move(Stage.CABINET_APPROVED, detail={"secret": secret})
+            self._move(CABINET_APPROVED, detail={"secret": secret})
             self._schedule_signing()
         elif chosen == "cancel":
             self._collapse()
@@ -275,13 +287,13 @@ class Executive(Actor):
         if chosen == "cancel":
             self._collapse()
         elif ctx.ask("counterpart", "sign?"):
-            self._move(Stage.IN_FORCE)  # the engine starts the agreement's clock
+            self._move(IN_FORCE)  # the engine starts the agreement's clock
         else:  # Tokyo asks for time: a new ceremony
             self._set_signing(self.signing_at + ctx.p.consent_delay_days)
 
     def _collapse(self) -> None:
         self.signing_at = math.inf
-        self._move(Stage.NO_TALKS, "collapsed")
+        self._move(NO_TALKS, "collapsed")
 
     # -- the agreement in force --------------------------------------------------------------
 
@@ -297,7 +309,7 @@ class Executive(Actor):
             "keep_the_pact": waiting(ctx.p, self.urgency()),
         })
         if chosen == "give_notice":
-            self._move(Stage.NOTICE_GIVEN, notice_expiry=terms[1])  # listeners read the expiry
+            self._move(NOTICE_GIVEN, notice_expiry=terms[1])  # listeners read the expiry
 
     def _consider_suspending(self) -> None:
         ctx = self.view
@@ -314,7 +326,7 @@ class Executive(Actor):
             "hold_notice": summed(leverage(s, ctx.p, ctx.mechanisms, u), waiting(ctx.p, u)),
         })
         if chosen != "hold_notice":  # Tokyo, which agreed to talks, opens them when it hears of the suspension
-            self._move(Stage.SUSPENDED if chosen == "suspend_notice" else Stage.NORMALISED)
+            self._move(SUSPENDED if chosen == "suspend_notice" else NORMALISED)
 
     def _consider_suspended(self) -> None:
         ctx = self.view
@@ -334,9 +346,9 @@ class Executive(Actor):
             options["extend_the_suspension"] = leverage(s, ctx.p, ctx.mechanisms)
         chosen = self.choose("what to do with the suspended notice?", options)
         if chosen == "withdraw_notice":
-            self._move(Stage.NORMALISED)
+            self._move(NORMALISED)
         elif chosen == "end_the_pact":
-            self._move(Stage.TERMINATED)
+            self._move(TERMINATED)
         elif chosen == "extend_the_suspension":
             ctx.extend_suspension()
             self.plan()

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...domain.lifecycle import Stage
+from ..stages import CABINET_APPROVED, INITIALLED, NEGOTIATING, NOTICE_GIVEN, TERMINATED
 from ..terms import mobilise
 from .base import Actor
 
 PRO_PACT_EVENTS = frozenset({"negotiating", "initialled", "cabinet_approved", "revealed",
                              "in_force", "suspended", "normalised"})
 ANTI_PACT_EVENTS = frozenset({"notice_given", "collapsed", "terminated"})
-PACT_ADVANCING = frozenset({Stage.NEGOTIATING, Stage.INITIALLED, Stage.CABINET_APPROVED})
+PACT_ADVANCING = frozenset({NEGOTIATING, INITIALLED, CABINET_APPROVED})
 """Stages in which the executive is taking the pact forward (what an opposition against it opposes)."""
-PACT_RECEDING = frozenset({Stage.NOTICE_GIVEN, Stage.TERMINATED})
+PACT_RECEDING = frozenset({NOTICE_GIVEN, TERMINATED})
 """Stages in which the executive is taking the pact apart (what an opposition for it opposes)."""
 
 

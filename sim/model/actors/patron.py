@@ -3,11 +3,11 @@ is not secure, more as a deadline nears and the threat grows."""
 
 from __future__ import annotations
 
-from ...domain.lifecycle import Stage
+from ..stages import IN_FORCE, NORMALISED, NOTICE_GIVEN
 from ..terms import patron_press
 from .base import Actor
 
-SECURE = frozenset({Stage.IN_FORCE, Stage.NORMALISED})
+SECURE = frozenset({IN_FORCE, NORMALISED})
 """Stages in which the pact is secure: Washington has nothing to press for."""
 
 
@@ -25,7 +25,7 @@ class Patron(Actor):
 
     def deadline(self) -> float | None:
         ctx = self.view
-        return ctx.notice_expiry if ctx.stage is Stage.NOTICE_GIVEN else None
+        return ctx.notice_expiry if ctx.stage is NOTICE_GIVEN else None
 
     def review(self, why: str) -> None:
         ctx = self.view
