@@ -20,7 +20,7 @@ from diplosim.domain.lifecycle import Stage
 from diplosim.domain.mechanisms import ALL_MECHANISMS
 from diplosim.model import attention
 from diplosim.model.actors import Counterpart, Executive, Opposition, Patron, Public
-from diplosim.model.choice import Decision, Terms, choose
+from diplosim.model.choice import Decision, Options, choose
 from diplosim.model.draws import Draws
 from diplosim.model.world import State
 from diplosim.scenario.params import load_parameters
@@ -107,7 +107,7 @@ class FakeView:
         self.questions.append((role, question))
         return True
 
-    def choose(self, situation: str, options: Mapping[str, Terms]) -> str:
+    def choose(self, situation: str, options: Options) -> str:
         decision = choose(self.rng, "actor", situation, options)
         self.decisions.append(decision)
         return decision.chosen
@@ -122,7 +122,7 @@ class FakeView:
 
 def utilities(decision: Decision) -> dict[str, float]:
     """Each option's total utility in a recorded decision."""
-    return {name: sum(terms.values()) for name, terms in decision.terms.items()}
+    return {name: terms.total() for name, terms in decision.terms.items()}
 
 
 def test_tokyo_faces_trade_measures_only_over_an_unsettled_claim_and_answers_questions():

@@ -29,7 +29,7 @@ COMPILED_ENV = "DIPLOSIM_COMPILED"
 """Environment variable: unset or 0, the pure-Python model; 1, the compiled copy in its default
 place; a path, the compiled copy there."""
 COMPILED_MODULES: tuple[str, ...] = (
-    "stages", "choice", "world", "draws", "attention", "terms", "view", "engine",
+    "stages", "choice", "world", "draws", "attention", "terms", "triggers", "outcomes", "view", "engine",
     "actors.base", "actors.executive", "actors.counterpart", "actors.patron", "actors.opposition",
     "actors.public",
 )

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from ..domain.lifecycle import TRANSITIONS, Stage
+from . import pickle_by_fields
 
 
 class IllegalTransition(RuntimeError):
@@ -34,6 +36,9 @@ class Rules:
     `notice_days` after a notice given at any time; 'none': cannot be ended by notice."""
     suspension_days: int | None = None
     """A suspended notice's term (None: suspended until lifted)."""
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return pickle_by_fields(self)
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Random-utility (logit) choice: pure functions, no simulation state.
 
-An actor facing options scores each as a sum of named utility terms (each term
-named after the mechanism it comes from). The probability of option i is
+An actor facing options scores each as a sum of named utility terms (`Terms`:
+each term named after the mechanism it comes from). The probability of option i is
 ``exp(U_i) / sum_j exp(U_j)`` (McFadden's conditional logit with unit scale).
 """
 
@@ -10,14 +10,91 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, final
 
 import numpy as np
 
 from . import pickle_by_fields
 
-Terms = dict[str, float]
-"""An option's utility as named terms: mechanism -> utility (logit units)."""
+TERM_NAMES: tuple[str, ...] = (
+    "process", "threat_cooperation", "quasi_alliance", "two_level_game", "opinion_dynamics", "issue_linkage",
+    "leader_orientation", "procedural_legitimacy", "audience_costs", "rally",
+)
+"""What a utility term can be named after: a mechanism (`domain/mechanisms.py`) or ``process`` (an actor's
+standing preferences and the value of waiting), in the order they are summed and listed."""
+
+
+@final
+class Terms:
+    """An option's utility, split by the mechanism each part comes from (logit units).
+
+    One field per name in `TERM_NAMES`, 0 where the mechanism adds nothing (or is switched off).
+    A value: never changed once made (`plus` and `negated` make new ones).
+    """
+
+    __slots__ = ("process", "threat_cooperation", "quasi_alliance", "two_level_game", "opinion_dynamics",
+                 "issue_linkage", "leader_orientation", "procedural_legitimacy", "audience_costs", "rally")
+
+    def __init__(self, process: float = 0.0, threat_cooperation: float = 0.0, quasi_alliance: float = 0.0,
+                 two_level_game: float = 0.0, opinion_dynamics: float = 0.0, issue_linkage: float = 0.0,
+                 leader_orientation: float = 0.0, procedural_legitimacy: float = 0.0, audience_costs: float = 0.0,
+                 rally: float = 0.0) -> None:
+        self.process = process
+        self.threat_cooperation = threat_cooperation
+        self.quasi_alliance = quasi_alliance
+        self.two_level_game = two_level_game
+        self.opinion_dynamics = opinion_dynamics
+        self.issue_linkage = issue_linkage
+        self.leader_orientation = leader_orientation
+        self.procedural_legitimacy = procedural_legitimacy
+        self.audience_costs = audience_costs
+        self.rally = rally
+
+    def total(self) -> float:
+        """The option's utility: the sum of its terms, in the order of `TERM_NAMES`."""
+        return (self.process + self.threat_cooperation + self.quasi_alliance + self.two_level_game
+                + self.opinion_dynamics + self.issue_linkage + self.leader_orientation
+                + self.procedural_legitimacy + self.audience_costs + self.rally)
+
+    def plus(self, other: Terms) -> Terms:
+        """These terms and `other`'s added, name by name."""
+        return Terms(self.process + other.process, self.threat_cooperation + other.threat_cooperation,
+                     self.quasi_alliance + other.quasi_alliance, self.two_level_game + other.two_level_game,
+                     self.opinion_dynamics + other.opinion_dynamics, self.issue_linkage + other.issue_linkage,
+                     self.leader_orientation + other.leader_orientation,
+                     self.procedural_legitimacy + other.procedural_legitimacy,
+                     self.audience_costs + other.audience_costs, self.rally + other.rally)
+
+    def negated(self) -> Terms:
+        """The same terms with the sign turned (the value of undoing a step)."""
+        return Terms(-self.process, -self.threat_cooperation, -self.quasi_alliance, -self.two_level_game,
+                     -self.opinion_dynamics, -self.issue_linkage, -self.leader_orientation,
+                     -self.procedural_legitimacy, -self.audience_costs, -self.rally)
+
+    def named(self) -> dict[str, float]:
+        """The terms that add something, by name (in the order of `TERM_NAMES`)."""
+        values = (self.process, self.threat_cooperation, self.quasi_alliance, self.two_level_game,
+                  self.opinion_dynamics, self.issue_linkage, self.leader_orientation, self.procedural_legitimacy,
+                  self.audience_costs, self.rally)
+        return {name: value for name, value in zip(TERM_NAMES, values, strict=True) if value != 0.0}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Terms) and self.named() == other.named()
+
+    __hash__ = None  # type: ignore[assignment]  # a value compared by its terms, never a key
+
+    def __repr__(self) -> str:
+        return f"Terms({', '.join(f'{k}={v!r}' for k, v in self.named().items())})"
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return Terms, (self.process, self.threat_cooperation, self.quasi_alliance, self.two_level_game,
+                       self.opinion_dynamics, self.issue_linkage, self.leader_orientation,
+                       self.procedural_legitimacy, self.audience_costs, self.rally)
+
+
+NOTHING = Terms()
+"""The terms of an option that adds nothing (waiting with no value of its own, holding out, staying put)."""
+
 Options = dict[str, Terms]
 """The options of a choice: name -> its terms, in the order the rule lists them."""
 
@@ -44,20 +121,17 @@ class Decision:
         are the chosen option's own terms; when the reference is chosen, the
         alternative's terms with the sign turned (what counted against acting).
         """
-        chosen = self.terms.get(self.chosen, {})
+        chosen = self.terms.get(self.chosen, NOTHING).named()
         others = [t for k, t in self.terms.items() if k != self.chosen]
-        rival = max(others, key=utility) if others else {}
+        rival = max(others, key=utility).named() if others else {}
         items = [(k, chosen.get(k, 0.0) - rival.get(k, 0.0)) for k in dict.fromkeys([*chosen, *rival])]
         items = [(k, v) for k, v in items if v != 0.0]
         return sorted(items, key=lambda kv: -abs(kv[1]))[:n]
 
 
 def utility(terms: Terms) -> float:
-    """Total utility of an option: the sum of its terms, in their order."""
-    total = 0.0
-    for value in terms.values():
-        total += value
-    return total
+    """Total utility of an option: the sum of its terms."""
+    return terms.total()
 
 
 def logit_probabilities(utilities: Mapping[str, float]) -> dict[str, float]:
@@ -80,7 +154,7 @@ def pick(options: Options, u: float) -> tuple[str, dict[str, float]]:
     """The option a uniform draw `u` in [0, 1) picks by logit among `options` (name → its utility
     terms), and every option's probability. The choice is `pick_name`'s, so a run told as a story
     makes the same choices as the same run untold."""
-    return pick_name(options, u), logit_probabilities({k: utility(t) for k, t in options.items()})
+    return pick_name(options, u), logit_probabilities({k: t.total() for k, t in options.items()})
 
 
 def pick_name(options: Options, u: float) -> str:
@@ -95,9 +169,9 @@ def pick_name(options: Options, u: float) -> str:
         first = True
         for name, terms in options.items():
             if first:
-                n0, u0, first = name, utility(terms), False
+                n0, u0, first = name, terms.total(), False
             else:
-                n1, u1 = name, utility(terms)
+                n1, u1 = name, terms.total()
         top = u0 if u0 >= u1 else u1
         w0 = math.exp(u0 - top)
         return n0 if u * (w0 + math.exp(u1 - top)) < w0 else n1
@@ -105,7 +179,7 @@ def pick_name(options: Options, u: float) -> str:
     utilities: list[float] = []
     top = -math.inf
     for name, terms in options.items():
-        value = utility(terms)
+        value = terms.total()
         names.append(name)
         utilities.append(value)
         if value > top:

@@ -92,6 +92,71 @@ class ReplicationResult:
     error: str | None = None
 
 
+ROLES: tuple[str, ...] = tuple(ACTOR_CLASSES)
+"""The five roles, in the order the engine makes and tells their actors."""
+
+
+def _roles_by_kind(attribute: str) -> dict[str, tuple[int, ...]]:
+    out: dict[str, list[int]] = {}
+    for i, cls in enumerate(ACTOR_CLASSES.values()):
+        for kind in sorted(getattr(cls, attribute)):
+            out.setdefault(kind, []).append(i)
+    return {kind: tuple(roles) for kind, roles in out.items()}
+
+
+LISTENING: dict[str, tuple[int, ...]] = _roles_by_kind("listens")
+"""Event kind -> the actors (by place in `ROLES`) that review their decision when it happens."""
+HEARING: dict[str, tuple[int, ...]] = _roles_by_kind("facts_heard")
+"""Event kind -> the actors (by place in `ROLES`) told of it as a fact, before the listeners wake."""
+
+
+@dataclass(frozen=True)
+class Cast:
+    """What a scenario says of its actors and its agreement that every replication starts from."""
+
+    rules: Rules
+    signed_at: float | None
+    """When the agreement was signed (days since the start; negative before it), if it was."""
+    leader: str
+    orientation: float
+    patron_is_partner: bool
+    procedure: Mapping[str, Any]
+    """The agreement's procedure (text left, cabinet day) and the executive's choices a file gives."""
+    opposition: Mapping[str, Any]
+    """The opposition at the start: its seat share and whether it is against the pact."""
+    names: tuple[str, ...]
+    facts: tuple[Mapping[str, Any], ...]
+    decides: tuple[bool, ...]
+    """Each role's (in `ROLES` order) name, facts and whether it takes initiatives in this run."""
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return pickle_by_fields(self)
+
+
+def cast_of(sc: Scenario, silenced: frozenset[str]) -> Cast:
+    """The `Cast` of a validated scenario, with the roles in `silenced` taking no initiatives."""
+    executive = sc.actors["executive"].facts
+    opposition = sc.actors["opposition"].facts
+    return Cast(
+        rules=Rules(sc.agreement.term_years, sc.agreement.notice_days, sc.agreement.termination,
+                    sc.agreement.suspension_days),
+        signed_at=float((sc.agreement.signed - sc.start).days) if sc.agreement.signed is not None else None,
+        leader=str(executive.get("leader", sc.actors["executive"].name)),
+        orientation=ORIENTATIONS[executive.get("orientation", "neutral")],
+        patron_is_partner=sc.actors["patron"].facts.get("same_as") == "counterpart",
+        procedure={
+            "text_remaining": sc.agreement.text_remaining,
+            "cabinet_weekday": sc.agreement.cabinet_weekday,
+            **({"cabinet_process": executive["cabinet_process"]} if "cabinet_process" in executive else {}),
+        },
+        opposition={"seat_share": float(opposition.get("seat_share", 0.4)),
+                    "against": opposition.get("stance", "against") == "against"},
+        names=tuple(sc.actors[role].name for role in ROLES),
+        facts=tuple(sc.actors[role].facts for role in ROLES),
+        decides=tuple(role not in silenced for role in ROLES),
+    )
+
+
 @dataclass(frozen=True)
 class Model:
     """A scenario compiled for fast replication."""
@@ -112,7 +177,7 @@ class Model:
     poll_times: tuple[float, ...]
     poll_variables: tuple[str, ...]
     start_ordinal: int
-    signed_date: date | None = None
+    cast: Cast
     baselines: Mapping[str, float] = field(default_factory=dict)
     silenced: frozenset[str] = frozenset()
     """Roles that take no initiatives in this run (their moves are given, or the file says so)."""
@@ -197,7 +262,7 @@ def compile_scenario(sc: Scenario) -> Model:
         poll_times=tuple(sc.t(tr.at) + 0.5 for tr in polls if tr.at is not None),  # polls are dated
         poll_variables=tuple("approval" if "approval" in tr.observed else "support" for tr in polls),
         start_ordinal=sc.start.toordinal(),
-        signed_date=sc.agreement.signed,
+        cast=cast_of(sc, silenced_roles(sc)),
         # Approval regresses toward a shared norm (opinion dynamics); with the
         # mechanism off approval is frozen at its starting value instead.
         baselines={"approval": p.approval_norm} if "opinion_dynamics" in sc.mechanisms else {},
@@ -226,34 +291,24 @@ class Context:
         self.baselines = {"approval": p.approval_norm} if model.baselines else {}
         self.world = World(model.initial, model.half_lives if draw is None else model.half_lives_of(draw),
                            model.frozen, self.baselines)
-        self.agreement = Agreement(sc.agreement.state,
-                                   Rules(sc.agreement.term_years, sc.agreement.notice_days,
-                                         sc.agreement.termination, sc.agreement.suspension_days))
-        if model.signed_date is not None:
-            self.agreement.signed_at = float((model.signed_date - sc.start).days)
+        cast = model.cast
+        self.agreement = Agreement(sc.agreement.state, cast.rules, cast.signed_at)
+        self.stage: Stage = self.agreement.stage
+        """The agreement's stage now (kept with the agreement's by `transition`)."""
         self.log: list[LogEntry] | None = [] if record_log else None
         self.events = 0
         self.reactions_fired = 0
         self.moves: list[tuple[float, str, str]] = []
-        executive = sc.actors["executive"].facts
-        self.leader: str = str(executive.get("leader", sc.actors["executive"].name))
-        self.orientation: float = ORIENTATIONS[executive.get("orientation", "neutral")]
+        self.leader: str = cast.leader
+        self.orientation: float = cast.orientation
         self.broke_off_by: str | None = None
-        self.patron_is_partner = sc.actors["patron"].facts.get("same_as") == "counterpart"
+        self.patron_is_partner = cast.patron_is_partner
         self.suspension_end = math.inf
         """When a suspension with a term lapses (infinity: none, or no term)."""
-        self.procedure: Mapping[str, Any] = {
-            "text_remaining": sc.agreement.text_remaining,
-            "cabinet_weekday": sc.agreement.cabinet_weekday,
-            **({"cabinet_process": executive["cabinet_process"]} if "cabinet_process" in executive else {}),
-        }
+        self.procedure: Mapping[str, Any] = cast.procedure
         """The scenario's facts about the agreement's procedure, and Seoul's choices it gives, as actors read them."""
-        opp = sc.actors["opposition"].facts
-        self.opposition: dict[str, Any] = {
-            "seat_share": float(opp.get("seat_share", 0.4)),
-            "against": opp.get("stance", "against") == "against",
-        }
-        """The scenario's facts about the opposition, as actors read them."""
+        self.opposition: dict[str, Any] = dict(cast.opposition)
+        """The scenario's facts about the opposition, as actors read them (an election can change them)."""
         self.notice_expiry = math.inf
         self.expiries: list[float] = []
         """Expiry times of the agreement in force (its anniversaries), from its signing."""
@@ -263,23 +318,18 @@ class Context:
         self._terms_for: list[float] = self.expiries
         """The notice terms last worked out under anniversary rules, and for which moments and expiries they
         hold (the same expiry answers from when they were worked out until its deadline)."""
-        """The notice terms last worked out: (from, until, for which expiries, the terms)."""
         self._clock = 0
         self._queue: deque[tuple[Actor, tuple[str, Any]]] = deque()
         self._dispatching = False
-        self.listeners: dict[str, list[Actor]] = {}
-        self.fact_hearers: dict[str, list[Actor]] = {}
         self.actors: dict[str, Actor] = {}
-        for role, cls in ACTOR_CLASSES.items():
-            casting = sc.actors[role]
+        self.cast: list[Actor] = []
+        """The actors in `ROLES` order (what `LISTENING` and `HEARING` point at)."""
+        for i, cls in enumerate(ACTOR_CLASSES.values()):
             view = ActorView(self)
-            actor = cls(view, casting.name, casting.facts, role not in model.silenced)
+            actor = cls(view, cast.names[i], cast.facts[i], cast.decides[i])
             view.bind(actor)
-            self.actors[role] = actor
-            for kind in actor.listens:
-                self.listeners.setdefault(kind, []).append(actor)
-            for kind in actor.facts_heard:
-                self.fact_hearers.setdefault(kind, []).append(actor)
+            self.actors[ROLES[i]] = actor
+            self.cast.append(actor)
         self.executive = self.actors["executive"]
 
     # -- time -----------------------------------------------------------------
@@ -337,10 +387,11 @@ class Context:
             else:
                 self.log.append(LogEntry(t, who, what))
         if t >= self.model.t_decide:
-            for hearer in self.fact_hearers.get(kind, ()):
-                hearer.hear_fact(kind, detail)
+            for i in HEARING.get(kind, ()):
+                self.cast[i].hear_fact(kind, detail)
             heard = "trade_talks" if kind == "talks" and detail.get("issue") == "trade" else kind
-            for listener in self.listeners.get(heard, ()):
+            for i in LISTENING.get(heard, ()):
+                listener = self.cast[i]
                 if listener is not actor:
                     listener.event_details[heard] = detail
                     self.notify(listener, "event", heard)
@@ -416,7 +467,7 @@ class Context:
         if notice_expiry is not None:
             self.notice_expiry = notice_expiry  # before the event: its listeners read it
         t = self.now
-        self.agreement.move(to, t, actor.name)
+        self.transition(to, actor.name)
         name = event or to.value
         self.moves.append((t, actor.role, name))
         if detail and detail.get("secret"):
@@ -436,6 +487,11 @@ class Context:
         self.emit(name, actor, detail or {})
         for other in self.actors.values():
             self.notify(other, "stage")
+
+    def transition(self, to: Stage, by: str) -> None:
+        """The agreement moves to `to` now, on behalf of `by` (an actor's name, or its rules)."""
+        self.agreement.move(to, self.now, by)
+        self.stage = to
 
     def ask(self, role: str, question: str) -> bool:
         """Put `question` to the actor in `role`."""
@@ -489,12 +545,12 @@ class Context:
             self.at(end, lambda: self._suspension_lapses(end))
 
     def _suspension_lapses(self, end: float) -> None:
-        if self.agreement.stage is not SUSPENDED or self.suspension_end != end:
+        if self.stage is not SUSPENDED or self.suspension_end != end:
             return  # lifted, ended or extended meanwhile
         terms = self.notice_terms()
         self.suspension_end = math.inf
         self.notice_expiry = terms[1] if terms is not None else self.now
-        self.agreement.move(NOTICE_GIVEN, self.now, "the agreement's rules")
+        self.transition(NOTICE_GIVEN, "the agreement's rules")
         self.emit("suspension_lapsed", None, {})
         for other in self.actors.values():
             self.notify(other, "stage")
@@ -538,9 +594,9 @@ class Context:
         return lambda: self._expiry(expiry) if clock == self._clock else None
 
     def _expiry(self, expiry: float) -> None:
-        stage = self.agreement.stage
+        stage = self.stage
         if stage is NOTICE_GIVEN and self.notice_expiry <= expiry + 1e-9:  # the notice takes effect
-            self.agreement.move(TERMINATED, self.now, "the agreement's rules")
+            self.transition(TERMINATED, "the agreement's rules")
             self.notice_expiry = math.inf
             self.broke_off_by = self.leader
             self.emit("terminated", None, {})

@@ -1,7 +1,7 @@
 """Utility terms: pure functions from a state snapshot to named terms.
 
-Each term is named after the mechanism it comes from (see `mechanisms.py`) and
-is left out when that mechanism is switched off. Utilities are in logit units:
+Each term is named after the mechanism it comes from (see `mechanisms.py`, and
+`choice.Terms`) and is 0 when that mechanism is switched off. Utilities are in logit units:
 a difference of 1 between two options makes the better one e (~2.7) times as
 likely. Everything here is pure, so it is tested without simpy.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 from ..domain.parameters import Parameters
-from .choice import Terms
+from .choice import NOTHING, Terms
 from .world import State
 
 Mechanisms = frozenset[str]
@@ -49,63 +49,48 @@ def pact_value(s: State, stake: float, seat_share: float, opposition_against: bo
     `orientation` is the leader's line toward the counterpart (-1 conciliatory ...
     +1 hard-line): ``-orientation_weight * orientation`` (leader orientation).
     """
-    terms: Terms = {"process": p.executive_pact_base}
-    if "threat_cooperation" in on:
-        terms["threat_cooperation"] = p.threat_weight * s.threat
-    if "quasi_alliance" in on:
-        terms["quasi_alliance"] = p.patron_weight * s.us_pressure
     domestic = stake
     if secrecy and "procedural_legitimacy" in on:
         domestic *= 1.0 - p.secrecy_discount
+    two_level = opinion = haste = 0.0
     if "two_level_game" in on:
         sign = -1.0 if opposition_against else 1.0
-        terms["two_level_game"] = sign * p.domestic_cost_weight * domestic * s.mobilisation * seat_share
+        two_level = sign * p.domestic_cost_weight * domestic * s.mobilisation * seat_share
     if "opinion_dynamics" in on:
-        terms["opinion_dynamics"] = -p.anti_japan_weight * domestic * s.anti_japan
-    if "issue_linkage" in on:
-        terms["issue_linkage"] = -p.linkage_weight * s.trade_dispute
-    if orientation and "leader_orientation" in on:
-        terms["leader_orientation"] = -p.orientation_weight * orientation
+        opinion = -p.anti_japan_weight * domestic * s.anti_japan
     if days_in_stage is not None and "procedural_legitimacy" in on:
-        terms["procedural_legitimacy"] = -p.haste_cost * domestic * math.exp(
-            -max(0.0, days_in_stage) / max(p.haste_window_days, 1e-9))
-    return terms
+        haste = -p.haste_cost * domestic * math.exp(-max(0.0, days_in_stage) / max(p.haste_window_days, 1e-9))
+    return Terms(
+        process=p.executive_pact_base,
+        threat_cooperation=p.threat_weight * s.threat if "threat_cooperation" in on else 0.0,
+        quasi_alliance=p.patron_weight * s.us_pressure if "quasi_alliance" in on else 0.0,
+        two_level_game=two_level,
+        opinion_dynamics=opinion,
+        issue_linkage=-p.linkage_weight * s.trade_dispute if "issue_linkage" in on else 0.0,
+        leader_orientation=-p.orientation_weight * orientation if "leader_orientation" in on else 0.0,
+        procedural_legitimacy=haste,
+    )
 
 
-def negated(terms: Terms) -> Terms:
-    """The same terms with the sign turned (the value of undoing a step)."""
-    return {k: -v for k, v in terms.items()}
-
-
-def with_terms(terms: Terms, **extra: float) -> Terms:
-    """`terms` plus `extra` (added to a term of the same name)."""
-    out = dict(terms)
-    for k, v in extra.items():
-        out[k] = out.get(k, 0.0) + v
-    return out
-
-
-def summed(*parts: Terms) -> Terms:
+def summed(first: Terms, *more: Terms) -> Terms:
     """Several sets of terms as one (terms of the same name added)."""
-    out: Terms = {}
-    for part in parts:
-        for k, v in part.items():
-            out[k] = out[k] + v if k in out else 0.0 + v  # 0.0 + v: a -0.0 counts as 0.0, as it always did
-    return out
+    for part in more:
+        first = first.plus(part)
+    return first
 
 
 def walkaway(p: Parameters, on: Mechanisms) -> Terms:
     """The cost of walking away from a commitment in the open (audience costs)."""
-    return {"audience_costs": -p.walkaway_cost} if "audience_costs" in on else {}
+    return Terms(audience_costs=-p.walkaway_cost) if "audience_costs" in on else NOTHING
 
 
 def reversal_cost(p: Parameters, on: Mechanisms, face_saver: bool = False) -> Terms:
     """The cost to a leader of reversing a public decision of its own (a notice, a breaking-off);
     a counterpart's concession removes `face_saving_share` of it."""
     if "audience_costs" not in on:
-        return {}
+        return NOTHING
     share = p.face_saving_share if face_saver else 0.0
-    return {"audience_costs": -p.audience_cost * (1.0 - share)}
+    return Terms(audience_costs=-p.audience_cost * (1.0 - share))
 
 
 def waiting(p: Parameters, urgency: float) -> Terms:
@@ -114,38 +99,36 @@ def waiting(p: Parameters, urgency: float) -> Terms:
     Far from a deadline (or with none) what is not done now can be done later;
     at the deadline waiting is worth nothing more than what it lets happen.
     """
-    return {"process": p.option_value * (1.0 - urgency)}
+    return Terms(process=p.option_value * (1.0 - urgency))
 
 
 def rally_gain(s: State, p: Parameters, on: Mechanisms) -> Terms:
     """What a firm line against Tokyo is expected to bring in approval (rally)."""
-    return {"rally": p.rally_weight * s.anti_japan} if "rally" in on else {}
+    return Terms(rally=p.rally_weight * s.anti_japan) if "rally" in on else NOTHING
 
 
 def leverage(s: State, p: Parameters, on: Mechanisms, urgency: float = 0.0) -> Terms:
     """The bargaining value of keeping a notice pending (or suspended) while time remains (linkage):
     ``leverage_value * trade_dispute * (1 - urgency)``."""
     if "issue_linkage" not in on:
-        return {}
-    return {"issue_linkage": p.leverage_value * s.trade_dispute * (1.0 - urgency)}
+        return NOTHING
+    return Terms(issue_linkage=p.leverage_value * s.trade_dispute * (1.0 - urgency))
 
 
 def tokyo_consent(s: State, p: Parameters, on: Mechanisms, patron_stake: float = 0.0) -> Terms:
     """Tokyo's value of concluding the pact now; `patron_stake` (0-1) is what is at stake for a treaty
     partner that is also the patron, weighed as the patron weighs it."""
-    terms: Terms = {"process": p.tokyo_pact_base}
-    if "threat_cooperation" in on:
-        terms["threat_cooperation"] = p.threat_weight * s.threat
-    if "issue_linkage" in on:
-        terms["issue_linkage"] = -p.retaliation_weight * s.grievance
-    if patron_stake and "quasi_alliance" in on:
-        terms["quasi_alliance"] = p.patron_weight * patron_stake
-    return terms
+    return Terms(
+        process=p.tokyo_pact_base,
+        threat_cooperation=p.threat_weight * s.threat if "threat_cooperation" in on else 0.0,
+        quasi_alliance=p.patron_weight * patron_stake if patron_stake and "quasi_alliance" in on else 0.0,
+        issue_linkage=-p.retaliation_weight * s.grievance if "issue_linkage" in on else 0.0,
+    )
 
 
 def retaliation(grievance: float, p: Parameters) -> Terms:
     """Tokyo's value of a (further) trade measure over its `grievance` (0-1)."""
-    return {"issue_linkage": p.retaliation_weight * grievance - p.retaliation_base}
+    return Terms(issue_linkage=p.retaliation_weight * grievance - p.retaliation_base)
 
 
 def patron_press(urgency: float, threat: float, p: Parameters, magnitude: float = 1.0) -> Terms:
@@ -153,17 +136,17 @@ def patron_press(urgency: float, threat: float, p: Parameters, magnitude: float 
     2 a visit at the top): its base propensity plus what is at stake for it, the larger of the
     deadline's urgency and a share of the threat, both scaled by how hard it presses."""
     stake = max(urgency, threat * p.patron_threat_share)
-    return {"quasi_alliance": magnitude * (p.patron_press_base + p.patron_weight * stake)}
+    return Terms(quasi_alliance=magnitude * (p.patron_press_base + p.patron_weight * stake))
 
 
 def mobilise(salience: float, p: Parameters) -> Terms:
     """The opposition's value of mobilising on an issue of this salience (0-1)."""
-    return {"two_level_game": p.opposition_mobilise_base + p.opposition_mobilise_weight * salience}
+    return Terms(two_level_game=p.opposition_mobilise_base + p.opposition_mobilise_weight * salience)
 
 
 def boycott(s: State, p: Parameters) -> Terms:
     """The public's propensity to boycott Japanese goods after a trade measure."""
-    return {"opinion_dynamics": p.boycott_base + p.boycott_weight * s.anti_japan}
+    return Terms(opinion_dynamics=p.boycott_base + p.boycott_weight * s.anti_japan)
 
 
 def offer_talks(s: State, p: Parameters, urgency: float) -> Terms:
@@ -172,4 +155,4 @@ def offer_talks(s: State, p: Parameters, urgency: float) -> Terms:
     Pressure counts as the deadline nears (`urgency` 0-1): a concession made
     early gives away what holding out to the deadline may win.
     """
-    return {"quasi_alliance": p.tokyo_offer_base + p.tokyo_offer_weight * s.us_pressure * urgency}
+    return Terms(quasi_alliance=p.tokyo_offer_base + p.tokyo_offer_weight * s.us_pressure * urgency)

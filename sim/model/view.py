@@ -60,7 +60,7 @@ class ActorView:
     @property
     def stage(self) -> Stage:
         """The agreement's current stage."""
-        return self._ctx.agreement.stage
+        return self._ctx.stage
 
     @property
     def flags(self) -> Set[str]:

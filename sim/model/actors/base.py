@@ -22,7 +22,7 @@ view's generator.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from ..choice import Options
 from ..view import ActorView
@@ -34,10 +34,10 @@ Reason = tuple[str, Any]
 class Actor:
     """Base class: role, name, what it listens to, and its decision rule."""
 
-    role: str = ""
-    listens: frozenset[str] = frozenset()
+    role: ClassVar[str] = ""
+    listens: ClassVar[frozenset[str]] = frozenset()
     """Event kinds this actor wants to hear about (each prompts a review of the decision it faces)."""
-    facts_heard: frozenset[str] = frozenset()
+    facts_heard: ClassVar[frozenset[str]] = frozenset()
     """Kinds of fact the engine passes to `hear_fact` at once, not as a later wake-up."""
 
     def __init__(self, view: ActorView, name: str, facts: Mapping[str, Any], decides: bool = True) -> None:

@@ -4,8 +4,9 @@ measures when Seoul asks in return for keeping the pact."""
 
 from __future__ import annotations
 
+from ..choice import NOTHING, Terms
 from ..stages import NOTICE_GIVEN
-from ..terms import offer_talks, retaliation, tokyo_consent, waiting, walkaway, with_terms
+from ..terms import offer_talks, retaliation, tokyo_consent, waiting, walkaway
 from .base import Actor
 
 MEASURES = frozenset({"export_controls", "whitelist_removed"})
@@ -27,13 +28,13 @@ class Counterpart(Actor):
         if question == "talks if Seoul keeps the pact?":
             urgency = ctx.urgency(ctx.notice_expiry if ctx.stage is NOTICE_GIVEN else None)
             agreed = self.choose(question, {"agree_to_talks": offer_talks(s, ctx.p, urgency),
-                                            "hold_out": {}}) == "agree_to_talks"
+                                            "hold_out": NOTHING}) == "agree_to_talks"
             self.promised_talks = agreed
             return agreed
         # a partner that is also the patron values the pact as the patron does
         stake = s.threat * ctx.p.patron_threat_share if ctx.patron_is_partner else 0.0
         return self.choose(question, {"agree": tokyo_consent(s, ctx.p, ctx.mechanisms, stake),
-                                      "ask_for_time": {}}) == "agree"
+                                      "ask_for_time": NOTHING}) == "agree"
 
     def react(self, kind: str) -> None:
         if kind in ("suspended", "normalised") and self.promised_talks and "trade_talks" not in self.view.flags:
@@ -56,16 +57,16 @@ class Counterpart(Actor):
         grievance = ctx.state("grievance")  # all this rule reads (a hot path)
         gain = retaliation(grievance, ctx.p)
         hold = waiting(ctx.p, 0.0)
-        # Lifting gives up what the measures answer (the grievance) and backs down in the open;
-        # what a measure cost to impose is spent.
-        lift = with_terms({"issue_linkage": -ctx.p.retaliation_weight * grievance},
-                          **walkaway(ctx.p, ctx.mechanisms))
         if not MEASURES & flags:
             options = {"impose_export_controls": gain, "wait": hold}
-        elif "whitelist_removed" not in flags:
-            options = {"remove_from_white_list": gain, "wait": hold, "lift_measures": lift}
         else:
-            options = {"keep_measures": hold, "lift_measures": lift}
+            # Lifting gives up what the measures answer (the grievance) and backs down in the open;
+            # what a measure cost to impose is spent.
+            lift = Terms(issue_linkage=-ctx.p.retaliation_weight * grievance).plus(walkaway(ctx.p, ctx.mechanisms))
+            if "whitelist_removed" not in flags:
+                options = {"remove_from_white_list": gain, "wait": hold, "lift_measures": lift}
+            else:
+                options = {"keep_measures": hold, "lift_measures": lift}
         chosen = self.choose("trade measures over the rulings?", options)
         if chosen == "impose_export_controls":
             ctx.emit("export_control", {})

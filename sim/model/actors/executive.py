@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...domain.lifecycle import Stage
+from ..choice import NOTHING, Options, Terms
 from ..stages import (
     CABINET_APPROVED,
     IN_FORCE,
@@ -38,7 +39,6 @@ from ..stages import (
 )
 from ..terms import (
     leverage,
-    negated,
     pact_value,
     political_stake,
     rally_gain,
@@ -46,7 +46,6 @@ from ..terms import (
     summed,
     waiting,
     walkaway,
-    with_terms,
 )
 from .base import Actor
 
@@ -118,7 +117,7 @@ class Executive(Actor):
             return ctx.suspension_end  # the suspension's term
         return None
 
-    def value(self, secrecy: bool = False, step: bool = False) -> dict[str, float]:
+    def value(self, secrecy: bool = False, step: bool = False) -> Terms:
         """Seoul's current value of the pact, as named utility terms.
 
         `step` marks a step of the procedure (initialling, approval), whose
@@ -174,7 +173,7 @@ class Executive(Actor):
         ctx = self.view
         resume = self.value()
         if ctx.broke_off_by == ctx.leader:  # resuming what it broke off itself: it reverses itself
-            resume = with_terms(resume, **reversal_cost(ctx.p, ctx.mechanisms))
+            resume = resume.plus(reversal_cost(ctx.p, ctx.mechanisms))
         if self.choose("resume talks?", {"resume_talks": resume, "stay_out": waiting(ctx.p, 0.0)}) == "resume_talks":
             self._open_talks()
 
@@ -206,8 +205,8 @@ class Executive(Actor):
             v = self.value(step=True)
             chosen = self.choose("initial the text?", {
                 "initial": v,
-                "keep_talking": {},
-                "break_off": with_terms(negated(v), **walkaway(self.view.p, self.view.mechanisms)),
+                "keep_talking": NOTHING,
+                "break_off": v.negated().plus(walkaway(self.view.p, self.view.mechanisms)),
             })
             if chosen == "initial":
                 if self.view.ask("counterpart", "initial the text?"):
@@ -228,14 +227,14 @@ class Executive(Actor):
     def _cabinet(self) -> None:
         ctx = self.view
         given = ctx.procedure.get("cabinet_process")  # a file may give Seoul's choice as an assumption
-        options: dict[str, dict[str, float]] = {}
+        options: Options = {}
         v = self.value(step=True)
         if given != "secret":
             options["approve"] = v
         if given != "public":
             options["approve_without_notice"] = self.value(secrecy=True, step=True)
-        options["wait"] = {}
-        options["cancel"] = with_terms(negated(v), **walkaway(ctx.p, ctx.mechanisms))
+        options["wait"] = NOTHING
+        options["cancel"] = v.negated().plus(walkaway(ctx.p, ctx.mechanisms))
         chosen = self.choose("approve in cabinet?", options)
         if chosen in ("approve", "approve_without_notice"):
             secret = chosen == "approve_without_notice"
@@ -270,7 +269,7 @@ class Executive(Actor):
         v = self.value()
         chosen = self.choose("go ahead with the signing?", {
             "go_ahead": waiting(ctx.p, self.urgency()),
-            "cancel": with_terms(negated(v), **walkaway(ctx.p, ctx.mechanisms)),
+            "cancel": v.negated().plus(walkaway(ctx.p, ctx.mechanisms)),
         })
         if chosen == "cancel":
             self._collapse()
@@ -282,7 +281,7 @@ class Executive(Actor):
         v = self.value()
         chosen = self.choose("sign at the ceremony?", {
             "sign": v,
-            "cancel": with_terms(negated(v), **walkaway(ctx.p, ctx.mechanisms)),
+            "cancel": v.negated().plus(walkaway(ctx.p, ctx.mechanisms)),
         })
         if chosen == "cancel":
             self._collapse()
@@ -304,7 +303,7 @@ class Executive(Actor):
             return
         s = ctx.snapshot()
         chosen = self.choose("give notice of termination?", {
-            "give_notice": summed(negated(self.value()), walkaway(ctx.p, ctx.mechanisms),
+            "give_notice": summed(self.value().negated(), walkaway(ctx.p, ctx.mechanisms),
                                   rally_gain(s, ctx.p, ctx.mechanisms)),
             "keep_the_pact": waiting(ctx.p, self.urgency()),
         })
@@ -322,7 +321,7 @@ class Executive(Actor):
         chosen = self.choose("suspend the notice?", {
             "suspend_notice": summed(v, reversal_cost(ctx.p, ctx.mechanisms, talks),
                                      leverage(s, ctx.p, ctx.mechanisms)),
-            "withdraw_notice": with_terms(v, **reversal_cost(ctx.p, ctx.mechanisms, talks)),
+            "withdraw_notice": v.plus(reversal_cost(ctx.p, ctx.mechanisms, talks)),
             "hold_notice": summed(leverage(s, ctx.p, ctx.mechanisms, u), waiting(ctx.p, u)),
         })
         if chosen != "hold_notice":  # Tokyo, which agreed to talks, opens them when it hears of the suspension
@@ -338,8 +337,8 @@ class Executive(Actor):
             # with a term, doing nothing lets the notice resume at its end: waiting is worth less as it nears
             "keep_it_suspended": summed(leverage(s, ctx.p, ctx.mechanisms, u if ctx.suspension_has_term else 0.0),
                                         waiting(ctx.p, u)),
-            "withdraw_notice": with_terms(v, **reversal_cost(ctx.p, ctx.mechanisms, lifted)),
-            "end_the_pact": summed(negated(v), walkaway(ctx.p, ctx.mechanisms), reversal_cost(ctx.p, ctx.mechanisms),
+            "withdraw_notice": v.plus(reversal_cost(ctx.p, ctx.mechanisms, lifted)),
+            "end_the_pact": summed(v.negated(), walkaway(ctx.p, ctx.mechanisms), reversal_cost(ctx.p, ctx.mechanisms),
                                    rally_gain(s, ctx.p, ctx.mechanisms)),
         }
         if ctx.suspension_has_term:  # keeps the chip for another term

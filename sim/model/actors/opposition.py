@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..choice import NOTHING
 from ..stages import CABINET_APPROVED, INITIALLED, NEGOTIATING, NOTICE_GIVEN, TERMINATED
 from ..terms import mobilise
 from .base import Actor
@@ -52,7 +53,7 @@ class Opposition(Actor):
         else:
             return  # a step of the line it supports
         what = "a scandal" if why == "scandal" else "the executive's line on the pact"
-        if self.choose(f"mobilise against {what}?", {"mobilise": mobilise(salience, ctx.p), "stay_put": {}}) \
+        if self.choose(f"mobilise against {what}?", {"mobilise": mobilise(salience, ctx.p), "stay_put": NOTHING}) \
                 == "mobilise":
             self.wake_at(ctx.now + ctx.draws.exponential(ctx.p.reaction_days), "protest")
 

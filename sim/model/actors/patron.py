@@ -3,6 +3,7 @@ is not secure, more as a deadline nears and the threat grows."""
 
 from __future__ import annotations
 
+from ..choice import NOTHING
 from ..stages import IN_FORCE, NORMALISED, NOTICE_GIVEN
 from ..terms import patron_press
 from .base import Actor
@@ -32,7 +33,7 @@ class Patron(Actor):
         urgency = self.urgency()
         threat = ctx.state("threat")
         chosen = self.choose("press the allies?", {
-            "hold_back": {},
+            "hold_back": NOTHING,
             "press": patron_press(urgency, threat, ctx.p, 1.0),
             "press_hard": patron_press(urgency, threat, ctx.p, 2.0),
         })

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..choice import NOTHING
 from ..terms import boycott
 from .base import Actor
 
@@ -47,7 +48,7 @@ class Public(Actor):
             return
         ctx = self.view
         if self.choose(f"boycott Japanese goods after {why.replace('_', ' ')}?",
-                       {"boycott": boycott(ctx.snapshot(), ctx.p), "carry_on": {}}) == "boycott":
+                       {"boycott": boycott(ctx.snapshot(), ctx.p), "carry_on": NOTHING}) == "boycott":
             self.boycotting = True
             self.wake_at(ctx.now + ctx.draws.exponential(ctx.p.reaction_days), "boycott")
 
