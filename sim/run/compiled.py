@@ -13,6 +13,7 @@ built from.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -45,8 +46,11 @@ def build(out: Path, timeout: float = 1800.0) -> dict[str, Any]:
         scratch = Path(tmp)
         shutil.copytree(root, scratch / PACKAGE, ignore=shutil.ignore_patterns("__pycache__", "*.so", "*.pyd"))
         sources = [f"{PACKAGE}/model/{m.replace('.', '/')}.py" for m in COMPILED_MODULES]
+        # mypyc type-checks the copy in the scratch folder; a PYTHONPATH would make it see other copies of
+        # diplosim (and their optional imports) too
+        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MYPYPATH")}
         done = subprocess.run([sys.executable, "-m", "mypyc", *sources], cwd=scratch, capture_output=True,
-                              text=True, timeout=timeout, check=False)
+                              text=True, timeout=timeout, check=False, env=env)
         if done.returncode != 0:
             tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
             raise CompileError(f"mypyc failed (exit {done.returncode}):\n{tail}")
