@@ -35,6 +35,17 @@ def test_every_parameter_has_a_prior_argued_from_its_unit_and_a_median_inside_it
     assert 0 < len(CALIBRATED) <= 12
 
 
+def test_the_shipped_parameters_are_the_posterior_for_the_calibrated_and_prior_medians_for_the_rest():
+    shipped = load_parameters()
+    assert shipped.posterior is not None and len(shipped.posterior) >= 1000
+    # the sample holds exactly the parameters identify selected; every other one is not fitted to the
+    # record at all but held at the middle of its prior (to the 7 significant digits a file keeps)
+    assert set(shipped.posterior.names) == set(CALIBRATED)
+    for name, spec in shipped.specs.items():
+        if name not in CALIBRATED:
+            assert spec.value == pytest.approx(PARAMETERS[name].prior_median, rel=1e-6, abs=1e-9), name
+
+
 def test_targets_score_one_replication_against_the_record():
     sc = load_scenario(REPO / "scenarios" / "history" / "gsomia-2019.yaml")
     model = compile_scenario(sc)

@@ -60,8 +60,8 @@ def test_set_overrides_are_shown_with_the_results(write_scenario):
     summary = json.loads(_run("run", path, "--runs", "20", "--set", "params.threat_weight=1", "--json").stdout)
     assert summary["set"] == {"params.threat_weight": "1"}
     assert summary["parameters"]["overridden"] == ["threat_weight"]
-    held = _run("run", path, "--runs", "20", "--set", "params.anti_japan_weight=1").stdout.splitlines()[1]
-    assert "anti_japan_weight held fixed" in held and "8 calibrated ones drawn per replication" in held
+    held = _run("run", path, "--runs", "20", "--set", "params.approval_norm=30").stdout.splitlines()[1]
+    assert "approval_norm held fixed" in held and "8 calibrated ones drawn per replication" in held
     assert "set" not in json.loads(_run("run", path, "--runs", "20", "--json").stdout)  # baseline: no key
     compared = _run("compare", path, path, "--runs", "20", "--set", "params.threat_weight=1")
     assert "with --set params.threat_weight=1 (every scenario)" in compared.stdout

@@ -1,5 +1,6 @@
 """The engine: reproducibility, trigger effects, and the model's behaviour."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -90,6 +91,30 @@ def test_each_trigger_kind_moves_its_state(write_scenario, kind, variable, direc
     before = w.get(variable, 10.0)
     apply_effect(w, p, kind, 10.0, 1.0)
     assert (w.get(variable, 10.0) - before) * direction > 0
+
+
+def test_scandals_erode_approval_down_to_the_loyal_core_and_never_below(write_scenario):
+    p = load_scenario(write_scenario(scenario_dict())).params.as_parameters()
+    p = dataclasses.replace(p, scandal_approval_share=0.5, loyal_approval=6.0)
+    half = {n: getattr(p, s.half_life_param) for n, s in VARIABLES.items()}
+    w = World({"approval": 40.0}, half)
+    apply_effect(w, p, "scandal", 1.0, 1.0)
+    # half of the 34 points above the core of 6: the standing level falls to 23
+    assert w.standing("approval") == pytest.approx(23.0)
+    for day in range(2, 30):
+        apply_effect(w, p, "scandal", float(day), 1.0)
+    # thirty scandals leave the core and (to 1e-6) nothing above it; none takes it below
+    assert w.standing("approval") == pytest.approx(6.0, abs=1e-6)
+    assert w.standing("approval") >= 6.0 and w.get("approval", 400.0) >= 6.0
+    # a president already at or below the core loses nothing more to a scandal
+    low = World({"approval": 4.0}, half)
+    apply_effect(low, p, "scandal", 1.0, 3.0)
+    assert low.standing("approval") == 4.0 and low.get("approval", 1.0) == 4.0
+    # today's approval, below its standing level (a president still recovering), loses its own share
+    # above the core, not the standing level's points: 20 -> 13, while the standing 36 -> 21
+    dip = World({"approval": 20.0}, half, baselines={"approval": 36.0})
+    apply_effect(dip, p, "scandal", 0.0, 1.0)
+    assert dip.get("approval", 0.0) == pytest.approx(13.0) and dip.standing("approval") == pytest.approx(21.0)
 
 
 def test_trade_talks_relieve_the_dispute_and_elections_reset_mobilisation(write_scenario):

@@ -27,8 +27,9 @@ KINDS: dict[str, KindSpec] = {
         KindSpec("nuclear_test", "A nuclear test by the state both parties fear.",
                  "threat rises by nuclear_threat_jump x magnitude."),
         KindSpec("scandal", "A scandal around the executive's leader (the South Korean president).",
-                 "approval and its standing level lose a share scandal_approval_share of the standing level "
-                 "(compounded over the magnitude; for the rest of the episode); "
+                 "approval and its standing level each lose the share scandal_approval_share of their "
+                 "support above the loyal core loyal_approval (compounded over the magnitude; for the rest "
+                 "of the episode); "
                  "mobilisation rises by scandal_mobilisation_jump x magnitude."),
         KindSpec("court_ruling", "A Korean court ruling on colonial-era claims (forced labour).",
                  "the standing level of Tokyo's grievance rises by ruling_grievance_jump x magnitude (an "

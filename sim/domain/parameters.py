@@ -141,7 +141,7 @@ class Parameters:
     # -- opinion_dynamics --------------------------------------------------------------------------
     anti_japan_weight: float = declare(0.0, 15.0,
         'utility per unit of anti-Japan sentiment x stake', 'opinion_dynamics',
-        'How much the executive weighs anti-Japan sentiment against the pact.', calibrated=True)
+        'How much the executive weighs anti-Japan sentiment against the pact.')
     approval_norm: float = declare(15.0, 60.0, '% approving', 'opinion_dynamics',
         'The level presidential approval regresses toward (its standing level); a scandal lowers it for '
         'the rest of the episode (approval erodes over a single term: Mueller 1970).', calibrated=True)
@@ -150,10 +150,17 @@ class Parameters:
     anti_japan_half_life_days: float = declare(10.0, 720.0, 'days', 'opinion_dynamics',
         'Half-life of a jump in anti-Japan sentiment.')
     scandal_approval_share: float = declare(0.0, 1.0,
-        'share of the standing approval per scandal event of magnitude 1', 'opinion_dynamics',
-        "Share of the support a president still has that one scandal revelation costs, for the rest of the "
-        "episode (a scandal erodes what support is left: five in a row leave a few percent, never below 0).",
+        'share of the approval above the loyal core per scandal event of magnitude 1', 'opinion_dynamics',
+        "Share of the support above the loyal core (loyal_approval) that one scandal revelation costs, today "
+        "and in the standing level, for the rest of the episode (a scandal erodes what support is left: five "
+        "in a row leave little more than the core).",
         calibrated=True)
+    loyal_approval: float = declare(0.0, 15.0, '% approving', 'opinion_dynamics',
+        "Approval a scandal does not erode: the president's loyal core (partisan identifiers are the last "
+        "to desert a leader; Jacobson 2007 on partisan approval). A scandal costs a share of the support "
+        "above this core only; other events (a backlash at secrecy) can still take approval below it. "
+        "Prior from the argument that a core is at most a small minority of the electorate, never from "
+        "the polls being fitted.")
     scandal_mobilisation_jump: float = declare(0.0, 1.0, 'mobilisation units per scandal event', 'opinion_dynamics',
         'Rise in mobilisation against the executive from a scandal revelation.')
     history_anti_japan_jump: float = declare(0.0, 0.6, 'sentiment units per event', 'opinion_dynamics',
@@ -224,7 +231,7 @@ class Parameters:
     election_stake_weight: float = declare(0.0, 3.0, 'stake units', 'electoral_horizon',
         "Weight of an approaching election in the president's stake.")
     election_horizon_days: float = declare(30.0, 730.0, 'days', 'electoral_horizon',
-        'How far ahead an election weighs: closeness = exp(-days to election / this).')
+        'How far ahead an election weighs: closeness = exp(-days to election / this).', calibrated=True)
 
     # -- procedural_legitimacy ---------------------------------------------------------------------
     secrecy_discount: float = declare(0.0, 1.0, 'share of domestic cost', 'procedural_legitimacy',

@@ -32,8 +32,9 @@ def apply_effect(world: World, p: Parameters, kind: str, t: float, m: float,
     elif kind == "nuclear_test":
         world.jump("threat", t, p.nuclear_threat_jump * m)
     elif kind == "scandal":
-        # lost trust does not come back within an episode: the standing level loses a share of itself
-        world.shift_baseline("approval", t, -world.standing("approval") * (1.0 - (1.0 - p.scandal_approval_share) ** m))
+        # lost trust does not come back within an episode: today's approval and its standing level each
+        # lose a share of their support above the loyal core, which a scandal does not reach
+        world.erode_toward("approval", t, p.loyal_approval, 1.0 - (1.0 - p.scandal_approval_share) ** m)
         world.jump("mobilisation", t, p.scandal_mobilisation_jump * m)
     elif kind == "court_ruling":
         # an unsettled claim: Tokyo's grievance over it does not fade until a settlement

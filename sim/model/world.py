@@ -148,6 +148,18 @@ class World:
         self._set(i, t, clip(v + delta, lo, hi))
         return self._base[i] - before
 
+    def erode_toward(self, name: str, t: float, floor: float, share: float) -> None:
+        """Take the share `share` of the gap above `floor` from `name` and from its standing level at
+        time `t` (a level already at or below `floor` keeps its place)."""
+        if share == 0.0 or name in self.frozen:
+            return
+        i = INDEX[name]
+        v = self._at(i, t)
+        base = self._base[i]
+        if base > floor:
+            self._base[i] = base - share * (base - floor)
+        self._set(i, t, v - share * (v - floor) if v > floor else v)
+
     def start_over(self, name: str, t: float, value: float, baseline: float) -> None:
         """Set `name` and its standing level afresh (a new president's approval)."""
         if name in self.frozen:

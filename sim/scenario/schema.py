@@ -5,7 +5,7 @@ scenario files. It is generated from the same tables the loader reads (keys,
 trigger kinds, states, mechanisms, outcomes, state variables, parameter names),
 so that the two cannot drift; ``scenarios/schema.json`` is its committed copy::
 
-    python -m diplosim.schema > scenarios/schema.json
+    python -m diplosim.scenario.schema > scenarios/schema.json
 
 The loader stays the authority: a few rules cannot be said in JSON Schema
 (dates inside the window, ``end`` after ``start``, unique trigger ids, a
