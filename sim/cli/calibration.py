@@ -84,7 +84,7 @@ def cmd_calibrate(args: argparse.Namespace, episodes: list[Scenario]) -> int:
         f"{len(on)} episodes" + (f", {Path(held_out.path).stem} left out" if held_out else ""))
     where = compiled_in_use()
     say(f"model: compiled ({where})" if where else
-        "model: pure Python (`python run.py compile`, then DIPLOSIM_COMPILED=1, runs it about three times as fast)")
+        "model: pure Python (`python run.py compile`, then DIPLOSIM_COMPILED=1, calibrates about twice as fast)")
     out = Path(args.out)
     result = calibrate_abc(EpisodeSet.of(on, base), names, population=args.population, seed=args.seed,
                            workers=args.workers or default_workers(), database=out / "abc.db",
