@@ -103,7 +103,7 @@ def test_scandals_erode_approval_down_to_the_loyal_core_and_never_below(write_sc
     assert w.standing("approval") == pytest.approx(23.0)
     for day in range(2, 30):
         apply_effect(w, p, "scandal", float(day), 1.0)
-    # thirty scandals leave the core and (to 1e-6) nothing above it; none takes it below
+    # twenty-nine scandals leave the core and (to 1e-6) nothing above it; none takes it below
     assert w.standing("approval") == pytest.approx(6.0, abs=1e-6)
     assert w.standing("approval") >= 6.0 and w.get("approval", 400.0) >= 6.0
     # a president already at or below the core loses nothing more to a scandal
