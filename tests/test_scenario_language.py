@@ -303,3 +303,118 @@ def test_the_fictional_example_runs_under_its_own_rules():
     assert by_rules > 0
     model = compile_scenario(sc)
     assert math.isfinite(model.horizon) and Stage.NOTICE_GIVEN is sc.agreement.state
+
+
+# -- contradictions the language refuses, and what it still accepts (issue 28) -----------------------------
+
+NO_CLAUSE = {"name": "a pact", "state": "in_force", "since": "2016-01-01", "termination": "none"}
+
+
+def _loads(write_scenario, doc) -> bool:
+    """Whether the loader takes `doc` (a ScenarioError, and only that, is a refusal)."""
+    try:
+        load_scenario(write_scenario(doc))
+    except ScenarioError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("agreement, accepted", [
+    ({**NO_CLAUSE, "state": "notice_given", "signed": "2016-01-01"}, False),  # noticed under no notice clause
+    ({**NO_CLAUSE, "state": "suspended", "signed": "2016-01-01", "suspension_days": 90}, False),  # would lapse
+    ({**NO_CLAUSE, "state": "suspended", "signed": "2016-01-01"}, True),  # suspended until lifted or ended
+    ({**NO_CLAUSE, "state": "in_force", "suspension_days": 90}, True),  # a term that never starts: harmless
+    ({**NO_CLAUSE, "termination": "after_notice", "state": "notice_given", "signed": "2016-01-01"}, True),
+])
+def test_the_loader_and_the_schema_agree_on_a_pact_without_a_notice_clause(write_scenario, agreement, accepted):
+    from tests.test_schema import schema_errors
+
+    doc = scenario_dict(agreement=agreement)
+    assert _loads(write_scenario, doc) is accepted
+    assert (schema_errors(doc) == []) is accepted
+
+
+@pytest.mark.parametrize("record, accepted", [
+    ({"outcome": "continued"}, True),
+    ({"outcome": "terminated"}, False),
+    ({"outcome": "notice_pending"}, False),
+    ({"outcome": "suspended"}, False),
+    ({"outcome": "continued", "dates": {"terminated": "2017-06-01"}}, False),
+    ({"outcome": "continued", "dates": {"notice_given": "2017-06-01"}}, False),
+])
+def test_a_record_cannot_end_a_pact_that_cannot_end(write_scenario, record, accepted):
+    assert _loads(write_scenario, scenario_dict(agreement=NO_CLAUSE, record=record)) is accepted
+    # under after_notice rules the same record of an end is a possible one
+    after = {**NO_CLAUSE, "termination": "after_notice"}
+    assert _loads(write_scenario, scenario_dict(agreement=after, record=record))
+
+
+def test_a_refused_end_is_reported_at_the_record_with_what_the_pact_can_do(write_scenario):
+    with pytest.raises(ScenarioError, match=r":\d+:\d+: record.outcome: outcome 'terminated' needs a notice.*"
+                                            r"its only outcome is 'continued'"):
+        load_scenario(write_scenario(scenario_dict(agreement=NO_CLAUSE, record={"outcome": "terminated"})))
+
+
+def _change(at: str, next_election: str, kind: str = "government_change") -> dict:
+    extra = {"leader": "New"} if kind == "government_change" else {}
+    return {"id": "g", "kind": kind, "at": at, "next_election": next_election, "source": "s", **extra}
+
+
+@pytest.mark.parametrize("kind", ["government_change", "election"])
+def test_a_next_election_before_the_trigger_that_announces_it_is_refused(write_scenario, kind):
+    assert _loads(write_scenario, scenario_dict(triggers=[_change("2017-05-10", "2017-05-10", kind)]))
+    assert _loads(write_scenario, scenario_dict(triggers=[_change("2017-05-10", "2022-03-09", kind)]))
+    with pytest.raises(ScenarioError, match=r"triggers\[0\]\.next_election: the next election 2017-05-09 is before"):
+        load_scenario(write_scenario(scenario_dict(triggers=[_change("2017-05-10", "2017-05-09", kind)])))
+
+
+def test_the_executives_next_election_is_not_before_the_window(write_scenario):
+    def executive(d):
+        return {**scenario_dict()["actors"], "executive": {"name": "Seoul", "next_election": d}}
+
+    assert _loads(write_scenario, scenario_dict(actors=executive("2017-01-01")))  # on the first day
+    with pytest.raises(ScenarioError, match=r"actors.executive.next_election: the next election 2016-12-31 is "
+                                            r"before the window opens"):
+        load_scenario(write_scenario(scenario_dict(actors=executive("2016-12-31"))))
+
+
+CONFUSED = [["none"], {"rule": "none"}, [], {}, True, None, 3, 1.5, "2017-01-01"]
+
+
+@pytest.mark.parametrize("key", ["name", "state", "since", "term_years", "notice_days", "termination",
+                                 "suspension_days", "text_remaining", "cabinet_weekday", "signed", "note"])
+@pytest.mark.parametrize("state", ["in_force", "notice_given", "suspended"])
+def test_any_type_in_any_agreement_key_loads_or_is_one_error_line(write_scenario, key, state):
+    for value in CONFUSED:
+        agreement = {"state": state, "since": "2016-11-23", "signed": "2016-11-23", key: value}
+        try:
+            load_scenario(write_scenario(scenario_dict(agreement=agreement)))
+        except ScenarioError as exc:
+            assert "\n" not in str(exc) and f"agreement.{key}" in str(exc), str(exc)
+
+
+@pytest.mark.parametrize("place", ["outcome", "dates", "dates.terminated", "moves", "moves.0", "moves.0.by",
+                                   "moves.0.kind", "moves.0.at", "moves.0.between", "moves.0.never", "note"])
+def test_any_type_in_any_record_key_is_one_error_line(write_scenario, place):
+    for value in CONFUSED:
+        record: dict = {"outcome": "renewed", "dates": {}, "moves": [{"by": "counterpart", "kind": "export_control"}]}
+        _, *path, last = ["record", *place.split(".")]
+        target: dict | list = record
+        for part in path:
+            target = target[int(part)] if isinstance(target, list) else target[part]
+        if isinstance(target, list):
+            target[int(last)] = value
+        else:
+            target[last] = value
+        try:
+            load_scenario(write_scenario(scenario_dict(record=record)))
+        except ScenarioError as exc:
+            assert "\n" not in str(exc) and "record." in str(exc), str(exc)
+
+
+def test_text_with_a_lone_surrogate_is_refused_where_it_stands(write_scenario):
+    for key in ("name", "description", "question", "threat"):
+        text = write_scenario(scenario_dict()).read_text(encoding="utf-8")
+        text = "\n".join(line for line in text.splitlines() if not line.startswith(f"{key}:"))
+        with pytest.raises(ScenarioError, match=rf"^.+\.yaml:1:1: {key}: text holds a lone surrogate \(\\udc80"):
+            load_scenario(write_scenario(f'{key}: "\\uDC80"\n{text}\n'))

@@ -29,7 +29,7 @@ from ..domain.mechanisms import ALL_MECHANISMS, PROCESS
 from ..domain.outcomes import possible_outcomes
 from ..domain.roles import ROLES as ROLE_MEANINGS
 from ..domain.variables import VARIABLES
-from ..errors import MAX_EXCERPT, ScenarioError, did_you_mean, excerpt, shown_path
+from ..errors import MAX_EXCERPT, ScenarioError, did_you_mean, excerpt, printable, shown_path
 from .params import ParameterSet, check_in_bounds, load_parameters
 from .shipped import DEFAULT_PARAMS_FILE, SHIPPED_DIR
 from .yamlio import SET_SOURCE, Marked, MarkedDict, MarkedList, parse_yaml, read_yaml
@@ -628,6 +628,10 @@ def _text(node: MarkedDict, key: str, where: str, required: bool = False) -> str
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise _err(node, key, where, f"expected text, found {_describe(value)}")
     text = str(value).strip()
+    lone = next((c for c in text if 0xD800 <= ord(c) <= 0xDFFF), None)
+    if lone is not None:  # a YAML escape such as "\uDC80": not a character, and no file or page can hold it
+        raise _err(node, key, where, f"text holds a lone surrogate ({printable(lone)}, from an escape), "
+                                     "which is not a character; write the character itself")
     if required and not text:
         raise _err(node, key, where, "expected non-empty text, found an empty string")
     return text
@@ -862,7 +866,7 @@ def _government(item: MarkedDict, where: str) -> dict[str, Any]:
     if "orientation" in item:
         out["orientation"] = _orientation(item, "orientation", f"{where}.orientation")
     if "next_election" in item:
-        out["next_election"] = _date(item, "next_election", f"{where}.next_election")
+        out["next_election"] = _next_election(item, where, "government change")
     if "seat_share" in item:
         out["seat_share"] = _number(item, "seat_share", f"{where}.seat_share", lo=0.0, hi=1.0, what="a share")
     if "stance" in item:
@@ -886,8 +890,18 @@ def _election(item: MarkedDict, where: str) -> dict[str, Any]:
                        f"expected 'against' or 'for' (the pact), found {_describe(item['stance'])}")
         out["stance"] = item["stance"]
     if "next_election" in item:
-        out["next_election"] = _date(item, "next_election", f"{where}.next_election")
+        out["next_election"] = _next_election(item, where, "election")
     return out
+
+
+def _next_election(item: MarkedDict, where: str, what: str) -> date:
+    """The next election a dated trigger announces: not before the trigger's own date."""
+    d = _date(item, "next_election", f"{where}.next_election")
+    at = _as_date(item["at"], item, "at", f"{where}.at") if "at" in item else None
+    if at is not None and d < at:
+        raise _err(item, "next_election", f"{where}.next_election",
+                   f"the next election {d.isoformat()} is before the {what} that announces it ({at.isoformat()})")
+    return d
 
 
 def _entries(node: MarkedDict, key: str, where: str, listed: str,
@@ -992,6 +1006,15 @@ def _actors(doc: MarkedDict) -> dict[str, Cast]:
     return out
 
 
+def _check_next_election(doc: MarkedDict, actors: Mapping[str, Cast], start: date) -> None:
+    """The executive's next election, known from the start, is not before the window."""
+    d = actors["executive"].facts.get("next_election")
+    if d is not None and d < start:
+        raise _err(doc["actors"]["executive"], "next_election", "actors.executive.next_election",
+                   f"the next election {d.isoformat()} is before the window opens ({start.isoformat()}); "
+                   "give the one still to come")
+
+
 def _orientation(node: MarkedDict, key: str, where: str) -> str:
     """A leader's line toward the counterpart: one of ORIENTATIONS."""
     value = node[key]
@@ -1034,7 +1057,7 @@ def _agreement(doc: MarkedDict, start: date, end: date) -> AgreementSpec:
         raise _err(node, "since", "agreement.since",
                    f"date {since.isoformat()} is after the scenario's end {end.isoformat()}")
     termination = node.get("termination", "anniversary")
-    if termination not in TERMINATIONS:
+    if not isinstance(termination, str) or termination not in TERMINATIONS:
         raise _err(node, "termination", "agreement.termination",
                    f"expected one of {', '.join(TERMINATIONS)}, found {_describe(termination)}"
                    f"{did_you_mean(termination, TERMINATIONS) if isinstance(termination, str) else ''}")
@@ -1042,6 +1065,7 @@ def _agreement(doc: MarkedDict, start: date, end: date) -> AgreementSpec:
     if "suspension_days" in node:
         suspension = _whole(node, "suspension_days", "agreement.suspension_days", lo=1, hi=3650, default=1,
                             what="a whole number of days")
+    _check_rules(node, Stage(state), str(termination), suspension)
     weekday = node.get("cabinet_weekday", "tuesday")
     if not isinstance(weekday, str) or weekday.lower() not in WEEKDAYS:
         raise _err(node, "cabinet_weekday", "agreement.cabinet_weekday",
@@ -1061,6 +1085,21 @@ def _agreement(doc: MarkedDict, start: date, end: date) -> AgreementSpec:
         suspension_days=suspension,
         signed=_signed(node, Stage(state), since),
     )
+
+
+def _check_rules(node: MarkedDict, state: Stage, termination: str, suspension: int | None) -> None:
+    """Refuse a start that the agreement's own rules contradict: a notice under rules without a notice
+    clause (``termination: none``), or a suspended notice whose term would set it going again."""
+    if termination != "none":
+        return
+    if state is Stage.NOTICE_GIVEN:
+        raise _err(node, "termination", "agreement.termination",
+                   "an agreement with 'termination: none' has no notice clause, so it cannot start in "
+                   "'notice_given' (give the rule it was noticed under: anniversary or after_notice)")
+    if state is Stage.SUSPENDED and suspension is not None:
+        raise _err(node, "suspension_days", "agreement.suspension_days",
+                   "a suspension term cannot lapse under 'termination: none' (no notice clause to resume): "
+                   "drop 'suspension_days' or give the rule the notice was given under")
 
 
 def _signed(node: MarkedDict, state: Stage, since: date) -> date | None:
@@ -1141,7 +1180,13 @@ def _initial(doc: MarkedDict) -> dict[str, float]:
     return out
 
 
-def _record(doc: MarkedDict, start: date, end: date, state: Stage, renews: bool = True) -> Record | None:
+NOTICE_OUTCOMES = ("notice_pending", "terminated", "suspended", "normalised")
+"""Outcomes that need a notice given in the window (from a start in force or normalised)."""
+NOTICE_RECORD_DATES = ("notice_given", "suspended", "terminated", "normalised")
+"""Record dates that need a notice given (from a start in force or normalised)."""
+
+
+def _record(doc: MarkedDict, start: date, end: date, state: Stage, termination: str = "anniversary") -> Record | None:
     node = _mapping(doc, "record", "record", required=False)
     if node is None:
         return None
@@ -1152,7 +1197,12 @@ def _record(doc: MarkedDict, start: date, end: date, state: Stage, renews: bool 
                    f"unknown outcome {_describe(outcome)}"
                    f"{did_you_mean(outcome, OUTCOMES) if isinstance(outcome, str) else ''}; "
                    f"expected one of {', '.join(OUTCOMES)}")
-    reachable = possible_outcomes(state, renews)
+    reachable = possible_outcomes(state, termination == "anniversary")
+    endless = termination == "none" and state in (Stage.IN_FORCE, Stage.NORMALISED)
+    if endless and outcome in NOTICE_OUTCOMES:
+        raise _err(node, "outcome", "record.outcome",
+                   f"outcome '{outcome}' needs a notice, and the agreement ('termination: none', starting in "
+                   f"'{state.value}') has no notice clause: it cannot end; its only outcome is 'continued'")
     if outcome not in reachable:
         raise _err(node, "outcome", "record.outcome",
                    f"outcome '{outcome}' cannot happen to an agreement that starts in '{state.value}'; "
@@ -1164,6 +1214,10 @@ def _record(doc: MarkedDict, start: date, end: date, state: Stage, renews: bool 
         for key in dnode:
             d = _date(dnode, key, f"record.dates.{key}")
             _in_window(d, start, end, dnode, key, f"record.dates.{key}")
+            if endless and key in NOTICE_RECORD_DATES:
+                raise _err(dnode, key, f"record.dates.{key}",
+                           f"the agreement ('termination: none', starting in '{state.value}') has no notice "
+                           f"clause and cannot end, so it has no '{key}' date")
             dates[key] = d
     return Record(outcome, dates, _text(node, "note", "record.note"), _recorded_moves(node, start, end))
 
@@ -1226,6 +1280,7 @@ def validate(doc: MarkedDict, path: str, files: tuple[str, ...], sha256: str) ->
     if (end - start).days > 366 * 30:
         raise _err(doc, "end", "end", "the window is longer than 30 years")
     actors = _actors(doc)
+    _check_next_election(doc, actors, start)
     agreement = _agreement(doc, start, end)
     raw_triggers = doc.get("triggers")
     if raw_triggers is None:  # no triggers: a quiet window
@@ -1259,7 +1314,7 @@ def validate(doc: MarkedDict, path: str, files: tuple[str, ...], sha256: str) ->
         mechanisms=_mechanisms(doc),
         params=_params(doc),
         initial=_initial(doc),
-        record=_record(doc, start, end, agreement.state, agreement.termination == "anniversary"),
+        record=_record(doc, start, end, agreement.state, agreement.termination),
         measures=_measures(doc, start, end),
         claims=_claims(doc, start),
         threat=_text(doc, "threat", "threat"),

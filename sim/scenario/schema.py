@@ -245,7 +245,16 @@ def _agreement() -> dict[str, Any]:
     }
     _same_keys("agreement", AGREEMENT_KEYS, types)
     props = {key: _described(schema, AGREEMENT_DOCS[key]) for key, schema in types.items()}
-    return {"type": "object", "properties": props, "additionalProperties": False}
+    # Under 'termination: none' there is no notice clause: no start with a notice pending, and no
+    # suspension term whose lapse would set a notice going again (the loader says so too).
+    endless = {"properties": {"termination": {"const": "none"}}, "required": ["termination"]}
+    rules = [
+        {"if": endless, "then": {"properties": {"state": {"not": {"const": "notice_given"}}}}},
+        {"if": {"properties": {"termination": {"const": "none"}, "state": {"const": "suspended"}},
+                "required": ["termination", "state"]},
+         "then": {"properties": {"suspension_days": False}}},
+    ]
+    return {"type": "object", "properties": props, "additionalProperties": False, "allOf": rules}
 
 
 def _distribution() -> dict[str, Any]:
