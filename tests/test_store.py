@@ -16,7 +16,7 @@ import pytest
 from diplosim import __version__, compile_scenario, load_scenario, run_ensemble
 from diplosim.cli.main import main
 from diplosim.run.parallel import pack, run_parallel
-from diplosim.run.store import RunStore
+from diplosim.run.store import RunStore, StoreError
 from tests.conftest import REPO, scenario_dict
 
 BUSY = scenario_dict(triggers=[
@@ -207,3 +207,89 @@ def test_a_file_that_is_not_a_store_is_never_overwritten(write_scenario, tmp_pat
         db.execute("CREATE TABLE notes (x TEXT)")
     assert main(["runs", str(foreign)]) == 2
     assert "not a diplosim run store" in capsys.readouterr().err
+
+
+# -- rows that are intact but not this ensemble's: a checksum binds each row to its ensemble ---------------------
+
+
+def _two_stores(write_scenario, tmp_path):
+    """Two stores of the same scenario, each with one ensemble (id 1) of 30 replications, seeds 3 and 4."""
+    model = compile_scenario(load_scenario(write_scenario(BUSY)))
+    paths = []
+    for seed in (3, 4):
+        path = tmp_path / f"seed{seed}.sqlite"
+        with RunStore(path) as store:
+            run_parallel(model, 30, seed, workers=1, store=store)
+        paths.append(path)
+    return model, paths
+
+
+def _refused_everywhere(path: Path, capsys) -> None:
+    """Every reader of the store refuses it with one line naming the file and the checksum."""
+    with RunStore(path) as store, pytest.raises(StoreError, match=r"replication 0 of ensemble 1 does not match "
+                                                                    r"its checksum"):
+        store.results(1)
+    for argv in (["runs", str(path)], ["export", str(path)]):
+        capsys.readouterr()
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert str(path) in err and "checksum" in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_rows_copied_from_another_store_are_refused(write_scenario, tmp_path, capsys):
+    model, (ours, theirs) = _two_stores(write_scenario, tmp_path)
+    with RunStore(ours) as store:
+        before = _packed(store.results(1))
+    with sqlite3.connect(ours) as db:  # the other store's rows in place of ours, checksums and all
+        db.execute("ATTACH DATABASE ? AS other", (str(theirs),))
+        db.execute("DELETE FROM replications")
+        db.execute("INSERT INTO replications SELECT * FROM other.replications")
+        assert db.execute("SELECT COUNT(*) FROM replications").fetchone() == (30,)
+    with RunStore(theirs) as store:
+        assert _packed(store.results(1)) != before  # other seeds: other results, which would pass unseen
+    _refused_everywhere(ours, capsys)
+    with RunStore(ours) as store, pytest.raises(StoreError, match="checksum"):
+        run_parallel(model, 30, 3, workers=1, store=store, resume=True)
+
+
+def test_two_ensembles_with_their_ids_swapped_are_refused(write_scenario, tmp_path, capsys):
+    model = compile_scenario(load_scenario(write_scenario(BUSY)))
+    path = tmp_path / "runs.sqlite"
+    with RunStore(path) as store:
+        run_parallel(model, 30, 3, workers=1, store=store)
+        run_parallel(model, 30, 4, workers=1, store=store)
+        store.verify()
+    with sqlite3.connect(path) as db:  # ensemble 1's provenance now heads ensemble 2's rows, and back
+        db.execute("UPDATE ensembles SET id = -1 WHERE id = 1")
+        db.execute("UPDATE ensembles SET id = 1 WHERE id = 2")
+        db.execute("UPDATE ensembles SET id = 2 WHERE id = -1")
+    with RunStore(path) as store:
+        assert [e["root_seed"] for e in store.ensembles()] == [4, 3]  # each provenance passes on its own
+    _refused_everywhere(path, capsys)
+
+
+def test_a_copied_row_under_another_index_is_refused(write_scenario, tmp_path):
+    model = compile_scenario(load_scenario(write_scenario(BUSY)))
+    path = tmp_path / "runs.sqlite"
+    with RunStore(path) as store:
+        run_parallel(model, 30, 3, workers=1, store=store)
+    with sqlite3.connect(path) as db:  # replication 1's row (checksum and all) filed again as replication 0
+        cols = [c for (_, c, *_) in db.execute("PRAGMA table_info(replications)") if c != "replication"]
+        row = db.execute(f"SELECT {', '.join(cols)} FROM replications WHERE replication = 1").fetchone()
+        db.execute("DELETE FROM replications WHERE replication = 0")
+        db.execute(f"INSERT INTO replications (replication, {', '.join(cols)}) VALUES (0, "
+                   f"{', '.join('?' * len(cols))})", row)
+    with RunStore(path) as store, pytest.raises(StoreError, match="replication 0 of ensemble 1 does not match"):
+        store.results(1)
+
+
+def test_a_store_from_before_the_binding_is_refused_with_what_to_do(write_scenario, tmp_path, capsys):
+    path = str(write_scenario(BUSY))
+    store = tmp_path / "runs.sqlite"
+    assert main(["run", path, "--runs", "5", "--store", str(store), "--workers", "1"]) == 0
+    with sqlite3.connect(store) as db:
+        db.execute("UPDATE store_info SET value = '3' WHERE key = 'schema_version'")
+    capsys.readouterr()
+    assert main(["runs", str(store)]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert str(store) in line and "schema 3" in line and "rerun into a new store" in line, line

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import simpy
 
-from ..errors import DiplosimError
+from ..errors import DiplosimError, excerpt
 from ..model.engine import Model, ReplicationResult
 from .ensemble import ROW_COLUMNS, replication_row
 from .parallel import pack, unpack
@@ -34,9 +34,9 @@ from .parallel import pack, unpack
 STORE_NAME = "runs.sqlite"
 """The file name of the store inside an output directory."""
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """2: every replication and every ensemble's provenance carry a checksum; 3: a replication's result
-holds the actors' moves."""
+holds the actors' moves; 4: a replication's checksum binds it to its ensemble (`_row_digest`)."""
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -48,6 +48,20 @@ def _digest(values: Sequence[Any]) -> str:
     """The checksum of a stored row: its values as canonical JSON, hashed."""
     text = json.dumps(list(values), sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _row_digest(identity: Sequence[Any], values: Sequence[Any]) -> str:
+    """The checksum of a stored replication: its values (ensemble id, row columns, result) bound to its
+    ensemble's identity (scenario digest, model key, root seed), so a row copied from another ensemble
+    or store, or left under ids that were swapped, fails the check as a damaged one does."""
+    return _digest([*identity, *values])
+
+
+def _identity(model: Model, seed: int) -> tuple[str, str, str]:
+    """An ensemble's identity as a replication's checksum binds it: (scenario digest, model key, root seed),
+    as the ensemble's own (checksummed) provenance stores them."""
+    return model.scenario.sha256, model_key(model), str(seed)
+
 
 _ROW_COLUMNS = tuple(c for c in ROW_COLUMNS if c != "root_seed")
 
@@ -151,8 +165,11 @@ class RunStore:
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: the run store cannot be read ({exc})") from None
         if version != str(SCHEMA_VERSION):
-            raise StoreError(f"{self.path}: a run store of schema {version} (this diplosim writes schema "
-                             f"{SCHEMA_VERSION}); start a new store")
+            older = version.isdigit() and int(version) < SCHEMA_VERSION
+            why = (" written before each replication's checksum was bound to its ensemble, so its rows cannot be "
+                   "trusted; rerun into a new store" if older else "; start a new store")
+            raise StoreError(f"{self.path}: a run store of schema {excerpt(version)} (this diplosim writes "
+                             f"schema {SCHEMA_VERSION}){why}")
 
     def close(self) -> None:
         """Close the database."""
@@ -192,10 +209,11 @@ class RunStore:
         cols = ", ".join(f'"{c}"' for c in _ROW_COLUMNS)
         marks = ", ".join("?" * (len(_ROW_COLUMNS) + 2))
         rows = []
+        identity = _identity(model, seed)
         for r in results:
             row = replication_row(model, seed, r)
             values = (ensemble_id, *(row[c] for c in _ROW_COLUMNS), json.dumps(pack(r)))
-            rows.append((*values, _digest(values)))
+            rows.append((*values, _row_digest(identity, values)))
         with self.db:
             self.db.executemany(f"INSERT OR REPLACE INTO replications (ensemble_id, {cols}, result, checksum)"
                                 f" VALUES ({marks}, ?)", rows)
@@ -225,15 +243,18 @@ class RunStore:
         against its checksum; a damaged row is a `StoreError` naming the file."""
         cols = ", ".join(f'"{c}"' for c in _ROW_COLUMNS)
         try:
+            identity = self.db.execute("SELECT scenario_sha256, model_key, root_seed FROM ensembles WHERE id = ?",
+                                       (ensemble_id,)).fetchone()
             cur = self.db.execute(f"SELECT ensemble_id, {cols}, result, checksum FROM replications"
                                   " WHERE ensemble_id = ? ORDER BY replication", (ensemble_id,))
             rows = cur.fetchall()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: the run store is damaged ({exc})") from None
         for values in rows:
-            if _digest(values[:-1]) != values[-1]:
+            if identity is None or _row_digest(identity, values[:-1]) != values[-1]:
                 raise StoreError(f"{self.path}: replication {values[1]} of ensemble {ensemble_id} does not match "
-                                 "its checksum; the store is damaged (start a new one, or rerun without --resume)")
+                                 "its checksum: the store is damaged, or the row is another ensemble's (start a "
+                                 "new store, or rerun without --resume)")
         return [values[:-1] for values in rows]
 
     def verify(self) -> None:
@@ -244,9 +265,14 @@ class RunStore:
     def results(self, ensemble_id: int) -> list[ReplicationResult]:
         """The stored replications of an ensemble, in replication order (checked)."""
         try:
-            return [unpack(json.loads(values[-1])) for values in self._verified(ensemble_id)]
+            results = [(values[1], unpack(json.loads(values[-1]))) for values in self._verified(ensemble_id)]
         except (ValueError, TypeError) as exc:
             raise StoreError(f"{self.path}: a stored replication cannot be read ({exc})") from None
+        for index, r in results:
+            if r.index != index:  # a result filed under another replication's number
+                raise StoreError(f"{self.path}: replication {index} of ensemble {ensemble_id} holds the result of "
+                                 f"replication {r.index}; the store is damaged")
+        return [r for _, r in results]
 
     def ensembles(self) -> list[dict[str, Any]]:
         """Every stored ensemble's provenance (checked), with how many replications are saved."""
