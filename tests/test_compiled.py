@@ -19,6 +19,7 @@ from diplosim.model import (
     COMPILED_ENV,
     COMPILED_MODULES,
     MANIFEST,
+    MAX_MANIFEST_BYTES,
     CompiledModelError,
     check_compiled,
     compiled_dir_from_env,
@@ -114,6 +115,13 @@ def _fifo(folder: Path) -> Path:
     return folder
 
 
+def _manifest_folder(folder: Path) -> Path:
+    _fake_copy(folder)
+    (folder / MANIFEST).unlink()
+    (folder / MANIFEST).mkdir()
+    return folder
+
+
 def _to_dev_zero(folder: Path) -> Path:
     _fake_copy(folder)
     (folder / MANIFEST).unlink()
@@ -145,6 +153,9 @@ MISCONFIGURED = {  # case: (how to make it, what the line says, what it names: t
     "manifest not JSON": (lambda f: _spoiled_manifest(f, b"{modules: engine}"), "not JSON", MANIFEST),
     "manifest a list": (lambda f: _spoiled_manifest(f, b"[1, 2]"), "expected a JSON object, found list", MANIFEST),
     "manifest not UTF-8": (lambda f: _spoiled_manifest(f, b'{"digest": "\xff"}'), "not UTF-8", MANIFEST),
+    "manifest too large": (lambda f: _spoiled_manifest(f, b" " * (MAX_MANIFEST_BYTES + 1)), "larger than",
+                           MANIFEST),
+    "manifest a folder": (_manifest_folder, "not a regular file", MANIFEST),
     "manifest a FIFO": (_fifo, "not a regular file", MANIFEST),
     "manifest a link to /dev/zero": (_to_dev_zero, "not a regular file", MANIFEST),
     "manifest of another Python": (lambda f: _fake_copy(f, python="cpython-27"), "for cpython-27", MANIFEST),

@@ -293,3 +293,14 @@ def test_a_store_from_before_the_binding_is_refused_with_what_to_do(write_scenar
     assert main(["runs", str(store)]) == 2
     [line] = capsys.readouterr().err.splitlines()
     assert str(store) in line and "schema 3" in line and "rerun into a new store" in line, line
+
+
+def test_a_scenario_file_name_that_is_not_utf8_is_stored_escaped(write_scenario, tmp_path):
+    plain = write_scenario(BUSY)
+    odd = Path(os.fsdecode(bytes(tmp_path) + b"/x\xff.yaml"))  # the byte 0xff arrives as the surrogate \udcff
+    odd.write_bytes(plain.read_bytes())
+    model = compile_scenario(load_scenario(odd))
+    with RunStore(tmp_path / "runs.sqlite") as store:
+        run_parallel(model, 5, 1, workers=1, store=store)
+        [e] = store.ensembles()
+        assert e["scenario_file"] == str(odd).replace("\udcff", "\\udcff") and e["saved"] == 5

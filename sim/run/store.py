@@ -134,6 +134,12 @@ def _refuse_foreign_file(path: Path) -> None:
         raise StoreError(f"{path}: not a diplosim run store (not an SQLite database); refusing to overwrite it")
 
 
+def _storable(text: str) -> str:
+    """`text` as SQLite can hold it: a file name that is not UTF-8 (its bytes decoded as lone surrogates)
+    keeps them as backslash escapes."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -190,7 +196,7 @@ class RunStore:
         sc = model.scenario
         env = {"python": platform.python_version(), "numpy": np.__version__, "simpy": simpy.__version__,
                "platform": platform.platform()}
-        fixed = (sc.name, sc.path, sc.sha256, model_key(model),
+        fixed = (_storable(sc.name), _storable(sc.path), sc.sha256, model_key(model),
                  json.dumps(dataclasses.asdict(model.p), sort_keys=True), json.dumps(sorted(model.mechanisms)),
                  str(seed), __version__, json.dumps(env, sort_keys=True),
                  json.dumps(dict(meta or {}), sort_keys=True, default=str))
