@@ -172,8 +172,9 @@ class RunStore:
             raise StoreError(f"{self.path}: the run store cannot be read ({exc})") from None
         if version != str(SCHEMA_VERSION):
             older = version.isdigit() and int(version) < SCHEMA_VERSION
-            why = (" written before each replication's checksum was bound to its ensemble, so its rows cannot be "
-                   "trusted; rerun into a new store" if older else "; start a new store")
+            why = ("; written before each replication's checksum was bound to its ensemble, its rows cannot be "
+                   "trusted: rerun into a new store (move this one aside, or name another with --store)"
+                   if older else "; start a new store")
             raise StoreError(f"{self.path}: a run store of schema {excerpt(version)} (this diplosim writes "
                              f"schema {SCHEMA_VERSION}){why}")
 
