@@ -58,6 +58,7 @@ from .common import (
 )
 from .compile_command import add_compile_command
 from .explore import experiment
+from .list_command import add_list_command
 from .serve import add_serve_command
 from .store_commands import (
     StoreUsageError,
@@ -499,6 +500,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_store_commands(sub)
     add_serve_command(sub)
     add_compile_command(sub)
+    add_list_command(sub)
     return parser
 
 
