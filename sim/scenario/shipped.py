@@ -161,7 +161,12 @@ def find_scenario(path: str | os.PathLike[str]) -> Path:
     """
     given = Path(path)
     text = os.fspath(path)
-    if os.path.lexists(given):
+    try:
+        given.lstat()
+        return given  # something is there: the loader reads it, or says why not
+    except (FileNotFoundError, NotADirectoryError):
+        pass
+    except (OSError, ValueError):  # a name too long for the system, a NUL byte: the loader says so
         return given
     name = _as_name(text)
     if name is None:
