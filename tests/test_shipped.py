@@ -208,6 +208,14 @@ def test_the_cli_runs_a_shipped_episode_by_name_from_another_folder(tmp_path, mo
     assert json.loads(out)["scenario"] == "GSOMIA 2019"
 
 
+def test_a_saved_sweep_records_the_file_a_name_stood_for(tmp_path, monkeypatch):
+    from diplosim.cli.explore import experiment_spec
+
+    monkeypatch.chdir(tmp_path)
+    spec = experiment_spec("sweep", "quiet-year", {})
+    assert spec["scenario"] == str(SHIPPED_DIR / "examples" / "quiet-year.yaml")  # what rerun loads, from anywhere
+
+
 # -- list ---------------------------------------------------------------------------------------
 
 
