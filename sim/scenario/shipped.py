@@ -102,6 +102,7 @@ def collection_root(scenario: Path) -> Path | None:
 EPISODE_GROUPS = ("history", "counterfactuals", "examples")
 """The folders of the shipped scenarios that hold episodes, in the order they are listed."""
 SCENARIO_SUFFIXES = (".yaml", ".yml")
+"""Endings a name may carry (``gsomia-2019.yaml`` names the same file as ``gsomia-2019``)."""
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,7 @@ def _names(every: tuple[ShippedScenario, ...]) -> dict[str, list[ShippedScenario
 
 def _as_name(text: str) -> str | None:
     """`text` as a name to look up (without ``./``, a leading ``scenarios/`` or a .yaml ending),
-    or None when it cannot be one: an absolute path, or one of more than three parts."""
+    or None when it cannot be one: an absolute path, one with ``..``, or one of more than GROUP/NAME."""
     pure = PurePosixPath(text.replace(os.sep, "/"))
     if pure.is_absolute() or (os.altsep and text.startswith(os.altsep)) or Path(text).drive:
         return None
