@@ -87,6 +87,15 @@ def printable(text: str) -> str:
     return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
 
 
+class MissingExtra(DiplosimError):
+    """An optional dependency is not installed; the message names the extra that brings it."""
+
+
+def install_hint(extra: str) -> str:
+    """The command that adds an optional extra to any install of diplosim (a wheel, a clone, editable)."""
+    return f"pip install 'diplosim[{extra}]'"
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A " (did you mean 'x'?)" suffix for a misspelled name, or ''."""
     close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)

@@ -22,6 +22,7 @@ from ..model.engine import Model, compile_scenario
 from ..run.evaluator import Evaluator
 from ..run.progress import ProgressBar
 from ..scenario.loader import load_scenario
+from ..scenario.shipped import find_scenario
 from .common import UsageError, _parse_sets, runs_arg, seed_arg
 
 PLOTS = {
@@ -108,7 +109,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def experiment_spec(command: str, scenario: str, sets: Mapping[str, str]) -> dict[str, Any]:
     """What `rerun` needs besides the report: the command, the scenario file (and its hash, with the
     --set overrides applied) and the overrides."""
-    return {"command": command, "scenario": os.path.abspath(scenario), "set": dict(sets),
+    return {"command": command, "scenario": os.path.abspath(find_scenario(scenario)), "set": dict(sets),
             "scenario_sha256": load_scenario(scenario, sets).sha256, "version": __version__}
 
 

@@ -58,6 +58,7 @@ from .common import (
 )
 from .compile_command import add_compile_command
 from .explore import experiment
+from .list_command import add_list_command
 from .serve import add_serve_command
 from .store_commands import (
     StoreUsageError,
@@ -418,7 +419,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="override a scenario value or parameter, e.g. params.threat_weight=2.5")
         p.add_argument("--allow", action="append", metavar="DIR", default=[],
                        help="a folder that extends: and params.file may also name files in (besides the "
-                            "scenario's own folder and the shipped scenarios)")
+                            "scenario's own folder, the collection it is in and the shipped scenarios)")
 
     p = sub.add_parser("run", help="run a Monte Carlo ensemble of a scenario")
     p.add_argument("scenario", help="scenario YAML file")
@@ -499,6 +500,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_store_commands(sub)
     add_serve_command(sub)
     add_compile_command(sub)
+    add_list_command(sub)
     return parser
 
 

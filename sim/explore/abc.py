@@ -31,21 +31,18 @@ from typing import Any
 import numpy as np
 
 from ..domain.parameters import PARAMETERS
+from ..errors import MissingExtra, install_hint
 from ..run.parallel import pool_map
 from .targets import EpisodeSet, distance
 
 Progress = Callable[[str], None]
 
 
-class MissingExtra(RuntimeError):
-    """pyABC is not installed (the `calibrate` extra)."""
-
-
 def _pyabc() -> Any:
     try:
         import pyabc
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise MissingExtra("calibration needs pyABC: pip install -e \".[calibrate]\"") from exc
+        raise MissingExtra(f"calibration needs pyABC, an optional extra: {install_hint('calibrate')}") from exc
     return pyabc
 
 

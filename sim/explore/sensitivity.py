@@ -23,13 +23,14 @@ of every parameter: read indices whose interval reaches zero as "no evidence".
 from __future__ import annotations
 
 import dataclasses
+import importlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from ..domain.mechanisms import PROCESS
-from ..errors import ScenarioError, did_you_mean
+from ..errors import MissingExtra, ScenarioError, did_you_mean, install_hint
 from ..model.engine import compile_scenario
 from ..scenario.loader import Scenario
 from ..scenario.params import ParameterSet
@@ -60,6 +61,14 @@ def select_parameters(params: ParameterSet, mechanisms: frozenset[str], wanted: 
     return [n for n in names if specs[n].upper > specs[n].lower]
 
 
+def _salib(module: str) -> Any:
+    """A module of SALib (the `analysis` extra), or `MissingExtra` saying how to install it."""
+    try:
+        return importlib.import_module(f"SALib.{module}")
+    except ImportError as exc:
+        raise MissingExtra(f"global sensitivity needs SALib, an optional extra: {install_hint('analysis')}") from exc
+
+
 def problem(params: ParameterSet, names: Sequence[str]) -> dict[str, Any]:
     """The SALib problem: names and declared bounds."""
     return {"num_vars": len(names), "names": list(names),
@@ -69,13 +78,9 @@ def problem(params: ParameterSet, names: Sequence[str]) -> dict[str, Any]:
 def sample(method: str, prob: Mapping[str, Any], samples: int, seed: int) -> np.ndarray:
     """SALib sample matrix: one row per parameter set."""
     if method == "morris":
-        from SALib.sample import morris
-
-        return morris.sample(dict(prob), samples, num_levels=4, seed=seed)
+        return _salib("sample.morris").sample(dict(prob), samples, num_levels=4, seed=seed)
     if method == "sobol":
-        from SALib.sample import sobol
-
-        return sobol.sample(dict(prob), samples, calc_second_order=False, seed=seed)
+        return _salib("sample.sobol").sample(dict(prob), samples, calc_second_order=False, seed=seed)
     raise ValueError(f"unknown method '{method}'; expected one of {', '.join(METHODS)}")
 
 
@@ -87,14 +92,12 @@ def analyse(method: str, prob: Mapping[str, Any], x: np.ndarray, y: np.ndarray, 
             {"S1": 0.0, "S1_conf": 0.0, "ST": 0.0, "ST_conf": 0.0}
         return [{"parameter": n, **zero} for n in names]
     if method == "morris":
-        from SALib.analyze import morris
-
-        res = morris.analyze(dict(prob), x, y, num_levels=4, conf_level=0.95, num_resamples=200, seed=seed)
+        res = _salib("analyze.morris").analyze(dict(prob), x, y, num_levels=4, conf_level=0.95, num_resamples=200,
+                                               seed=seed)
         keys, rank = ("mu_star", "mu_star_conf", "sigma"), "mu_star"
     else:
-        from SALib.analyze import sobol
-
-        res = sobol.analyze(dict(prob), y, calc_second_order=False, conf_level=0.95, num_resamples=200, seed=seed)
+        res = _salib("analyze.sobol").analyze(dict(prob), y, calc_second_order=False, conf_level=0.95,
+                                              num_resamples=200, seed=seed)
         keys, rank = ("S1", "S1_conf", "ST", "ST_conf"), "ST"  # type: ignore[assignment]
     rows = [{"parameter": n, **{k: _finite(res[k][i]) for k in keys}} for i, n in enumerate(names)]
     rows.sort(key=lambda r: -r[rank])

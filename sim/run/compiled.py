@@ -38,7 +38,7 @@ def build(out: Path, timeout: float = 1800.0) -> dict[str, Any]:
     try:
         import mypyc  # noqa: F401
     except ImportError as exc:
-        raise CompileError("compiling needs mypyc, which comes with mypy: pip install -e \".[test]\"") from exc
+        raise CompileError("compiling needs mypyc, which comes with mypy: pip install mypy") from exc
     root = PACKAGE_ROOT
     digest = source_digest(root)
     t0 = time.monotonic()

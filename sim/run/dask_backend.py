@@ -12,14 +12,10 @@ import re
 from collections.abc import Generator, Sequence
 from typing import Any
 
-from ..errors import DiplosimError, excerpt
+from ..errors import DiplosimError, MissingExtra, excerpt
 from ..model.engine import Model
 
 INSTALL_HINT = "running on a Dask cluster needs the optional extra: pip install 'diplosim[dask]'"
-
-
-class MissingExtra(DiplosimError):
-    """An optional dependency is not installed."""
 
 
 def _distributed() -> Any:

@@ -31,7 +31,7 @@ from ..domain.roles import ROLES as ROLE_MEANINGS
 from ..domain.variables import VARIABLES
 from ..errors import MAX_EXCERPT, ScenarioError, did_you_mean, excerpt, printable, shown_path
 from .params import ParameterSet, check_in_bounds, load_parameters
-from .shipped import DEFAULT_PARAMS_FILE, SHIPPED_DIR
+from .shipped import DEFAULT_PARAMS_FILE, MARKER, SHIPPED_DIR, collection_root, find_scenario
 from .yamlio import SET_SOURCE, Marked, MarkedDict, MarkedList, parse_yaml, read_yaml
 
 MAX_EXTENDS = 8
@@ -368,10 +368,13 @@ ALLOW_ENV = "DIPLOSIM_ALLOW"
 
 
 def allowed_roots(top: Path, extra: Iterable[str | Path] = ()) -> tuple[Path, ...]:
-    """The folders a scenario may draw other files from: its own folder tree, the shipped
-    scenarios, and any named in $DIPLOSIM_ALLOW or given as `extra` (the CLI's --allow)."""
+    """The folders a scenario may draw other files from: its own folder tree, the collection it
+    lies in (the nearest folder above holding a marker file, `shipped.collection_root`), the
+    shipped scenarios, and any named in $DIPLOSIM_ALLOW or given as `extra` (the CLI's --allow)."""
     named = [d for d in os.environ.get(ALLOW_ENV, "").split(os.pathsep) if d]
-    return tuple(Path(d).resolve() for d in (top.resolve().parent, SHIPPED_DIR, *named, *extra))
+    collection = collection_root(top)
+    own = (top.resolve().parent, *([collection] if collection else []))
+    return tuple(Path(d).resolve() for d in (*own, SHIPPED_DIR, *named, *extra))
 
 
 def _named_file(node: MarkedDict, key: str, where: str, ref: Any, origin: Path, roots: Sequence[Path],
@@ -399,8 +402,8 @@ def _named_file(node: MarkedDict, key: str, where: str, ref: Any, origin: Path, 
         raise _err(node, key, where, f"{what} '{shown}' is not a file{after}")
     if not any(resolved.is_relative_to(root) for root in roots):
         raise _err(node, key, where, f"{what} '{shown}' is outside the folders scenario files may come from "
-                                     f"(the scenario's own folder and the shipped scenarios; allow another "
-                                     f"with --allow DIR or ${ALLOW_ENV})")
+                                     f"(its own folder, the nearest folder above it holding {MARKER}, and the shipped "
+                                     f"scenarios; allow another with --allow DIR or ${ALLOW_ENV})")
     return target
 
 
@@ -1328,10 +1331,11 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None, 
                   allow: Iterable[str | Path] = ()) -> Scenario:
     """Load, merge (``extends``), override (``--set``) and validate a scenario file.
 
-    Files it names (``extends``, ``params.file``) must lie in its own folder tree,
-    the shipped scenarios, or a folder in `allow` or $DIPLOSIM_ALLOW.
+    `path` may also name a shipped scenario (``gsomia-2019``) when no such file exists
+    (`shipped.find_scenario`). Files it names (``extends``, ``params.file``) must lie in its
+    own folder tree, its collection, the shipped scenarios, or a folder in `allow` or $DIPLOSIM_ALLOW.
     """
-    path = Path(path)
+    path = find_scenario(path)
     doc, files = load_document(path, allow=allow)
     if overrides:
         doc = apply_overrides(doc, overrides)
@@ -1350,5 +1354,5 @@ def load_document(path: str | Path, *, allow: Iterable[str | Path] = ()) -> tupl
     The same reading and confinement as `load_scenario` (which validates this document):
     for tools that write a scenario back as a complete file.
     """
-    path = Path(path)
+    path = find_scenario(path)
     return _load_raw(path, [], allowed_roots(path, allow))
