@@ -30,6 +30,7 @@ from matplotlib.patches import Patch
 
 from ..domain.kinds import KINDS
 from ..files import write_atomic
+from .glossary import NEUTRAL, CastNames, kind_labels, variable_labels
 
 P = ParamSpec("P")
 
@@ -486,7 +487,7 @@ def _label_width_days(text: str, span_days: float, axes_inches: float) -> float:
 def fan_chart(fan: Mapping[str, Any], triggers: Sequence[Mapping[str, Any]] = (),
               polls: Sequence[Mapping[str, Any]] = (), variables: Sequence[str] | None = None,
               title: str = "World state over time", steps: Mapping[str, Mapping[str, Any]] | None = None,
-              recorded: Mapping[str, str | date] | None = None) -> Figure:
+              recorded: Mapping[str, str | date] | None = None, cast: CastNames = NEUTRAL) -> Figure:
     """One panel per state variable: median, 50% and 90% bands over calendar time, on the variable's
     full range (0-1 for indices, 0-100 for percentages), so panels and episodes compare by eye.
 
@@ -497,8 +498,10 @@ def fan_chart(fan: Mapping[str, Any], triggers: Sequence[Mapping[str, Any]] = ()
     "variable" and "value", drawn as points. `steps` (from `step_summary`) are the
     model's decisive steps, drawn as median dates with quartile bars on a track
     of their own; `recorded` (step → date) the record's dates, drawn as stars on
-    that track and dashed lines through the panels.
+    that track and dashed lines through the panels. Variables and trigger kinds
+    are labelled in `cast`'s names ('anti-Tokyo sentiment'; neutral words by default).
     """
+    var_labels, kind_names = variable_labels(cast), kind_labels(cast)
     names = list(variables or fan.get("order") or fan["variables"])
     dates = mdates.date2num([_as_date(d) for d in fan["dates"]])
     lo_num, hi_num = float(dates[0]), float(dates[-1]) if len(dates) > 1 else float(dates[0]) + 1.0
@@ -543,7 +546,7 @@ def fan_chart(fan: Mapping[str, Any], triggers: Sequence[Mapping[str, Any]] = ()
         for when in recorded.values():
             record_line = ax.axvline(mdates.date2num(when), color=RECORDED_COLOUR, linewidth=1.2, linestyle="--",
                                      label="date of a recorded step")
-        ax.set_ylabel(f"{_label(name)}\n({v['unit']})")
+        ax.set_ylabel(f"{var_labels.get(name, _label(name))}\n({v['unit']})")
         ax.set_ylim(v["lower"], v["upper"])  # the full range, never rescaled to the data
         ax.grid(alpha=0.25)
     k = len(names)
@@ -578,7 +581,7 @@ def fan_chart(fan: Mapping[str, Any], triggers: Sequence[Mapping[str, Any]] = ()
             colour, marker = kind_style(kind)
             xs = [c for c, tr in zip(centres, shown, strict=True) if tr["kind"] == kind]
             tax.plot(xs, [0.0] * len(xs), marker=marker, markersize=10, linestyle="none", color=colour,
-                     markeredgecolor="black", label=_label(kind))
+                     markeredgecolor="black", label=kind_names.get(kind, _label(kind)))
         for text, x, place, row in zip(texts, centres, places, rows, strict=True):
             if row is None:
                 continue
