@@ -8,6 +8,7 @@ from matplotlib.text import Text
 from diplosim.cli.main import main
 from diplosim.present.run_figures import make_figures, read_results
 from tests.conftest import REPO, scenario_dict
+from tests.test_plotting import text_problems
 from tests.test_story import GSOMIA_WORDS
 
 pytestmark = pytest.mark.slow  # each test here takes seconds: see pyproject.toml's markers
@@ -63,8 +64,11 @@ def test_run_plot_without_out_writes_under_results(write_scenario, tmp_path, mon
 
 
 def _figure_texts(directory) -> list[str]:
-    """Every text the standard figures of a results directory draw (titles, labels, legends, ticks)."""
+    """Every text the standard figures of a results directory draw (titles, labels, legends, ticks), checked
+    for overlaps and text off the canvas on the way."""
     figures = make_figures(read_results(directory))
+    for name, fig in figures.items():
+        assert text_problems(fig) == [], name
     return [t.get_text() for fig in figures.values() for t in fig.findobj(Text) if t.get_text().strip()]
 
 

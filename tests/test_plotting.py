@@ -84,11 +84,13 @@ CHARTS = {
 }
 
 
+@pytest.mark.filterwarnings("error")  # a layout warning is a figure matplotlib could not lay out
 @pytest.mark.parametrize("name", list(CHARTS))
 def test_each_chart_is_readable_and_written_as_png_and_svg(name, tmp_path):
     fig = CHARTS[name]()
     _assert_readable(fig)
     _assert_written(fig, tmp_path / name)
+    assert text_problems(fig) == []
 
 
 def test_outcome_bars_follow_outcome_order_and_mark_the_recorded_outcome():
