@@ -126,7 +126,7 @@ LONG_NAMES = ["GSOMIA 2019", "2019, no US pressure after the notice and no visit
 
 
 @pytest.mark.filterwarnings("error")
-@pytest.mark.parametrize("count", [2, 3, 4])
+@pytest.mark.parametrize("count", [1, 2, 3, 4])
 def test_grouped_bars_stay_legible_with_long_names_and_every_outcome(count):
     fig = plotting.grouped_outcome_bars({name: _every_outcome(j) for j, name in enumerate(LONG_NAMES[:count])},
                                         {LONG_NAMES[0]: "suspended"}, title="Outcomes side by side " * 6)
