@@ -65,6 +65,9 @@ class FakeView:
     def state(self, name: str) -> float:
         return self.world[name]
 
+    def name_of(self, role: str) -> str:
+        return {"executive": "Seoul", "counterpart": "Tokyo", "patron": "Washington"}.get(role, role)
+
     def standing(self, name: str) -> float:
         return self.standings.get(name, 0.0)
 

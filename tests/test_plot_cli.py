@@ -3,9 +3,13 @@
 import json
 
 import pytest
+from matplotlib.text import Text
 
 from diplosim.cli.main import main
-from tests.conftest import scenario_dict
+from diplosim.present.run_figures import make_figures, read_results
+from tests.conftest import REPO, scenario_dict
+from tests.test_plotting import text_problems
+from tests.test_story import GSOMIA_WORDS
 
 pytestmark = pytest.mark.slow  # each test here takes seconds: see pyproject.toml's markers
 
@@ -57,3 +61,42 @@ def test_run_plot_without_out_writes_under_results(write_scenario, tmp_path, mon
     monkeypatch.chdir(tmp_path)
     assert main(["run", str(scenario), "--runs", "20", "--plot"]) == 0
     assert (tmp_path / "results" / scenario.stem / "plots" / "fan.png").stat().st_size > 1000
+
+
+def _figure_texts(directory) -> list[str]:
+    """Every text the standard figures of a results directory draw (titles, labels, legends, ticks), checked
+    for overlaps and text off the canvas on the way."""
+    figures = make_figures(read_results(directory))
+    for name, fig in figures.items():
+        assert text_problems(fig) == [], name
+    return [t.get_text() for fig in figures.values() for t in fig.findobj(Text) if t.get_text().strip()]
+
+
+def test_the_fictional_pacts_figures_speak_of_its_own_cast(tmp_path):
+    out = tmp_path / "fictional"
+    assert main(["run", str(REPO / "scenarios" / "examples" / "fictional-pact.yaml"), "--runs", "30",
+                 "--out", str(out), "--plot"]) == 0
+    assert json.loads((out / "context.json").read_text())["cast"]["counterpart"] == "Borealis"
+    texts = _figure_texts(out)
+    assert not [t for t in texts if GSOMIA_WORDS.search(t)]
+    joined = "\n".join(texts)
+    assert "anti-Borealis sentiment" in joined and "pressure from Borealis" in joined
+
+
+def test_the_gsomia_figures_still_name_tokyo_and_washington(tmp_path):
+    out = tmp_path / "2019"
+    assert main(["run", str(REPO / "scenarios" / "history" / "gsomia-2019.yaml"), "--runs", "30",
+                 "--out", str(out)]) == 0
+    joined = "\n".join(_figure_texts(out))
+    assert "anti-Tokyo sentiment" in joined and "pressure from Washington" in joined
+
+
+def test_results_written_before_the_cast_was_recorded_get_neutral_labels(tmp_path):
+    out = tmp_path / "old"
+    assert main(["run", str(REPO / "scenarios" / "history" / "gsomia-2019.yaml"), "--runs", "20",
+                 "--out", str(out)]) == 0
+    context = json.loads((out / "context.json").read_text())
+    del context["cast"]
+    (out / "context.json").write_text(json.dumps(context))
+    joined = "\n".join(_figure_texts(out))
+    assert "anti-counterpart sentiment" in joined and "pressure from the patron" in joined

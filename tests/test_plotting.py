@@ -61,6 +61,8 @@ CHARTS = {
     "outcomes": lambda: plotting.outcome_bars(SUMMARY, recorded="suspended"),
     "grouped": lambda: plotting.grouped_outcome_bars(
         {"history": SUMMARY, "no export controls": SUMMARY}, {"history": "suspended"}),
+    "panels": lambda: plotting.outcome_panels(
+        {"GSOMIA 2019": SUMMARY, "GSOMIA 2020": SUMMARY, "GSOMIA 2021": SUMMARY}, {"GSOMIA 2019": "suspended"}),
     "timing": lambda: plotting.timing_plot(
         {"suspended": ["2019-11-22", "2019-11-20", "2019-10-01"], "terminated": ["2019-11-23"]}, runs=10,
         recorded={"suspended": "2019-11-22"}),
@@ -82,11 +84,13 @@ CHARTS = {
 }
 
 
+@pytest.mark.filterwarnings("error")  # a layout warning is a figure matplotlib could not lay out
 @pytest.mark.parametrize("name", list(CHARTS))
 def test_each_chart_is_readable_and_written_as_png_and_svg(name, tmp_path):
     fig = CHARTS[name]()
     _assert_readable(fig)
     _assert_written(fig, tmp_path / name)
+    assert text_problems(fig) == []
 
 
 def test_outcome_bars_follow_outcome_order_and_mark_the_recorded_outcome():
@@ -102,7 +106,46 @@ def test_grouped_bars_put_one_bar_per_scenario_in_each_outcome():
     fig = plotting.grouped_outcome_bars({"a": SUMMARY, "b": SUMMARY}, {"b": "renewed"})
     ax = fig.axes[0]
     assert len(ax.patches) == 2 * 4
-    assert {t.get_text() for t in ax.get_legend().get_texts()} >= {"a", "b", "recorded outcome"}
+    assert {t.get_text() for t in fig.legends[0].get_texts()} >= {"a", "b", "recorded outcome (history)"}
+    # outcomes read horizontally down the side, first on top
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["renewed", "notice pending", "terminated", "suspended"]
+    assert ax.get_ylim()[0] > ax.get_ylim()[1]
+    star = [line for line in ax.get_lines() if line.get_marker() == "*"]
+    assert len(star) == 1 and star[0].get_ydata()[0] == pytest.approx(0.2)  # b, the lower bar of the renewed group
+
+
+def _every_outcome(shift: float) -> dict[str, Any]:
+    names = plotting.OUTCOME_ORDER
+    return {"outcomes": {n: {"p": (i + shift) % 10 / 10, "ci": [max(0.0, (i + shift) % 10 / 10 - 0.05),
+                                                               min(1.0, (i + shift) % 10 / 10 + 0.05)]}
+                         for i, n in enumerate(names)}}
+
+
+LONG_NAMES = ["GSOMIA 2019", "2019, no US pressure after the notice and no visits by the secretary of defence",
+              "2019, early Japanese offer of export-control talks", "2019, no white-list removal (a long name too)"]
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("count", [1, 2, 3, 4])
+def test_grouped_bars_stay_legible_with_long_names_and_every_outcome(count):
+    fig = plotting.grouped_outcome_bars({name: _every_outcome(j) for j, name in enumerate(LONG_NAMES[:count])},
+                                        {LONG_NAMES[0]: "suspended"}, title="Outcomes side by side " * 6)
+    assert text_problems(fig) == []
+    width, height = fig.get_size_inches() * plotting.DPI
+    assert width <= 1300 and height <= 1000, (width, height)
+
+
+@pytest.mark.filterwarnings("error")
+def test_outcome_panels_make_a_grid_and_each_panel_shows_its_own_outcomes():
+    summaries = {f"episode {i}": {"outcomes": {"signed": {"p": 0.5, "ci": [0.4, 0.6]}}} for i in range(7)}
+    fig = plotting.outcome_panels(summaries, {"episode 0": "collapsed"})
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(panels) == 7 and len(fig.axes) == 8  # 4 x 2, the last cell left empty
+    assert text_problems(fig) == []
+    # a recorded outcome the model never reached still gets its (empty) bar and its star
+    assert [t.get_text() for t in panels[0].get_yticklabels()] == ["signed", "collapsed"]
+    assert [t.get_text() for t in panels[1].get_yticklabels()] == ["signed"]
+    assert plotting.panel_grid(7) == (2, 4) and plotting.panel_grid(3) == (1, 3) and plotting.panel_grid(9) == (3, 4)
 
 
 def test_timing_plot_draws_a_row_per_step_with_its_recorded_date():
@@ -150,6 +193,41 @@ def _renderer(fig: Figure) -> Any:
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
     return canvas.get_renderer()
+
+
+def _drawn_texts(fig: Figure, renderer: Any) -> list[Text]:
+    """The text the figure shows: visible, not blank, not in a hidden panel, and no tick label of a tick
+    outside its axis's view (matplotlib keeps those but does not draw them)."""
+    undrawn: set[int] = set()
+    for ax in fig.axes:
+        for axis, limits in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
+            lo, hi = sorted(limits)
+            pad = 1e-9 * max(1.0, abs(hi - lo))
+            for tick in [*axis.get_major_ticks(), *axis.get_minor_ticks()]:
+                if not lo - pad <= tick.get_loc() <= hi + pad:
+                    undrawn |= {id(tick.label1), id(tick.label2)}
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip() and id(t) not in undrawn
+            and (t.axes is None or t.axes.get_visible())]
+
+
+def text_problems(fig: Figure) -> list[str]:
+    """Every pair of drawn text boxes that overlap, and every text box that leaves the canvas, measured
+    with the renderer (`Text.get_window_extent`) at the figure's own size; half a pixel of slack for
+    boxes that merely touch."""
+    renderer = _renderer(fig)
+    texts = _drawn_texts(fig, renderer)
+    boxes = [Text.get_window_extent(t, renderer) for t in texts]
+    canvas = fig.bbox
+    slack = 0.5
+    problems = [f"off the canvas: {t.get_text()!r} {b.bounds} (canvas {canvas.bounds})"
+                for t, b in zip(texts, boxes, strict=True)
+                if b.x0 < canvas.x0 - slack or b.y0 < canvas.y0 - slack or b.x1 > canvas.x1 + slack
+                or b.y1 > canvas.y1 + slack]
+    for i, (a, ba) in enumerate(zip(texts, boxes, strict=True)):
+        for b, bb in zip(texts[i + 1:], boxes[i + 1:], strict=True):
+            if min(ba.x1, bb.x1) - max(ba.x0, bb.x0) > slack and min(ba.y1, bb.y1) - max(ba.y0, bb.y0) > slack:
+                problems.append(f"overlap: {a.get_text()!r} {ba.bounds} and {b.get_text()!r} {bb.bounds}")
+    return problems
 
 
 def _boxes(fig: Figure, gid: str) -> list[Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -16,6 +17,9 @@ from diplosim.scenario.loader import load_scenario
 
 REPO = Path(__file__).resolve().parent.parent
 EPISODE = REPO / "scenarios" / "history" / "gsomia-2019.yaml"
+FICTIONAL = REPO / "scenarios" / "examples" / "fictional-pact.yaml"
+GSOMIA_WORDS = re.compile(r"Seoul|Tokyo|Washington|Japan|Korea|\bUS\b|\bus pressure|anti.japan", re.IGNORECASE)
+"""The GSOMIA cast's words, which no label may use for another pact's cast."""
 
 
 def test_every_mechanism_has_a_plain_name_that_is_not_its_identifier():
@@ -44,9 +48,11 @@ def test_strength_words_follow_the_logit_scale():
 def test_a_decision_in_plain_words_says_how_likely_and_what_pushed():
     entry = LogEntry(0.0, "Seoul", "give notice of termination? -> give notice", "",
                      (("opinion_dynamics", 4.42), ("audience_costs", -3.0)), 0.42)
-    line = plain_line(entry)
-    assert line.strip() == ("= a 42% chance; public mood toward Japan pushed for it very strongly (+4.4); "
+    line = plain_line(entry, glossary.CastNames("Seoul", "Tokyo", "Washington"))
+    assert line.strip() == ("= a 42% chance; public mood toward Tokyo pushed for it very strongly (+4.4); "
                             "cost of backing down pushed against it very strongly (-3.0).")
+    # without a scenario the words are neutral
+    assert "public mood toward the counterpart pushed for it" in plain_line(entry)
 
 
 def test_an_unlikely_answer_is_flagged_as_the_luck_of_the_draw():
@@ -78,3 +84,35 @@ def test_the_story_has_a_guide_plain_lines_and_its_share_on_the_shipped_2019_epi
     share = Counter(r.outcome for r in run_indices(model, 3, range(120)))[told["outcome"]] / 120
     assert told["share"].startswith(f"How common: {100 * share:.0f}% of the 120 replications of seed 3")
     assert not any("seed 0" in line or "seeds 0" in line for line in text)  # no research notes in sources
+
+
+def test_every_label_comes_from_the_scenarios_cast():
+    aurelia = glossary.CastNames("Aurelia", "Borealis", "Borealis", "the Tarn Republic", patron_is_partner=True)
+    texts = [*glossary.plain_names(aurelia).values(), *glossary.variable_labels(aurelia).values(),
+             *glossary.kind_labels(aurelia).values(), *glossary.PLAIN_NAMES.values()]
+    assert not [t for t in texts if GSOMIA_WORDS.search(t)]
+    assert glossary.variable_labels(aurelia)["anti_japan"] == "anti-Borealis sentiment"
+    assert glossary.kind_labels(aurelia)["us_pressure"] == "pressure from Borealis"
+    assert glossary.plain_name("threat_cooperation", aurelia) == "threat from the Tarn Republic"
+    gsomia = glossary.CastNames.of(load_scenario(EPISODE))
+    assert (gsomia.executive, gsomia.counterpart, gsomia.patron) == ("Seoul", "Tokyo", "Washington")
+    assert glossary.variable_labels(gsomia)["anti_japan"] == "anti-Tokyo sentiment"
+    assert glossary.CastNames.from_dict(gsomia.to_dict()) == gsomia
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_fictional_pacts_story_speaks_of_its_own_cast(seed):
+    model = compile_scenario(load_scenario(FICTIONAL))
+    told = tell(model, seed, 0)
+    lines = [*told["heading"], *told["guide"], *told["lines"]]
+    assert not [line for line in lines if GSOMIA_WORDS.search(line)]
+    text = "\n".join(lines)
+    # the decisions that used to name Seoul, Tokyo or Washington now name Aurelia and Borealis
+    assert "talks if Aurelia keeps the pact?" in text and "pressure from Borealis" in text
+
+
+def test_the_gsomia_stories_still_name_seoul_and_tokyo():
+    told = tell(compile_scenario(load_scenario(EPISODE)), 0, 0)
+    text = "\n".join([*told["guide"], *told["lines"]])
+    assert "Seoul" in text and "Tokyo" in text
+    assert "talks if Seoul keeps the pact?" in text and "pressure from Washington" in text

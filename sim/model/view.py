@@ -138,6 +138,10 @@ class ActorView:
         """The executive's leader now."""
         return self._ctx.leader
 
+    def name_of(self, role: str) -> str:
+        """The name the scenario gives the actor in `role` (for the story's wording, never for a decision)."""
+        return self._ctx.actors[role].name
+
     def urgency(self, deadline: float | None) -> float:
         """How much `deadline` (simulation days, or None) presses now, in [0, 1]."""
         return attention.urgency(None if deadline is None else deadline - self._ctx.now, self.p.urgency_days)

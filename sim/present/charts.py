@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import io
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from pathlib import Path
@@ -29,6 +30,7 @@ from matplotlib.patches import Patch
 
 from ..domain.kinds import KINDS
 from ..files import write_atomic
+from .glossary import NEUTRAL, CastNames, kind_labels, variable_labels
 
 P = ParamSpec("P")
 
@@ -202,14 +204,46 @@ def outcome_bars(summary: Mapping[str, Any], recorded: str | None = None, title:
     return fig
 
 
+SLIDE_WIDTH = 11.6
+"""Width (inches) of the comparison figures: 1280 px at `DPI`, a 16:9 slide's width."""
+LEGEND_CHARS = 48
+"""Scenario names in a legend wrap at this many characters (two columns fit the slide's width)."""
+TITLE_CHARS = 90
+"""Figure titles wrap at this many characters."""
+PANEL_TITLE_CHARS = 26
+"""Panel titles (episode names) wrap at this many characters."""
+PANEL_COLUMNS = 4
+"""Most panels in a row of `outcome_panels` (7 episodes make a 4 x 2 grid near 16:9)."""
+
+
+def _wrap(text: str, width: int) -> str:
+    """`text` broken into lines of at most `width` characters (words kept whole)."""
+    return textwrap.fill(text, width, break_long_words=False, break_on_hyphens=False) or text
+
+
+def _interval(outs: Mapping[str, Any], names: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Probabilities and 95% interval ends of `names` (0 for an outcome not drawn)."""
+    p = np.array([outs.get(n, {}).get("p", 0.0) for n in names], dtype=float)
+    lo = np.array([outs.get(n, {}).get("ci", [0, 0])[0] for n in names], dtype=float)
+    hi = np.array([outs.get(n, {}).get("ci", [0, 0])[1] for n in names], dtype=float)
+    return p, lo, hi
+
+
+STAR_GAP = 0.035
+"""How far right of its bar's interval a recorded outcome's star sits (probability units)."""
+
+
 @projector
 def grouped_outcome_bars(summaries: Mapping[str, Mapping[str, Any]],
                          recorded: Mapping[str, str | None] | None = None,
                          title: str = "Outcomes by scenario") -> Figure:
-    """Grouped bars: for each outcome, one bar per scenario with its 95% interval.
+    """Grouped horizontal bars: one group per outcome (top to bottom in the usual order), one bar per
+    scenario in it with its 95% interval, and a star beside the outcome each scenario's record names.
 
     `summaries` maps a scenario label to its summary; `recorded` maps a label to
-    the outcome that happened in history (marked with a star over that bar).
+    the outcome that happened in history. Outcome names read horizontally on the
+    left and the scenario names (wrapped) in a legend under the axes, so long
+    names and many outcomes stay legible at slide size.
     """
     labels = list(summaries)
     names: list[str] = []
@@ -217,29 +251,93 @@ def grouped_outcome_bars(summaries: Mapping[str, Mapping[str, Any]],
         names += [n for n in s["outcomes"] if n not in names]
     names = ordered_outcomes(names)
     recorded = recorded or {}
-    fig = Figure(layout="constrained", figsize=(max(7, 1.4 * len(names) * max(1, len(labels)) / 2), 4.4))
+    k = max(1, len(labels))
+    legend_cols = 1 if k == 1 else 2
+    legend_lines = sum(_wrap(label, LEGEND_CHARS).count("\n") + 1 for label in labels) / legend_cols + 1
+    height = min(9.0, max(5.0, 0.22 * k * len(names) + 0.25 * len(names) + 0.3 * legend_lines + 2.0))
+    fig = Figure(layout="constrained", figsize=(SLIDE_WIDTH, height))
     ax = fig.add_subplot()
-    width = 0.8 / max(1, len(labels))
-    x = np.arange(len(names))
-    starred = False
+    slot = 0.8 / k
+    y = np.arange(len(names))
+    handles: list[Any] = []
+    extras: list[Any] = []
     for j, label in enumerate(labels):
-        outs = summaries[label]["outcomes"]
-        p = np.array([outs.get(n, {}).get("p", 0.0) for n in names])
-        lo = np.array([outs.get(n, {}).get("ci", [0, 0])[0] for n in names])
-        hi = np.array([outs.get(n, {}).get("ci", [0, 0])[1] for n in names])
-        xs = x - 0.4 + width * (j + 0.5)
-        ax.bar(xs, p, width, color=_colour(j), hatch=HATCHES[j % len(HATCHES)], edgecolor="black",
-               linewidth=0.6, label=label)
-        ax.errorbar(xs, p, yerr=_error_lengths(p, lo, hi), fmt="none", ecolor="black", capsize=3, linewidth=1)
+        p, lo, hi = _interval(summaries[label]["outcomes"], names)
+        ys = y - 0.4 + slot * (j + 0.5)
+        handles.append(ax.barh(ys, p, slot, color=_colour(j), hatch=HATCHES[j % len(HATCHES)], edgecolor="black",
+                               linewidth=0.6, label=_wrap(label, LEGEND_CHARS)))
+        ax.errorbar(p, ys, xerr=_error_lengths(p, lo, hi), fmt="none", ecolor="black", capsize=3, linewidth=1)
         i = recorded_index(names, recorded.get(label))
         if i is not None:
-            ax.plot([xs[i]], [min(1.04, hi[i] + 0.05)], marker="*", markersize=14, color=RECORDED_COLOUR,
-                    linestyle="none", label=None if starred else "recorded outcome")
-            starred = True
-    ax.errorbar([], [], yerr=[], fmt="none", ecolor="black", capsize=3, label="95% interval")
-    ax.set_xticks(x, [_label(n) for n in names])
-    ax.set_ylim(0, 1.3)  # headroom above the tallest bar for the one-row legend
-    _finish(ax, "outcome", PROBABILITY, title, "upper center", ncol=len(labels) + 2)
+            star = ax.plot([hi[i] + STAR_GAP], [ys[i]], marker="*", markersize=min(14, 40 * slot + 6),
+                           color=RECORDED_COLOUR, linestyle="none", label="recorded outcome (history)")[0]
+            extras = extras or [star]
+    handles += extras
+    handles.append(ax.errorbar([], [], xerr=[], fmt="none", ecolor="black", capsize=3, label="95% interval"))
+    ax.set_yticks(y, [_label(n) for n in names])
+    ax.invert_yaxis()  # the first outcome on top, as tables list them
+    ax.set_ylim(len(names) - 0.5, -0.5)
+    ax.set_xlim(0, 1.0 + 2 * STAR_GAP)
+    ax.set_xlabel(PROBABILITY)
+    ax.set_ylabel("outcome")
+    ax.set_title(_wrap(title, TITLE_CHARS))
+    ax.grid(axis="x", alpha=0.3)
+    fig.legend(handles=handles, loc="outside lower center", ncol=legend_cols, frameon=False)
+    return fig
+
+
+def panel_grid(count: int, columns: int = PANEL_COLUMNS) -> tuple[int, int]:
+    """(rows, columns) of a grid for `count` panels: at most `columns` a row, no empty row."""
+    cols = max(1, min(columns, count))
+    return max(1, -(-count // cols)), cols
+
+
+@projector
+def outcome_panels(summaries: Mapping[str, Mapping[str, Any]],
+                   recorded: Mapping[str, str | None] | None = None,
+                   title: str = "Outcomes by episode") -> Figure:
+    """Small multiples: one panel per scenario (an episode), its outcomes as horizontal bars with 95%
+    intervals and the recorded outcome starred, in a grid of at most `PANEL_COLUMNS` panels a row.
+
+    Each panel lists its own outcomes (episodes that start in different states
+    end in different ones), all on the same 0-1 probability axis.
+    """
+    labels = list(summaries)
+    recorded = recorded or {}
+    rows, cols = panel_grid(len(labels))
+    fig = Figure(layout="constrained", figsize=(SLIDE_WIDTH, 2.6 * rows + 1.4))
+    axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel()
+    star = None
+    for i, (ax, label) in enumerate(zip(axes, labels, strict=False)):
+        outs = summaries[label]["outcomes"]
+        names = ordered_outcomes([*outs, *[r for r in [recorded.get(label)] if r and r not in outs]])
+        p, lo, hi = _interval(outs, names)
+        y = np.arange(len(names))
+        ax.barh(y, p, 0.7, color=[outcome_colour(n, m) for m, n in enumerate(names)], edgecolor="black",
+                linewidth=0.6)
+        ax.errorbar(p, y, xerr=_error_lengths(p, lo, hi), fmt="none", ecolor="black", capsize=3, linewidth=1)
+        r = recorded_index(names, recorded.get(label))
+        if r is not None:
+            star = ax.plot([hi[r] + STAR_GAP * 2], [y[r]], marker="*", markersize=13, color=RECORDED_COLOUR,
+                           linestyle="none", label="recorded outcome (history)")[0]
+        ax.set_yticks(y, [_label(n) for n in names])
+        ax.set_ylim(len(names) - 0.5, -0.5)
+        ax.set_xlim(0, 1.0 + 4 * STAR_GAP)
+        ax.set_xticks([0, 0.5, 1], ["0", "0.5", "1"])
+        ax.set_title(_wrap(label, PANEL_TITLE_CHARS), fontsize=12)
+        ax.grid(axis="x", alpha=0.3)
+        if i + cols >= len(labels):  # no panel under this one
+            ax.set_xlabel("probability")
+        if i % cols == 0:
+            ax.set_ylabel("outcome")
+    for ax in axes[len(labels):]:
+        ax.set_visible(False)
+    handles: list[Any] = [axes[0].errorbar([], [], xerr=[], fmt="none", ecolor="black", capsize=3,
+                                           label="95% interval (bars: share of replications)")]
+    if star is not None:
+        handles.insert(0, star)
+    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), frameon=False)
+    fig.suptitle(_wrap(title, TITLE_CHARS))
     return fig
 
 
@@ -389,7 +487,7 @@ def _label_width_days(text: str, span_days: float, axes_inches: float) -> float:
 def fan_chart(fan: Mapping[str, Any], triggers: Sequence[Mapping[str, Any]] = (),
               polls: Sequence[Mapping[str, Any]] = (), variables: Sequence[str] | None = None,
               title: str = "World state over time", steps: Mapping[str, Mapping[str, Any]] | None = None,
-              recorded: Mapping[str, str | date] | None = None) -> Figure:
+              recorded: Mapping[str, str | date] | None = None, cast: CastNames = NEUTRAL) -> Figure:
     """One panel per state variable: median, 50% and 90% bands over calendar time, on the variable's
     full range (0-1 for indices, 0-100 for percentages), so panels and episodes compare by eye.
 
@@ -400,8 +498,10 @@ def fan_chart(fan: Mapping[str, Any], triggers: Sequence[Mapping[str, Any]] = ()
     "variable" and "value", drawn as points. `steps` (from `step_summary`) are the
     model's decisive steps, drawn as median dates with quartile bars on a track
     of their own; `recorded` (step → date) the record's dates, drawn as stars on
-    that track and dashed lines through the panels.
+    that track and dashed lines through the panels. Variables and trigger kinds
+    are labelled in `cast`'s names ('anti-Tokyo sentiment'; neutral words by default).
     """
+    var_labels, kind_names = variable_labels(cast), kind_labels(cast)
     names = list(variables or fan.get("order") or fan["variables"])
     dates = mdates.date2num([_as_date(d) for d in fan["dates"]])
     lo_num, hi_num = float(dates[0]), float(dates[-1]) if len(dates) > 1 else float(dates[0]) + 1.0
@@ -446,7 +546,7 @@ def fan_chart(fan: Mapping[str, Any], triggers: Sequence[Mapping[str, Any]] = ()
         for when in recorded.values():
             record_line = ax.axvline(mdates.date2num(when), color=RECORDED_COLOUR, linewidth=1.2, linestyle="--",
                                      label="date of a recorded step")
-        ax.set_ylabel(f"{_label(name)}\n({v['unit']})")
+        ax.set_ylabel(f"{var_labels.get(name, _label(name))}\n({v['unit']})")
         ax.set_ylim(v["lower"], v["upper"])  # the full range, never rescaled to the data
         ax.grid(alpha=0.25)
     k = len(names)
@@ -481,7 +581,7 @@ def fan_chart(fan: Mapping[str, Any], triggers: Sequence[Mapping[str, Any]] = ()
             colour, marker = kind_style(kind)
             xs = [c for c, tr in zip(centres, shown, strict=True) if tr["kind"] == kind]
             tax.plot(xs, [0.0] * len(xs), marker=marker, markersize=10, linestyle="none", color=colour,
-                     markeredgecolor="black", label=_label(kind))
+                     markeredgecolor="black", label=kind_names.get(kind, _label(kind)))
         for text, x, place, row in zip(texts, centres, places, rows, strict=True):
             if row is None:
                 continue

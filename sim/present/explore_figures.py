@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .charts import grouped_outcome_bars, ranked_bars, save_figure, sweep_heatmap, sweep_lines
+from .charts import grouped_outcome_bars, outcome_panels, ranked_bars, save_figure, sweep_heatmap, sweep_lines
 
 TOP = 15
 """Most causes or parameters drawn in one ranking."""
@@ -96,8 +96,8 @@ def compare_plot(report: Mapping[str, Any], out: Path, recorded: list[str | None
 
 
 def validation_plot(report: Mapping[str, Any], out: Path) -> list[Path]:
-    """Grouped bars per episode: simulated outcome probabilities (the headline mode, free), the
-    recorded outcome starred."""
+    """One panel per episode: simulated outcome probabilities (the headline mode, free), the
+    recorded outcome starred, in a grid near 16:9."""
     from ..model.outcomes import wilson_interval
 
     runs = report["runs"]
@@ -108,7 +108,7 @@ def validation_plot(report: Mapping[str, Any], out: Path) -> list[Path]:
         summaries[label] = {"outcomes": {k: {"p": p, "ci": list(wilson_interval(round(p * runs), runs))}
                                          for k, p in ep[mode]["probabilities"].items()}}
     recorded = {label: ep["outcome"] for label, ep in zip(labels, report["episodes"], strict=True)}
-    fig = grouped_outcome_bars(summaries, recorded,
-                               title=f"Simulated outcomes of each episode ({mode} runs) and the record "
-                                     f"({runs} runs each)")
+    fig = outcome_panels(summaries, recorded,
+                         title=f"Simulated outcomes of each episode ({mode} runs) and the record "
+                               f"({runs} runs each)")
     return save_figure(fig, out / "validation")

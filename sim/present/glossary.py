@@ -6,31 +6,129 @@ page sees these plain names beside them. Numbers behind a decision are utility
 points on the logit scale: a push of +1 toward an answer multiplies its odds
 against the alternative by e (about 2.7), so the words for strength are tied to
 that scale, not chosen per episode.
+
+No label names a country: `CastNames` carries the names a scenario gives its
+executive, counterpart, patron and threat, and `plain_names`, `variable_labels`
+and `kind_labels` word the mechanisms, state variables and event kinds in them
+('public mood toward Tokyo' in a GSOMIA episode, 'public mood toward Borealis'
+in the fictional pact).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
+from ..domain.kinds import KINDS
 from ..domain.mechanisms import MECHANISMS, PROCESS
+from ..domain.variables import VARIABLES
+from ..scenario.loader import Scenario
 
-PLAIN_NAMES: dict[str, str] = {
-    PROCESS: "baseline and waiting (the step's own standing value; the worth of keeping a move in reserve)",
-    "threat_cooperation": "North Korean threat (tests make sharing intelligence worth more)",
-    "quasi_alliance": "US pressure (the common ally pushes Seoul and Tokyo together)",
-    "two_level_game": "organised opposition (protests in parliament narrow what the government can sign)",
-    "opinion_dynamics": "public mood toward Japan (anger at Tokyo makes cooperation costly at home)",
-    "issue_linkage": "trade dispute (the pact is used as a bargaining chip over export controls)",
-    "audience_costs": "cost of backing down (reversing a public stand costs a leader face)",
-    "electoral_horizon": "election calendar (a leader near the end of term weighs domestic costs less)",
-    "procedural_legitimacy": "backlash at secrecy and haste",
-    "rally": "rally effect (a firm line against Tokyo lifts approval)",
-    "leader_orientation": "the leader's line toward the other country (from its platform)",
-}
-"""Mechanism identifier → a short plain-language name with a gloss (every mechanism has one)."""
+
+@dataclass(frozen=True)
+class CastNames:
+    """The names a scenario gives the roles and the threat that labels mention.
+
+    Every label that names a country or a government takes it from here, so a
+    scenario about another pact reads in its own cast's names; the defaults are
+    neutral words for when no scenario is at hand (the classroom's list of
+    mechanisms, results written before the cast was recorded).
+    """
+
+    executive: str = "the executive"
+    counterpart: str = "the counterpart"
+    patron: str = "the patron"
+    threat: str | None = None
+    """Who the threat comes from (the scenario's ``threat:``), or None when the file does not say."""
+    patron_is_partner: bool = False
+    """Whether the treaty partner is also the patron (``patron: same_as: counterpart``)."""
+
+    @classmethod
+    def of(cls, sc: Scenario) -> CastNames:
+        """The names `sc` gives its executive, counterpart, patron and threat."""
+        def name(role: str, default: str) -> str:
+            cast = sc.actors.get(role)
+            return cast.name if cast is not None and cast.name else default
+
+        patron = sc.actors.get("patron")
+        partner = patron is not None and patron.facts.get("same_as") == "counterpart"
+        return cls(name("executive", cls.executive), name("counterpart", cls.counterpart),
+                   name("patron", cls.patron), sc.threat, partner)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> CastNames:
+        """From `to_dict`'s output (as context.json stores it); neutral names for what is missing."""
+        data = data or {}
+        base = cls()
+        return cls(str(data.get("executive") or base.executive), str(data.get("counterpart") or base.counterpart),
+                   str(data.get("patron") or base.patron), data.get("threat") or None,
+                   bool(data.get("patron_is_partner", False)))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (for context.json)."""
+        return {"executive": self.executive, "counterpart": self.counterpart, "patron": self.patron,
+                "threat": self.threat, "patron_is_partner": self.patron_is_partner}
+
+
+NEUTRAL = CastNames()
+"""Neutral names, for labels drawn without a scenario."""
+
+
+def threat_name(cast: CastNames = NEUTRAL) -> str:
+    """'threat from North Korea', or 'common threat' when the scenario does not say whose."""
+    return f"threat from {cast.threat}" if cast.threat else "common threat"
+
+
+def plain_names(cast: CastNames = NEUTRAL) -> dict[str, str]:
+    """Mechanism identifier → a short plain-language name with a gloss, in `cast`'s names."""
+    if cast.patron_is_partner:
+        ally = f"{cast.patron}, the partner and protector, presses {cast.executive} to keep the pact"
+    else:
+        ally = f"the common ally pushes {cast.executive} and {cast.counterpart} together"
+    return {
+        PROCESS: "baseline and waiting (the step's own standing value; the worth of keeping a move in reserve)",
+        "threat_cooperation": f"{threat_name(cast)} (its tests make sharing intelligence worth more)",
+        "quasi_alliance": f"pressure from {cast.patron} ({ally})",
+        "two_level_game": "organised opposition (protests in parliament narrow what the government can sign)",
+        "opinion_dynamics": (f"public mood toward {cast.counterpart} (anger at {cast.counterpart} makes cooperation "
+                             "costly at home)"),
+        "issue_linkage": "trade dispute (the pact is used as a bargaining chip over export controls)",
+        "audience_costs": "cost of backing down (reversing a public stand costs a leader face)",
+        "electoral_horizon": "election calendar (a leader near the end of term weighs domestic costs less)",
+        "procedural_legitimacy": "backlash at secrecy and haste",
+        "rally": f"rally effect (a firm line against {cast.counterpart} lifts approval)",
+        "leader_orientation": "the leader's line toward the other country (from its platform)",
+    }
+
+
+PLAIN_NAMES: dict[str, str] = plain_names()
+"""Mechanism identifier → a short plain-language name with a gloss, in neutral words (every mechanism has one);
+`plain_names` gives them in a scenario's names."""
 
 assert set(PLAIN_NAMES) == set(MECHANISMS) | {PROCESS}, "every mechanism needs a plain name"
+
+
+def variable_labels(cast: CastNames = NEUTRAL) -> dict[str, str]:
+    """State variable → its label in figures, in `cast`'s names ('anti-Tokyo sentiment')."""
+    labels = {name: name.replace("_", " ") for name in VARIABLES}
+    labels["anti_japan"] = f"anti-{_bare(cast.counterpart)} sentiment"
+    labels["us_pressure"] = f"pressure from {cast.patron}"
+    return labels
+
+
+def kind_labels(cast: CastNames = NEUTRAL) -> dict[str, str]:
+    """Trigger or event kind → its label in stories and figures, in `cast`'s names ('pressure from Washington')."""
+    labels = {kind: kind.replace("_", " ") for kind in KINDS}
+    labels["us_pressure"] = f"pressure from {cast.patron}"
+    return labels
+
+
+def _bare(name: str) -> str:
+    """A name without a leading 'the' ('the Tarn Republic' → 'Tarn Republic'), for 'anti-...'."""
+    return name[4:] if name.lower().startswith("the ") else name
+
 
 STRENGTHS: tuple[tuple[float, str], ...] = ((0.5, "slightly"), (1.5, "moderately"), (3.0, "strongly"))
 """Upper bounds (utility points, exclusive) of each strength word; 3 or more is "very strongly".
@@ -43,9 +141,9 @@ NEAR_CERTAIN = 0.9
 """A choice drawn with at least this probability is called almost certain."""
 
 
-def plain_name(mechanism: str) -> str:
-    """The short plain name of a mechanism (before its gloss), or the identifier with spaces."""
-    full = PLAIN_NAMES.get(mechanism)
+def plain_name(mechanism: str, cast: CastNames = NEUTRAL) -> str:
+    """The short plain name of a mechanism (before its gloss) in `cast`'s names, or the identifier with spaces."""
+    full = plain_names(cast).get(mechanism)
     return full.split(" (")[0] if full else mechanism.replace("_", " ")
 
 
@@ -68,12 +166,15 @@ def chance_phrase(p: float) -> str:
     return f"a {pct} chance"
 
 
-def explain_terms(terms: Iterable[tuple[str, float]]) -> str:
-    """'public mood toward Japan pushed for it strongly (+4.4); cost of backing down against it (-3.0)'."""
+def explain_terms(terms: Iterable[tuple[str, float]], cast: CastNames = NEUTRAL) -> str:
+    """'public mood toward Tokyo pushed for it strongly (+4.4); cost of backing down against it (-3.0)'."""
+    names = plain_names(cast)
     parts = []
     for name, value in terms:
         side = "for it" if value > 0 else "against it"
-        parts.append(f"{plain_name(name)} pushed {side} {strength(round(value, 1))} ({value:+.1f})")
+        full = names.get(name)
+        short = full.split(" (")[0] if full else name.replace("_", " ")
+        parts.append(f"{short} pushed {side} {strength(round(value, 1))} ({value:+.1f})")
     return "; ".join(parts)
 
 

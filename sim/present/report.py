@@ -25,6 +25,7 @@ from ..run.ensemble import run_one
 from ..run.fan import run_with_fan
 from ..scenario.loader import OUTCOMES, Scenario
 from .charts import explain_ranking, ordered_outcomes, png_bytes
+from .glossary import CastNames
 from .run_figures import Results, dates_by_outcome, dates_by_step, make_figures, scenario_context
 from .story import mechanisms_used, outcome_share_line, reading_guide, story_lines
 
@@ -214,7 +215,7 @@ def build_report(sc: Scenario, runs: int, seed: int, *, progress: Callable[[int,
         progress(runs + 1, total)
     told = run_one(model, seed, 0, record_log=True)
     counts = Counter(str(row["outcome"]) for row in rows)
-    story = [*reading_guide(mechanisms_used(told)), "", *story_lines(model, told),
+    story = [*reading_guide(mechanisms_used(told), CastNames.of(sc)), "", *story_lines(model, told),
              outcome_share_line(told.outcome, counts, runs, seed)]
     if progress is not None:
         progress(total, total)

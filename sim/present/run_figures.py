@@ -3,8 +3,9 @@
 `run --out DIR` writes summary.json, replications.csv and events.csv; with
 this module it also writes fan.json (the fan chart's quantiles) and
 context.json (the scenario's name, question, record, dated triggers and
-polls). `plot DIR` reads those files back and draws, so plots can be redrawn
-without rerunning the ensemble.
+polls, and the names of its cast, which label the figures). `plot DIR`
+reads those files back and draws, so plots can be redrawn without rerunning
+the ensemble.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from ..run.ensemble import RECORDED_STAGES, Ensemble
 from ..run.fan import FanReducer
 from ..scenario.loader import Scenario
 from .charts import fan_chart, outcome_bars, save_figure, step_summary, timing_plot
-from .glossary import clean_source
+from .glossary import CastNames, clean_source
 
 FIGURE_NAMES = ("outcomes", "timing", "fan")
 
@@ -60,7 +61,7 @@ def scenario_context(sc: Scenario) -> dict[str, Any]:
         "name": sc.name, "description": sc.description, "question": sc.question, "file": sc.path,
         "sha256": sc.sha256, "start": sc.start.isoformat(), "end": sc.end.isoformat(),
         "starts_in": sc.agreement.state.value,
-        "record": record, "triggers": triggers, "polls": polls,
+        "record": record, "triggers": triggers, "polls": polls, "cast": CastNames.of(sc).to_dict(),
     }
 
 
@@ -147,7 +148,8 @@ def make_figures(res: Results) -> dict[str, Figure]:
     if res.fan is not None:
         dated = [t for t in res.context.get("triggers", []) if "date" in t]
         figs["fan"] = fan_chart(res.fan, dated, res.context.get("polls", []), title=f"{name}: world state",
-                                steps=step_summary(steps, res.summary["runs"]), recorded=recorded)
+                                steps=step_summary(steps, res.summary["runs"]), recorded=recorded,
+                                cast=CastNames.from_dict(res.context.get("cast")))
     return figs
 
 

@@ -4,7 +4,8 @@ Each decision keeps its compact line (``p=``, ``because`` with the mechanisms'
 identifiers, as in the model's files) and gets a plain-language line under it:
 how likely the answer drawn was, a low-probability answer flagged as the luck
 of the draw, and which forces pushed for or against it and how hard, in the
-words of `glossary`. `reading_guide` explains the notation once, and
+words of `glossary`, in the names the scenario gives its cast (no label
+assumes the GSOMIA countries). `reading_guide` explains the notation once, and
 `outcome_share_line` says how common the run's ending is among its siblings.
 """
 
@@ -16,7 +17,7 @@ from typing import Any
 
 from ..model.engine import LogEntry, Model, ReplicationResult
 from ..run.ensemble import run_indices, run_one
-from .glossary import PLAIN_NAMES, chance_phrase, clean_source, explain_terms
+from .glossary import NEUTRAL, CastNames, chance_phrase, clean_source, explain_terms, kind_labels, plain_names
 
 INDENT = " " * 12
 """Plain-language lines sit under the date column."""
@@ -46,8 +47,9 @@ def mechanisms_used(result: ReplicationResult) -> list[str]:
     return list(seen)
 
 
-def reading_guide(mechanisms: Iterable[str]) -> list[str]:
-    """How to read a story: what ``p`` and ``because`` mean, and a plain name for each mechanism used."""
+def reading_guide(mechanisms: Iterable[str], cast: CastNames = NEUTRAL) -> list[str]:
+    """How to read a story: what ``p`` and ``because`` mean, and a plain name for each mechanism used
+    (in `cast`'s names)."""
     lines = [
         "How to read this story:",
         "  A decision reads: date, actor, the question -> the answer drawn (p=...; because ...).",
@@ -56,21 +58,25 @@ def reading_guide(mechanisms: Iterable[str]) -> list[str]:
         "  because  the forces that pushed hardest for (+) or against (-) that answer, in utility points:",
         "           +1 multiplies the answer's odds by about 2.7; under 0.5 is slight, 3 or more is very strong.",
     ]
-    names = [m for m in mechanisms if m in PLAIN_NAMES]
+    plain = plain_names(cast)
+    names = [m for m in mechanisms if m in plain]
     if names:
         width = max(len(n) for n in names)
         lines.append("  The forces (mechanisms) in this story:")
-        lines += [f"    {n:<{width}}  {PLAIN_NAMES[n]}" for n in names]
+        lines += [f"    {n:<{width}}  {plain[n]}" for n in names]
     return lines
 
 
 def story_lines(model: Model, result: ReplicationResult) -> list[str]:
-    """The replication's log as lines: date, actor, what happened and why (decisions explained in words)."""
+    """The replication's log as lines: date, actor, what happened and why (decisions explained in words),
+    in the names the scenario gives its cast."""
+    cast = CastNames.of(model.scenario)
+    events = {kind.replace("_", " "): label for kind, label in kind_labels(cast).items()}
     lines = []
     for entry in result.log or []:
-        lines.append(_line(model, entry))
+        lines.append(_line(model, entry, events))
         if entry.probability is not None:
-            lines.append(plain_line(entry))
+            lines.append(plain_line(entry, cast))
     end = f"Outcome: {result.outcome.replace('_', ' ')}"
     if result.outcome_t is not None:
         end += f" on {model.date(result.outcome_t).isoformat()}"
@@ -78,12 +84,12 @@ def story_lines(model: Model, result: ReplicationResult) -> list[str]:
     return lines
 
 
-def plain_line(entry: LogEntry) -> str:
+def plain_line(entry: LogEntry, cast: CastNames = NEUTRAL) -> str:
     """A decision in plain words: how likely the answer was, and what pushed for and against it."""
     assert entry.probability is not None
     text = f"{INDENT}= {chance_phrase(entry.probability)}"
     if entry.terms:
-        text += "; " + explain_terms(entry.terms)
+        text += "; " + explain_terms(entry.terms, cast)
     return text + "."
 
 
@@ -105,8 +111,10 @@ def _percent(share: float) -> str:
     return "<1%" if 0 < share < 0.5 else f"{share:.0f}%"
 
 
-def _line(model: Model, e: LogEntry) -> str:
-    head = f"{model.date(e.t).isoformat()}  {e.actor:<22} {e.action}"
+def _line(model: Model, e: LogEntry, events: Mapping[str, str]) -> str:
+    """One log entry; an event (logged as its kind) under its label in the cast's names."""
+    action = events.get(e.action, e.action) if e.probability is None else e.action
+    head = f"{model.date(e.t).isoformat()}  {e.actor:<22} {action}"
     extras = []
     if e.probability is not None:
         extras.append(f"p={e.probability:.2f}")
@@ -129,7 +137,7 @@ def tell(model: Model, seed: int, index: int, runs: int = 0) -> dict[str, Any]:
                             "heading": story_heading(model, seed, index), "guide": [], "lines": [], "share": ""}
     if result.error is not None:
         return told
-    told["guide"] = reading_guide(mechanisms_used(result))
+    told["guide"] = reading_guide(mechanisms_used(result), CastNames.of(model.scenario))
     told["lines"] = story_lines(model, result)
     if runs > 0:
         counts = Counter(r.outcome for r in run_indices(model, seed, range(runs)) if r.error is None)

@@ -31,6 +31,12 @@ Reason = tuple[str, Any]
 """Why an actor woke: (what, detail), e.g. ('event', 'missile_test'), ('review', token), ('stage', None)."""
 
 
+def talks_question(executive: str) -> str:
+    """What the executive (named `executive`) asks the counterpart: talks on its measures in return for
+    keeping the pact ('talks if Seoul keeps the pact?'); the story shows it as asked."""
+    return f"talks if {executive} keeps the pact?"
+
+
 class Actor:
     """Base class: role, name, what it listens to, and its decision rule."""
 

@@ -7,10 +7,9 @@ from __future__ import annotations
 from ..choice import NOTHING, Terms
 from ..stages import NOTICE_GIVEN
 from ..terms import offer_talks, retaliation, tokyo_consent, waiting, walkaway
-from .base import Actor
+from .base import Actor, talks_question
 
 MEASURES = frozenset({"export_controls", "whitelist_removed"})
-
 
 class Counterpart(Actor):
     """Tokyo: consents to the pact's steps, retaliates for rulings, keeps or lifts its measures."""
@@ -25,7 +24,7 @@ class Counterpart(Actor):
         """Tokyo's answers (logit choices): consent to a step of the pact, or talks in return for it."""
         ctx = self.view
         s = ctx.snapshot()
-        if question == "talks if Seoul keeps the pact?":
+        if question == talks_question(ctx.name_of("executive")):
             urgency = ctx.urgency(ctx.notice_expiry if ctx.stage is NOTICE_GIVEN else None)
             agreed = self.choose(question, {"agree_to_talks": offer_talks(s, ctx.p, urgency),
                                             "hold_out": NOTHING}) == "agree_to_talks"

@@ -47,7 +47,7 @@ from ..terms import (
     waiting,
     walkaway,
 )
-from .base import Actor
+from .base import Actor, talks_question
 
 HOUR = 1.0 / 24.0
 CABINET_HOUR = 10 * HOUR
@@ -317,7 +317,7 @@ class Executive(Actor):
         v = self.value()
         # Seoul asks Tokyo for a face-saver: talks on its export controls in return for keeping the pact
         talks = "trade_talks" in ctx.flags or ("export_controls" in ctx.flags
-                                               and ctx.ask("counterpart", "talks if Seoul keeps the pact?"))
+                                               and ctx.ask("counterpart", talks_question(self.name)))
         chosen = self.choose("suspend the notice?", {
             "suspend_notice": summed(v, reversal_cost(ctx.p, ctx.mechanisms, talks),
                                      leverage(s, ctx.p, ctx.mechanisms)),

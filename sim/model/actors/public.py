@@ -33,12 +33,14 @@ class Public(Actor):
                 ctx.note("criticism of a rushed procedure")
         elif kind == "notice_given" and self.on("rally"):
             ctx.jump("approval", p.rally_approval_gain * ctx.state("anti_japan"))
-            ctx.note("rallies behind a firm line against Tokyo")
+            ctx.note(f"rallies behind a firm line against {ctx.name_of('counterpart')}")
 
     def faces(self) -> str | None:
         if not self.on("opinion_dynamics") or self.boycotting or "boycott" in self.view.flags:
             return None
-        return "boycott Japanese goods?" if {"export_controls", "whitelist_removed"} & self.view.flags else None
+        if not {"export_controls", "whitelist_removed"} & self.view.flags:
+            return None
+        return f"boycott goods from {self.view.name_of('counterpart')}?"
 
     def on_agenda(self) -> bool:
         return False  # a boycott answers a measure as it comes, or not at all
@@ -47,7 +49,7 @@ class Public(Actor):
         if why not in MEASURE_EVENTS:
             return
         ctx = self.view
-        if self.choose(f"boycott Japanese goods after {why.replace('_', ' ')}?",
+        if self.choose(f"boycott goods from {ctx.name_of('counterpart')} after {why.replace('_', ' ')}?",
                        {"boycott": boycott(ctx.snapshot(), ctx.p), "carry_on": NOTHING}) == "boycott":
             self.boycotting = True
             self.wake_at(ctx.now + ctx.draws.exponential(ctx.p.reaction_days), "boycott")
