@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from diplosim import load_scenario
@@ -219,3 +220,72 @@ def test_validate_labels_the_conditional_mode_and_reports_progress_on_stderr_onl
     assert main(args) == 0
     out, _ = capsys.readouterr()
     assert CONDITIONAL_LABEL in out and "eventful Brier" in out
+
+
+# -- the reduced-form hazard baseline --------------------------------------------------------------------------
+
+def test_the_hazard_design_reads_its_covariates_and_outcomes_from_the_file():
+    from diplosim.explore import hazard
+
+    x, y, spans = hazard.design(_episode(2019))  # 2018-10-01 to 2019-12-31: 15 months
+    months = [lo.strftime("%Y-%m") for lo, _ in spans]
+    assert len(months) == 15 and list(hazard.COVARIATES) == ["intercept", "deadline", "facts", "pre_signing"]
+    # expiry 2018-11-23, notice deadline 2019-08-25, expiry 2019-11-23 (signed 2016-11-23, 90 days' notice)
+    assert [m for m, flag in zip(months, x[:, 1], strict=True) if flag] == ["2018-11", "2019-08", "2019-11"]
+    assert [m for m, got in zip(months, y, strict=True) if got] == ["2019-08", "2019-11"]  # notice, suspension
+    # August 2019: five missile tests are facts; the export measures that month are given moves, not counted
+    assert math.isclose(x[months.index("2019-08"), 2], math.log(6))
+    assert not x[:, 3].any()                                           # in force at the start
+    assert hazard.design(_episode(2016))[0][:, 3].all()               # talks to come
+
+
+def test_the_hazard_is_fitted_without_the_episode_it_predicts():
+    from diplosim.explore import hazard
+
+    episodes = [_episode(y) for y in (2012, 2016, 2017, 2019)]
+    before = hazard.hazards(episodes, 2)
+    own = episodes[2]
+    assert own.record is not None
+    episodes[2] = dataclasses.replace(own, record=dataclasses.replace(own.record, dates={"notice_given":
+                                                                                         date(2017, 8, 1)}))
+    assert np.array_equal(hazard.hazards(episodes, 2), before)     # its own record does not enter its fit
+    assert not np.array_equal(hazard.hazards(episodes, 0), hazard.hazards(
+        [_episode(y) for y in (2012, 2016, 2017, 2019)], 0))        # but enters the others'
+
+
+def test_the_hazard_fit_finds_a_clear_effect():
+    from diplosim.explore import hazard
+
+    x = np.array([[1.0, float(k % 2)] for k in range(200)])
+    y = np.array([float(k % 2 == 1 and k % 10 != 1) for k in range(200)])  # 80% with the covariate, 0% without
+    beta = hazard.fit(x, y, ridge=1e-3)
+    assert beta[1] > 3.0 and beta[0] < -3.0
+
+
+def test_the_first_change_forecast_from_hazards_and_its_scores_are_exact():
+    from diplosim.explore import hazard
+
+    sc = _episode(2017)  # January to December 2017
+    days = hazard.first_change_days(sc, np.full(12, 0.5))
+    assert math.isclose(sum(days.values()), 1.0)
+    assert math.isclose(days[None], 0.5 ** 12)
+    assert math.isclose(days[0], 0.5 / 31) and math.isclose(days[31], 0.25 / 28)   # 1 January, 1 February
+    assert math.isclose(hazard.month_log(days, 40, sc), -math.log(0.25))           # 10 February
+    assert math.isclose(hazard.month_log(days, None, sc), 12 * math.log(2))
+    # the discrete CRPS equals the ensemble CRPS on an equally weighted distribution
+    assert hazard.crps_discrete({0: 0.5, 10: 0.5}, 10, 91) == 2.5
+    assert hazard.crps_discrete({0: 0.5, None: 0.5}, None, 91) == crps_days([0, None], None, 91)
+
+
+def test_the_hazard_baseline_gives_no_change_the_product_of_its_monthly_survivals():
+    from diplosim.explore import hazard
+    from diplosim.explore.validation import hazard_forecasts
+
+    years = (2012, 2017, 2019)
+    models = [compile_scenario(without_given(_episode(y))) for y in years]
+    got = hazard_forecasts(models)
+    h = hazard.hazards([m.scenario for m in models], 1)
+    assert math.isclose(got[1]["outcome"]["renewed"], float(np.prod(1.0 - h)))
+    assert math.isclose(sum(got[1]["outcome"].values()), 1.0)
+    assert got[1]["first_change"]["month_log"] == hazard.month_log(hazard.first_change_days(models[1].scenario, h),
+                                                                   None, models[1].scenario)

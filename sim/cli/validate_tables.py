@@ -13,6 +13,7 @@ from typing import Any
 SCORE_ROWS = (("model", "diplosim (shipped parameters)"),
               ("prior_mean", "diplosim, every parameter at its prior median (uncalibrated)"),
               ("persistence", "smoothed persistence of the other episodes"),
+              ("hazard", "monthly hazard of a change (logistic, fitted on the other episodes)"),
               ("base_rate", "base rate of the other episodes"))
 """The forecasts validate's tables score, in order ("uniform" and "status_quo" are in the JSON only)."""
 
@@ -20,6 +21,7 @@ PREDICTIVE_ROWS = (("loo", "model", "diplosim, left out (calibrated without the 
                    ("posterior", "model", "diplosim, in sample (the shipped posterior)"),
                    ("prior", "model", "diplosim, every parameter drawn from its prior"),
                    ("loo", "persistence", "smoothed persistence of the other episodes"),
+                   ("loo", "hazard", "monthly hazard of a change (logistic, fitted on the other episodes)"),
                    ("loo", "base_rate", "base rate of the other episodes"))
 """The headline rows: (which scores, which forecast, its name); the baselines are the same in every column."""
 
@@ -92,6 +94,32 @@ def dated_rows(report: dict[str, Any], sources: list[str]) -> list[tuple[str, li
     return rows
 
 
+def first_change_rows(report: dict[str, Any], sources: list[str]) -> list[tuple[str, list[str]]]:
+    """The first change of the pact's stage: per source the model's month log and CRPS over eventful, quiet,
+    all; then the hazard baseline's (the same in every source)."""
+    names = {"loo": "diplosim, left out", "posterior": "diplosim, in sample", "prior": "diplosim, prior draws"}
+    rows = []
+    found = None
+    for source in sources:
+        got = report["scores"].get(source, {}).get("first_change")
+        if got is None:
+            continue
+        found = found or got
+        rows.append((names.get(source, source), _first_cells(got["model"])))
+    if found is not None:
+        rows.append(("monthly hazard of a change (logistic, fitted on the other episodes)",
+                     _first_cells(found["hazard"])))
+    return rows
+
+
+def _first_cells(by_kind: dict[str, Any]) -> list[str]:
+    cells = []
+    for kind, _ in KINDS:
+        m = by_kind[kind]
+        cells += [_num(m["month_log"]), _num(m["crps_days"], ".1f") + f" ({m['episodes']})"]
+    return cells
+
+
 def _dates_line(ep: dict[str, Any], mode: dict[str, Any]) -> list[str]:
     out = []
     for step, rec in ep["recorded_dates"].items():
@@ -138,6 +166,14 @@ def validation_table(report: dict[str, Any]) -> str:
         lines.append(f"  {'forecast':<54}" + "".join(f"{kind + ' month log':>20}{'CRPS d':>22}" for kind, _ in KINDS))
         for name, cells in dated:
             lines.append(f"  {name:<54}" + "".join(f"{c:>20}" if i % 2 == 0 else f"{c:>22}"
+                                                    for i, c in enumerate(cells)))
+        lines.append("")
+    first = first_change_rows(report, [s for s in ("loo", "posterior", "prior") if s in report.get("scores", {})])
+    if first:
+        lines.append("First change of the pact's stage (or 'never' in a quiet year), free runs; episodes in brackets")
+        lines.append(f"  {'forecast':<68}" + "".join(f"{kind + ' month log':>20}{'CRPS d':>16}" for kind, _ in KINDS))
+        for name, cells in first:
+            lines.append(f"  {name:<68}" + "".join(f"{c:>20}" if i % 2 == 0 else f"{c:>16}"
                                                     for i, c in enumerate(cells)))
         lines.append("")
     for ep in report["episodes"]:
@@ -231,6 +267,13 @@ def _headline_markdown(report: dict[str, Any]) -> list[str]:
         lines += [f"| {name} | " + " | ".join(cells) + " |" for name, cells in dated]
         lines += ["", f"Dated scores: {DATED_NOTE}; the calendar row gives its CRPS against the model's on the "
                       "same steps.", ""]
+    first = first_change_rows(report, [s for s in ("loo", "posterior", "prior") if s in report.get("scores", {})])
+    if first:
+        lines += ["| forecast (free runs, first change of the pact's stage, or never) | "
+                  + " | ".join(f"{kind}: month log | {kind}: CRPS, days (episodes)" for kind, _ in KINDS) + " |",
+                  "|---|" + "---|---|" * len(KINDS)]
+        lines += [f"| {name} | " + " | ".join(cells) + " |" for name, cells in first]
+        lines.append("")
     return lines
 
 

@@ -90,12 +90,18 @@ def persistence(outcomes: Sequence[str], quiet: str, others: Sequence[tuple[str,
     """The smoothed persistence forecast of an episode whose possible `outcomes` include the no-change `quiet`.
 
     `others`: each other episode's recorded outcome and whether it changed the pact's stage. P(quiet) =
-    (persisted + 1) / (n + 2); the rest goes to the change outcomes in proportion to 1 + how many other
-    episodes ended in each (an outcome this episode cannot end in is not counted).
+    (persisted + 1) / (n + 2); the rest is spread by `spread_change`.
     """
     n = len(others)
     persisted = sum(not changed for _, changed in others)
-    p_quiet = (persisted + 1) / (n + 2)
+    return spread_change(outcomes, quiet, (persisted + 1) / (n + 2), others)
+
+
+def spread_change(outcomes: Sequence[str], quiet: str, p_quiet: float,
+                  others: Sequence[tuple[str, bool]]) -> dict[str, float]:
+    """`p_quiet` on the no-change outcome, the rest over the change outcomes in proportion to 1 + how many
+    of the `others` (recorded outcome, whether it changed the stage) ended in each (an outcome this episode
+    cannot end in is not counted)."""
     changes = [k for k in outcomes if k != quiet]
     weights = {k: 1.0 + sum(changed and outcome == k for outcome, changed in others) for k in changes}
     total = sum(weights.values())

@@ -34,6 +34,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..domain.kinds import ANSWER_MOVES
 from ..domain.lifecycle import Stage
 from ..domain.parameters import CALIBRATED, PARAMETERS
@@ -46,7 +48,16 @@ from ..scenario.params import ParameterSet, Posterior, load_posterior
 from ..scenario.shipped import LOO_DIR
 from ..scenario.variants import assumptions, conditional, without_given
 from .experiment import Runner, run_points
-from .scores import AGREE_WINDOW_DAYS, brier, crps_days, log_score, month_log_score, never_day, persistence
+from .scores import (
+    AGREE_WINDOW_DAYS,
+    brier,
+    crps_days,
+    log_score,
+    month_log_score,
+    never_day,
+    persistence,
+    spread_change,
+)
 
 MODE_LABELS = {"free": "free: every actor decides, nothing given (the forecast)",
                "conditional": "conditional: actors' recorded moves given (an oracle-input check, not a forecast)"}
@@ -78,6 +89,8 @@ class EpisodeCheck:
     """Each recorded move of an actor against the model's moves (`move_checks`)."""
     dated: list[dict[str, Any]] = field(default_factory=list)
     """The dated scores of each recorded step and move (`dated_checks`)."""
+    first_change: dict[str, Any] | None = None
+    """The dated scores of the first change of the pact's stage, or "never" in a quiet episode (`first_change`)."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
@@ -99,6 +112,7 @@ class EpisodeCheck:
             "date_skill": None if self.date_skill is None else round(self.date_skill, 6),
             "moves": self.moves,
             "dated": self.dated,
+            "first_change": self.first_change,
             "runs": self.runs,
         }
 
@@ -130,6 +144,7 @@ def check_episode(model: Model, results: Sequence[ReplicationResult]) -> Episode
     calendar = calendar_dates(model, rec.dates)
     return EpisodeCheck(
         dated=dated_checks(model, results, calendar),
+        first_change=first_change(model, results),
         calendar_dates={s: d.isoformat() for s, d in calendar.items()},
         date_skill=date_skill(errors, {s: float((calendar[s] - rec.dates[s]).days) for s in calendar}),
         name=sc.name,
@@ -233,6 +248,32 @@ def dated_checks(model: Model, results: Sequence[ReplicationResult],
         observed = None if move.never or move.at is None else (move.at - sc.start).days
         out.append(item(f"move {move.label}", [_day(first_move(r, move)) for r in results], observed, None))
     return out
+
+
+def recorded_first_change(sc: Scenario) -> int | None | bool:
+    """The day (since the start) the record first changes the pact's stage, None when it never does (a quiet
+    episode), or False when the record does not say (an eventful outcome without a dated step)."""
+    rec = sc.record
+    if rec is None:
+        return False
+    if rec.dates:
+        return (min(rec.dates.values()) - sc.start).days
+    return None if not eventful(sc) else False
+
+
+def first_change(model: Model, results: Sequence[ReplicationResult]) -> dict[str, Any] | None:
+    """The month log score and CRPS (days) of the ensemble's first change of the pact's stage against the
+    record's (its first dated step, or "never" in a quiet episode); None when the record does not date it."""
+    sc = model.scenario
+    observed = recorded_first_change(sc)
+    if observed is False or not results:
+        return None
+    start = sc.agreement.state.value
+    days = [_day(min((t for step, t in r.stage_t.items() if step != start), default=None)) for r in results]
+    return {"recorded": "never" if observed is None else (sc.start + timedelta(int(observed))).isoformat(),
+            "p_never": round(sum(d is None for d in days) / len(days), 6),
+            "month_log": round(month_log_score(days, observed, sc.start, sc.end), 6),
+            "crps_days": round(crps_days(days, observed, never_day(sc.start, sc.end)), 3)}
 
 
 def first_move(result: ReplicationResult, move: RecordedMove) -> float | None:
@@ -426,17 +467,19 @@ def scores(checks: Sequence[EpisodeCheck], models: Sequence[Model], floor: float
     mean dated scores (`dated_summary`).
     """
     rows: dict[str, list[tuple[float, float, bool]]] = {
-        "model": [], "persistence": [], "base_rate": [], "uniform": [], "status_quo": []}
+        "model": [], "persistence": [], "hazard": [], "base_rate": [], "uniform": [], "status_quo": []}
     if prior is not None:
         rows["prior_mean"] = []
     rates = base_rates(models)
     persist = persistence_forecasts(models)
+    reduced = hazard_forecasts(models)
     kinds = [eventful(m.scenario) for m in models]
     for i, (check, model) in enumerate(zip(checks, models, strict=True)):
         names = list(model.scenario.outcomes)
         uniform = {k: 1.0 / len(names) for k in names}
         quo = {k: float(k == status_quo(model.scenario.agreement.state)) for k in names}
-        forecasts = [("model", check.probabilities), ("persistence", persist[i]), ("base_rate", rates[i]),
+        forecasts = [("model", check.probabilities), ("persistence", persist[i]),
+                     ("hazard", reduced[i]["outcome"]), ("base_rate", rates[i]),
                      ("uniform", uniform), ("status_quo", quo)]
         if prior is not None:
             forecasts.append(("prior_mean", prior[i].probabilities))
@@ -454,6 +497,50 @@ def scores(checks: Sequence[EpisodeCheck], models: Sequence[Model], floor: float
             out[label][kind] = {"brier": mean([b for b, _ in part]), "log": mean([s for _, s in part]),
                                 "episodes": len(part)}
     out["dates"] = dated_summary(checks, kinds)
+    out["first_change"] = first_change_summary(checks, reduced, kinds)
+    return out
+
+
+def hazard_forecasts(models: Sequence[Model]) -> list[dict[str, Any]]:
+    """Each episode's reduced-form forecasts (`hazard`), fitted on the other episodes: the outcome, and the
+    month log score and CRPS of the first change of stage (None where the record does not date it)."""
+    from . import hazard
+
+    episodes = [m.scenario for m in models]
+    records = [(sc.record.outcome if sc.record else "", eventful(sc)) for sc in episodes]
+    out = []
+    for i, sc in enumerate(episodes):
+        h = hazard.hazards(episodes, i)
+        names = list(sc.outcomes)
+        quiet = quiet_outcome(sc)
+        if quiet not in names:
+            names.append(quiet)
+        others = [r for j, r in enumerate(records) if j != i]
+        entry: dict[str, Any] = {"outcome": spread_change(names, quiet, float(np.prod(1.0 - h)), others),
+                                 "first_change": None}
+        observed = recorded_first_change(sc)
+        if observed is not False:
+            days = hazard.first_change_days(sc, h)
+            entry["first_change"] = {"month_log": hazard.month_log(days, observed, sc),
+                                     "crps_days": hazard.crps_discrete(days, observed, never_day(sc.start, sc.end))}
+        out.append(entry)
+    return out
+
+
+def first_change_summary(checks: Sequence[EpisodeCheck], reduced: Sequence[dict[str, Any]],
+                         kinds: Sequence[bool]) -> dict[str, Any]:
+    """Mean month log score and CRPS (days) of the first change of stage, the model's and the hazard
+    baseline's, over the episodes whose record dates it (or says it never came), by kind."""
+    def mean(vals: list[float]) -> float | None:
+        return round(sum(vals) / len(vals), 6) if vals else None
+
+    out: dict[str, Any] = {"model": {}, "hazard": {}}
+    for kind in KINDS:
+        pairs = [(c.first_change, r["first_change"]) for c, r, e in zip(checks, reduced, kinds, strict=True)
+                 if _in_kind(kind, e) and c.first_change is not None and r["first_change"] is not None]
+        for label, k in (("model", 0), ("hazard", 1)):
+            out[label][kind] = {"episodes": len(pairs), "month_log": mean([p[k]["month_log"] for p in pairs]),
+                                "crps_days": mean([p[k]["crps_days"] for p in pairs])}
     return out
 
 
@@ -635,7 +722,7 @@ def predictive_entry(check: EpisodeCheck, source: str) -> dict[str, Any]:
     full = check.as_json()
     return {"parameters": source, **{k: full[k] for k in ("p", "ci", "modal", "probabilities", "median_dates",
                                                             "date_error_days", "date_skill", "moves", "dated",
-                                                            "runs")}}
+                                                            "first_change", "runs")}}
 
 
 def predictives(episodes: Sequence[Scenario], runs: int, seed: int, runner: Runner,
