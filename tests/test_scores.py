@@ -207,7 +207,7 @@ def test_validate_labels_the_conditional_mode_and_reports_progress_on_stderr_onl
     # two episodes, two modes, each with the prior-median rerun, then prior, posterior and left-out runs
     total = 2 * 2 * 2 + 2 * 3
     assert [line.split()[1] for line in steps] == [f"{k}/{total}" for k in range(1, total + 1)]
-    assert "conditional mode, GSOMIA 2019" in err
+    assert "conditional mode, episode 2 of 2 (GSOMIA 2019)" in err
     assert lines[-1].startswith("validate: done, 14 ensembles in ")
 
     assert main([*args, "--markdown"]) == 0

@@ -607,9 +607,9 @@ def validate(episodes: Sequence[Scenario], runs: int, seed: int, runner: Runner,
 
     def run(models: list[Model], what: str) -> list[EpisodeCheck]:
         out = []
-        for model, rs in zip(models, run_points(models, runs, seed, runner), strict=True):
+        for k, (model, rs) in enumerate(zip(models, run_points(models, runs, seed, runner), strict=True)):
             out.append(check_episode(model, rs))
-            clock.step(f"{what}, {model.scenario.name}")
+            clock.step(f"{what}, episode {k + 1} of {len(models)} ({model.scenario.name})")
         return out
 
     for mode in modes:
@@ -644,7 +644,8 @@ def validate(episodes: Sequence[Scenario], runs: int, seed: int, runner: Runner,
 
 
 class _Steps:
-    """Counts validate's ensemble runs and tells `say` of each: 'validate: 3/35 free mode, GSOMIA 2016 (12 s)'."""
+    """Counts validate's ensemble runs and tells `say` of each, with the time since the start:
+    'validate: 3/35 free mode, episode 3 of 7 (GSOMIA 2016) (12 s)'."""
 
     def __init__(self, total: int, say: Say | None) -> None:
         self.total, self.say, self.k, self.t0 = total, say, 0, time.monotonic()
@@ -741,10 +742,10 @@ def predictives(episodes: Sequence[Scenario], runs: int, seed: int, runner: Runn
         idx = [i for i, _ in present]
         models = [compile_scenario(without_given(dataclasses.replace(episodes[i], params=p))) for i, p in present]
         checks = []
-        for m, rs in zip(models, run_points(models, runs, seed, runner), strict=True):
+        for k, (m, rs) in enumerate(zip(models, run_points(models, runs, seed, runner), strict=True)):
             checks.append(check_episode(m, rs))
             if step is not None:
-                step(f"free mode, {name} parameters, {m.scenario.name}")
+                step(f"free mode, {name} parameters, episode {k + 1} of {len(models)} ({m.scenario.name})")
         row: list[Any] = [None] * len(episodes)
         for i, model, check in zip(idx, models, checks, strict=True):
             posterior = model.scenario.params.posterior
