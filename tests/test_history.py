@@ -54,3 +54,10 @@ def test_validate_runs_every_episode_in_both_modes_and_its_probabilities_add_up(
             assert entry["p"] == entry["probabilities"].get(ep["outcome"], 0.0)
             assert entry["runs"] == 40
         assert ep["free"]["given"] == []
+        # the kind of episode comes from its record: in the shipped files, the eventful ones date their steps
+        assert ep["eventful"] == bool(ep["recorded_dates"])
+        dated = {item["what"] for item in ep["free"]["dated"]}
+        assert {f"stage {step}" for step in ep["recorded_dates"]} <= dated
+    for name in ("free", "conditional", "prior", "posterior", "loo"):
+        kinds = report["scores"][name]["model"]
+        assert kinds["eventful"]["episodes"] + kinds["quiet"]["episodes"] == len(episodes)
