@@ -121,3 +121,63 @@ def test_every_help_text_renders_as_written():
     assert len(texts) > 10
     for name, text in texts.items():
         assert "option_strings" not in text and "%(" not in text, f"help of {name} is garbled"
+
+
+# -- run says who decides and what is given ------------------------------------------------------
+
+MOVES = [{"id": "controls", "kind": "export_control", "by": "counterpart", "at": "2017-03-01", "source": "test"},
+         {"id": "visit", "kind": "us_pressure", "by": "patron", "at": "2017-06-01", "source": "test"},
+         {"id": "m", "kind": "missile_test", "rate": 4}]
+
+
+def _main(capsys, *args: str) -> tuple[int, str, str]:
+    """The CLI run in this process: (exit status, stdout, stderr)."""
+    from diplosim.cli.main import main
+
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_run_says_who_decides_what_is_given_and_how_to_get_the_free_run(write_scenario, capsys, tmp_path):
+    path = str(write_scenario(scenario_dict(triggers=MOVES)))
+    code, out, _ = _main(capsys, "run", path, "--runs", "10", "--workers", "1")
+    assert code == 0
+    head = out.split("\n\n")[0].splitlines()
+    assert "mode: file: the file as written: its given moves happen whatever the actors decide" in head
+    assert "deciding: 5 of 5 actors (Seoul, Tokyo, Washington, Opposition, Public)" in head
+    assert ("given: 2 recorded moves, assumed rather than decided: Tokyo export_control 2017-03-01, "
+            "Washington us_pressure 2017-06-01") in head
+    assert any(line.endswith("--mode free") for line in head)
+
+    code, out, _ = _main(capsys, "run", path, "--runs", "10", "--workers", "1", "--json", "--out",
+                         str(tmp_path / "res"))
+    printed = json.loads(out)
+    stored = json.loads((tmp_path / "res" / "summary.json").read_text(encoding="utf-8"))
+    for summary in (printed, stored):
+        assert [g["id"] for g in summary["assumptions"]["given"]] == ["controls", "visit"]
+        assert summary["assumptions"]["given"][0] == {"id": "controls", "move": "export_control", "by": "Tokyo",
+                                                      "when": "2017-03-01"}
+        assert summary["assumptions"]["silent"] == [] and len(summary["assumptions"]["decide"]) == 5
+        assert summary["mode"]["name"] == "file" and "--mode free" in summary["mode"]["other_modes"]
+
+
+def test_run_mode_free_and_conditional_are_validates_modes(write_scenario, capsys):
+    from diplosim import load_scenario, run_ensemble
+    from diplosim.explore.validation import mode_variant
+
+    path = str(write_scenario(scenario_dict(triggers=MOVES)))
+    for mode in ("free", "conditional"):
+        code, out, _ = _main(capsys, "run", path, "--runs", "30", "--seed", "3", "--workers", "1", "--json",
+                             "--mode", mode)
+        assert code == 0
+        summary = json.loads(out)
+        expected = run_ensemble(mode_variant(load_scenario(path), mode), 30, 3).summary()
+        assert summary["outcomes"] == expected["outcomes"] and summary["mode"]["name"] == mode
+    free = json.loads(_main(capsys, "run", path, "--runs", "5", "--workers", "1", "--json", "--mode", "free")[1])
+    assert free["assumptions"]["given"] == [] and len(free["assumptions"]["decide"]) == 5
+    code, out, _ = _main(capsys, "run", path, "--runs", "5", "--workers", "1", "--mode", "conditional")
+    assert "deciding: 1 of 5 actors (Seoul); taking no initiatives of their own: Tokyo, Washington, " \
+           "Opposition, Public" in out
+    code, out, _ = _main(capsys, "run", path, "--runs", "5", "--workers", "1", "--mode", "free")
+    assert "given: no moves" in out and "--mode free" not in out

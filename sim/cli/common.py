@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, TextIO
 
 from ..errors import DiplosimError, excerpt
+from ..run.ensemble import MAX_RUNS, MAX_SEED  # the API's limits: one range for the CLI and run_ensemble
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -30,9 +31,6 @@ def _parse_sets(items: Sequence[str] | None) -> dict[str, str]:
     return out
 
 
-MAX_RUNS = 10_000_000
-"""Most replications one command runs (a run store and the summary hold them all)."""
-MAX_SEED = 2**63 - 1
 
 
 def whole(low: int, high: int, what: str) -> Callable[[str], int]:
