@@ -181,3 +181,74 @@ def test_run_mode_free_and_conditional_are_validates_modes(write_scenario, capsy
            "Opposition, Public" in out
     code, out, _ = _main(capsys, "run", path, "--runs", "5", "--workers", "1", "--mode", "free")
     assert "given: no moves" in out and "--mode free" not in out
+
+
+# -- a reader that goes away ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("extra", [[], ["--json"]])
+def test_output_to_a_closed_pipe_ends_quietly(write_scenario, extra):
+    # `run ... | head -1`: the reader may close the pipe before anything is written; Python then
+    # raises BrokenPipeError at the next write or flush. The command must end quietly: no traceback,
+    # no "Exception ignored" at exit, and the status of the work done (0 here)
+    path = str(write_scenario(scenario_dict(triggers=TRIGGERS)))
+    proc = subprocess.Popen([sys.executable, str(REPO / "run.py"), "run", path, "--runs", "5", "--workers", "1",
+                             *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before the command prints
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == 0, err
+    assert err == ""
+
+
+def test_a_closed_pipe_mid_output_ends_quietly():
+    # more output than a pipe's buffer (300 files checked, about 200 KB): a write fails, not the last flush
+    import os
+
+    from diplosim.cli.main import main
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    saved = os.dup(1)
+    try:
+        os.dup2(write_end, 1)
+        sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115 - fd 1, a closed pipe
+        code = main(["check", *[str(REPO / "scenarios" / "history" / "gsomia-2019.yaml")] * 300])
+    finally:
+        sys.stdout = sys.__stdout__
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(write_end)
+    assert code == 0
+
+
+# -- --set suggestions, and which commands take which options --------------------------------------
+
+
+def test_a_parameter_named_without_params_is_suggested_with_it(write_scenario, capsys):
+    path = str(write_scenario(scenario_dict()))
+    for key, hint in (("threat_weight", "params.threat_weight"), ("thret_weight", "params.threat_weight"),
+                      ("namee", "name")):
+        code, _, err = _main(capsys, "run", path, "--runs", "1", "--set", f"{key}=1")
+        assert code == 2 and err.strip() == f"--set: {key}: unknown key '{key}' (did you mean '{hint}'?)"
+
+
+def _commands_with(option: str) -> set[str]:
+    from diplosim.cli.main import build_parser
+
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return {name for name, sub in subparsers.choices.items()
+            if any(option in action.option_strings for action in sub._actions)}
+
+
+def test_the_readme_says_which_commands_take_set_allow_and_json():
+    import re
+
+    text = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    reading = re.search(r"The commands that read scenarios \(([^)]*)\) take `--set PATH=VALUE` and `--allow DIR`", text)
+    json_ = re.search(r"`--json` \(JSON instead of a table\) is taken by ([^.]*)\.", text)
+    assert reading and json_, "the README's sentences on --set, --allow and --json have changed"
+    named = set(re.findall(r"`([a-z-]+)`", reading.group(1)))
+    assert named == _commands_with("--set") == _commands_with("--allow")
+    assert set(re.findall(r"`([a-z-]+)`", json_.group(1))) == _commands_with("--json")

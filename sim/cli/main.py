@@ -2,7 +2,8 @@
 
 Exit status: 0 done, 2 bad input or usage, 1 anything else. Errors in input
 files are one line on stderr, ``file:line:col: field: message``; never a
-traceback (set DIPLOSIM_DEBUG=1 to see one for unexpected errors).
+traceback (set DIPLOSIM_DEBUG=1 to see one for unexpected errors). Output cut
+short by its reader (``| head``) ends the command quietly, as if it were read.
 """
 
 from __future__ import annotations
@@ -48,12 +49,14 @@ from .common import (
     EXIT_USAGE,
     Interrupted,
     PrintableStream,
+    StdoutClosed,
     UsageError,
     _parse_sets,
     _Parser,
     index_arg,
     runs_arg,
     seed_arg,
+    silence_stdout,
     story_runs_arg,
 )
 from .compile_command import add_compile_command
@@ -578,7 +581,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         allow_folders(getattr(args, "allow", []))
         with contextlib.redirect_stdout(PrintableStream(sys.stdout)):
-            return args.func(args)
+            status: int = args.func(args)
+            try:
+                sys.stdout.flush()  # here, so that a reader gone (`| head`) is seen here
+            except StdoutClosed:
+                silence_stdout()
+            return status
+    except StdoutClosed:  # the reader has what it wanted (`| head`): end quietly, the work is done
+        silence_stdout()
+        return EXIT_OK
     except ScenarioError as exc:
         print(exc.format(), file=sys.stderr)
         return EXIT_USAGE
