@@ -252,3 +252,72 @@ def test_the_readme_says_which_commands_take_set_allow_and_json():
     named = set(re.findall(r"`([a-z-]+)`", reading.group(1)))
     assert named == _commands_with("--set") == _commands_with("--allow")
     assert set(re.findall(r"`([a-z-]+)`", json_.group(1))) == _commands_with("--json")
+
+
+# -- output folders are never silently replaced ------------------------------------------------------
+
+
+def test_every_command_that_writes_a_folder_refuses_a_runs_folder(write_scenario, capsys, tmp_path):
+    path = str(write_scenario(scenario_dict(triggers=TRIGGERS)))
+    history = str(REPO / "scenarios" / "history" / "gsomia-2019.yaml")
+    results = tmp_path / "run"
+    assert _main(capsys, "run", path, "--runs", "5", "--workers", "1", "--out", str(results))[0] == 0
+    before = {p.name: p.read_bytes() for p in results.iterdir() if p.is_file()}
+    commands = {
+        "compare": ["compare", path, path, "--runs", "2"],
+        "sweep": ["sweep", path, "--param", "params.threat_weight=0:1:2", "--runs", "2"],
+        "sensitivity": ["sensitivity", path, "--runs", "2"],
+        "explain": ["explain", path, "--runs", "2"],
+        "discover": ["discover", path, "--outcome", "renewed", "--runs", "2"],
+        "validate": ["validate", history, "--runs", "2"],
+        "identify": ["identify", history, "--runs", "2"],
+        "calibrate": ["calibrate", history, "--population", "10"],
+    }
+    for name, args in commands.items():
+        code, out, err = _main(capsys, *args, "--workers", "1", "--out", str(results))
+        assert code == 2, (name, err)
+        assert err.strip() == (f"{results}: holds the results of `run`; `{name}` does not write into another "
+                               "command's folder: choose another --out (or use --force to overwrite them)")
+        assert out == ""  # refused before any work
+    assert {p.name: p.read_bytes() for p in results.iterdir() if p.is_file()} == before
+
+
+def test_sweep_refuses_to_replace_another_sweep_unless_forced(write_scenario, capsys, tmp_path):
+    path = str(write_scenario(scenario_dict(triggers=TRIGGERS)))
+    out = tmp_path / "sweep"
+    first = ["sweep", path, "--param", "params.threat_weight=0:1:2", "--runs", "3", "--workers", "1",
+             "--out", str(out)]
+    other = [*first[:3], "params.threat_weight=0:2:3", *first[4:]]
+    assert _main(capsys, *first)[0] == 0
+    saved = (out / "sweep.json").read_bytes()
+    code, _, err = _main(capsys, *other)
+    assert code == 2 and err.strip() == (f"{out}: holds the results of another `sweep` (other inputs); use --force "
+                                         "to overwrite them, or choose another --out")
+    assert (out / "sweep.json").read_bytes() == saved  # the file rerun needs is still there
+    assert _main(capsys, *first)[0] == 0  # the same sweep again: the same results, allowed
+    assert (out / "sweep.json").read_bytes() == saved
+    assert _main(capsys, *other, "--force")[0] == 0
+    assert len(json.loads((out / "sweep.json").read_text(encoding="utf-8"))["points"]) == 3
+    code, _, err = _main(capsys, "run", path, "--runs", "3", "--workers", "1", "--out", str(out))
+    assert code == 2 and "holds the results of `sweep`; `run` does not write into another" in err
+
+
+@pytest.mark.parametrize("command", ["compare", "explain", "discover"])
+def test_commands_refuse_results_of_an_unknown_run_and_write_their_own_manifest(write_scenario, capsys, tmp_path,
+                                                                                  command):
+    path = str(write_scenario(scenario_dict(triggers=TRIGGERS)))
+    extra = {"compare": [path], "explain": ["--only", "trigger"], "discover": ["--outcome", "renewed",
+                                                                                "--samples", "2"]}[command]
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "sweep.json").write_text("{}", encoding="utf-8")  # an older diplosim's sweep: no manifest
+    args = [command, path, *extra, "--runs", "2", "--workers", "1"]
+    code, _, err = _main(capsys, *args, "--out", str(old))
+    assert code == 2 and err.strip() == (f"{old}: already holds results (sweep.json) of an unknown run; use --force "
+                                         "to overwrite them, or choose another --out")
+    fresh = tmp_path / "fresh"
+    assert _main(capsys, *args, "--out", str(fresh))[0] == 0
+    manifest = json.loads((fresh / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["command"] == command and manifest["complete"] is True
+    code, _, err = _main(capsys, *args, "--seed", "1", "--out", str(fresh))  # other inputs: refused
+    assert code == 2 and f"holds the results of another `{command}` (other inputs)" in err

@@ -9,10 +9,11 @@ experiment (`--workers N` processes; default all cores).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from ..run.evaluator import Evaluator
 from ..run.progress import ProgressBar
 from ..scenario.loader import load_scenario
 from .common import UsageError, _parse_sets, runs_arg, seed_arg
+from .outputs import add_force, claimed, inputs_of
 
 PLOTS = {
     "sweep": "sweep_plot",
@@ -76,6 +78,14 @@ def _progress(label: str) -> ProgressBar:
     return ProgressBar(label)
 
 
+def _folder(out: Path | None, command: str, args: argparse.Namespace,
+            scenario_sha256: Sequence[str]) -> contextlib.AbstractContextManager[Path | None]:
+    """The command's output folder claimed for its results (`outputs.claimed`), or nothing to claim."""
+    if out is None:
+        return contextlib.nullcontext()
+    return claimed(out, command, inputs_of(args, scenario_sha256), force=args.force)
+
+
 # -- commands ---------------------------------------------------------------------
 
 
@@ -85,23 +95,25 @@ def cmd_compare(args: argparse.Namespace) -> int:
     _check_runs(args.runs)
     sets = _sets(args)
     models = [compile_scenario(load_scenario(p, sets)) for p in args.scenarios]
-    report = compare(models, args.runs, args.seed, args.evaluate)
-    if sets:  # say which overrides are in force, so a changed table is never mistaken for the baseline
-        report["set"] = sets
-    if args.out:
-        out = Path(args.out)
-        write_atomic(out / "comparison.json", to_json(report))
-        rows = [{"scenario": sc["name"], "outcome": n, **_flat(sc, n)} for sc in report["scenarios"]
-                for n in report["outcomes"]]
-        write_atomic(out / "comparison.csv", csv_text(rows))
-    _emit(args, report, comparison_text(report, markdown=args.markdown))
-    if args.plot:
-        from ..present.explore_figures import compare_plot
+    folder = Path(args.out or "results/compare") if args.out or args.plot else None
+    with _folder(folder, "compare", args, [m.scenario.sha256 for m in models]):
+        report = compare(models, args.runs, args.seed, args.evaluate)
+        if sets:  # say which overrides are in force, so a changed table is never mistaken for the baseline
+            report["set"] = sets
+        if args.out:
+            out = Path(args.out)
+            write_atomic(out / "comparison.json", to_json(report))
+            rows = [{"scenario": sc["name"], "outcome": n, **_flat(sc, n)} for sc in report["scenarios"]
+                    for n in report["outcomes"]]
+            write_atomic(out / "comparison.csv", csv_text(rows))
+        _emit(args, report, comparison_text(report, markdown=args.markdown))
+        if args.plot:
+            from ..present.explore_figures import compare_plot
 
-        out = Path(args.out or "results/compare")
-        recorded = [m.scenario.record.outcome if m.scenario.record else None for m in models]
-        paths = compare_plot(report, out, recorded)
-        print(f"plots: {len(paths)} files in {out}", flush=True)
+            out = Path(args.out or "results/compare")
+            recorded = [m.scenario.record.outcome if m.scenario.record else None for m in models]
+            paths = compare_plot(report, out, recorded)
+            print(f"plots: {len(paths)} files in {out}", flush=True)
     return 0
 
 
@@ -167,15 +179,17 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     def build(values: Mapping[str, float]) -> Model:
         return compile_scenario(load_scenario(args.scenario, {**sets, **values}))
 
-    report = sweep(build, axes, args.runs, args.seed, args.evaluate, _progress("sweep"),
-                   design=args.design, samples=args.samples)
-    report["experiment"] = experiment_spec("sweep", args.scenario, sets)
+    spec = experiment_spec("sweep", args.scenario, sets)
     out = Path(args.out)
-    write_atomic(out / "sweep.json", to_json(report))
-    write_atomic(out / "sweep.csv", csv_text(sweep_rows(report)))
-    _emit(args, report, sweep_text(report, markdown=args.markdown) + f"\n\nwrote {out / 'sweep.csv'}")
-    if args.plot:
-        _plot("sweep", report, out)
+    with _folder(out, "sweep", args, [spec["scenario_sha256"]]):  # the file rerun needs is never replaced
+        report = sweep(build, axes, args.runs, args.seed, args.evaluate, _progress("sweep"),
+                       design=args.design, samples=args.samples)
+        report["experiment"] = spec
+        write_atomic(out / "sweep.json", to_json(report))
+        write_atomic(out / "sweep.csv", csv_text(sweep_rows(report)))
+        _emit(args, report, sweep_text(report, markdown=args.markdown) + f"\n\nwrote {out / 'sweep.csv'}")
+        if args.plot:
+            _plot("sweep", report, out)
     return 0
 
 
@@ -184,14 +198,16 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
     _check_runs(args.runs, args.samples)
     sc = load_scenario(args.scenario, _sets(args))
-    report = sensitivity(sc, args.method, args.samples, args.runs, args.seed, args.evaluate, names=_names(args.params),
-                         progress=_progress(f"sensitivity ({args.method})"))
     out = Path(args.out)
-    write_atomic(out / "sensitivity.json", to_json(report))
-    write_atomic(out / "sensitivity.csv", csv_text(sensitivity_rows(report)))
-    _emit(args, report, sensitivity_text(report, args.top, args.markdown) + f"\n\nwrote {out / 'sensitivity.csv'}")
-    if args.plot:
-        _plot("sensitivity", report, out)
+    with _folder(out, "sensitivity", args, [sc.sha256]):
+        report = sensitivity(sc, args.method, args.samples, args.runs, args.seed, args.evaluate,
+                             names=_names(args.params), progress=_progress(f"sensitivity ({args.method})"))
+        write_atomic(out / "sensitivity.json", to_json(report))
+        write_atomic(out / "sensitivity.csv", csv_text(sensitivity_rows(report)))
+        _emit(args, report,
+              sensitivity_text(report, args.top, args.markdown) + f"\n\nwrote {out / 'sensitivity.csv'}")
+        if args.plot:
+            _plot("sensitivity", report, out)
     return 0
 
 
@@ -204,20 +220,21 @@ def cmd_explain(args: argparse.Namespace) -> int:
     bad = [k for k in only if k not in ("trigger", "kind", "mechanism", "actor")]
     if bad:
         raise UsageError(f"--only takes trigger, kind, mechanism, actor; found '{bad[0]}'")
-    report = explain(sc, args.runs, args.seed, args.evaluate, only=only, progress=_progress("explain"))
-    if args.out:
-        out = Path(args.out)
-        write_atomic(out / "explain.json", to_json(report))
-        rows = [{"rank": i + 1, "cause": r["cause"], "kind": r["kind"], "shift": r["shift"],
-                 "shift_lo": r["shift_ci"][0], "shift_hi": r["shift_ci"][1], "changed": r["changed"],
-                 **{f"d_{n}": r["outcomes"][n]["diff"] for n in report["outcomes"]}}
-                for i, r in enumerate(report["causes"])]
-        write_atomic(out / "explain.csv", csv_text(rows))
-        if args.plot:
-            _plot("explain", report, out)
-    elif args.plot:
+    if args.plot and not args.out:
         raise UsageError("--plot needs --out DIR")
-    _emit(args, report, explain_text(report, args.top, args.markdown))
+    with _folder(Path(args.out) if args.out else None, "explain", args, [sc.sha256]):
+        report = explain(sc, args.runs, args.seed, args.evaluate, only=only, progress=_progress("explain"))
+        if args.out:
+            out = Path(args.out)
+            write_atomic(out / "explain.json", to_json(report))
+            rows = [{"rank": i + 1, "cause": r["cause"], "kind": r["kind"], "shift": r["shift"],
+                     "shift_lo": r["shift_ci"][0], "shift_hi": r["shift_ci"][1], "changed": r["changed"],
+                     **{f"d_{n}": r["outcomes"][n]["diff"] for n in report["outcomes"]}}
+                    for i, r in enumerate(report["causes"])]
+            write_atomic(out / "explain.csv", csv_text(rows))
+            if args.plot:
+                _plot("explain", report, out)
+        _emit(args, report, explain_text(report, args.top, args.markdown))
     return 0
 
 
@@ -226,13 +243,14 @@ def cmd_discover(args: argparse.Namespace) -> int:
 
     _check_runs(args.runs, args.samples, 2)
     sc = load_scenario(args.scenario, _sets(args))
-    report = discover(sc, args.outcome, args.samples, args.runs, args.seed, args.evaluate,
-                      threshold=args.threshold, drop=args.drop, names=_names(args.params), boxes=args.boxes,
-                      min_coverage=args.min_coverage, progress=_progress("discover"))
-    if args.out:
-        out = Path(args.out)
-        write_atomic(out / "discover.json", to_json({k: v for k, v in report.items() if k != "points"}))
-        write_atomic(out / "variants.csv", csv_text(report["points"]))
+    with _folder(Path(args.out) if args.out else None, "discover", args, [sc.sha256]):
+        report = discover(sc, args.outcome, args.samples, args.runs, args.seed, args.evaluate,
+                          threshold=args.threshold, drop=args.drop, names=_names(args.params), boxes=args.boxes,
+                          min_coverage=args.min_coverage, progress=_progress("discover"))
+        if args.out:
+            out = Path(args.out)
+            write_atomic(out / "discover.json", to_json({k: v for k, v in report.items() if k != "points"}))
+            write_atomic(out / "variants.csv", csv_text(report["points"]))
     shown = {k: v for k, v in report.items() if k != "points"}
     _emit(args, shown, discover_text(report, markdown=args.markdown))
     return 0
@@ -277,6 +295,7 @@ def add_commands(sub: Any, common: Callable[[argparse.ArgumentParser], None]) ->
     p.add_argument("--plot", action="store_true",
                    help="also draw grouped outcome bars (into --out, default results/compare)")
     seeded(p, 1000)
+    add_force(p)
     p.set_defaults(func=experiment(cmd_compare))
 
     p = sub.add_parser("sweep", help="outcome probabilities over a design of points (factorial, lhs, sobol)")
@@ -290,6 +309,7 @@ def add_commands(sub: Any, common: Callable[[argparse.ArgumentParser], None]) ->
                    help="directory for sweep.csv and sweep.json (the experiment rerun repeats); default results/sweep")
     p.add_argument("--plot", action="store_true", help="also draw the plot (factorial, one or two parameters)")
     seeded(p, 300)
+    add_force(p)
     p.set_defaults(func=experiment(cmd_sweep))
 
     p = sub.add_parser("rerun", help="repeat a saved sweep (its sweep.json) and check the results are identical")
@@ -308,6 +328,7 @@ def add_commands(sub: Any, common: Callable[[argparse.ArgumentParser], None]) ->
                    help="directory for sensitivity.csv, sensitivity.json (default results/sensitivity)")
     p.add_argument("--plot", action="store_true", help="also draw the bar chart")
     seeded(p, 100)
+    add_force(p)
     p.set_defaults(func=experiment(cmd_sensitivity))
 
     p = sub.add_parser("explain", help="what mattered: rerun without each trigger and mechanism, ranked")
@@ -317,6 +338,7 @@ def add_commands(sub: Any, common: Callable[[argparse.ArgumentParser], None]) ->
     p.add_argument("--out", help="directory for explain.csv, explain.json")
     p.add_argument("--plot", action="store_true", help="also draw the ranking (needs --out)")
     seeded(p, 500)
+    add_force(p)
     p.set_defaults(func=experiment(cmd_explain))
 
     p = sub.add_parser("discover", help="scenario discovery: the conditions under which an outcome is likely")
@@ -332,6 +354,7 @@ def add_commands(sub: Any, common: Callable[[argparse.ArgumentParser], None]) ->
                    help="smallest share of cases of interest a box must hold (default 0.3)")
     p.add_argument("--out", help="directory for discover.json and variants.csv")
     seeded(p, 30)
+    add_force(p)
     p.set_defaults(func=experiment(cmd_discover))
 
     p = sub.add_parser("counterfactuals", help="each counterfactual against the episode it extends: a findings table")

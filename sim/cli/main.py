@@ -61,6 +61,7 @@ from .common import (
 )
 from .compile_command import add_compile_command
 from .explore import experiment
+from .outputs import add_force, check_command_folder, claimed, inputs_of
 from .serve import add_serve_command
 from .store_commands import (
     StoreUsageError,
@@ -189,6 +190,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.resume and store_file is None:
         raise UsageError("--resume needs a run store: give --store PATH or --out DIR")
     if out is not None:  # refuse before running: a refusal should cost no work
+        check_command_folder(out, "run", force=args.force)
         check_output_dir(out, identity, force=args.force)
         claim_output_dir(out, identity, force=args.force)
     progress = ProgressBar(f"{Path(args.scenario).name}")
@@ -406,21 +408,24 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from ..explore.validation import prior_medians, validate
 
     episodes = _episodes(args)
-    report = validate(episodes, args.runs, args.seed, args.evaluate, prior=prior_medians(episodes[0].params))
-    if args.json:
-        print(to_json(report), end="")
-    elif args.markdown:
-        print(_validation_markdown(report))
-    else:
-        print(_validation_table(report))
-    if args.out or args.plot:
-        out = Path(args.out or "results/validation")
-        write_atomic(out / "validation.json", to_json(report))
-        if args.plot:
-            from ..present.explore_figures import validation_plot
+    out = Path(args.out or "results/validation") if args.out or args.plot else None
+    folder = (claimed(out, "validate", inputs_of(args, [sc.sha256 for sc in episodes]), force=args.force)
+              if out is not None else contextlib.nullcontext())
+    with folder:  # claimed before the work: a refused folder costs none
+        report = validate(episodes, args.runs, args.seed, args.evaluate, prior=prior_medians(episodes[0].params))
+        if args.json:
+            print(to_json(report), end="")
+        elif args.markdown:
+            print(_validation_markdown(report))
+        else:
+            print(_validation_table(report))
+        if out is not None:
+            write_atomic(out / "validation.json", to_json(report))
+            if args.plot:
+                from ..present.explore_figures import validation_plot
 
-            paths = validation_plot(report, out)
-            print(f"plots: {len(paths)} files in {out}", file=sys.stderr)
+                paths = validation_plot(report, out)
+                print(f"plots: {len(paths)} files in {out}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -547,6 +552,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="directory for validation.json (and the plot)")
     p.add_argument("--plot", action="store_true",
                    help="also draw grouped outcome bars per episode (into --out, default results/validation)")
+    add_force(p)
     p.add_argument("--workers", type=int, default=None,
                    help="processes, one pool for every point (default: all cores; 1 runs here)")
     common(p)
