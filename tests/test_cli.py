@@ -321,3 +321,63 @@ def test_commands_refuse_results_of_an_unknown_run_and_write_their_own_manifest(
     assert manifest["command"] == command and manifest["complete"] is True
     code, _, err = _main(capsys, *args, "--seed", "1", "--out", str(fresh))  # other inputs: refused
     assert code == 2 and f"holds the results of another `{command}` (other inputs)" in err
+
+
+# -- compare: distinct headers, and values set for one scenario --------------------------------------
+
+
+def test_compare_headers_are_distinct_for_variants_inheriting_a_name(write_scenario, capsys):
+    base = write_scenario(scenario_dict(triggers=TRIGGERS), name="base.yaml")
+    variant = write_scenario(f"extends: {base.name}\ninitial:\n  approval: 30\n", name="variant.yaml")
+    code, out, err = _main(capsys, "compare", str(base), str(variant), "--runs", "10", "--workers", "1", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert [sc["name"] for sc in report["scenarios"]] == ["test scenario", "test scenario"]  # inherited
+    assert [sc["label"] for sc in report["scenarios"]] == ["base", "variant"]
+    code, out, _ = _main(capsys, "compare", str(base), str(variant), str(base), "--runs", "10", "--workers", "1")
+    header = next(line for line in out.splitlines() if line.startswith("outcome"))
+    import re
+
+    assert re.split(r"\s{2,}", header)[1:4] == ["base #1 % [95%]", "variant % [95%]", "difference, points [95%]"]
+    assert "base #3 % [95%]" in header and "base #3 vs base #1: distribution shift" in out
+
+
+def test_compare_set_for_changes_one_scenario_only(write_scenario, capsys, tmp_path):
+    path = str(write_scenario(scenario_dict(triggers=TRIGGERS)))
+    setting = "mechanisms.threat_cooperation=false"
+    code, out, err = _main(capsys, "compare", path, path, "--set-for", "2", setting, "--runs", "40", "--seed", "2",
+                           "--workers", "1", "--json", "--out", str(tmp_path / "cmp"))
+    assert code == 0, err
+    first, second = json.loads(out)["scenarios"]
+    assert "set" not in first and second["set"] == {"mechanisms.threat_cooperation": "false"}
+    alone = {}
+    for args in ([], ["--set", setting]):
+        ran = json.loads(_main(capsys, "run", path, "--runs", "40", "--seed", "2", "--workers", "1", "--json",
+                               *args)[1])
+        alone[bool(args)] = {name: o["p"] for name, o in ran["outcomes"].items()}
+    assert {name: o["p"] for name, o in first["outcomes"].items()} == alone[False]  # as is
+    assert {name: o["p"] for name, o in second["outcomes"].items()} == alone[True]  # with the change
+    rows = (tmp_path / "cmp" / "comparison.csv").read_text(encoding="utf-8")
+    assert "scenario1 #1," in rows and "scenario1 #2," in rows  # the CSV's scenario column is the header
+    text = _main(capsys, "compare", path, path, "--set-for", "2", setting, "--runs", "5", "--workers", "1")[1]
+    assert f"with --set-for 2 {setting} (scenario1 #2 only)" in text
+    for number, message in (("3", "--set-for 3: there are 2 scenarios, numbered 1 to 2"),
+                            ("0", "--set-for 0: there are 2 scenarios, numbered 1 to 2"),
+                            ("two", "--set-for expects a scenario's number first (1 to 2), found 'two'")):
+        code, _, err = _main(capsys, "compare", path, path, "--set-for", number, setting, "--runs", "5")
+        assert code == 2 and err.strip() == message
+
+
+def test_a_command_stopped_by_bad_input_leaves_its_folder_as_it_was(write_scenario, capsys, tmp_path):
+    path = str(write_scenario(scenario_dict(triggers=TRIGGERS)))
+    out = tmp_path / "sweep"
+    bad = ["sweep", path, "--param", "params.threat_weight=0:999:2", "--runs", "2", "--workers", "1", "--out", str(out)]
+    code, _, err = _main(capsys, *bad)
+    assert code == 2 and "expected a value in [" in err
+    assert not out.exists()  # no folder left behind, claimed by nothing
+    good = ["sweep", path, "--param", "params.threat_weight=0:1:2", "--runs", "2", "--workers", "1", "--out", str(out)]
+    assert _main(capsys, *good)[0] == 0
+    manifest = (out / "manifest.json").read_bytes()
+    assert _main(capsys, *bad, "--force")[0] == 2
+    assert (out / "manifest.json").read_bytes() == manifest  # still the good sweep's, complete
+    assert _main(capsys, *good)[0] == 0

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..errors import excerpt
 from ..files import csv_text, to_json, write_atomic
 from ..model.engine import Model, compile_scenario
 from ..run.evaluator import Evaluator
@@ -94,16 +95,19 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     _check_runs(args.runs)
     sets = _sets(args)
-    models = [compile_scenario(load_scenario(p, sets)) for p in args.scenarios]
+    own = sets_for(args.set_for, len(args.scenarios))
+    models = [compile_scenario(load_scenario(p, {**sets, **own.get(i, {})})) for i, p in enumerate(args.scenarios)]
     folder = Path(args.out or "results/compare") if args.out or args.plot else None
     with _folder(folder, "compare", args, [m.scenario.sha256 for m in models]):
         report = compare(models, args.runs, args.seed, args.evaluate)
         if sets:  # say which overrides are in force, so a changed table is never mistaken for the baseline
             report["set"] = sets
+        for i, values in own.items():
+            report["scenarios"][i]["set"] = values
         if args.out:
             out = Path(args.out)
             write_atomic(out / "comparison.json", to_json(report))
-            rows = [{"scenario": sc["name"], "outcome": n, **_flat(sc, n)} for sc in report["scenarios"]
+            rows = [{"scenario": sc["label"], "outcome": n, **_flat(sc, n)} for sc in report["scenarios"]
                     for n in report["outcomes"]]
             write_atomic(out / "comparison.csv", csv_text(rows))
         _emit(args, report, comparison_text(report, markdown=args.markdown))
@@ -115,6 +119,21 @@ def cmd_compare(args: argparse.Namespace) -> int:
             paths = compare_plot(report, out, recorded)
             print(f"plots: {len(paths)} files in {out}", flush=True)
     return 0
+
+
+def sets_for(items: Sequence[Sequence[str]] | None, count: int) -> dict[int, dict[str, str]]:
+    """``--set-for N PATH=VALUE`` options: scenario index (from 0) -> its own overrides."""
+    out: dict[int, dict[str, str]] = {}
+    for number, item in items or ():
+        try:
+            index = int(number) - 1
+        except ValueError:
+            raise UsageError(f"--set-for expects a scenario's number first (1 to {count}), found "
+                             f"'{excerpt(number)}'") from None
+        if not 0 <= index < count:
+            raise UsageError(f"--set-for {excerpt(number)}: there are {count} scenarios, numbered 1 to {count}")
+        out.setdefault(index, {}).update(_parse_sets([item]))
+    return out
 
 
 def experiment_spec(command: str, scenario: str, sets: Mapping[str, str]) -> dict[str, Any]:
@@ -291,6 +310,9 @@ def add_commands(sub: Any, common: Callable[[argparse.ArgumentParser], None]) ->
 
     p = sub.add_parser("compare", help="outcome distributions of scenarios side by side, with paired differences")
     p.add_argument("scenarios", nargs="+", help="scenario files; differences are from the first")
+    p.add_argument("--set-for", nargs=2, action="append", metavar=("N", "PATH=VALUE"),
+                   help="override a value in the Nth scenario only (from 1; after --set, which applies to "
+                        "all), e.g. --set-for 2 mechanisms.issue_linkage=false to set one file against itself")
     p.add_argument("--out", help="directory for comparison.json and comparison.csv")
     p.add_argument("--plot", action="store_true",
                    help="also draw grouped outcome bars (into --out, default results/compare)")

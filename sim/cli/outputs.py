@@ -12,7 +12,9 @@ Without `--force` a command refuses a folder that holds
 - result files and no manifest (written by an older diplosim, or by hand).
 
 Running the same command with the same inputs into its own folder is allowed:
-it writes the same results again. Every check happens before any work.
+it writes the same results again. Every check happens before any work; a
+command that then stops on bad input (a swept value out of bounds) leaves the
+folder as it found it.
 """
 
 from __future__ import annotations
@@ -25,8 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..files import to_json
+from ..errors import DiplosimError
+from ..files import to_json, write_atomic
 from ..present.resultdir import (
+    LOCK,
     MANIFEST,
     RESULT_FILES,
     OutputDirError,
@@ -96,9 +100,30 @@ def claimed(out: Path, command: str, inputs: Mapping[str, Any], *, force: bool =
         why = "another diplosim version" if manifest.get("version") != __version__ else "other inputs"
         raise OutputDirError(f"{out}: holds the results of another `{command}` ({why}); use --force to "
                              "overwrite them, or choose another --out")
+    existed = out.is_dir()
+    previous = (out / MANIFEST).read_bytes() if (out / MANIFEST).is_file() else None
     claim_output_dir(out, identity, force=force)
-    yield out
+    try:
+        yield out
+    except DiplosimError:
+        # bad input, found before any result was written: leave the folder as it was, so that a failed
+        # attempt neither claims it (an incomplete manifest refusing the next command) nor litters
+        _unclaim(out, identity, previous, existed)
+        raise
     finish_output_dir(out, identity)
+
+
+def _unclaim(out: Path, identity: Mapping[str, Any], previous: bytes | None, existed: bool) -> None:
+    """Undo `claim_output_dir`: release the lock and put back the manifest (or none, or no folder)."""
+    finish_output_dir(out, identity)  # releases the lock
+    if previous is not None:
+        write_atomic(out / MANIFEST, previous)
+        return
+    (out / MANIFEST).unlink(missing_ok=True)
+    if not existed:
+        (out / LOCK).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # not empty: something else was written there meanwhile
+            out.rmdir()
 
 
 def add_force(p: argparse.ArgumentParser) -> None:

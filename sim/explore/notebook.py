@@ -92,7 +92,7 @@ def compare(*scenarios: str | Scenario, runs: int = 1000, seed: int = 0, workers
     for sc in report["scenarios"]:
         for name in report["outcomes"]:
             o = sc["outcomes"][name]
-            row = {"scenario": sc["name"], "outcome": name, "p": o["p"], "lo": o["ci"][0], "hi": o["ci"][1]}
+            row = {"scenario": sc["label"], "outcome": name, "p": o["p"], "lo": o["ci"][0], "hi": o["ci"][1]}
             if "difference" in sc:
                 d = sc["difference"]["outcomes"][name]
                 row |= {"diff": d["diff"], "diff_lo": d["ci"][0], "diff_hi": d["ci"][1]}
