@@ -159,7 +159,8 @@ def test_run_says_who_decides_what_is_given_and_how_to_get_the_free_run(write_sc
         assert summary["assumptions"]["given"][0] == {"id": "controls", "move": "export_control", "by": "Tokyo",
                                                       "when": "2017-03-01"}
         assert summary["assumptions"]["silent"] == [] and len(summary["assumptions"]["decide"]) == 5
-        assert summary["mode"]["name"] == "file" and "--mode free" in summary["mode"]["other_modes"]
+        assert "mode" not in summary and summary["assumptions"]["free"] is False  # the default: the file as is
+        assert "`run --mode free`" in summary["assumptions"]["free_run"]
 
 
 def test_run_mode_free_and_conditional_are_validates_modes(write_scenario, capsys):
@@ -176,6 +177,8 @@ def test_run_mode_free_and_conditional_are_validates_modes(write_scenario, capsy
         assert summary["outcomes"] == expected["outcomes"] and summary["mode"]["name"] == mode
     free = json.loads(_main(capsys, "run", path, "--runs", "5", "--workers", "1", "--json", "--mode", "free")[1])
     assert free["assumptions"]["given"] == [] and len(free["assumptions"]["decide"]) == 5
+    assert free["assumptions"]["free"] is True and "free_run" not in free["assumptions"]
+    assert "--mode conditional" in free["mode"]["other_modes"]
     code, out, _ = _main(capsys, "run", path, "--runs", "5", "--workers", "1", "--mode", "conditional")
     assert "deciding: 1 of 5 actors (Seoul); taking no initiatives of their own: Tokyo, Washington, " \
            "Opposition, Public" in out

@@ -169,7 +169,9 @@ def _run_scenario(args: argparse.Namespace) -> Scenario:
 
 def _summary_extra(args: argparse.Namespace) -> dict[str, Any]:
     """What `run` adds to the ensemble's summary: its mode, and the --set overrides in force."""
-    extra: dict[str, Any] = {"mode": run_mode(args.mode)}
+    # like --set, the mode is said only when it is not the default, so the summary of the file as it is
+    # stays the ensemble's own (what the API and the classroom page give)
+    extra: dict[str, Any] = {"mode": run_mode(args.mode)} if args.mode != "file" else {}
     sets = _parse_sets(args.set)
     if sets:  # say which overrides are in force, so a changed table is never mistaken for the baseline
         extra["set"] = sets

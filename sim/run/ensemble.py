@@ -174,17 +174,27 @@ def who_decides(sc: Scenario) -> dict[str, Any]:
     ``decide``: the actors who take initiatives of their own; ``silent``: those who
     take none (they still answer and react); ``given``: the moves the file keeps as
     declared assumptions (``given: true``), which happen whatever the actors decide;
-    ``choices``: Seoul's choices the file fixes.
+    ``choices``: Seoul's choices the file fixes; ``free``: whether there is none of
+    these (every actor decides, nothing given) and, if not, ``free_run``: how to get it.
     """
     roles = [role for role in ROLES if role in sc.actors]
     executive = sc.actors["executive"].facts if "executive" in sc.actors else {}
-    return {
+    out: dict[str, Any] = {
         "decide": [sc.actors[r].name for r in roles if deciding(sc, r)],
         "silent": [sc.actors[r].name for r in roles if not deciding(sc, r)],
         "given": [{"id": tr.id, "move": tr.kind, "by": _actor_name(sc, tr.by), "when": trigger_when(tr)}
                   for tr in sc.triggers if tr.given],
         "choices": {name: executive[name] for name in EXECUTIVE_CHOICES if name in executive},
     }
+    out["free"] = not (out["silent"] or out["given"] or out["choices"])
+    if not out["free"]:
+        out["free_run"] = FREE_RUN
+    return out
+
+
+FREE_RUN = ("no move given and every actor deciding, as validate's free mode: `run --mode free`, or "
+            "run_ensemble(diplosim.explore.validation.mode_variant(scenario, 'free'))")
+"""How to get the free run of a scenario that gives moves or silences actors (in its summary)."""
 
 
 def _actor_name(sc: Scenario, role: str | None) -> str | None:
