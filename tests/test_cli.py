@@ -146,7 +146,7 @@ def test_run_says_who_decides_what_is_given_and_how_to_get_the_free_run(write_sc
     head = out.split("\n\n")[0].splitlines()
     assert "mode: file: the file as written: its given moves happen whatever the actors decide" in head
     assert "deciding: 5 of 5 actors (Seoul, Tokyo, Washington, Opposition, Public)" in head
-    assert ("given: 2 recorded moves, assumed rather than decided: Tokyo export_control 2017-03-01, "
+    assert ("given: 2 moves, assumed rather than decided: Tokyo export_control 2017-03-01, "
             "Washington us_pressure 2017-06-01") in head
     assert any(line.endswith("--mode free") for line in head)
 

@@ -122,7 +122,7 @@ def assumption_lines(assumptions: dict[str, Any], mode: str = "file") -> list[st
     if given:
         shown = ", ".join(f"{g['by'] or 'no actor'} {g['move']} {g['when']}" for g in given[:GIVEN_SHOWN])
         more = f" and {len(given) - GIVEN_SHOWN} more" if len(given) > GIVEN_SHOWN else ""
-        lines.append(f"given: {len(given)} recorded moves, assumed rather than decided: {shown}{more}")
+        lines.append(f"given: {len(given)} moves, assumed rather than decided: {shown}{more}")
     else:
         lines.append("given: no moves")
     lines += [f"given: Seoul's {name} is {value}" for name, value in assumptions["choices"].items()]
@@ -197,7 +197,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         claim_output_dir(out, identity, force=args.force)
     progress = ProgressBar(f"{Path(args.scenario).name}")
     model = compile_scenario(sc)
-    meta = {"command": "run", "set": _parse_sets(args.set), "workers": args.workers, "scheduler": args.scheduler}
+    meta = {"command": "run", "set": _parse_sets(args.set), "mode": args.mode, "workers": args.workers,
+            "scheduler": args.scheduler}
     try:
         with terminate_on_sigterm():  # until every result file is written
             if store_file is None:
