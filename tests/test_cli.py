@@ -121,3 +121,266 @@ def test_every_help_text_renders_as_written():
     assert len(texts) > 10
     for name, text in texts.items():
         assert "option_strings" not in text and "%(" not in text, f"help of {name} is garbled"
+
+
+# -- run says who decides and what is given ------------------------------------------------------
+
+MOVES = [{"id": "controls", "kind": "export_control", "by": "counterpart", "at": "2017-03-01", "source": "test"},
+         {"id": "visit", "kind": "us_pressure", "by": "patron", "at": "2017-06-01", "source": "test"},
+         {"id": "m", "kind": "missile_test", "rate": 4}]
+
+
+def _main(capsys, *args: str) -> tuple[int, str, str]:
+    """The CLI run in this process: (exit status, stdout, stderr)."""
+    from diplosim.cli.main import main
+
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_run_says_who_decides_what_is_given_and_how_to_get_the_free_run(write_scenario, capsys, tmp_path):
+    path = str(write_scenario(scenario_dict(triggers=MOVES)))
+    code, out, _ = _main(capsys, "run", path, "--runs", "10", "--workers", "1")
+    assert code == 0
+    head = out.split("\n\n")[0].splitlines()
+    assert "mode: file: the file as written: its given moves happen whatever the actors decide" in head
+    assert "deciding: 5 of 5 actors (Seoul, Tokyo, Washington, Opposition, Public)" in head
+    assert ("given: 2 moves, assumed rather than decided: Tokyo export_control 2017-03-01, "
+            "Washington us_pressure 2017-06-01") in head
+    assert any(line.endswith("--mode free") for line in head)
+
+    code, out, _ = _main(capsys, "run", path, "--runs", "10", "--workers", "1", "--json", "--out",
+                         str(tmp_path / "res"))
+    printed = json.loads(out)
+    stored = json.loads((tmp_path / "res" / "summary.json").read_text(encoding="utf-8"))
+    for summary in (printed, stored):
+        assert [g["id"] for g in summary["assumptions"]["given"]] == ["controls", "visit"]
+        assert summary["assumptions"]["given"][0] == {"id": "controls", "move": "export_control", "by": "Tokyo",
+                                                      "when": "2017-03-01"}
+        assert summary["assumptions"]["silent"] == [] and len(summary["assumptions"]["decide"]) == 5
+        assert "mode" not in summary and summary["assumptions"]["free"] is False  # the default: the file as is
+        assert "`run --mode free`" in summary["assumptions"]["free_run"]
+
+
+def test_run_mode_free_and_conditional_are_validates_modes(write_scenario, capsys):
+    from diplosim import load_scenario, run_ensemble
+    from diplosim.explore.validation import mode_variant
+
+    path = str(write_scenario(scenario_dict(triggers=MOVES)))
+    for mode in ("free", "conditional"):
+        code, out, _ = _main(capsys, "run", path, "--runs", "30", "--seed", "3", "--workers", "1", "--json",
+                             "--mode", mode)
+        assert code == 0
+        summary = json.loads(out)
+        expected = run_ensemble(mode_variant(load_scenario(path), mode), 30, 3).summary()
+        assert summary["outcomes"] == expected["outcomes"] and summary["mode"]["name"] == mode
+    free = json.loads(_main(capsys, "run", path, "--runs", "5", "--workers", "1", "--json", "--mode", "free")[1])
+    assert free["assumptions"]["given"] == [] and len(free["assumptions"]["decide"]) == 5
+    assert free["assumptions"]["free"] is True and "free_run" not in free["assumptions"]
+    assert "--mode conditional" in free["mode"]["other_modes"]
+    code, out, _ = _main(capsys, "run", path, "--runs", "5", "--workers", "1", "--mode", "conditional")
+    assert "deciding: 1 of 5 actors (Seoul); taking no initiatives of their own: Tokyo, Washington, " \
+           "Opposition, Public" in out
+    code, out, _ = _main(capsys, "run", path, "--runs", "5", "--workers", "1", "--mode", "free")
+    assert "given: no moves" in out and "--mode free" not in out
+
+
+# -- a reader that goes away ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("extra", [[], ["--json"]])
+def test_output_to_a_closed_pipe_ends_quietly(write_scenario, extra):
+    # `run ... | head -1`: the reader may close the pipe before anything is written; Python then
+    # raises BrokenPipeError at the next write or flush. The command must end quietly: no traceback,
+    # no "Exception ignored" at exit, and the status of the work done (0 here)
+    path = str(write_scenario(scenario_dict(triggers=TRIGGERS)))
+    proc = subprocess.Popen([sys.executable, str(REPO / "run.py"), "run", path, "--runs", "5", "--workers", "1",
+                             *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before the command prints
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == 0, err
+    assert err == ""
+
+
+def test_a_closed_pipe_mid_output_ends_quietly():
+    # more output than a pipe's buffer (300 files checked, about 200 KB): a write fails, not the last flush
+    import os
+
+    from diplosim.cli.main import main
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    saved = os.dup(1)
+    try:
+        os.dup2(write_end, 1)
+        sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115 - fd 1, a closed pipe
+        code = main(["check", *[str(REPO / "scenarios" / "history" / "gsomia-2019.yaml")] * 300])
+    finally:
+        sys.stdout = sys.__stdout__
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(write_end)
+    assert code == 0
+
+
+# -- --set suggestions, and which commands take which options --------------------------------------
+
+
+def test_a_parameter_named_without_params_is_suggested_with_it(write_scenario, capsys):
+    path = str(write_scenario(scenario_dict()))
+    for key, hint in (("threat_weight", "params.threat_weight"), ("thret_weight", "params.threat_weight"),
+                      ("namee", "name")):
+        code, _, err = _main(capsys, "run", path, "--runs", "1", "--set", f"{key}=1")
+        assert code == 2 and err.strip() == f"--set: {key}: unknown key '{key}' (did you mean '{hint}'?)"
+
+
+def _commands_with(option: str) -> set[str]:
+    from diplosim.cli.main import build_parser
+
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return {name for name, sub in subparsers.choices.items()
+            if any(option in action.option_strings for action in sub._actions)}
+
+
+def test_the_readme_says_which_commands_take_set_allow_and_json():
+    import re
+
+    text = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    reading = re.search(r"The commands that read scenarios \(([^)]*)\) take `--set PATH=VALUE` and `--allow DIR`", text)
+    json_ = re.search(r"`--json` \(JSON instead of a table\) is taken by ([^.]*)\.", text)
+    assert reading and json_, "the README's sentences on --set, --allow and --json have changed"
+    named = set(re.findall(r"`([a-z-]+)`", reading.group(1)))
+    assert named == _commands_with("--set") == _commands_with("--allow")
+    assert set(re.findall(r"`([a-z-]+)`", json_.group(1))) == _commands_with("--json")
+
+
+# -- output folders are never silently replaced ------------------------------------------------------
+
+
+def test_every_command_that_writes_a_folder_refuses_a_runs_folder(write_scenario, capsys, tmp_path):
+    path = str(write_scenario(scenario_dict(triggers=TRIGGERS)))
+    history = str(REPO / "scenarios" / "history" / "gsomia-2019.yaml")
+    results = tmp_path / "run"
+    assert _main(capsys, "run", path, "--runs", "5", "--workers", "1", "--out", str(results))[0] == 0
+    before = {p.name: p.read_bytes() for p in results.iterdir() if p.is_file()}
+    commands = {
+        "compare": ["compare", path, path, "--runs", "2"],
+        "sweep": ["sweep", path, "--param", "params.threat_weight=0:1:2", "--runs", "2"],
+        "sensitivity": ["sensitivity", path, "--runs", "2"],
+        "explain": ["explain", path, "--runs", "2"],
+        "discover": ["discover", path, "--outcome", "renewed", "--runs", "2"],
+        "validate": ["validate", history, "--runs", "2"],
+        "identify": ["identify", history, "--runs", "2"],
+        "calibrate": ["calibrate", history, "--population", "10"],
+    }
+    for name, args in commands.items():
+        code, out, err = _main(capsys, *args, "--workers", "1", "--out", str(results))
+        assert code == 2, (name, err)
+        assert err.strip() == (f"{results}: holds the results of `run`; `{name}` does not write into another "
+                               "command's folder: choose another --out (or use --force to overwrite them)")
+        assert out == ""  # refused before any work
+    assert {p.name: p.read_bytes() for p in results.iterdir() if p.is_file()} == before
+
+
+def test_sweep_refuses_to_replace_another_sweep_unless_forced(write_scenario, capsys, tmp_path):
+    path = str(write_scenario(scenario_dict(triggers=TRIGGERS)))
+    out = tmp_path / "sweep"
+    first = ["sweep", path, "--param", "params.threat_weight=0:1:2", "--runs", "3", "--workers", "1",
+             "--out", str(out)]
+    other = [*first[:3], "params.threat_weight=0:2:3", *first[4:]]
+    assert _main(capsys, *first)[0] == 0
+    saved = (out / "sweep.json").read_bytes()
+    code, _, err = _main(capsys, *other)
+    assert code == 2 and err.strip() == (f"{out}: holds the results of another `sweep` (other inputs); use --force "
+                                         "to overwrite them, or choose another --out")
+    assert (out / "sweep.json").read_bytes() == saved  # the file rerun needs is still there
+    assert _main(capsys, *first)[0] == 0  # the same sweep again: the same results, allowed
+    assert (out / "sweep.json").read_bytes() == saved
+    assert _main(capsys, *other, "--force")[0] == 0
+    assert len(json.loads((out / "sweep.json").read_text(encoding="utf-8"))["points"]) == 3
+    code, _, err = _main(capsys, "run", path, "--runs", "3", "--workers", "1", "--out", str(out))
+    assert code == 2 and "holds the results of `sweep`; `run` does not write into another" in err
+
+
+@pytest.mark.parametrize("command", ["compare", "explain", "discover"])
+def test_commands_refuse_results_of_an_unknown_run_and_write_their_own_manifest(write_scenario, capsys, tmp_path,
+                                                                                  command):
+    path = str(write_scenario(scenario_dict(triggers=TRIGGERS)))
+    extra = {"compare": [path], "explain": ["--only", "trigger"], "discover": ["--outcome", "renewed",
+                                                                                "--samples", "2"]}[command]
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "sweep.json").write_text("{}", encoding="utf-8")  # an older diplosim's sweep: no manifest
+    args = [command, path, *extra, "--runs", "2", "--workers", "1"]
+    code, _, err = _main(capsys, *args, "--out", str(old))
+    assert code == 2 and err.strip() == (f"{old}: already holds results (sweep.json) of an unknown run; use --force "
+                                         "to overwrite them, or choose another --out")
+    fresh = tmp_path / "fresh"
+    assert _main(capsys, *args, "--out", str(fresh))[0] == 0
+    manifest = json.loads((fresh / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["command"] == command and manifest["complete"] is True
+    code, _, err = _main(capsys, *args, "--seed", "1", "--out", str(fresh))  # other inputs: refused
+    assert code == 2 and f"holds the results of another `{command}` (other inputs)" in err
+
+
+# -- compare: distinct headers, and values set for one scenario --------------------------------------
+
+
+def test_compare_headers_are_distinct_for_variants_inheriting_a_name(write_scenario, capsys):
+    base = write_scenario(scenario_dict(triggers=TRIGGERS), name="base.yaml")
+    variant = write_scenario(f"extends: {base.name}\ninitial:\n  approval: 30\n", name="variant.yaml")
+    code, out, err = _main(capsys, "compare", str(base), str(variant), "--runs", "10", "--workers", "1", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert [sc["name"] for sc in report["scenarios"]] == ["test scenario", "test scenario"]  # inherited
+    assert [sc["label"] for sc in report["scenarios"]] == ["base", "variant"]
+    code, out, _ = _main(capsys, "compare", str(base), str(variant), str(base), "--runs", "10", "--workers", "1")
+    header = next(line for line in out.splitlines() if line.startswith("outcome"))
+    import re
+
+    assert re.split(r"\s{2,}", header)[1:4] == ["base #1 % [95%]", "variant % [95%]", "difference, points [95%]"]
+    assert "base #3 % [95%]" in header and "base #3 vs base #1: distribution shift" in out
+
+
+def test_compare_set_for_changes_one_scenario_only(write_scenario, capsys, tmp_path):
+    path = str(write_scenario(scenario_dict(triggers=TRIGGERS)))
+    setting = "mechanisms.threat_cooperation=false"
+    code, out, err = _main(capsys, "compare", path, path, "--set-for", "2", setting, "--runs", "40", "--seed", "2",
+                           "--workers", "1", "--json", "--out", str(tmp_path / "cmp"))
+    assert code == 0, err
+    first, second = json.loads(out)["scenarios"]
+    assert "set" not in first and second["set"] == {"mechanisms.threat_cooperation": "false"}
+    alone = {}
+    for args in ([], ["--set", setting]):
+        ran = json.loads(_main(capsys, "run", path, "--runs", "40", "--seed", "2", "--workers", "1", "--json",
+                               *args)[1])
+        alone[bool(args)] = {name: o["p"] for name, o in ran["outcomes"].items()}
+    assert {name: o["p"] for name, o in first["outcomes"].items()} == alone[False]  # as is
+    assert {name: o["p"] for name, o in second["outcomes"].items()} == alone[True]  # with the change
+    rows = (tmp_path / "cmp" / "comparison.csv").read_text(encoding="utf-8")
+    assert "scenario1 #1," in rows and "scenario1 #2," in rows  # the CSV's scenario column is the header
+    text = _main(capsys, "compare", path, path, "--set-for", "2", setting, "--runs", "5", "--workers", "1")[1]
+    assert f"with --set-for 2 {setting} (scenario1 #2 only)" in text
+    for number, message in (("3", "--set-for 3: there are 2 scenarios, numbered 1 to 2"),
+                            ("0", "--set-for 0: there are 2 scenarios, numbered 1 to 2"),
+                            ("two", "--set-for expects a scenario's number first (1 to 2), found 'two'")):
+        code, _, err = _main(capsys, "compare", path, path, "--set-for", number, setting, "--runs", "5")
+        assert code == 2 and err.strip() == message
+
+
+def test_a_command_stopped_by_bad_input_leaves_its_folder_as_it_was(write_scenario, capsys, tmp_path):
+    path = str(write_scenario(scenario_dict(triggers=TRIGGERS)))
+    out = tmp_path / "sweep"
+    bad = ["sweep", path, "--param", "params.threat_weight=0:999:2", "--runs", "2", "--workers", "1", "--out", str(out)]
+    code, _, err = _main(capsys, *bad)
+    assert code == 2 and "expected a value in [" in err
+    assert not out.exists()  # no folder left behind, claimed by nothing
+    good = ["sweep", path, "--param", "params.threat_weight=0:1:2", "--runs", "2", "--workers", "1", "--out", str(out)]
+    assert _main(capsys, *good)[0] == 0
+    manifest = (out / "manifest.json").read_bytes()
+    assert _main(capsys, *bad, "--force")[0] == 2
+    assert (out / "manifest.json").read_bytes() == manifest  # still the good sweep's, complete
+    assert _main(capsys, *good)[0] == 0

@@ -19,6 +19,7 @@ from ..scenario.loader import Scenario
 from ..scenario.params import load_posterior, parameters_to_yaml
 from ..scenario.shipped import LOO_DIR, SHIPPED_DIR
 from .common import EXIT_OK, UsageError, runs_arg, seed_arg
+from .outputs import add_force, claimed, inputs_of
 
 PARAMS_DIR = SHIPPED_DIR / "params"
 
@@ -53,10 +54,11 @@ def cmd_identify(args: argparse.Namespace, episodes: list[Scenario]) -> int:
         if done == total or done % max(1, total // 10) == 0:
             say(f"{done}/{total} parameter vectors, {time.monotonic() - t0:.0f} s")
 
-    report = identify(EpisodeSet.of(episodes, episodes[0].params), args.samples, args.runs, args.seed,
-                      args.workers or default_workers(), progress=progress)
     out = Path(args.out)
-    write_atomic(out / "identify.json", to_json(report))
+    with claimed(out, "identify", inputs_of(args, [sc.sha256 for sc in episodes]), force=args.force):
+        report = identify(EpisodeSet.of(episodes, episodes[0].params), args.samples, args.runs, args.seed,
+                          args.workers or default_workers(), progress=progress)
+        write_atomic(out / "identify.json", to_json(report))
     if args.json:
         print(to_json(report), end="")
     else:
@@ -68,24 +70,30 @@ def cmd_identify(args: argparse.Namespace, episodes: list[Scenario]) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace, episodes: list[Scenario]) -> int:
-    from ..explore.abc import calibrate_abc
-    from ..explore.posterior import weighted_quantile
-    from ..explore.targets import EpisodeSet
-
     if args.population < 10:
         raise UsageError("--population must be at least 10")
     on, held_out = split_leave_out(episodes, args.leave_out)
     names = list(CALIBRATED)
     if not names:
         raise UsageError("no parameter is declared calibrated (sim/domain/parameters.py)")
+    out = Path(args.out)
+    with claimed(out, "calibrate", inputs_of(args, [sc.sha256 for sc in episodes]), force=args.force):
+        return _calibrate(args, out, on, held_out, names, episodes[0].params)
+
+
+def _calibrate(args: argparse.Namespace, out: Path, on: list[Scenario], held_out: Scenario | None,
+               names: list[str], base: Any) -> int:
+    """The calibration itself, into the claimed folder `out`."""
+    from ..explore.abc import calibrate_abc
+    from ..explore.posterior import weighted_quantile
+    from ..explore.targets import EpisodeSet
+
     say = _say(args)
-    base = episodes[0].params
     say(f"ABC-SMC over {len(names)} parameters ({', '.join(names)}), {args.population} particles, "
         f"{len(on)} episodes" + (f", {Path(held_out.path).stem} left out" if held_out else ""))
     where = compiled_in_use()
     say(f"model: compiled ({where})" if where else
         "model: pure Python (`python run.py compile`, then DIPLOSIM_COMPILED=1, calibrates about twice as fast)")
-    out = Path(args.out)
     result = calibrate_abc(EpisodeSet.of(on, base), names, population=args.population, seed=args.seed,
                            workers=args.workers or default_workers(), database=out / "abc.db",
                            max_generations=args.generations, max_simulations=args.max_simulations,
@@ -159,6 +167,7 @@ def add_calibration_commands(sub: Any, common: Callable[[argparse.ArgumentParser
     p.add_argument("--out", default="results/identify", help="output directory (default results/identify)")
     p.add_argument("--markdown", action="store_true", help="print the whole table (default: the top 25)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_force(p)
     common(p)
     p.set_defaults(func=run(cmd_identify))
 
@@ -175,6 +184,7 @@ def add_calibration_commands(sub: Any, common: Callable[[argparse.ArgumentParser
     p.add_argument("--ship", action="store_true",
                    help="also write the result into scenarios/params/ (default.yaml and posterior.csv; with "
                         "--leave-out, loo/EPISODE.csv)")
+    add_force(p)
     common(p)
     p.set_defaults(func=run(cmd_calibrate))
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, TextIO
 
 from ..errors import DiplosimError, excerpt
+from ..run.ensemble import MAX_RUNS, MAX_SEED  # the API's limits: one range for the CLI and run_ensemble
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -30,9 +33,6 @@ def _parse_sets(items: Sequence[str] | None) -> dict[str, str]:
     return out
 
 
-MAX_RUNS = 10_000_000
-"""Most replications one command runs (a run store and the summary hold them all)."""
-MAX_SEED = 2**63 - 1
 
 
 def whole(low: int, high: int, what: str) -> Callable[[str], int]:
@@ -71,10 +71,33 @@ class PrintableStream:
     def write(self, text: str) -> int:
         if not text.isprintable():
             text = "".join(ch if ch.isprintable() or ch in "\n\t" else ascii(ch)[1:-1] for ch in text)
-        return self._stream.write(text)
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise StdoutClosed() from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise StdoutClosed() from None
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
+
+
+class StdoutClosed(Exception):
+    """Standard output was closed by its reader (``| head``): nothing more can be shown."""
+
+
+def silence_stdout() -> None:
+    """Point standard output at the null device, so that the interpreter's last flush of a closed pipe
+    neither fails nor complains (the Python docs' note on SIGPIPE)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.__stdout__.fileno() if sys.__stdout__ is not None else 1)
+    finally:
+        os.close(devnull)
 
 
 class Interrupted(Exception):

@@ -9,14 +9,16 @@ experiment (`--workers N` processes; default all cores).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..errors import excerpt
 from ..files import csv_text, to_json, write_atomic
 from ..model.engine import Model, compile_scenario
 from ..run.evaluator import Evaluator
@@ -24,6 +26,7 @@ from ..run.progress import ProgressBar
 from ..scenario.loader import load_scenario
 from ..scenario.shipped import find_scenario
 from .common import UsageError, _parse_sets, runs_arg, seed_arg
+from .outputs import add_force, claimed, inputs_of
 
 PLOTS = {
     "sweep": "sweep_plot",
@@ -77,6 +80,14 @@ def _progress(label: str) -> ProgressBar:
     return ProgressBar(label)
 
 
+def _folder(out: Path | None, command: str, args: argparse.Namespace,
+            scenario_sha256: Sequence[str]) -> contextlib.AbstractContextManager[Path | None]:
+    """The command's output folder claimed for its results (`outputs.claimed`), or nothing to claim."""
+    if out is None:
+        return contextlib.nullcontext()
+    return claimed(out, command, inputs_of(args, scenario_sha256), force=args.force)
+
+
 # -- commands ---------------------------------------------------------------------
 
 
@@ -85,25 +96,45 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     _check_runs(args.runs)
     sets = _sets(args)
-    models = [compile_scenario(load_scenario(p, sets)) for p in args.scenarios]
-    report = compare(models, args.runs, args.seed, args.evaluate)
-    if sets:  # say which overrides are in force, so a changed table is never mistaken for the baseline
-        report["set"] = sets
-    if args.out:
-        out = Path(args.out)
-        write_atomic(out / "comparison.json", to_json(report))
-        rows = [{"scenario": sc["name"], "outcome": n, **_flat(sc, n)} for sc in report["scenarios"]
-                for n in report["outcomes"]]
-        write_atomic(out / "comparison.csv", csv_text(rows))
-    _emit(args, report, comparison_text(report, markdown=args.markdown))
-    if args.plot:
-        from ..present.explore_figures import compare_plot
+    own = sets_for(args.set_for, len(args.scenarios))
+    models = [compile_scenario(load_scenario(p, {**sets, **own.get(i, {})})) for i, p in enumerate(args.scenarios)]
+    folder = Path(args.out or "results/compare") if args.out or args.plot else None
+    with _folder(folder, "compare", args, [m.scenario.sha256 for m in models]):
+        report = compare(models, args.runs, args.seed, args.evaluate)
+        if sets:  # say which overrides are in force, so a changed table is never mistaken for the baseline
+            report["set"] = sets
+        for i, values in own.items():
+            report["scenarios"][i]["set"] = values
+        if args.out:
+            out = Path(args.out)
+            write_atomic(out / "comparison.json", to_json(report))
+            rows = [{"scenario": sc["label"], "outcome": n, **_flat(sc, n)} for sc in report["scenarios"]
+                    for n in report["outcomes"]]
+            write_atomic(out / "comparison.csv", csv_text(rows))
+        _emit(args, report, comparison_text(report, markdown=args.markdown))
+        if args.plot:
+            from ..present.explore_figures import compare_plot
 
-        out = Path(args.out or "results/compare")
-        recorded = [m.scenario.record.outcome if m.scenario.record else None for m in models]
-        paths = compare_plot(report, out, recorded)
-        print(f"plots: {len(paths)} files in {out}", flush=True)
+            out = Path(args.out or "results/compare")
+            recorded = [m.scenario.record.outcome if m.scenario.record else None for m in models]
+            paths = compare_plot(report, out, recorded)
+            print(f"plots: {len(paths)} files in {out}", flush=True)
     return 0
+
+
+def sets_for(items: Sequence[Sequence[str]] | None, count: int) -> dict[int, dict[str, str]]:
+    """``--set-for N PATH=VALUE`` options: scenario index (from 0) -> its own overrides."""
+    out: dict[int, dict[str, str]] = {}
+    for number, item in items or ():
+        try:
+            index = int(number) - 1
+        except ValueError:
+            raise UsageError(f"--set-for expects a scenario's number first (1 to {count}), found "
+                             f"'{excerpt(number)}'") from None
+        if not 0 <= index < count:
+            raise UsageError(f"--set-for {excerpt(number)}: there are {count} scenarios, numbered 1 to {count}")
+        out.setdefault(index, {}).update(_parse_sets([item]))
+    return out
 
 
 def experiment_spec(command: str, scenario: str, sets: Mapping[str, str]) -> dict[str, Any]:
@@ -168,15 +199,17 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     def build(values: Mapping[str, float]) -> Model:
         return compile_scenario(load_scenario(args.scenario, {**sets, **values}))
 
-    report = sweep(build, axes, args.runs, args.seed, args.evaluate, _progress("sweep"),
-                   design=args.design, samples=args.samples)
-    report["experiment"] = experiment_spec("sweep", args.scenario, sets)
+    spec = experiment_spec("sweep", args.scenario, sets)
     out = Path(args.out)
-    write_atomic(out / "sweep.json", to_json(report))
-    write_atomic(out / "sweep.csv", csv_text(sweep_rows(report)))
-    _emit(args, report, sweep_text(report, markdown=args.markdown) + f"\n\nwrote {out / 'sweep.csv'}")
-    if args.plot:
-        _plot("sweep", report, out)
+    with _folder(out, "sweep", args, [spec["scenario_sha256"]]):  # the file rerun needs is never replaced
+        report = sweep(build, axes, args.runs, args.seed, args.evaluate, _progress("sweep"),
+                       design=args.design, samples=args.samples)
+        report["experiment"] = spec
+        write_atomic(out / "sweep.json", to_json(report))
+        write_atomic(out / "sweep.csv", csv_text(sweep_rows(report)))
+        _emit(args, report, sweep_text(report, markdown=args.markdown) + f"\n\nwrote {out / 'sweep.csv'}")
+        if args.plot:
+            _plot("sweep", report, out)
     return 0
 
 
@@ -185,14 +218,16 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
     _check_runs(args.runs, args.samples)
     sc = load_scenario(args.scenario, _sets(args))
-    report = sensitivity(sc, args.method, args.samples, args.runs, args.seed, args.evaluate, names=_names(args.params),
-                         progress=_progress(f"sensitivity ({args.method})"))
     out = Path(args.out)
-    write_atomic(out / "sensitivity.json", to_json(report))
-    write_atomic(out / "sensitivity.csv", csv_text(sensitivity_rows(report)))
-    _emit(args, report, sensitivity_text(report, args.top, args.markdown) + f"\n\nwrote {out / 'sensitivity.csv'}")
-    if args.plot:
-        _plot("sensitivity", report, out)
+    with _folder(out, "sensitivity", args, [sc.sha256]):
+        report = sensitivity(sc, args.method, args.samples, args.runs, args.seed, args.evaluate,
+                             names=_names(args.params), progress=_progress(f"sensitivity ({args.method})"))
+        write_atomic(out / "sensitivity.json", to_json(report))
+        write_atomic(out / "sensitivity.csv", csv_text(sensitivity_rows(report)))
+        _emit(args, report,
+              sensitivity_text(report, args.top, args.markdown) + f"\n\nwrote {out / 'sensitivity.csv'}")
+        if args.plot:
+            _plot("sensitivity", report, out)
     return 0
 
 
@@ -205,20 +240,21 @@ def cmd_explain(args: argparse.Namespace) -> int:
     bad = [k for k in only if k not in ("trigger", "kind", "mechanism", "actor")]
     if bad:
         raise UsageError(f"--only takes trigger, kind, mechanism, actor; found '{bad[0]}'")
-    report = explain(sc, args.runs, args.seed, args.evaluate, only=only, progress=_progress("explain"))
-    if args.out:
-        out = Path(args.out)
-        write_atomic(out / "explain.json", to_json(report))
-        rows = [{"rank": i + 1, "cause": r["cause"], "kind": r["kind"], "shift": r["shift"],
-                 "shift_lo": r["shift_ci"][0], "shift_hi": r["shift_ci"][1], "changed": r["changed"],
-                 **{f"d_{n}": r["outcomes"][n]["diff"] for n in report["outcomes"]}}
-                for i, r in enumerate(report["causes"])]
-        write_atomic(out / "explain.csv", csv_text(rows))
-        if args.plot:
-            _plot("explain", report, out)
-    elif args.plot:
+    if args.plot and not args.out:
         raise UsageError("--plot needs --out DIR")
-    _emit(args, report, explain_text(report, args.top, args.markdown))
+    with _folder(Path(args.out) if args.out else None, "explain", args, [sc.sha256]):
+        report = explain(sc, args.runs, args.seed, args.evaluate, only=only, progress=_progress("explain"))
+        if args.out:
+            out = Path(args.out)
+            write_atomic(out / "explain.json", to_json(report))
+            rows = [{"rank": i + 1, "cause": r["cause"], "kind": r["kind"], "shift": r["shift"],
+                     "shift_lo": r["shift_ci"][0], "shift_hi": r["shift_ci"][1], "changed": r["changed"],
+                     **{f"d_{n}": r["outcomes"][n]["diff"] for n in report["outcomes"]}}
+                    for i, r in enumerate(report["causes"])]
+            write_atomic(out / "explain.csv", csv_text(rows))
+            if args.plot:
+                _plot("explain", report, out)
+        _emit(args, report, explain_text(report, args.top, args.markdown))
     return 0
 
 
@@ -227,13 +263,14 @@ def cmd_discover(args: argparse.Namespace) -> int:
 
     _check_runs(args.runs, args.samples, 2)
     sc = load_scenario(args.scenario, _sets(args))
-    report = discover(sc, args.outcome, args.samples, args.runs, args.seed, args.evaluate,
-                      threshold=args.threshold, drop=args.drop, names=_names(args.params), boxes=args.boxes,
-                      min_coverage=args.min_coverage, progress=_progress("discover"))
-    if args.out:
-        out = Path(args.out)
-        write_atomic(out / "discover.json", to_json({k: v for k, v in report.items() if k != "points"}))
-        write_atomic(out / "variants.csv", csv_text(report["points"]))
+    with _folder(Path(args.out) if args.out else None, "discover", args, [sc.sha256]):
+        report = discover(sc, args.outcome, args.samples, args.runs, args.seed, args.evaluate,
+                          threshold=args.threshold, drop=args.drop, names=_names(args.params), boxes=args.boxes,
+                          min_coverage=args.min_coverage, progress=_progress("discover"))
+        if args.out:
+            out = Path(args.out)
+            write_atomic(out / "discover.json", to_json({k: v for k, v in report.items() if k != "points"}))
+            write_atomic(out / "variants.csv", csv_text(report["points"]))
     shown = {k: v for k, v in report.items() if k != "points"}
     _emit(args, shown, discover_text(report, markdown=args.markdown))
     return 0
@@ -274,10 +311,14 @@ def add_commands(sub: Any, common: Callable[[argparse.ArgumentParser], None]) ->
 
     p = sub.add_parser("compare", help="outcome distributions of scenarios side by side, with paired differences")
     p.add_argument("scenarios", nargs="+", help="scenario files; differences are from the first")
+    p.add_argument("--set-for", nargs=2, action="append", metavar=("N", "PATH=VALUE"),
+                   help="override a value in the Nth scenario only (from 1; after --set, which applies to "
+                        "all), e.g. --set-for 2 mechanisms.issue_linkage=false to set one file against itself")
     p.add_argument("--out", help="directory for comparison.json and comparison.csv")
     p.add_argument("--plot", action="store_true",
                    help="also draw grouped outcome bars (into --out, default results/compare)")
     seeded(p, 1000)
+    add_force(p)
     p.set_defaults(func=experiment(cmd_compare))
 
     p = sub.add_parser("sweep", help="outcome probabilities over a design of points (factorial, lhs, sobol)")
@@ -291,6 +332,7 @@ def add_commands(sub: Any, common: Callable[[argparse.ArgumentParser], None]) ->
                    help="directory for sweep.csv and sweep.json (the experiment rerun repeats); default results/sweep")
     p.add_argument("--plot", action="store_true", help="also draw the plot (factorial, one or two parameters)")
     seeded(p, 300)
+    add_force(p)
     p.set_defaults(func=experiment(cmd_sweep))
 
     p = sub.add_parser("rerun", help="repeat a saved sweep (its sweep.json) and check the results are identical")
@@ -309,6 +351,7 @@ def add_commands(sub: Any, common: Callable[[argparse.ArgumentParser], None]) ->
                    help="directory for sensitivity.csv, sensitivity.json (default results/sensitivity)")
     p.add_argument("--plot", action="store_true", help="also draw the bar chart")
     seeded(p, 100)
+    add_force(p)
     p.set_defaults(func=experiment(cmd_sensitivity))
 
     p = sub.add_parser("explain", help="what mattered: rerun without each trigger and mechanism, ranked")
@@ -318,6 +361,7 @@ def add_commands(sub: Any, common: Callable[[argparse.ArgumentParser], None]) ->
     p.add_argument("--out", help="directory for explain.csv, explain.json")
     p.add_argument("--plot", action="store_true", help="also draw the ranking (needs --out)")
     seeded(p, 500)
+    add_force(p)
     p.set_defaults(func=experiment(cmd_explain))
 
     p = sub.add_parser("discover", help="scenario discovery: the conditions under which an outcome is likely")
@@ -333,6 +377,7 @@ def add_commands(sub: Any, common: Callable[[argparse.ArgumentParser], None]) ->
                    help="smallest share of cases of interest a box must hold (default 0.3)")
     p.add_argument("--out", help="directory for discover.json and variants.csv")
     seeded(p, 30)
+    add_force(p)
     p.set_defaults(func=experiment(cmd_discover))
 
     p = sub.add_parser("counterfactuals", help="each counterfactual against the episode it extends: a findings table")

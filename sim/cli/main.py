@@ -2,7 +2,8 @@
 
 Exit status: 0 done, 2 bad input or usage, 1 anything else. Errors in input
 files are one line on stderr, ``file:line:col: field: message``; never a
-traceback (set DIPLOSIM_DEBUG=1 to see one for unexpected errors).
+traceback (set DIPLOSIM_DEBUG=1 to see one for unexpected errors). Output cut
+short by its reader (``| head``) ends the command quietly, as if it were read.
 """
 
 from __future__ import annotations
@@ -48,17 +49,20 @@ from .common import (
     EXIT_USAGE,
     Interrupted,
     PrintableStream,
+    StdoutClosed,
     UsageError,
     _parse_sets,
     _Parser,
     index_arg,
     runs_arg,
     seed_arg,
+    silence_stdout,
     story_runs_arg,
 )
 from .compile_command import add_compile_command
 from .explore import experiment
 from .list_command import add_list_command
+from .outputs import add_force, check_command_folder, claimed, inputs_of
 from .serve import add_serve_command
 from .store_commands import (
     StoreUsageError,
@@ -81,6 +85,8 @@ def _table(summary: dict[str, Any]) -> str:
     if "parameters" in summary:
         rows.append(parameters_line(summary["parameters"]))
     rows += [f"with --set {path}={value}" for path, value in summary.get("set", {}).items()]
+    if "assumptions" in summary:
+        rows += assumption_lines(summary["assumptions"], summary.get("mode", {}).get("name", "file"))
     rows += ["", f"{'outcome':<16}{'p':>7}   {'95% interval':<17}{'median date':<12}"]
     for name, o in summary["outcomes"].items():
         lo, hi = o["ci"]
@@ -93,6 +99,42 @@ def _table(summary: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
+RUN_MODES = {
+    "file": "the file as written: its given moves happen whatever the actors decide",
+    "free": "no move given, every actor decides (validate's free run)",
+    "conditional": "the file's given moves, only Seoul decides (validate's conditional run)",
+}
+"""`run --mode`: which of the file's assumptions about the actors a run keeps."""
+GIVEN_SHOWN = 4
+"""Given moves the table lists by name (all are counted; --json lists all)."""
+
+
+def run_mode(mode: str) -> dict[str, str]:
+    """The ``mode`` entry of a run's summary: its name, what it means, and how to get the others."""
+    others = "; ".join(f"--mode {name}: {text}" for name, text in RUN_MODES.items() if name != mode)
+    return {"name": mode, "means": RUN_MODES[mode], "other_modes": others}
+
+
+def assumption_lines(assumptions: dict[str, Any], mode: str = "file") -> list[str]:
+    """The lines above a run's table saying who decides, what is given, and how to get the free run."""
+    decide, silent = assumptions["decide"], assumptions["silent"]
+    who = f"deciding: {len(decide)} of {len(decide) + len(silent)} actors ({', '.join(decide) or 'none'})"
+    if silent:
+        who += f"; taking no initiatives of their own: {', '.join(silent)}"
+    lines = [f"mode: {mode}: {RUN_MODES[mode]}", who]
+    given = assumptions["given"]
+    if given:
+        shown = ", ".join(f"{g['by'] or 'no actor'} {g['move']} {g['when']}" for g in given[:GIVEN_SHOWN])
+        more = f" and {len(given) - GIVEN_SHOWN} more" if len(given) > GIVEN_SHOWN else ""
+        lines.append(f"given: {len(given)} moves, assumed rather than decided: {shown}{more}")
+    else:
+        lines.append("given: no moves")
+    lines += [f"given: Seoul's {name} is {value}" for name, value in assumptions["choices"].items()]
+    if mode != "free" and (given or silent or assumptions["choices"]):
+        lines.append("for the free run (no move given, every actor decides, as validate's free mode): --mode free")
+    return lines
+
+
 def parameters_line(source: dict[str, Any]) -> str:
     """'parameters: ...' of a summary: a posterior sample drawn per replication, or fixed values."""
     if source["source"] == "posterior":
@@ -103,10 +145,10 @@ def parameters_line(source: dict[str, Any]) -> str:
     return f"parameters: fixed values from {source['file']}{held}"
 
 
-def write_results(ens: Ensemble, out: Path) -> None:
-    """Write summary.json, replications.csv and events.csv into `out`."""
+def write_results(ens: Ensemble, out: Path, extra: dict[str, Any] | None = None) -> None:
+    """Write summary.json (with `extra` keys, as printed), replications.csv and events.csv into `out`."""
     out.mkdir(parents=True, exist_ok=True)
-    write_atomic(out / "summary.json", to_json(ens.summary()))
+    write_atomic(out / "summary.json", to_json({**ens.summary(), **(extra or {})}))
     write_atomic(out / "replications.csv", csv_text(ens.rows()))
     events = [
         {"replication": r.index, "date": ens.model.date(t).isoformat(), "day": round(t, 4),
@@ -119,25 +161,48 @@ def write_results(ens: Ensemble, out: Path) -> None:
 # -- commands ---------------------------------------------------------------------
 
 
-def cmd_run(args: argparse.Namespace) -> int:
+def _run_scenario(args: argparse.Namespace) -> Scenario:
+    """The scenario `run` runs: the file, or its free or conditional variant (`--mode`), as validate runs them."""
     sc = _load(args.scenario, args)
+    if args.mode == "file":
+        return sc
+    from ..explore.validation import mode_variant
+
+    return mode_variant(sc, args.mode)
+
+
+def _summary_extra(args: argparse.Namespace) -> dict[str, Any]:
+    """What `run` adds to the ensemble's summary: its mode, and the --set overrides in force."""
+    # like --set, the mode is said only when it is not the default, so the summary of the file as it is
+    # stays the ensemble's own (what the API and the classroom page give)
+    extra: dict[str, Any] = {"mode": run_mode(args.mode)} if args.mode != "file" else {}
+    sets = _parse_sets(args.set)
+    if sets:  # say which overrides are in force, so a changed table is never mistaken for the baseline
+        extra["set"] = sets
+    return extra
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    sc = _run_scenario(args)
     if args.runs < 1:
         raise UsageError("--runs must be at least 1")
     if args.workers is not None and args.workers < 1:
         raise UsageError("--workers must be at least 1")
     if args.chunk is not None and args.chunk < 1:
         raise UsageError("--chunk must be at least 1")
-    identity = run_identity(sc.sha256, args.seed, args.runs, __version__)
+    identity = {**run_identity(sc.sha256, args.seed, args.runs, __version__), "mode": args.mode}
     out = Path(args.out) if args.out else Path("results") / Path(args.scenario).stem if args.plot else None
     store_file = args.store or (str(out / STORE_NAME) if out is not None and args.out else None)
     if args.resume and store_file is None:
         raise UsageError("--resume needs a run store: give --store PATH or --out DIR")
     if out is not None:  # refuse before running: a refusal should cost no work
+        check_command_folder(out, "run", force=args.force)
         check_output_dir(out, identity, force=args.force)
         claim_output_dir(out, identity, force=args.force)
     progress = ProgressBar(f"{Path(args.scenario).name}")
     model = compile_scenario(sc)
-    meta = {"command": "run", "set": _parse_sets(args.set), "workers": args.workers, "scheduler": args.scheduler}
+    meta = {"command": "run", "set": _parse_sets(args.set), "mode": args.mode, "workers": args.workers,
+            "scheduler": args.scheduler}
     try:
         with terminate_on_sigterm():  # until every result file is written
             if store_file is None:
@@ -151,7 +216,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             if out is not None:
                 from ..present.run_figures import write_plot_data  # matplotlib: loaded only with results
 
-                write_results(ens, out)
+                write_results(ens, out, _summary_extra(args))
                 # fan-chart data: the first FAN_RUNS replications again, reduced as they run
                 write_plot_data(out, ens, fan_for(model, args.seed, min(args.runs, FAN_RUNS), args.workers))
                 finish_output_dir(out, identity)
@@ -162,10 +227,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             kept += f"; the results in {out} are marked incomplete"
         raise Interrupted(f"diplosim: {'terminated' if isinstance(exc, Terminated) else 'interrupted'}; {kept}",
                           128 + (signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT)) from None
-    summary = ens.summary()
-    sets = _parse_sets(args.set)
-    if sets:  # say which overrides are in force, so a changed table is never mistaken for the baseline
-        summary["set"] = sets
+    summary = {**ens.summary(), **_summary_extra(args)}
     print(to_json(summary), end="") if args.json else print(_table(summary))
     if args.plot and out is not None:
         from ..present.run_figures import write_plots
@@ -226,22 +288,25 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from ..explore.validation import prior_medians, validate
 
     episodes = _episodes(args)
-    report = validate(episodes, args.runs, args.seed, args.evaluate, prior=prior_medians(episodes[0].params),
-                      progress=_say)
-    if args.json:
-        print(to_json(report), end="")
-    elif args.markdown:
-        print(_validation_markdown(report))
-    else:
-        print(_validation_table(report))
-    if args.out or args.plot:
-        out = Path(args.out or "results/validation")
-        write_atomic(out / "validation.json", to_json(report))
-        if args.plot:
-            from ..present.explore_figures import validation_plot
+    out = Path(args.out or "results/validation") if args.out or args.plot else None
+    folder = (claimed(out, "validate", inputs_of(args, [sc.sha256 for sc in episodes]), force=args.force)
+              if out is not None else contextlib.nullcontext())
+    with folder:  # claimed before the work: a refused folder costs none
+        report = validate(episodes, args.runs, args.seed, args.evaluate, prior=prior_medians(episodes[0].params),
+                          progress=_say)
+        if args.json:
+            print(to_json(report), end="")
+        elif args.markdown:
+            print(_validation_markdown(report))
+        else:
+            print(_validation_table(report))
+        if out is not None:
+            write_atomic(out / "validation.json", to_json(report))
+            if args.plot:
+                from ..present.explore_figures import validation_plot
 
-            paths = validation_plot(report, out)
-            print(f"plots: {len(paths)} files in {out}", file=sys.stderr)
+                paths = validation_plot(report, out)
+                print(f"plots: {len(paths)} files in {out}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -315,6 +380,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="run on the Dask cluster at ADDRESS, e.g. tcp://10.0.0.5:8786 (needs diplosim[dask])")
     p.add_argument("--chunk", type=int, default=None, help="replications per task (default: automatic)")
+    p.add_argument("--mode", choices=tuple(RUN_MODES), default="file",
+                   help="file: as written, its given moves kept (default); free: no move given, every actor "
+                        "decides; conditional: the given moves, only Seoul decides (free and conditional as in "
+                        "validate)")
     common(p)
     p.set_defaults(func=cmd_run)
 
@@ -364,6 +433,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="directory for validation.json (and the plot)")
     p.add_argument("--plot", action="store_true",
                    help="also draw grouped outcome bars per episode (into --out, default results/validation)")
+    add_force(p)
     p.add_argument("--workers", type=int, default=None,
                    help="processes, one pool for every point (default: all cores; 1 runs here)")
     common(p)
@@ -399,7 +469,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         allow_folders(getattr(args, "allow", []))
         with contextlib.redirect_stdout(PrintableStream(sys.stdout)):
-            return args.func(args)
+            status: int = args.func(args)
+            try:
+                sys.stdout.flush()  # here, so that a reader gone (`| head`) is seen here
+            except StdoutClosed:
+                silence_stdout()
+            return status
+    except StdoutClosed:  # the reader has what it wanted (`| head`): end quietly, the work is done
+        silence_stdout()
+        return EXIT_OK
     except ScenarioError as exc:
         print(exc.format(), file=sys.stderr)
         return EXIT_USAGE

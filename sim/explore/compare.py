@@ -14,6 +14,7 @@ first scenario has Newcombe's paired interval (see `diplosim.paired`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from ..model.engine import Model, ReplicationResult
@@ -75,9 +76,19 @@ def compare(models: Sequence[Model], runs: int, seed: int, runner: Runner) -> di
                                  "outcomes": distribution(rs, names),
                                  "errors": sum(r.error is not None for r in rs)}
         scenarios.append(entry)
+    labels = unique_labels([m.scenario.name for m in models], [Path(m.scenario.path).stem for m in models])
+    for entry, label in zip(scenarios, labels, strict=True):
+        entry["label"] = label
     for entry, rs in zip(scenarios[1:], results[1:], strict=True):
         entry["difference"] = difference(results[0], rs, names, seed)
     return {"runs": runs, "seed": seed, "outcomes": names, "scenarios": scenarios}
+
+
+def unique_labels(names: Sequence[str], stems: Sequence[str]) -> list[str]:
+    """A distinct column header per scenario: its name; where names repeat (a variant inheriting its
+    base's ``name:``), its file's stem; where those repeat too (one file twice), numbered by position."""
+    labels = [stem if names.count(name) > 1 else name for name, stem in zip(names, stems, strict=True)]
+    return [f"{label} #{i + 1}" if labels.count(label) > 1 else label for i, label in enumerate(labels)]
 
 
 def _pct(x: float) -> str:
@@ -92,9 +103,10 @@ def comparison_text(report: dict[str, Any], markdown: bool = False) -> str:
     """The comparison as a table: one row per outcome, one column pair per scenario (percent)."""
     names = report["outcomes"]
     scenarios = report["scenarios"]
-    header = ["outcome", f"{scenarios[0]['name']} % [95%]"]
-    for sc in scenarios[1:]:
-        header += [f"{sc['name']} % [95%]", "difference, points [95%]"]
+    label = [sc.get("label", sc["name"]) for sc in scenarios]
+    header = ["outcome", f"{label[0]} % [95%]"]
+    for name in label[1:]:
+        header += [f"{name} % [95%]", "difference, points [95%]"]
     rows = []
     for name in names:
         first = scenarios[0]["outcomes"][name]
@@ -107,13 +119,15 @@ def comparison_text(report: dict[str, Any], markdown: bool = False) -> str:
         rows.append(row)
     lines = [f"{report['runs']} runs per scenario, root seed {report['seed']} (common random numbers)"]
     lines += [f"with --set {path}={value} (every scenario)" for path, value in report.get("set", {}).items()]
+    lines += [f"with --set-for {i + 1} {path}={value} ({label[i]} only)"
+              for i, sc in enumerate(scenarios) for path, value in sc.get("set", {}).items()]
     lines.append("")
     lines += render_table(header, rows, markdown)
-    for sc in scenarios[1:]:
+    for i, sc in enumerate(scenarios[1:], 1):
         d = sc["difference"]
         lo, hi = d["shift_ci"]
         lines.append("")
-        lines.append(f"{sc['name']} vs {scenarios[0]['name']}: distribution shift {d['shift']:.3f} "
+        lines.append(f"{label[i]} vs {label[0]}: distribution shift {d['shift']:.3f} "
                      f"[{lo:.3f}, {hi:.3f}]; outcome changed in {_pct(d['changed'])}% of paired replications")
     return "\n".join(lines)
 

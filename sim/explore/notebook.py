@@ -9,12 +9,15 @@ evaluator runs every point; scenarios can be given as file paths or as loaded
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..files import to_frame
 from ..model.engine import Model, compile_scenario
+from ..run.ensemble import check_runs_and_seed
 from ..run.evaluator import Evaluator
 from ..scenario.loader import Scenario, load_scenario
 from .compare import compare as compare_models
@@ -42,12 +45,36 @@ class Table:
         return to_frame(self.table)
 
 
-def _scenario(item: str | Scenario, sets: Mapping[str, Any] | None) -> Scenario:
+def _scenario(item: str | Path | Scenario, sets: Mapping[str, Any] | None) -> Scenario:
+    """A scenario file loaded with `sets` applied as ``--set`` applies them, or a loaded Scenario with
+    its parameters set (`with_parameters`)."""
     if isinstance(item, Scenario):
-        if sets:
-            raise ValueError("`set` applies to scenario files; pass a path, or change the Scenario yourself")
-        return item
+        return with_parameters(item, sets or {})
     return load_scenario(item, {k: str(v) for k, v in (sets or {}).items()})
+
+
+def with_parameters(sc: Scenario, sets: Mapping[str, Any]) -> Scenario:
+    """A loaded scenario with ``params.NAME`` values set (names and bounds checked as ``--set`` checks them).
+
+    Other paths change the file's document, which a loaded Scenario no longer has: they need the file.
+    """
+    values: dict[str, float] = {}
+    for path, value in sets.items():
+        name = path[len("params."):] if path.startswith("params.") else ""
+        if not name or "." in name:
+            raise ValueError(f"'{path}': a loaded Scenario takes only params.NAME values; "
+                             "pass the scenario's file to set other paths")
+        try:
+            values[name] = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"'{path}': expected a number, found {value!r}") from None
+    return dataclasses.replace(sc, params=sc.params.with_values(values)) if values else sc
+
+
+def _check(runs: int, seed: int, workers: int | None) -> None:
+    check_runs_and_seed(runs, seed)
+    if workers is not None and workers < 1:
+        raise ValueError(f"workers must be at least 1 (or None for all cores), found {workers}")
 
 
 def compare(*scenarios: str | Scenario, runs: int = 1000, seed: int = 0, workers: int | None = None,
@@ -57,6 +84,7 @@ def compare(*scenarios: str | Scenario, runs: int = 1000, seed: int = 0, workers
     Rows: one per scenario and outcome, with p, its interval and (after the first) the
     paired difference and its interval.
     """
+    _check(runs, seed, workers)
     models = [compile_scenario(_scenario(s, set)) for s in scenarios]
     with Evaluator(workers) as evaluate:
         report = compare_models(models, runs, seed, evaluate)
@@ -64,7 +92,7 @@ def compare(*scenarios: str | Scenario, runs: int = 1000, seed: int = 0, workers
     for sc in report["scenarios"]:
         for name in report["outcomes"]:
             o = sc["outcomes"][name]
-            row = {"scenario": sc["name"], "outcome": name, "p": o["p"], "lo": o["ci"][0], "hi": o["ci"][1]}
+            row = {"scenario": sc["label"], "outcome": name, "p": o["p"], "lo": o["ci"][0], "hi": o["ci"][1]}
             if "difference" in sc:
                 d = sc["difference"]["outcomes"][name]
                 row |= {"diff": d["diff"], "diff_lo": d["ci"][0], "diff_hi": d["ci"][1]}
@@ -72,7 +100,7 @@ def compare(*scenarios: str | Scenario, runs: int = 1000, seed: int = 0, workers
     return Table(report, rows)
 
 
-def sweep(scenario: str, params: Mapping[str, Sequence[float]], *, design: str = "factorial",
+def sweep(scenario: str | Path | Scenario, params: Mapping[str, Sequence[float]], *, design: str = "factorial",
           samples: int | None = None, runs: int = 300, seed: int = 0, workers: int | None = None,
           set: Mapping[str, Any] | None = None) -> Table:  # noqa: A002 - the command line's --set
     """Outcome probabilities over a design of points.
@@ -80,14 +108,16 @@ def sweep(scenario: str, params: Mapping[str, Sequence[float]], *, design: str =
     `params` maps a scenario path (``params.NAME`` or any ``--set`` path) to
     ``(lo, hi, steps)`` for a factorial design or ``(lo, hi)`` for ``lhs`` and
     ``sobol`` (with `samples` points). Rows: one per point, the values then each
-    outcome's p and interval.
+    outcome's p and interval. `scenario` is a file or, as in `compare`, a loaded
+    Scenario (which can sweep and `set` only ``params.NAME`` paths).
     """
+    _check(runs, seed, workers)
     axes = [make_axis(path, float(spec[0]), float(spec[1]), int(spec[2]) if design == "factorial" else 1)
             for path, spec in params.items()]
-    sets = {k: str(v) for k, v in (set or {}).items()}
+    sets = dict(set or {})
 
     def build(values: Mapping[str, float]) -> Model:
-        return compile_scenario(load_scenario(scenario, {**sets, **{k: str(v) for k, v in values.items()}}))
+        return compile_scenario(_scenario(scenario, {**sets, **values}))
 
     with Evaluator(workers) as evaluate:
         report = sweep_models(build, axes, runs, seed, evaluate, design=design, samples=samples)

@@ -19,7 +19,8 @@ from ..domain.variables import STATE_NAMES
 from ..files import to_frame
 from ..model.engine import Model, ReplicationResult, compile_scenario, run_replication
 from ..model.outcomes import median, wilson_interval
-from ..scenario.loader import Scenario
+from ..scenario.loader import EXECUTIVE_CHOICES, ROLES, Scenario, Trigger
+from ..scenario.variants import deciding
 
 Progress = Callable[[int, int], None]
 """Called as progress(done, total) while an ensemble runs."""
@@ -35,6 +36,21 @@ ROW_COLUMNS: tuple[str, ...] = (
     *STATE_NAMES, "events", "error",
 )
 """The columns of `replication_row`, in order."""
+
+
+MAX_RUNS = 10_000_000
+"""Most replications one ensemble runs (a run store and the summary hold them all)."""
+MAX_SEED = 2**63 - 1
+"""Largest root seed (seeds run from 0, numpy's SeedSequence takes no negative entropy)."""
+
+
+def check_runs_and_seed(runs: int, seed: int) -> None:
+    """Raise ValueError unless `runs` (1 to MAX_RUNS) and `seed` (0 to MAX_SEED) are whole numbers in range."""
+    for name, value, low, high in (("runs", runs, 1, MAX_RUNS), ("seed", seed, 0, MAX_SEED)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer):
+            raise ValueError(f"{name} must be a whole number, found {value!r}")
+        if not low <= value <= high:
+            raise ValueError(f"{name} must be from {low:,} to {high:,}, found {value:,}")
 
 
 def replication_rng(root_seed: int, index: int) -> np.random.Generator:
@@ -144,11 +160,54 @@ def summarise(model: Model, seed: int, results: Sequence[ReplicationResult],
         "runs": n,
         "seed": seed,
         "parameters": sc.params.source(),
+        "assumptions": who_decides(sc),
         "outcomes": outcomes,
         "modal_outcome": modal,
         "errors": errors,
         "failed": failed[:MAX_FAILED_LISTED],
     }
+
+
+def who_decides(sc: Scenario) -> dict[str, Any]:
+    """Who decides in `sc` and what it gives them instead.
+
+    ``decide``: the actors who take initiatives of their own; ``silent``: those who
+    take none (they still answer and react); ``given``: the moves the file keeps as
+    declared assumptions (``given: true``), which happen whatever the actors decide;
+    ``choices``: Seoul's choices the file fixes; ``free``: whether there is none of
+    these (every actor decides, nothing given) and, if not, ``free_run``: how to get it.
+    """
+    roles = [role for role in ROLES if role in sc.actors]
+    executive = sc.actors["executive"].facts if "executive" in sc.actors else {}
+    out: dict[str, Any] = {
+        "decide": [sc.actors[r].name for r in roles if deciding(sc, r)],
+        "silent": [sc.actors[r].name for r in roles if not deciding(sc, r)],
+        "given": [{"id": tr.id, "move": tr.kind, "by": _actor_name(sc, tr.by), "when": trigger_when(tr)}
+                  for tr in sc.triggers if tr.given],
+        "choices": {name: executive[name] for name in EXECUTIVE_CHOICES if name in executive},
+    }
+    out["free"] = not (out["silent"] or out["given"] or out["choices"])
+    if not out["free"]:
+        out["free_run"] = FREE_RUN
+    return out
+
+
+FREE_RUN = ("no move given and every actor deciding, as validate's free mode: `run --mode free`, or "
+            "run_ensemble(diplosim.explore.validation.mode_variant(scenario, 'free'))")
+"""How to get the free run of a scenario that gives moves or silences actors (in its summary)."""
+
+
+def _actor_name(sc: Scenario, role: str | None) -> str | None:
+    return sc.actors[role].name if role is not None and role in sc.actors else role
+
+
+def trigger_when(tr: Trigger) -> str:
+    """When a trigger fires, in a few words: its date, window, rate or the event it follows."""
+    if tr.at is not None:
+        return tr.at.isoformat()
+    if tr.between is not None:
+        return f"{tr.between[0].isoformat()} to {tr.between[1].isoformat()}"
+    return f"after {tr.after}" if tr.after is not None else "by rate"
 
 
 def replication_row(model: Model, seed: int, r: ReplicationResult) -> dict[str, Any]:
@@ -173,9 +232,25 @@ def _iso(model: Model, t: float | None) -> str:
 
 
 def run_ensemble(scenario: Scenario | Model, runs: int = 1000, seed: int = 0, *,
-                 progress: Progress | None = None, chunk: int = 250) -> Ensemble:
-    """Run `runs` replications of `scenario` from root seed `seed`, in this process."""
+                 progress: Progress | None = None, chunk: int = 250, workers: int | None = 1) -> Ensemble:
+    """Run `runs` replications of `scenario` from root seed `seed`.
+
+    `workers` is the command line's ``--workers``: the number of processes (None:
+    all cores). The default, 1, runs in this process. The results are the same for
+    any number of workers: replication i always draws from the i-th child seed.
+    Raises ValueError for runs below 1, a seed outside 0 to MAX_SEED, or workers
+    or chunk below 1.
+    """
+    check_runs_and_seed(runs, seed)
+    if chunk < 1:
+        raise ValueError(f"chunk must be at least 1, found {chunk}")
+    if workers is not None and workers < 1:
+        raise ValueError(f"workers must be at least 1 (or None for all cores), found {workers}")
     model = scenario if isinstance(scenario, Model) else compile_scenario(scenario)
+    if workers != 1:
+        from .parallel import run_parallel  # imports this module: loaded only when asked for
+
+        return run_parallel(model, runs, seed, workers, progress, chunk=chunk)
     results: list[ReplicationResult] = []
     for lo in range(0, runs, chunk):
         results.extend(run_indices(model, seed, range(lo, min(runs, lo + chunk))))

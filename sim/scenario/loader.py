@@ -27,6 +27,7 @@ from ..domain.kinds import EVENT_KINDS, MOVE_EVENTS, TRIGGER_KINDS, mover_of
 from ..domain.lifecycle import Stage
 from ..domain.mechanisms import ALL_MECHANISMS, PROCESS
 from ..domain.outcomes import possible_outcomes
+from ..domain.parameters import PARAMETERS
 from ..domain.roles import ROLES as ROLE_MEANINGS
 from ..domain.variables import VARIABLES
 from ..errors import MAX_EXCERPT, ScenarioError, did_you_mean, excerpt, printable, shown_path
@@ -524,6 +525,13 @@ def _file_of(node: Marked, key: Any) -> str:
     return node.where(key)[0]
 
 
+def _set_hint(key: str) -> str:
+    """The did-you-mean of an unknown first key of a ``--set`` path: top-level keys and ``params.NAME``."""
+    if key in PARAMETERS:
+        return f" (did you mean 'params.{key}'?)"
+    return did_you_mean(key, [*TOP_KEYS, *(f"params.{name}" for name in PARAMETERS)])
+
+
 def apply_overrides(doc: MarkedDict, overrides: Mapping[str, Any]) -> MarkedDict:
     """Set dotted paths in a raw scenario (``--set``); validation happens after.
 
@@ -557,7 +565,7 @@ def apply_overrides(doc: MarkedDict, overrides: Mapping[str, Any]) -> MarkedDict
                                     file=SET_SOURCE, field=path)
             if part not in node:
                 if depth == 0 and part not in TOP_KEYS:
-                    raise ScenarioError(f"unknown key '{part}'{did_you_mean(part, TOP_KEYS)}",
+                    raise ScenarioError(f"unknown key '{part}'{_set_hint(part)}",
                                         file=SET_SOURCE, field=path)
                 fresh = MarkedDict()
                 fresh.file, fresh.mark, fresh.item_marks = SET_SOURCE, (1, 1), {}
@@ -566,7 +574,7 @@ def apply_overrides(doc: MarkedDict, overrides: Mapping[str, Any]) -> MarkedDict
         if not isinstance(node, dict):
             raise ScenarioError(f"'{'.'.join(parts[:-1])}' is not a mapping", file=SET_SOURCE, field=path)
         if len(parts) == 1 and parts[0] not in TOP_KEYS:
-            raise ScenarioError(f"unknown key '{parts[0]}'{did_you_mean(parts[0], TOP_KEYS)}",
+            raise ScenarioError(f"unknown key '{parts[0]}'{_set_hint(parts[0])}",
                                 file=SET_SOURCE, field=path)
         node[parts[-1]] = value
         if isinstance(node, MarkedDict):
