@@ -343,7 +343,8 @@ def episode_of(state: Mapping[str, Any], workspace: Workspace) -> Episode:
     if ident not in offered:
         shown = excerpt(ident) if isinstance(ident, str) else type(ident).__name__
         hint = did_you_mean(ident, offered) if isinstance(ident, str) and len(ident) <= 200 else ""
-        raise PageError(f"unknown episode '{shown}'{hint}; choose one of {', '.join(offered)}", "episode")
+        raise PageError(f"unknown episode '{shown}'{hint}; choose one of the {len(offered)} shipped episodes "
+                        f"the page lists (such as {offered[0]})", "episode")
     return _shipped(str(ident))
 
 
