@@ -23,7 +23,7 @@ import yaml
 
 from diplosim.cli import main as cli
 from diplosim.explore.compare import compare
-from diplosim.present import classroom_jobs, classroom_state
+from diplosim.present import classroom, classroom_jobs, classroom_state
 from diplosim.present.classroom import MAX_BODY, ClassroomApp, ClassroomServer, static_file
 from diplosim.present.classroom_jobs import Job
 from diplosim.present.classroom_state import Workspace, episode_of, prepare, scenario_text
@@ -446,6 +446,7 @@ def test_serve_on_another_address_warns_that_anyone_can_use_it():
             proc.kill()
     assert proc.returncode == 0, err
     assert "anyone" in err and "warning" in err
+    assert "0.0.0.0" not in url or not classroom.reachable_addresses()  # an address students can type
 
 
 def test_serve_on_a_port_in_use_says_so_in_one_line(server, capsys, monkeypatch):
