@@ -141,11 +141,8 @@ def test_no_value_anywhere_gets_a_500(app):
     seen: dict[int, int] = {}
     for place in PLACES:
         for value in ODD_VALUES:
-            started = time.monotonic()
             status, answer = call(app, "/api/check", _put(place, value))
-            took = time.monotonic() - started
             assert status in (200, 400), (place, repr(value)[:40], answer)
-            assert took < 5, (place, repr(value)[:40], took)  # generous: a check compiles the model once
             if status == 400:
                 one_line(answer)
             seen[status] = seen.get(status, 0) + 1
@@ -197,11 +194,9 @@ def test_a_story_is_queued_and_told_by_the_worker_not_the_request(blocked, monke
         real = getattr(classroom_jobs, name)
         monkeypatch.setattr(classroom_jobs, name, lambda *a, real=real, **k: (
             threads.append(threading.current_thread().name), real(*a, **k))[1])
-    started = time.monotonic()
     status, answer = call(app, "/api/story", {**GOOD, "runs": 120, "story": 2})
     assert status == 200 and set(answer) == {"job"}, answer
-    assert time.monotonic() - started < 2  # answered at once: nothing of the story ran yet
-    assert threads == [] and snapshot(app, answer["job"])["status"] == "queued"
+    assert threads == [] and snapshot(app, answer["job"])["status"] == "queued"  # answered before any of it ran
     blocker.go.set()
     deadline = time.monotonic() + 60
     while (snap := snapshot(app, answer["job"]))["status"] in ("queued", "running") and time.monotonic() < deadline:
@@ -240,7 +235,7 @@ def _busy(status: int, answer: dict[str, Any], who: str) -> int:
     return wait
 
 
-def test_caps_on_jobs_per_page_per_address_and_in_all(blocked, small_caps):
+def test_caps_on_jobs_per_page_per_address_and_in_all(blocked, small_caps, monkeypatch):
     app, _ = blocked  # the blocker: one job of 1 replication, from another address
     page_a, page_b = Client("10.0.0.1", "a" * 16), Client("10.0.0.1", "b" * 16)
     other, third = Client("10.0.0.2"), Client("10.0.0.3")
@@ -252,6 +247,12 @@ def test_caps_on_jobs_per_page_per_address_and_in_all(blocked, small_caps):
     assert call(app, "/api/run", {"now": GOOD}, other)[0] == 200
     assert call(app, "/api/run", {"now": GOOD}, other)[0] == 200  # six jobs in all, the blocker's too
     _busy(*call(app, "/api/run", {"now": GOOD}, third), "the server")
+    loaded: list[Any] = []
+    real = classroom.prepare
+    monkeypatch.setattr(classroom, "prepare", lambda *a: loaded.append(a))
+    _busy(*call(app, "/api/story", GOOD, third), "the server")
+    assert loaded == []  # refused before its scenario was loaded
+    monkeypatch.setattr(classroom, "prepare", real)
     for job in first:  # a cancelled job no longer counts: not in all ...
         assert app.handle("POST", f"/api/jobs/{job}/cancel")[0] == 200
     assert call(app, "/api/run", {"now": GOOD}, third)[0] == 200

@@ -62,6 +62,7 @@ from .classroom_state import (
     classroom_parameters,
     episode_of,
     prepare,
+    run_options,
     shipped_episodes,
 )
 from .glossary import PLAIN_NAMES, clean_source
@@ -222,6 +223,7 @@ class ClassroomApp:
         unknown = sorted(set(body) - {"now", "before"})
         if unknown:
             return _error(400, f"a run takes only 'now' and 'before', found '{excerpt(unknown[0])}'")
+        self._admit(body.get("now"), 2 if body.get("before") is not None else 1, 0, client)
         now = self._side(body, "now")
         before = self._side(body, "before") if body.get("before") is not None else None
         if now is None:
@@ -254,7 +256,18 @@ class ClassroomApp:
 
     def story(self, state: Mapping[str, Any], client: Client = LOCAL) -> Response:
         """Queue the story of the state's replication; its snapshot (``/api/jobs/ID``) holds it when done."""
+        self._admit(state, 1, 1, client)
         return _json(200, {"job": self.jobs.story(prepare(state, self.workspace), client).ident})
+
+    def _admit(self, state: Any, sides: int, extra: int, client: Client) -> None:
+        """Refuse (`Busy`) a job past the board's caps before its scenario is loaded; a state whose
+        runs are wrong is left for `prepare` to refuse with its line."""
+        try:
+            runs = run_options(state)[0] if isinstance(state, Mapping) else None
+        except PageError:
+            runs = None
+        if runs is not None:
+            self.jobs.admit(sides * runs + extra, client)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -340,7 +340,7 @@ class JobBoard:
         """Queue `job` for `client`, or raise `Busy` if that would pass a cap."""
         job.client = client
         with self._lock:
-            self._refuse_past_caps(job, client)
+            self._refuse_past_caps(job.cost, client)
             self._jobs[job.ident] = job
             finished = [k for k, j in self._jobs.items() if j.finished is not None]
             for key in finished[:max(0, len(finished) - MAX_JOBS_KEPT)]:
@@ -366,7 +366,13 @@ class JobBoard:
             job.end("cancelled")
         return job
 
-    def _refuse_past_caps(self, job: BaseJob, client: Client) -> None:
+    def admit(self, cost: int, client: Client = LOCAL) -> None:
+        """Raise `Busy` now if a job of `cost` replications would pass a cap: so that a refused request
+        costs no scenario loaded (`submit` checks again, under the same lock as it queues)."""
+        with self._lock:
+            self._refuse_past_caps(cost, client)
+
+    def _refuse_past_caps(self, cost: int, client: Client) -> None:
         pending = [j for j in self._jobs.values() if j.pending]
         groups = [("this page", lambda j: client.page is not None and j.client.page == client.page,
                    MAX_PAGE_JOBS, MAX_PAGE_REPLICATIONS, 429),
@@ -381,10 +387,10 @@ class JobBoard:
             if len(ours) + 1 > max_jobs:
                 why = f"{who} has {len(ours)} runs waiting or running, the most it may have"
                 need = ours[0].remaining
-            elif reps + job.cost > max_reps:
-                why = (f"{who} has {reps:,} replications waiting or running and this one asks {job.cost:,} more; "
+            elif reps + cost > max_reps:
+                why = (f"{who} has {reps:,} replications waiting or running and this one asks {cost:,} more; "
                        f"the most is {max_reps:,}")
-                need = reps + job.cost - max_reps
+                need = reps + cost - max_reps
             else:
                 continue
             # the wait: everything queued ahead of the replications that must finish first
