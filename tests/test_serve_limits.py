@@ -425,3 +425,14 @@ def test_same_origin_compares_scheme_host_and_port():
     assert not same_origin("http://127.0.0.1:8766", "127.0.0.1:8765")
     assert not same_origin("http://127.0.0.1:99999999", "127.0.0.1:99999999")
     assert not same_origin("", "")
+
+
+@pytest.mark.parametrize("host", ["x" * 300, "a..b"])  # refused by the IDNA codec: no DNS asked
+def test_serve_on_an_address_that_is_no_address_says_so_in_one_line(host, capsys, monkeypatch):
+    from diplosim.cli import main as cli
+    from diplosim.scenario.loader import ALLOW_ENV
+
+    monkeypatch.setenv(ALLOW_ENV, "")  # serve clears it; put back for the other tests
+    assert cli.main(["serve", "--port", "0", "--host", host]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "cannot listen on" in err and "x" * 100 not in err, err

@@ -11,6 +11,7 @@ import os
 import sys
 from typing import Any
 
+from ..errors import excerpt
 from ..scenario.loader import ALLOW_ENV
 from .common import EXIT_OK, UsageError, whole
 from .store_commands import Terminated
@@ -26,7 +27,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         server = ClassroomServer(args.host, args.port)
     except OSError as exc:
-        raise UsageError(f"serve: cannot listen on {args.host} port {args.port} ({exc.strerror or exc}); "
+        raise UsageError(f"serve: cannot listen on {excerpt(args.host)} port {args.port} ({exc.strerror or exc}); "
                          "try another --port, or --port 0 for a free one") from None
     how = "stopped"
     try:  # from here on a signal stops the server cleanly, even before it serves its first request

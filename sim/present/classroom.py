@@ -415,7 +415,7 @@ class ClassroomServer(ThreadingHTTPServer):
         try:
             self.address_family, address = resolve(host, port)
         except (socket.gaierror, UnicodeError) as exc:
-            raise OSError(f"cannot find the address {excerpt(host)}: {exc}") from None
+            raise OSError(f"no such address: {exc}") from None
         super().__init__((address, port), _Handler)
         self.app = app or ClassroomApp()
         self.host = str(self.server_address[0])
