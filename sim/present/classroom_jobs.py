@@ -422,8 +422,3 @@ class JobBoard:
             job.cancel()
         self._pool.shutdown(wait=True, cancel_futures=True)
 
-
-def told(prepared: Prepared) -> dict[str, Any]:
-    """One replication of a prepared state told as a story: what ``run.py story --runs RUNS`` prints
-    (in the caller's thread: the server queues a `StoryJob` instead)."""
-    return tell(prepared.model, prepared.seed, prepared.story, prepared.runs)
