@@ -29,7 +29,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import ScenarioError
+from .errors import ScenarioError, excerpt
 
 
 class FileRefused(ScenarioError):
@@ -41,7 +41,7 @@ def _reason(exc: OSError) -> str:
     """An OS error in words, without the path (the message names the file once, first)."""
     if exc.errno == errno.ELOOP:
         return "a loop of symbolic links"
-    return exc.strerror or type(exc).__name__
+    return exc.strerror or excerpt(str(exc)) or type(exc).__name__
 
 
 def _kind(mode: int) -> str:
@@ -188,8 +188,8 @@ def check_output(path: str | os.PathLike[str], *, folder: bool) -> None:
             raise FileRefused("cannot read file (File name too long)", file=shown)
         return
     if folder and not stat.S_ISDIR(info.st_mode):
-        raise FileRefused(f"exists and is {_kind(info.st_mode) if not stat.S_ISREG(info.st_mode) else 'a file'}, "
-                          "not a folder", file=shown)
+        kind = "a file" if stat.S_ISREG(info.st_mode) else _kind(info.st_mode)
+        raise FileRefused(f"exists and is not a directory (it is {kind})", file=shown)
     if not folder and not stat.S_ISREG(info.st_mode):
         raise FileRefused(f"is {_kind(info.st_mode)}, not a regular file", file=shown)
 
@@ -200,20 +200,32 @@ def _umask() -> int:
     return mask
 
 
+PATH_ERRORS = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.EACCES, errno.EPERM, errno.ENAMETOOLONG,
+                         errno.ELOOP, errno.EROFS, errno.EEXIST})
+"""Errors that say the path given cannot be used (bad input), as opposed to the system failing."""
+
+
+def _refuse_path(exc: OSError, path: Path) -> None:
+    if exc.errno in PATH_ERRORS:
+        raise FileRefused(f"cannot write file ({_reason(exc)})", file=str(path)) from None
+
+
 def write_atomic(path: str | Path, data: str | bytes) -> None:
     """Write `data` to `path` so that a crash never leaves a half-written file.
 
     The file gets the usual permissions (0666 less the umask), not the private
-    0600 of a temporary file. A failure of the system (no permission, a full
-    disk) is a `FileRefused` naming `path`.
+    0600 of a temporary file. A path that cannot be written (no permission, a
+    file where a folder should be, a name too long) is a `FileRefused` naming
+    it; a failure of the system (a full disk, an I/O error) stays an `OSError`.
     """
     path = Path(path)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:  # a file where a folder should be, no permission, a full disk, a name too long
-        raise FileRefused(f"cannot write file ({_reason(exc)})", file=str(path)) from None
+    except OSError as exc:
+        _refuse_path(exc, path)
+        raise
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
@@ -223,7 +235,8 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise FileRefused(f"cannot write file ({_reason(exc)})", file=str(path)) from None
+        _refuse_path(exc, path)
+        raise
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -25,6 +25,7 @@ from ..model.engine import compile_scenario
 from ..present.resultdir import (
     OutputDirError,
     check_output_dir,
+    check_results_dir,
     claim_output_dir,
     finish_output_dir,
     require_complete,
@@ -371,6 +372,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
     from ..present.calibration_figures import is_calibration_dir, write_calibration_plots
     from ..present.run_figures import write_plots
 
+    check_results_dir(args.results)  # missing, a file, a loop of links, a name too long: one line
     if is_calibration_dir(args.results):
         for path in write_calibration_plots(args.results, args.out_dir):
             print(path)
