@@ -56,9 +56,10 @@ def _kind(mode: int) -> str:
     return "a special file"
 
 
-def path_status(path: str | os.PathLike[str], *, shown: str | None = None) -> os.stat_result | None:
+def path_status(path: str | os.PathLike[str], *, shown: str | None = None,
+                doing: str = "read file") -> os.stat_result | None:
     """What is at `path` (links followed), or None when nothing is; any other failure (a loop of
-    symbolic links, a name too long, a denied search permission) is a `FileRefused`."""
+    symbolic links, a name too long, a denied search permission) is a `FileRefused` ("cannot `doing` (why)")."""
     shown = os.fspath(path) if shown is None else shown
     try:
         return os.stat(path)
@@ -66,7 +67,7 @@ def path_status(path: str | os.PathLike[str], *, shown: str | None = None) -> os
         return None
     except (OSError, ValueError) as exc:  # ValueError: a NUL character in the name
         reason = _reason(exc) if isinstance(exc, OSError) else "the name holds a NUL character"
-        raise FileRefused(f"cannot read file ({reason})", file=shown) from None
+        raise FileRefused(f"cannot {doing} ({reason})", file=shown) from None
 
 
 def resolved(path: str | os.PathLike[str], *, shown: str | None = None) -> Path:
@@ -175,23 +176,23 @@ _STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
 _BRACKETS = re.compile(r"[^\[\]{}]+")
 
 
-def check_output(path: str | os.PathLike[str], *, folder: bool) -> None:
-    """Refuse an output target (an --out folder when `folder`, else a file such as a run store) that
-    cannot be used: something other than a folder (or a regular file) is there, a link loops, the
-    name is too long. Nothing there is fine: it will be made."""
+def check_output(path: str | os.PathLike[str], *, folder: bool = False, file: bool = False) -> None:
+    """Refuse an output target that cannot be used: something other than a folder (when `folder`) or a
+    regular file (when `file`) is there, a link loops or leads nowhere, the name is too long. Nothing
+    there is fine: it will be made."""
     shown = os.fspath(path)
-    info = path_status(path, shown=shown)
+    info = path_status(path, shown=shown, doing="write there")
     if info is None:
         if os.path.islink(path):
             raise FileRefused("is a symbolic link to nothing", file=shown)
-        if len(os.path.basename(os.fspath(path)).encode("utf-8", "surrogateescape")) > 255:
-            raise FileRefused("cannot read file (File name too long)", file=shown)
+        if len(os.path.basename(shown).encode("utf-8", "surrogateescape")) > 255:
+            raise FileRefused("cannot write there (File name too long)", file=shown)
         return
-    if folder and not stat.S_ISDIR(info.st_mode):
-        kind = "a file" if stat.S_ISREG(info.st_mode) else _kind(info.st_mode)
-        raise FileRefused(f"exists and is not a directory (it is {kind})", file=shown)
-    if not folder and not stat.S_ISREG(info.st_mode):
-        raise FileRefused(f"is {_kind(info.st_mode)}, not a regular file", file=shown)
+    if (folder and stat.S_ISDIR(info.st_mode)) or (file and stat.S_ISREG(info.st_mode)):
+        return
+    kind = "a file" if stat.S_ISREG(info.st_mode) else _kind(info.st_mode)
+    wanted = " or ".join(w for w, ok in (("a directory", folder), ("a regular file", file)) if ok)
+    raise FileRefused(f"exists and is not {wanted} (it is {kind})", file=shown)
 
 
 def _umask() -> int:

@@ -20,7 +20,7 @@ from typing import Any
 
 from .. import __version__
 from ..errors import ScenarioError
-from ..files import csv_text, to_json, write_atomic
+from ..files import check_output, csv_text, to_json, write_atomic
 from ..model.engine import compile_scenario
 from ..present.resultdir import (
     OutputDirError,
@@ -127,6 +127,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     identity = run_identity(sc.sha256, args.seed, args.runs, __version__)
     out = Path(args.out) if args.out else Path("results") / Path(args.scenario).stem if args.plot else None
     store_file = args.store or (str(out / STORE_NAME) if out is not None and args.out else None)
+    if args.store:
+        check_output(args.store, folder=True, file=True)  # a pipe, a device, a loop of links: one line
     if args.resume and store_file is None:
         raise UsageError("--resume needs a run store: give --store PATH or --out DIR")
     if out is not None:  # refuse before running: a refusal should cost no work

@@ -96,7 +96,10 @@ def claim_output_dir(out: Path, identity: Mapping[str, Any], *, force: bool = Fa
     finished into the directory meanwhile is seen.
     """
     check_output_dir(out, identity, force=force)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputDirError(f"{out}: cannot make the folder ({exc.strerror or type(exc).__name__})") from None
     _lock(out)
     check_output_dir(out, identity, force=force)
     write_atomic(out / MANIFEST, to_json({**identity, "complete": False}))
