@@ -20,7 +20,7 @@ from typing import Any
 
 from .. import __version__
 from ..errors import ScenarioError
-from ..files import check_output, csv_text, to_json, write_atomic
+from ..files import check_output, csv_text, path_status, to_json, write_atomic
 from ..model.engine import compile_scenario
 from ..present.resultdir import (
     OutputDirError,
@@ -379,7 +379,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
         for path in write_calibration_plots(args.results, args.out_dir):
             print(path)
         return EXIT_OK
-    if not (Path(args.results) / "summary.json").is_file():
+    if path_status(Path(args.results) / "summary.json") is None:  # anything else there: refused as it is read
         raise UsageError(f"{args.results}: not a results directory (no summary.json); "
                          f"make one with `run SCENARIO --out {args.results}` (or give a calibration's "
                          f"directory, with posterior.csv)")

@@ -100,8 +100,11 @@ def read_saved_sweep(path: str | Path) -> Mapping[str, Any]:
     path = Path(path)
     file = shown_path(path)
     check = _Check(file)
-    saved = check.mapping(read_json(path, MAX_EXPERIMENT_BYTES, max_depth=MAX_EXPERIMENT_DEPTH,
-                                    what="saved experiment (a sweep.json file)", shown=file), "(top)")
+    saved = read_json(path, MAX_EXPERIMENT_BYTES, max_depth=MAX_EXPERIMENT_DEPTH,
+                      what="saved experiment (a sweep.json file)", shown=file)
+    if not isinstance(saved, dict):
+        raise ScenarioError(f"not a saved experiment (sweep.json written by sweep --out): the file holds "
+                            f"{_kind(saved)}, not a mapping", file=file)
     for key in ("experiment", "axes", "runs", "seed", "design", "points"):
         if key not in saved:
             raise ScenarioError(f"not a saved experiment (sweep.json written by sweep --out): no '{key}'", file=file)
@@ -150,7 +153,7 @@ def _check_scenario(check: _Check, scenario: Any, experiment: Path) -> None:
     if Path(name).suffix.lower() not in SCENARIO_SUFFIXES:
         raise check.fail("experiment.scenario", f"'{excerpt(name)}' is not a scenario file (the name must end in "
                                                 f"{' or '.join(SCENARIO_SUFFIXES)})")
-    target = resolved(experiment.parent / name, shown=check.file)
+    target = resolved(name, shown=check.file)  # rerun loads it as given: relative to the working folder
     # sweep --out DIR writes DIR/sweep.json: the folder that holds DIR is the experiment's project
     project = resolved(experiment, shown=check.file).parent.parent
     if not any(target.is_relative_to(root) for root in allowed_roots(experiment, [os.getcwd(), project])):
@@ -162,7 +165,8 @@ def _check_scenario(check: _Check, scenario: Any, experiment: Path) -> None:
 def _check_axes(check: _Check, axes: Any, design: str) -> int:
     """Check the swept axes; return the number of points a factorial design has over them."""
     if not isinstance(axes, list) or not axes:
-        raise check.fail("axes", f"expected a list of at least one swept path, found {_kind(axes)}")
+        raise check.fail("axes", f"expected a list of at least one swept path, found "
+                                 f"{'an empty list' if axes == [] else _kind(axes)}")
     if len(axes) > MAX_AXES:
         raise check.fail("axes", f"{len(axes):,} swept paths; the limit is {MAX_AXES}")
     seen: dict[str, str] = {}

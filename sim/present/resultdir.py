@@ -233,7 +233,9 @@ def read_result_files(directory: str | Path) -> tuple[dict[str, Any], list[dict[
 def _json_mapping(path: Path) -> tuple[_Shape, dict[str, Any]]:
     shape = _Shape(path)
     data = read_json(path, MAX_RESULT_JSON_BYTES, max_depth=MAX_RESULT_DEPTH)
-    return shape, dict(shape.mapping(data, "(top)"))
+    if not isinstance(data, dict):
+        raise FileRefused(f"expected a JSON mapping, found {_kind(data)}", file=str(path))
+    return shape, data
 
 
 def _check_summary(path: Path) -> dict[str, Any]:
