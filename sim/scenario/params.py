@@ -255,8 +255,8 @@ def _csv_rows(text: str, file: str) -> Iterator[tuple[int, list[str]]]:
 
     def lines() -> Iterator[str]:
         for i, line in enumerate(io.StringIO(text, newline=""), start=1):
-            if len(line) > longest:
-                raise ScenarioError(f"a line of {len(line):,} characters; a posterior row holds at most "
+            if len(line) > longest and len(line.rstrip("\r\n")) > longest:
+                raise ScenarioError(f"a line of {len(line.rstrip()):,} characters; a posterior row holds at most "
                                     f"{len(PARAMETERS) + 2} fields of {MAX_CSV_FIELD} characters", file=file, line=i)
             yield line
 
