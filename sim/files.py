@@ -208,7 +208,9 @@ PATH_ERRORS = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.EACCES
 
 def _refuse_path(exc: OSError, path: Path) -> None:
     if exc.errno in PATH_ERRORS:
-        raise FileRefused(f"cannot write file ({_reason(exc)})", file=str(path)) from None
+        # mkdir says "File exists" when a file stands where a folder of the path should be
+        reason = "a file stands where a folder of its path should be" if exc.errno == errno.EEXIST else _reason(exc)
+        raise FileRefused(f"cannot write file ({reason})", file=str(path)) from None
 
 
 def write_atomic(path: str | Path, data: str | bytes) -> None:
