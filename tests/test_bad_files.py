@@ -256,3 +256,28 @@ def test_a_scenario_that_is_a_loop_of_links_is_one_line(tmp_path, monkeypatch, c
     Path("b.yaml").symlink_to("a.yaml")
     assert main(["check", "a.yaml"]) == 2
     assert capsys.readouterr().err == "a.yaml: cannot read file (a loop of symbolic links)\n"
+
+
+# -- the documented limits --------------------------------------------------------------------
+
+
+def test_docs_state_each_limit_with_its_value_in_the_code():
+    from diplosim.explore import saved, sweep
+    from diplosim.present import resultdir
+    from diplosim.scenario import params
+
+    doc = (BAD.parent.parent / "docs" / "testing.md").read_text(encoding="utf-8")
+    section = doc[doc.index("## Other files diplosim reads"):]
+    rows = {re.search(r"`(MAX_[A-Z_]+)`", line)[1]: line for line in section.splitlines()
+            if line.startswith("|") and "`MAX_" in line}
+    modules = {"MAX_POSTERIOR_BYTES": params, "MAX_PARTICLES": params, "MAX_CSV_FIELD": params,
+               "MAX_WEIGHT": params, "MAX_EXPERIMENT_BYTES": saved, "MAX_EXPERIMENT_DEPTH": saved,
+               "MAX_WORK": saved, "MAX_AXES": saved, "MAX_SETS": saved, "MAX_POINTS": sweep, "MAX_STEPS": sweep,
+               "MAX_MANIFEST_BYTES": resultdir, "MAX_RESULT_JSON_BYTES": resultdir,
+               "MAX_REPLICATIONS_BYTES": resultdir, "MAX_RESULT_DEPTH": resultdir}
+    assert set(rows) == set(modules)
+    for name, module in modules.items():
+        value = getattr(module, name)
+        shown = f"{value:.0e}" if isinstance(value, float) else f"{value:,}"
+        assert f"| {shown} " in rows[name], rows[name]
+        assert f"({module.__name__.replace('diplosim.', 'sim/').replace('.', '/')}.py)" in rows[name], rows[name]
