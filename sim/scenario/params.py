@@ -168,8 +168,10 @@ def _found(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a boolean)"
     if isinstance(value, str):
-        return f"'{excerpt(value)}' (text)"
+        return f"'{excerpt(value)}' (text{f' of {len(value):,} characters' if len(value) > 60 else ''})"
     return excerpt(repr(value))
 
 
