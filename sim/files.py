@@ -80,6 +80,8 @@ def resolved(path: str | os.PathLike[str], *, shown: str | None = None) -> Path:
         raise FileRefused("cannot read file (a loop of symbolic links)", file=shown) from None
     except OSError as exc:
         raise FileRefused(f"cannot read file ({_reason(exc)})", file=shown) from None
+    except ValueError:  # a NUL character in the name
+        raise FileRefused("cannot read file (the name holds a NUL character)", file=shown) from None
 
 
 def read_bytes(path: str | os.PathLike[str], limit: int, *, what: str = "file",

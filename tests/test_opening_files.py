@@ -169,3 +169,4 @@ def test_path_status_says_nothing_is_there_and_refuses_the_rest(tmp_path):
     assert path_status(tmp_path / "none") is None
     assert path_status(tmp_path) is not None
     assert refusal(path_status, "a\x00b").endswith("cannot read file (the name holds a NUL character)")
+    assert refusal(resolved, "a\x00b").endswith("cannot read file (the name holds a NUL character)")

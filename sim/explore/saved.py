@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ScenarioError, excerpt, shown_path
-from ..files import read_json, resolved
+from ..files import FileRefused, read_json, resolved
 from ..scenario.loader import ALLOW_ENV, SCENARIO_SUFFIXES, allowed_roots
 from .sweep import DESIGNS, MAX_POINTS, MAX_STEPS
 
@@ -153,7 +153,10 @@ def _check_scenario(check: _Check, scenario: Any, experiment: Path) -> None:
     if Path(name).suffix.lower() not in SCENARIO_SUFFIXES:
         raise check.fail("experiment.scenario", f"'{excerpt(name)}' is not a scenario file (the name must end in "
                                                 f"{' or '.join(SCENARIO_SUFFIXES)})")
-    target = resolved(name, shown=check.file)  # rerun loads it as given: relative to the working folder
+    try:
+        target = resolved(name)  # rerun loads it as given: relative to the working folder
+    except FileRefused as exc:  # a loop of links, a NUL character in the name
+        raise check.fail("experiment.scenario", f"'{excerpt(name)}': {exc.message}") from None
     # sweep --out DIR writes DIR/sweep.json: the folder that holds DIR is the experiment's project
     project = resolved(experiment, shown=check.file).parent.parent
     if not any(target.is_relative_to(root) for root in allowed_roots(experiment, [os.getcwd(), project])):
