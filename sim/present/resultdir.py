@@ -145,10 +145,10 @@ def _short(value: Any) -> str:
 
 MAX_MANIFEST_BYTES = 65_536
 """Largest manifest.json read, in bytes (a manifest is about 200)."""
-MAX_RESULT_JSON_BYTES = 64 * 1024 * 1024
-"""Largest summary.json, context.json or fan.json `plot` reads, in bytes."""
-MAX_REPLICATIONS_BYTES = 256 * 1024 * 1024
-"""Largest replications.csv `plot` reads, in bytes (about a million replications)."""
+MAX_RESULT_JSON_BYTES = 16 * 1024 * 1024
+"""Largest summary.json, context.json or fan.json `plot` reads, in bytes (a run writes well under 1 MiB)."""
+MAX_REPLICATIONS_BYTES = 128 * 1024 * 1024
+"""Largest replications.csv `plot` reads, in bytes (about a million replications at 130 bytes each)."""
 MAX_RESULT_DEPTH = 16
 """Deepest nesting of a results folder's JSON files (a run writes at most 5 levels)."""
 FAN_QUANTILES = ("5", "25", "50", "75", "95")
@@ -274,7 +274,8 @@ def _check_rows(path: Path) -> list[dict[str, str]]:
                     except ValueError:
                         raise FileRefused(f"{excerpt(key, 30)}: expected a date YYYY-MM-DD, found '{excerpt(value)}'",
                                           file=str(path), line=reader.line_num) from None
-            rows.append(row)
+            # only what the figures use (the outcome and the dates reached), so a million rows stay small
+            rows.append({k: v for k, v in row.items() if k == "outcome" or (v and (k == "date" or k.endswith("_date")))})
     except csv.Error as exc:
         raise FileRefused(f"not a CSV file ({excerpt(str(exc))})", file=str(path), line=reader.line_num) from None
     return rows
