@@ -275,7 +275,8 @@ def _check_rows(path: Path) -> list[dict[str, str]]:
                         raise FileRefused(f"{excerpt(key, 30)}: expected a date YYYY-MM-DD, found '{excerpt(value)}'",
                                           file=str(path), line=reader.line_num) from None
             # only what the figures use (the outcome and the dates reached), so a million rows stay small
-            rows.append({k: v for k, v in row.items() if k == "outcome" or (v and (k == "date" or k.endswith("_date")))})
+            rows.append({k: v for k, v in row.items()
+                         if k == "outcome" or (v and (k == "date" or k.endswith("_date")))})
     except csv.Error as exc:
         raise FileRefused(f"not a CSV file ({excerpt(str(exc))})", file=str(path), line=reader.line_num) from None
     return rows
