@@ -94,8 +94,9 @@ def trigger_lists(draw: st.DrawFn, days: int) -> list[dict[str, Any]]:
                 item.update(seat_share=draw(st.floats(0, 1)), stance=draw(st.sampled_from(["for", "against"])))
             if draw(st.booleans()):
                 item["approval"] = draw(st.floats(0, 100))
-            if draw(st.booleans()):
-                item["next_election"] = draw(in_window)
+            if draw(st.booleans()):  # announced by the change, so on a later day (the loader refuses an earlier one)
+                changed = date.fromisoformat(item["at"])
+                item["next_election"] = (changed + timedelta(days=draw(st.integers(1, 800)))).isoformat()
         out.append(item)
     return out
 
@@ -111,8 +112,10 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
     doc["agreement"] = {"name": "GSOMIA", "state": state, "since": since.isoformat(),
                         "term_years": draw(st.integers(1, 3)), "notice_days": draw(st.integers(0, 120)),
                         "text_remaining": draw(st.floats(0, 1))}
-    doc["agreement"]["termination"] = draw(st.sampled_from(["anniversary", "anniversary", "after_notice", "none"]))
-    if draw(st.booleans()):
+    # a pact that cannot end has no notice to be under, and no suspension term that lapses (the loader refuses both)
+    rules = ["anniversary", "anniversary", "after_notice"] + ([] if state == "notice_given" else ["none"])
+    doc["agreement"]["termination"] = draw(st.sampled_from(rules))
+    if draw(st.booleans()) and not (state == "suspended" and doc["agreement"]["termination"] == "none"):
         doc["agreement"]["suspension_days"] = draw(st.integers(1, 400))
     if draw(st.booleans()):
         doc["measures"] = [{"measure": m, "since": (START - timedelta(days=draw(st.integers(0, 400)))).isoformat(),

@@ -267,7 +267,8 @@ def test_missing_salib_says_how_to_install_it_for_any_install(monkeypatch, tmp_p
     from diplosim.explore import sensitivity
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setitem(sys.modules, "SALib", None)  # as if it were not installed
+    for name in ["SALib", *(m for m in sys.modules if m.startswith("SALib."))]:
+        monkeypatch.setitem(sys.modules, name, None)  # as if not installed, even after another test imported it
     with pytest.raises(MissingExtra, match=re.escape("pip install 'diplosim[analysis]'")):
         sensitivity.sample("morris", {"num_vars": 1, "names": ["x"], "bounds": [[0, 1]]}, 4, 0)
     code, out, err = _cli(["sensitivity", "gsomia-2019", "--runs", "2", "--samples", "2", "--out", "sens"],
