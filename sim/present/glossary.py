@@ -197,3 +197,59 @@ def clean_source(text: str | None) -> str:
     out = re.sub(r"\(\s+", "(", out)
     out = re.sub(r"\s+\)", ")", out)
     return re.sub(r"[ \t]{2,}", " ", out).strip()
+
+
+PARAMETER_LABELS: dict[str, str] = {
+    "approval_norm": "Standing approval level",
+    "approval_half_life_days": "How fast a jump in approval fades (its half-life)",
+    "scandal_approval_share": "Support one scandal costs",
+    "audience_cost": "Cost of reversing one's own decision",
+    "leverage_value": "Worth of a pending notice as a bargaining chip",
+    "walkaway_cost": "Cost of walking away in the open",
+    "election_horizon_days": "How far ahead an election weighs",
+    "executive_pact_base": "Seoul's standing preference for the pact",
+    "option_value": "Worth of waiting (keeping a move in reserve)",
+    "threat_weight": "Weight of the threat",
+    "anti_japan_weight": "Weight of the public mood toward the other country",
+}
+"""Behavioural parameter → a short label for readers (the classroom page); `parameter_label` falls back
+to the name in words for a parameter without one."""
+
+UNIT_WORDS: dict[str, str] = {
+    "utility": "utility points (+1 multiplies the odds of a choice by about 2.7)",
+    "utility per unit of trade dispute": "utility points per unit of trade dispute",
+}
+"""Units as a reader should see them, where the declared unit is a modeller's word."""
+
+OUTCOME_LABELS: dict[str, str] = {
+    "signed": "signed",
+    "collapsed": "collapsed before signing",
+    "stalled": "still pending at the end",
+    "no_talks": "no talks",
+    "renewed": "renewed (no notice)",
+    "continued": "stayed in force (no notice)",
+    "notice_pending": "notice given, not yet in effect",
+    "terminated": "ended (the notice took effect)",
+    "suspended": "notice given, then suspended",
+    "normalised": "back to normal (notice withdrawn)",
+}
+"""Outcome identifier → its name in words (the page's tables and charts); `outcome_label` falls back to the
+identifier in words."""
+
+
+def parameter_label(name: str) -> str:
+    """The label of a behavioural parameter for readers ('Cost of walking away in the open')."""
+    return PARAMETER_LABELS.get(name) or name.replace("_", " ").capitalize()
+
+
+def outcome_label(name: str) -> str:
+    """An outcome in words ('notice given, not yet in effect' for notice_pending)."""
+    return OUTCOME_LABELS.get(name) or name.replace("_", " ")
+
+
+def page_words(parameters: Iterable[str], outcomes: Iterable[str], units: Mapping[str, str]) -> dict[str, Any]:
+    """What the classroom page shows instead of identifiers: each parameter's label and unit in words
+    (`units`: parameter → its declared unit), each outcome's name in words."""
+    return {"parameters": {name: {"label": parameter_label(name), "unit": UNIT_WORDS.get(units[name], units[name])}
+                           for name in parameters},
+            "outcomes": {name: outcome_label(name) for name in outcomes}}
