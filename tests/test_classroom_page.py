@@ -78,7 +78,8 @@ def test_the_shipped_card_covers_the_shipped_episodes_and_names_its_command():
     names = [yaml_name(p) for p in sorted((SHIPPED_DIR / "history").glob("*.yaml"))]
     assert [e["name"] for e in card["episodes"]] == names
     assert card["made_by"] == model_card.COMMAND
-    assert "python -m diplosim.present.model_card" in (Path(__file__).parent.parent / "docs" / "teaching.md").read_text()
+    teaching = (Path(__file__).parent.parent / "docs" / "teaching.md").read_text(encoding="utf-8")
+    assert model_card.COMMAND in teaching
 
 
 def yaml_name(path: Path) -> str:
@@ -159,7 +160,7 @@ _PAST_THE_EDGE_JS = """() => {
   return [...document.querySelectorAll("body *")].filter((e) => {
     const r = e.getBoundingClientRect();
     return r.width > 0 && r.right > innerWidth + 0.5 && getComputedStyle(e).position !== "fixed" && !clipped(e);
-  }).slice(0, 5).map((e) => `${e.tagName.toLowerCase()}#${e.id}.${e.className} right ${Math.round(e.getBoundingClientRect().right)}`);
+  }).slice(0, 5).map((e) => `${e.tagName}#${e.id}.${e.className} right ${e.getBoundingClientRect().right}`);
 }"""
 """Elements whose box passes the window's right edge, but those inside a box that scrolls (a wide table)."""
 
@@ -295,7 +296,8 @@ def test_the_page_for_a_room_in_chromium(tmp_path, small_report, monkeypatch):
         assert found[f"free {width}"] == free and found[f"free {width}"] != found[f"given {width}"]
         assert "7 moves" in found[f"who given {width}"] and "No move is given" in found[f"who free {width}"]
         assert "Back to the file's given moves" in found[f"who free {width}"]
-        assert len(found[f"lines given {width}"]) == 3 and all("7 moves are given" in t for t in found[f"lines given {width}"])
+        lines = found[f"lines given {width}"]
+        assert len(lines) == 3 and all("7 moves are given" in t for t in lines)
         assert all("nothing is given" in t for t in found[f"lines free {width}"])
         # no horizontal overflow, at a phone's width and a projector's
         for key in ("overflow", "overflow free", "overflow info"):
