@@ -148,7 +148,7 @@ def test_every_outcome_and_offered_parameter_has_words():
     assert all(" " in label or label == name for name, label in words["outcomes"].items())
     offered = [p["name"] for p in meta()["parameters"]]
     assert set(words["parameters"]) == set(offered) and set(offered) <= set(PARAMETER_LABELS)
-    assert all("_" not in w["label"] and w["unit"] for w in words["parameters"].values())
+    assert all("_" not in w["label"] and w["unit"] and w["help"] for w in words["parameters"].values())
 
 
 # ---------------------------------------------------------------- the page in Chromium

@@ -325,7 +325,7 @@ function renderTimeline() {
                                                                         removed: S.state.remove.includes(t.id)}));
   S.state.add.forEach((t, j) => dated.push({t, j, added: true, at: t.at, removed: false}));
   const kinds = [...new Set(dated.map((d) => d.t.kind))];
-  const W = widthOf(box), L = 120, R = 12, lane = 20, top = 8;
+  const W = widthOf(box), L = 120, R = 12, lane = 26, top = 14;
   const H = top + lane * Math.max(1, kinds.length) + 26;
   box.setAttribute("viewBox", `0 0 ${W} ${H}`);
   const t0 = toDay(e.start), t1 = toDay(e.end) + 1;
@@ -333,7 +333,7 @@ function renderTimeline() {
   const dayAt = (px) => Math.max(t0, Math.min(t1 - 1, Math.round(t0 + (px - L) / (W - L - R) * (t1 - t0))));
   axis(box, e.start, e.end, x, top + lane * kinds.length + 4);
   kinds.forEach((kind, i) => {
-    svg("text", {x: L - 6, y: top + lane * i + 14, "text-anchor": "end", class: "lane", text: kind}, box);
+    svg("text", {x: L - 6, y: top + lane * i + 14, "text-anchor": "end", class: "lane", text: kind.replace(/_/g, " ")}, box);
     svg("line", {x1: L, x2: W - R, y1: top + lane * i + 10, y2: top + lane * i + 10, class: "lane-line"}, box);
   });
   for (const d of dated) {
@@ -384,7 +384,8 @@ function markOverlaps(box) {
     while (j < dots.length && dots[j].y === dots[i].y && dots[j].x - dots[j - 1].x < 12) j += 1;
     if (j - i > 1) {
       any = true;
-      svg("text", {x: dots[j - 1].x + 9, y: dots[i].y + 4, class: "tick overlap", text: `\u00d7${j - i}`}, box);
+      svg("text", {x: (dots[i].x + dots[j - 1].x) / 2, y: dots[i].y - 8, "text-anchor": "middle", class: "tick overlap",
+                   text: `\u00d7${j - i}`}, box);
     }
     i = j;
   }
@@ -483,8 +484,9 @@ function paramControl(p) {
   const moved = p.name in S.state.params;
   const value = moved ? S.state.params[p.name] : base;
   const digits = decimalsOf(p), step = (p.upper - p.lower) / 200;
-  const slider = el("input", {type: "range", min: p.lower, max: p.upper, step, value,
+  const slider = el("input", {type: "range", min: p.lower, max: p.upper, step, value, list: `mark-${p.name}`,
                               "aria-label": words.label, id: `param-${p.name}`});
+  const mark = el("datalist", {id: `mark-${p.name}`}, el("option", {value: base}));  // a tick at the episode's value
   const number = el("input", {type: "number", min: p.lower, max: p.upper, step: "any", value: moved ? value : shown(p, base),
                               size: 7, "aria-label": `${words.label}: value`, "data-param": p.name});
   const note = el("span", {class: "hint value"});
@@ -512,8 +514,8 @@ function paramControl(p) {
   return el("div", {class: "param"},
     el("label", {for: `param-${p.name}`, class: "label", text: words.label}), " ",
     el("code", {text: p.name}),
-    el("p", {class: "hint", text: p.meaning}),
-    el("div", {class: "row"}, el("span", {class: "hint", text: shown(p, p.lower)}), slider,
+    el("p", {class: "hint", title: p.meaning, text: words.help || p.meaning}),
+    el("div", {class: "row"}, el("span", {class: "hint", text: shown(p, p.lower)}), slider, mark,
        el("span", {class: "hint", text: shown(p, p.upper)}), number, el("span", {class: "hint", text: words.unit}), reset),
     note,
     el("p", {class: "error", "data-for": `param:${p.name}`}));
@@ -905,7 +907,7 @@ function timelineLegend(overlaps) {
   key("added", "added in class");
   key("moved", "moved");
   key("removed", "removed");
-  if (overlaps) box.append(el("span", {text: "   \u00d73 beside a marker: three triggers within a few days of each " +
+  if (overlaps) box.append(el("span", {text: "   \u00d73 above markers: three triggers within a few days of each " +
                                               "other, drawn over each other (the table lists each)."}));
 }
 
@@ -1017,9 +1019,10 @@ function cardCell(episode, side) {
 
 function renderCard(box, card) {
   const byName = Object.fromEntries(card.episodes.map((e) => [e.name, e]));
-  box.append(el("p", {text: "What the model does: seven episodes of the South Korea\u2013Japan intelligence pact " +
-    "(GSOMIA), 2012\u20132021, each run many times with chance in every decision. Its numbers below come from the " +
-    `project's validate command (${card.runs} replications per episode, seed ${card.seed}), not typed by hand.`}));
+  box.append(el("p", {text: `What the model does: it plays out ${card.episodes.length} recorded episodes of the ` +
+    "South Korea\u2013Japan intelligence pact (GSOMIA), each many times over, with chance in every decision, and " +
+    "counts how often each outcome happens. The numbers below come from the project's validate command " +
+    `(${card.runs} replications per episode, seed ${card.seed}), not typed by hand.`}));
   box.append(el("h3", {text: "What it reproduces"}));
   box.append(el("p", {text: "With every actor deciding and nothing given (the free run), the recorded outcome is the " +
     `most likely one in ${card.reproduces.length} of ${card.episodes.length} episodes: ` +
@@ -1029,7 +1032,7 @@ function renderCard(box, card) {
   for (const name of card.fails) {
     const e = byName[name];
     const loo = e.loo ? ` Left out of the calibration: ${pct(e.loo.p)}% (most likely: ${outcomeWords(e.loo.modal)}).` : "";
-    const cond = e.conditional ? ` Only with the actors' recorded moves given does it reach ${pct(e.conditional.p)}%.` : "";
+    const cond = e.conditional ? ` With the actors' recorded moves given (only Seoul deciding): ${pct(e.conditional.p)}%.` : "";
     fails.append(el("li", {"data-fails": name, text: `${name}: the record is "${outcomeWords(e.outcome)}"; the free run ` +
       `gives it ${pct(e.free.p)}% [${pct(e.free.ci[0])}, ${pct(e.free.ci[1])}] and finds "${outcomeWords(e.free.modal)}" ` +
       `most likely.${loo}${cond}`}));
