@@ -18,6 +18,8 @@ const S = {
   job: null,        // id of the run being shown
   storyJob: null,   // id of the story being told
   snapshot: null,   // its latest snapshot
+  card: null,       // /api/card: the Info tab's model card
+  groupsJob: null,  // id of the lecturer's comparison of groups' scenarios
   checkTimer: null,
   checkSeq: 0,
 };
@@ -828,6 +830,7 @@ function fieldWords(target) {
   }
   if (kind === "mechanism") return `The mechanism "${id.replace(/_/g, " ")}"`;
   const names = {runs: "Replications", seed: "Seed", story: "The replication to tell", mode: "Who decides",
+                 group: "Your group's name", groups: "The comparison", state: "The settings",
                  triggers: "The triggers", episode: S.state && S.state.upload ? "Your file" : "The episode",
                  scenario: "The settings"};
   return names[kind] || "The settings";
@@ -874,6 +877,7 @@ function whoWords(summary) {
 
 function renderWho(snap) {
   const box = clear($("who-decides"));
+  if (!snap.now || !snap.now.summary) return;  // queued: no numbers, nothing said yet
   const {short, lines} = whoWords(snap.now.summary);
   const mode = S.lastRun ? S.lastRun.mode || "file" : "file";
   const free = snap.now.summary.assumptions && snap.now.summary.assumptions.free;
@@ -992,14 +996,16 @@ function addExportButtons() {
 
 // ---------------------------------------------------------------- the Info tab: the model card
 
+const TABS = {model: "model-view", info: "info-view", groups: "groups-view"};
+
 function showTab(which) {
-  const info = which === "info";
-  $("info-view").hidden = !info;
-  $("model-view").hidden = info;
-  $("quick-bar").hidden = info;
-  $("tab-info").setAttribute("aria-selected", String(info));
-  $("tab-model").setAttribute("aria-selected", String(!info));
-  if (info && !S.card) loadCard();
+  for (const [name, view] of Object.entries(TABS)) {
+    $(view).hidden = name !== which;
+    $(`tab-${name}`).setAttribute("aria-selected", String(name === which));
+  }
+  $("quick-bar").hidden = which !== "model";
+  if (which === "info" && !S.card) loadCard();
+  if (which === "groups") loadGroups();
 }
 
 async function loadCard() {
@@ -1060,16 +1066,115 @@ function renderCard(box, card) {
   box.append(el("p", {class: "hint"}, "Made with: ", el("code", {text: card.made_by})));
 }
 
+// ---------------------------------------------------------------- the lecturer's view: the groups' scenarios
+
+async function saveGroup() {
+  clearErrors();
+  const group = $("group-name").value.trim();
+  const answer = await api("/api/groups", {group, state: S.state});
+  if (answer.error) { showError(answer.error); $("group-note").textContent = ""; return; }
+  $("group-note").textContent = `Saved for the lecturer as "${answer.group}" at ${answer.saved}.`;
+}
+
+async function loadGroups() {
+  const answer = await api("/api/groups");
+  const table = clear($("groups-table"));
+  if (answer.error) { $("groups-count").textContent = `This server keeps no groups' scenarios (${answer.error.message}).`; return; }
+  const list = answer.groups || [];
+  $("groups-count").textContent = list.length ? `${list.length} saved` : "No group has saved a scenario yet.";
+  if (!list.length) return;
+  table.append(el("tr", {}, el("th", {text: "compare"}), el("th", {text: "group"}), el("th", {text: "episode"}),
+    el("th", {text: "what it changes"}), el("th", {text: "saved"})));
+  for (const g of list) {
+    const tick = el("input", {type: "checkbox", "data-group": g.group, "aria-label": `compare ${g.group}`});
+    tick.addEventListener("change", groupsWarning);
+    table.append(el("tr", {"data-episode": g.episode}, el("td", {}, tick), el("td", {text: g.group}),
+      el("td", {text: `${g.name} (${g.episode})`}), el("td", {text: g.changes.length ? g.changes.join("; ") : "nothing"}),
+      el("td", {text: g.saved})));
+  }
+}
+
+function tickedGroups() {
+  return [...document.querySelectorAll("#groups-table input[data-group]:checked")].map((n) => n.dataset.group);
+}
+
+// A paired difference between two episodes measures nothing: say so before the lecturer reads one.
+function groupsWarning() {
+  const episodes = new Set([...document.querySelectorAll("#groups-table input[data-group]:checked")]
+    .map((n) => n.closest("tr").dataset.episode));
+  $("groups-warning").textContent = episodes.size > 1 ? "The ticked groups start from different episodes: their " +
+    "differences compare episodes, not choices within one (not a paired comparison of one episode)." : "";
+}
+
+async function compareGroups() {
+  clearErrors();
+  const groups = tickedGroups();
+  if (groups.length < 2) { showError({message: "tick two groups or more", target: "groups"}); return; }
+  if (S.groupsJob) await api(`/api/jobs/${S.groupsJob}/cancel`, {});
+  clear($("groups-result")); $("groups-shift").textContent = "";
+  const answer = await api("/api/groups/compare", {groups, runs: Number($("groups-runs").value),
+                                                    seed: $("groups-seed").value.trim()});
+  if (answer.error) { showError(answer.error); return; }
+  S.groupsJob = answer.job;
+  $("groups-status").textContent = "Starting the comparison...";
+  document.body.dataset.groups = "running";
+  pollGroups(answer.job);
+}
+
+async function pollGroups(job) {
+  const snap = await api(`/api/jobs/${job}`);
+  if (job !== S.groupsJob) return;
+  if (snap.error && !snap.id) { showError({message: snap.error.message || String(snap.error), target: "groups"}); return; }
+  const waiting = snap.status === "queued" || snap.status === "running";
+  if (snap.status === "queued") {
+    $("groups-status").textContent = snap.position ? `Waiting in the queue: place ${snap.position}.` : "Waiting in the queue.";
+  } else if (snap.scenarios) {
+    renderGroupComparison(snap);
+    $("groups-status").textContent = waiting ? `Running: ${snap.done} of ${snap.runs} replications per scenario so far.` :
+      snap.status === "done" ? `Done: ${snap.runs} replications per scenario, seed ${snap.seed}, common random numbers.` :
+      `The comparison ${snap.status}.`;
+  }
+  if (waiting) { setTimeout(() => pollGroups(job), POLL_MS); return; }
+  S.groupsJob = null;
+  document.body.dataset.groups = snap.status;
+}
+
+function renderGroupComparison(snap) {
+  const table = clear($("groups-result"));
+  const scenarios = snap.scenarios, first = scenarios[0];
+  const head = el("tr", {}, el("th", {text: "outcome"}), el("th", {text: `${first.label}: % [95%]`}));
+  for (const sc of scenarios.slice(1)) {
+    head.append(el("th", {text: `${sc.label}: % [95%]`}), el("th", {text: `${sc.label} \u2212 ${first.label}, points [95%, paired]`}));
+  }
+  table.append(head);
+  for (const name of snap.outcomes) {
+    const row = el("tr", {}, el("td", {title: name, text: outcomeWords(name)}));
+    scenarios.forEach((sc, i) => {
+      const o = sc.outcomes[name];
+      row.append(el("td", {"data-group": sc.label, "data-outcome": name, "data-p": o.p,
+                           text: `${pct(o.p)} [${pct(o.ci[0])}, ${pct(o.ci[1])}]`}));
+      if (i > 0) {
+        const d = sc.difference.outcomes[name];
+        row.append(el("td", {"data-diff": `${sc.label}:${name}`, text: `${signed(d.diff)} [${signed(d.ci[0])}, ${signed(d.ci[1])}]`}));
+      }
+    });
+    table.append(row);
+  }
+  $("groups-shift").textContent = scenarios.slice(1).map((sc) => `${sc.label} against ${first.label}: the outcome ` +
+    `changed in ${pct(sc.difference.changed)}% of paired replications`).join("; ");
+}
+
 // ---------------------------------------------------------------- a link that carries its result
 
 // The id of the run shown, when it is done and the settings are still the ones it ran.
 function sharedResult() {
   const snap = S.snapshot;
-  return snap && snap.status === "done" && S.lastRun && same(S.lastRun, S.state) ? snap.id || S.job : null;
+  return snap && snap.status === "done" && S.lastRun && same(S.lastRun, S.state) ? snap.result || snap.id || S.job : null;
 }
 
 async function showSharedResult(id) {
-  const snap = await api(`/api/jobs/${id}`);
+  let snap = await api(`/api/result/${id}`);  // a finished run's result, kept for the server's lifetime
+  if (snap.error) snap = await api(`/api/jobs/${id}`);  // a server without that route: the job, while it is kept
   if (snap.error || snap.status !== "done") {
     $("status").textContent = "The link's result is no longer on the server: press Run to make it again.";
     return;
@@ -1083,6 +1188,7 @@ async function showSharedResult(id) {
 // ---------------------------------------------------------------- a bar that keeps Run in reach on a phone
 
 function quickResult(snap) {
+  if (!snap.now || !snap.now.summary) { $("quick-result").textContent = ""; return; }
   const o = snap.now.summary.outcomes;
   const top = Object.entries(o).sort((a, b) => b[1].p - a[1].p)[0];
   $("quick-result").textContent = top && snap.done ? `${outcomeWords(top[0])}: ${pct(top[1].p)}%` : "";
@@ -1127,6 +1233,10 @@ function wire() {
   $("mode").addEventListener("change", () => { S.state.mode = $("mode").value; changed(); });
   $("tab-model").addEventListener("click", () => showTab("model"));
   $("tab-info").addEventListener("click", () => showTab("info"));
+  $("tab-groups").addEventListener("click", () => showTab("groups"));
+  $("save-group").addEventListener("click", saveGroup);
+  $("groups-refresh").addEventListener("click", loadGroups);
+  $("groups-compare").addEventListener("click", compareGroups);
   for (const a of document.querySelectorAll(".to-glossary")) a.addEventListener("click", () => showTab("info"));
   $("quick-run").addEventListener("click", run);
   $("runs").addEventListener("input", () => { S.state.runs = $("runs").value === "" ? "" : Number($("runs").value); changed(); });
