@@ -803,7 +803,8 @@ async function download() {
   $("download-note").textContent = `Saved as ${answer.filename}.`;
   $("yaml").textContent = answer.yaml;
   $("commands").textContent = `python run.py check ${answer.filename}\n` +
-    `python run.py run ${answer.filename} --seed ${answer.seed} --runs ${answer.runs}`;
+    `python run.py run ${answer.filename} --seed ${answer.seed} --runs ${answer.runs}` +
+    (S.state.mode && S.state.mode !== "file" ? ` --mode ${S.state.mode}` : "");
 }
 
 async function copyLink() {
