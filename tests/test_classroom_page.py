@@ -330,6 +330,7 @@ def test_the_page_for_a_room_in_chromium(tmp_path, small_report, monkeypatch):
     assert found["linked"] == found["free 1280"] and found["linked mode"] == "free"
     assert found["upload option"] == "Your file: my-2019.yaml"
     assert found["upload sides"].startswith('Now: your file my-2019.yaml ("Our 2019")')
+    assert "Before" not in found["upload sides"]  # the previous run was of another episode: not compared
     assert found["param error"].startswith('The parameter "Cost of walking away in the open": expected a value in')
     assert ".yaml:" not in found["param error"]
 

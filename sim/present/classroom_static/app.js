@@ -533,7 +533,14 @@ function renderEditors() {
 
 function comparedWith(now) {
   const mode = $("compare").value;
-  if (mode === "pinned") return S.before;
+  if (mode === "pinned") {
+    if (S.before && !sameEpisode(S.before, now)) {
+      $("error-before").textContent = 'The pinned "before" is of another episode: a paired difference means something ' +
+        "only within one episode, so this run is shown alone (pin settings of this episode to compare).";
+      return null;
+    }
+    return S.before;
+  }
   if (mode === "previous" && S.lastRun && !same(S.lastRun, now) && sameEpisode(S.lastRun, now)) return S.lastRun;
   return null;
 }
