@@ -136,6 +136,8 @@ def test_the_installed_package_serves_the_classroom_page(installed):
              "        print(path, kind, len(body))\n"
              "    status, _, body = app.handle('POST', '/api/check', {'episode': 'history/gsomia-2019.yaml'})\n"
              "    assert status == 200, body\n"
+             "    status, _, body = app.handle('GET', '/api/card')\n"  # the model card is package data
+             "    assert status == 200 and b'GSOMIA 2019' in body, body[:200]\n"
              "finally:\n"
              "    app.close()\n")
     done = _run(installed, "-c", probe)

@@ -8,6 +8,7 @@ Routes (JSON in and out, but the page's own files)::
 
     GET  /  and  /NAME            the page and its files (only files inside classroom_static/)
     GET  /api/meta                episodes, mechanisms, trigger kinds and who moves them, parameters
+    GET  /api/card                the model card of the Info tab (`model_card`), made from `validate`
     POST /api/episode   {state}   the episode's facts for the editors: triggers, polls, mechanisms
     POST /api/check     {state}   ok, or the loader's one line and the page field it belongs to
     POST /api/scenario  {state}   the complete scenario file the state stands for (to download)
@@ -65,7 +66,8 @@ from .classroom_state import (
     run_options,
     shipped_episodes,
 )
-from .glossary import PLAIN_NAMES, clean_source
+from .glossary import PLAIN_NAMES, clean_source, page_words
+from .model_card import load_card
 from .run_figures import scenario_context
 
 STATIC_DIR = Path(__file__).resolve().with_name("classroom_static")
@@ -132,7 +134,23 @@ def meta() -> dict[str, Any]:
             "kinds": kinds, "roles": dict(ROLES), "outcomes": OUTCOMES, "parameters": params,
             "variables": {n: {"lower": VARIABLES[n].lower, "upper": VARIABLES[n].upper, "unit": VARIABLES[n].unit,
                               "meaning": VARIABLES[n].meaning} for n in FAN_VARIABLES},
-            "limits": {"runs": MAX_PAGE_RUNS, "chunk": CHUNK, "upload_bytes": MAX_FILE_BYTES}}
+            "limits": {"runs": MAX_PAGE_RUNS, "chunk": CHUNK, "upload_bytes": MAX_FILE_BYTES},
+            "words": _words()}
+
+
+def _words() -> dict[str, Any]:
+    """The page's plain words for parameters and outcomes (`glossary.page_words`)."""
+    names = classroom_parameters()
+    return page_words(names, OUTCOMES, {n: PARAMETERS[n].unit for n in names})
+
+
+def model_card() -> Response:
+    """The Info tab's model card (`model_card.load_card`), or one line saying how to make it."""
+    card = load_card()
+    if card is None:
+        return _error(404, "no model card yet: make it with `python run.py validate --runs 1000 --json | "
+                           "python -m diplosim.present.model_card`", "card")
+    return _json(200, card)
 
 
 class ClassroomApp:
@@ -155,6 +173,8 @@ class ClassroomApp:
                 return self.static(path)
             if method == "GET" and route == "/api/meta":
                 return _json(200, meta())
+            if method == "GET" and route == "/api/card":
+                return model_card()
             found = re.fullmatch(r"/api/jobs/([0-9a-f]{1,32})(/cancel)?", route)
             if found:
                 return self.job(method, found.group(1), bool(found.group(2)))

@@ -9,7 +9,8 @@ The page keeps its settings (its *state*) as plain JSON, in its URL::
      "move": {"export-controls": "2019-09-01"},       # new dates of dated triggers
      "add": [{"id": "class-1", "kind": "nuclear_test", "at": "2019-10-15", "source": "..."}],
      "params": {"threat_weight": 2.5},                # behavioural parameters moved
-     "runs": 1000, "seed": 0, "story": 0}             # how to run it, and which replication to tell
+     "runs": 1000, "seed": 0, "story": 0,             # how to run it, and which replication to tell
+     "mode": "free"}                                  # who decides: the file as written (default), free, conditional
 
 `scenario_text` turns a state into a complete scenario file (no ``extends:``, no parameter file:
 only ``params.override`` for the values that differ from the shipped defaults), built from the
@@ -40,6 +41,7 @@ import yaml
 from ..domain.mechanisms import MECHANISMS
 from ..domain.parameters import CALIBRATED, PARAMETERS
 from ..errors import DiplosimError, ScenarioError, did_you_mean, excerpt, printable, shown_path
+from ..explore.validation import mode_variant
 from ..files import write_atomic
 from ..model.engine import Model, compile_scenario
 from ..scenario.loader import MAX_TRIGGERS, Scenario, load_document, load_scenario
@@ -62,7 +64,7 @@ MAX_REQUEST_DEPTH = MAX_DEPTH
 """Deepest nesting of lists and mappings in a request (the loader's own limit for a file)."""
 MAX_REQUEST_INT = 2**63 - 1
 """Largest whole number (either sign) a request may hold; the loader refuses most far sooner."""
-STATE_KEYS = ("episode", "upload", "mechanisms", "remove", "move", "add", "params", "runs", "seed", "story")
+STATE_KEYS = ("episode", "upload", "mechanisms", "remove", "move", "add", "params", "runs", "seed", "story", "mode")
 """The settings a state may hold."""
 MAX_KEPT = 256
 """Most uploaded texts (and, separately, generated files) the private folder keeps; older ones go first."""
@@ -72,7 +74,7 @@ class PageError(DiplosimError):
     """A setting the page cannot use: the one-line message, and the page field it belongs to.
 
     `target` is ``episode``, ``trigger:ID``, ``add:INDEX``, ``param:NAME``, ``mechanism:NAME``,
-    ``runs``, ``seed``, ``story``, ``triggers`` or ``scenario`` (anything else in the file).
+    ``runs``, ``seed``, ``story``, ``mode``, ``triggers`` or ``scenario`` (anything else in the file).
     A `PageError` is always the request's fault: the server answers it with status 400.
     """
 
@@ -470,6 +472,9 @@ def changes(state: Mapping[str, Any], episode: Episode) -> list[str]:
     params = state.get("params") or {}
     if isinstance(params, Mapping) and params:
         out.append("parameters: " + ", ".join(_comment(f"{n} = {v}") for n, v in params.items()))
+    mode = state.get("mode", "file")
+    if mode != "file" and isinstance(mode, str) and mode in PAGE_MODES:
+        out.append(f"run {mode}: {PAGE_MODES[mode]}")
     return out
 
 
@@ -497,17 +502,43 @@ def _whole(state: Mapping[str, Any], key: str, default: int, low: int, high: int
     return value
 
 
+PAGE_MODES = {
+    "file": "the file as written: its given moves happen whatever the actors decide",
+    "free": "no move given, every actor decides (validate's free run)",
+    "conditional": "the file's given moves, only Seoul decides (validate's conditional run)",
+}
+"""Who decides in a page's run (its ``mode`` setting), as ``run --mode`` and validate run a file."""
+
+
+def page_mode(state: Mapping[str, Any]) -> str:
+    """The state's ``mode`` (``file`` when it has none), checked: one of `PAGE_MODES`."""
+    mode = state.get("mode", "file")
+    if not isinstance(mode, str) or mode not in PAGE_MODES:
+        shown = f"'{excerpt(mode)}'" if isinstance(mode, str) else _kind(mode)
+        raise PageError(f"who decides should be one of {', '.join(PAGE_MODES)}, found {shown}", "mode")
+    return mode
+
+
+def with_mode(sc: Scenario, mode: str) -> Scenario:
+    """`sc` as the mode runs it: as written, or validate's free or conditional variant (as ``run --mode``)."""
+    if mode == "file":
+        return sc
+    return mode_variant(sc, mode)
+
+
 def scenario_text(state: Mapping[str, Any], episode: Episode) -> tuple[str, list[str]]:
     """The scenario file `state` stands for (with a header saying where it came from), and the page
     field of each of its triggers."""
     doc, targets = scenario_document(state, episode)
     runs, seed, _ = run_options(state)
+    mode = page_mode(state)
     name = episode.filename
     head = [f"{name}: made on diplosim's classroom page from {_comment(episode.ident)}.",
             "A complete scenario: no extends:, and the shipped default parameters but for params.override.",
             *(f"Changed: {line}" for line in changes(state, episode)),
             f"Check it: python run.py check {name}",
-            f"Run it:   python run.py run {name} --seed {seed} --runs {runs}"]
+            f"Run it:   python run.py run {name} --seed {seed} --runs {runs}"
+            + (f" --mode {mode}" if mode != "file" else "")]
     body = yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
     return "".join(f"# {line}\n" for line in head) + body, targets
 
@@ -547,9 +578,10 @@ def prepare(state: Mapping[str, Any], workspace: Workspace) -> Prepared:
     `check` would: or a `PageError` with the loader's line for that file under its download name."""
     episode = episode_of(state, workspace)
     runs, seed, story = run_options(state)
+    mode = page_mode(state)
     text, targets = scenario_text(state, episode)
     try:
-        model = compile_scenario(workspace.load_generated(episode.filename, text)[1])
+        model = compile_scenario(with_mode(workspace.load_generated(episode.filename, text)[1], mode))
     except ScenarioError as exc:
         raise PageError(exc.format(), _target(exc.field, targets)) from None
     return Prepared(episode, episode.filename, text, tuple(changes(state, episode)), model, runs, seed, story)

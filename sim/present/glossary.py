@@ -197,3 +197,83 @@ def clean_source(text: str | None) -> str:
     out = re.sub(r"\(\s+", "(", out)
     out = re.sub(r"\s+\)", ")", out)
     return re.sub(r"[ \t]{2,}", " ", out).strip()
+
+
+PARAMETER_LABELS: dict[str, str] = {
+    "approval_norm": "Standing approval level",
+    "approval_half_life_days": "How fast a jump in approval fades (its half-life)",
+    "scandal_approval_share": "Support one scandal costs",
+    "audience_cost": "Cost of reversing one's own decision",
+    "leverage_value": "Worth of a pending notice as a bargaining chip",
+    "walkaway_cost": "Cost of walking away in the open",
+    "election_horizon_days": "How far ahead an election weighs",
+    "executive_pact_base": "Seoul's standing preference for the pact",
+    "option_value": "Worth of waiting (keeping a move in reserve)",
+    "threat_weight": "Weight of the threat",
+    "anti_japan_weight": "Weight of the public mood toward the other country",
+}
+"""Behavioural parameter → a short label for readers (the classroom page); `parameter_label` falls back
+to the name in words for a parameter without one."""
+
+UNIT_WORDS: dict[str, str] = {
+    "utility": "utility points",
+    "utility per unit of trade dispute": "utility points per unit of trade dispute",
+    "share of the approval above the loyal core per scandal event of magnitude 1":
+        "share of the support above the loyal core, per scandal",
+}
+"""Units as a reader should see them, where the declared unit is a modeller's word (the page's glossary says
+what a utility point is)."""
+
+PARAMETER_HELP: dict[str, str] = {
+    "approval_norm": "The approval rating the president drifts back to when nothing happens; a scandal lowers it.",
+    "approval_half_life_days": "After an event moves approval, the days until half of that jump has faded.",
+    "scandal_approval_share": "How much of the support above the loyal core one scandal takes away, for good.",
+    "audience_cost": "What it costs a leader to undo a decision of its own in public (withdraw a notice, "
+                     "resume talks it broke off).",
+    "leverage_value": "What a notice still pending is worth as a bargaining chip while the trade dispute lasts.",
+    "walkaway_cost": "What it costs to walk away from a commitment in the open (cancel, give notice, lift a "
+                     "measure without a settlement).",
+    "election_horizon_days": "How far ahead an election starts to weigh: the larger, the earlier a coming "
+                             "election makes domestic costs count.",
+    "executive_pact_base": "How much Seoul's government values the pact in itself (the military's and "
+                           "officials' interest), before any event.",
+    "option_value": "What keeping an irreversible move in reserve is worth while its deadline is far: the "
+                    "later the deadline, the more waiting pays.",
+}
+"""Behavioural parameter → a plain explanation without formulas (the page shows the declared meaning, with
+its formula, on hover); `page_words` falls back to the declared meaning."""
+
+OUTCOME_LABELS: dict[str, str] = {
+    "signed": "signed",
+    "collapsed": "collapsed before signing",
+    "stalled": "still pending at the end",
+    "no_talks": "no talks",
+    "renewed": "renewed (no notice)",
+    "continued": "stayed in force (no notice)",
+    "notice_pending": "notice given, not yet in effect",
+    "terminated": "ended (the notice took effect)",
+    "suspended": "notice given, then suspended",
+    "normalised": "back to normal (notice withdrawn)",
+}
+"""Outcome identifier → its name in words (the page's tables and charts); `outcome_label` falls back to the
+identifier in words."""
+
+
+def parameter_label(name: str) -> str:
+    """The label of a behavioural parameter for readers ('Cost of walking away in the open')."""
+    return PARAMETER_LABELS.get(name) or name.replace("_", " ").capitalize()
+
+
+def outcome_label(name: str) -> str:
+    """An outcome in words ('notice given, not yet in effect' for notice_pending)."""
+    return OUTCOME_LABELS.get(name) or name.replace("_", " ")
+
+
+def page_words(parameters: Iterable[str], outcomes: Iterable[str], units: Mapping[str, str]) -> dict[str, Any]:
+    """What the classroom page shows instead of identifiers: each parameter's label, plain explanation (or
+    None: the page shows the declared meaning) and unit in words (`units`: parameter → its declared unit),
+    each outcome's name in words."""
+    return {"parameters": {name: {"label": parameter_label(name), "help": PARAMETER_HELP.get(name),
+                                  "unit": UNIT_WORDS.get(units[name], units[name])}
+                           for name in parameters},
+            "outcomes": {name: outcome_label(name) for name in outcomes}}

@@ -4,7 +4,7 @@
 "use strict";
 
 const SVG = "http://www.w3.org/2000/svg";
-const DEFAULTS = {runs: 1000, seed: "0", story: 0};
+const DEFAULTS = {runs: 1000, seed: "0", story: 0, mode: "file"};
 const POLL_MS = 250;
 // This page's own id: the server counts a page's queued runs by it (its caps per page).
 const CLIENT = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
@@ -18,6 +18,8 @@ const S = {
   job: null,        // id of the run being shown
   storyJob: null,   // id of the story being told
   snapshot: null,   // its latest snapshot
+  card: null,       // /api/card: the Info tab's model card
+  groupsJob: null,  // id of the lecturer's comparison of groups' scenarios
   checkTimer: null,
   checkSeq: 0,
 };
@@ -87,7 +89,7 @@ function roleName(role) { return (S.episode && S.episode.actors && S.episode.act
 function freshState(base) {
   const keep = S.state || DEFAULTS;
   return Object.assign({mechanisms: {}, remove: [], move: {}, add: [], params: {},
-                        runs: keep.runs, seed: keep.seed, story: keep.story}, base);
+                        runs: keep.runs, seed: keep.seed, story: keep.story, mode: keep.mode || "file"}, base);
 }
 
 function compact(state) {
@@ -110,6 +112,8 @@ function complete(state) {
 function writeAddress() {
   const saved = compact(S.state);
   if (S.before && $("compare").value === "pinned") saved.before = compact(S.before);
+  const result = sharedResult();
+  if (result) saved.result = result;
   history.replaceState(null, "", "#s=" + encodeURIComponent(JSON.stringify(saved)));
   $("link").value = location.href;
 }
@@ -120,9 +124,9 @@ function readAddress() {
   try {
     const saved = JSON.parse(decodeURIComponent(hash.slice(3)));
     if (!saved || typeof saved !== "object" || Array.isArray(saved)) return null;
-    const before = saved.before;
-    delete saved.before;
-    return {state: complete(saved), before: before ? complete(before) : null};
+    const before = saved.before, result = typeof saved.result === "string" ? saved.result : null;
+    delete saved.before; delete saved.result;
+    return {state: complete(saved), before: before ? complete(before) : null, result};
   } catch (err) {
     return null;
   }
@@ -144,13 +148,15 @@ function showError(error) {
   if (!error) return;
   let target = error.target || "scenario";
   if (target.startsWith("before:")) {
-    $("error-before").textContent = `The "before" settings: ${error.message}`;
+    $("error-before").textContent = `The "before" settings: ${inWords(error.message, target.slice(7))}`;
+    $("error-before").title = error.message;
     return;
   }
   for (const node of document.querySelectorAll("[data-for]")) {
-    if (node.dataset.for === target) { node.textContent = error.message; return; }
+    if (node.dataset.for === target) { node.textContent = inWords(error.message, target); node.title = error.message; return; }
   }
-  $("error-general").textContent = error.message;
+  $("error-general").textContent = inWords(error.message, target);
+  $("error-general").title = error.message;
 }
 
 function scheduleCheck() {
@@ -186,6 +192,14 @@ function fillEpisodes() {
   select.append(el("option", {value: "upload", text: "A file of your own..."}));
 }
 
+// An uploaded file is shown by its own name, never as the shipped episode it extends.
+function showUploadName() {
+  const option = $("episode").querySelector("option[value=upload]");
+  const e = S.episode, upload = S.state && S.state.upload;
+  option.textContent = upload && e ? `Your file: ${e.ident}` : "A file of your own...";
+  $("episode-file").textContent = upload && e ? `Running your file ${e.ident} (its scenario is called "${e.name}").` : "";
+}
+
 async function loadEpisode() {
   clearErrors();
   const upload = S.state.upload;
@@ -201,6 +215,7 @@ async function loadEpisode() {
     return false;
   }
   S.episode = answer;
+  showUploadName();
   renderEditors();
   changed();
   return true;
@@ -312,7 +327,7 @@ function renderTimeline() {
                                                                         removed: S.state.remove.includes(t.id)}));
   S.state.add.forEach((t, j) => dated.push({t, j, added: true, at: t.at, removed: false}));
   const kinds = [...new Set(dated.map((d) => d.t.kind))];
-  const W = widthOf(box), L = 120, R = 12, lane = 20, top = 8;
+  const W = widthOf(box), L = 120, R = 12, lane = 26, top = 14;
   const H = top + lane * Math.max(1, kinds.length) + 26;
   box.setAttribute("viewBox", `0 0 ${W} ${H}`);
   const t0 = toDay(e.start), t1 = toDay(e.end) + 1;
@@ -320,7 +335,7 @@ function renderTimeline() {
   const dayAt = (px) => Math.max(t0, Math.min(t1 - 1, Math.round(t0 + (px - L) / (W - L - R) * (t1 - t0))));
   axis(box, e.start, e.end, x, top + lane * kinds.length + 4);
   kinds.forEach((kind, i) => {
-    svg("text", {x: L - 6, y: top + lane * i + 14, "text-anchor": "end", class: "lane", text: kind}, box);
+    svg("text", {x: L - 6, y: top + lane * i + 14, "text-anchor": "end", class: "lane", text: kind.replace(/_/g, " ")}, box);
     svg("line", {x1: L, x2: W - R, y1: top + lane * i + 10, y2: top + lane * i + 10, class: "lane-line"}, box);
   });
   for (const d of dated) {
@@ -357,6 +372,26 @@ function renderTimeline() {
       dot.addEventListener("pointerup", up);
     });
   }
+  timelineLegend(markOverlaps(box));
+}
+
+// Markers of one lane closer than a marker's width overlap: a count above each such cluster says how many.
+function markOverlaps(box) {
+  const dots = [...box.querySelectorAll("circle.marker")].map((d) => ({x: Number(d.getAttribute("cx")),
+                                                                       y: Number(d.getAttribute("cy"))}));
+  dots.sort((a, b) => a.y - b.y || a.x - b.x);
+  let any = false;
+  for (let i = 0; i < dots.length;) {
+    let j = i + 1;
+    while (j < dots.length && dots[j].y === dots[i].y && dots[j].x - dots[j - 1].x < 12) j += 1;
+    if (j - i > 1) {
+      any = true;
+      svg("text", {x: (dots[i].x + dots[j - 1].x) / 2, y: dots[i].y - 8, "text-anchor": "middle", class: "tick overlap",
+                   text: `\u00d7${j - i}`}, box);
+    }
+    i = j;
+  }
+  return any;
 }
 
 function axis(box, start, end, x, y) {
@@ -433,47 +468,86 @@ function renderParams() {
       `(${source.particles} particles, ${source.sample}); the value shown is the posterior median. ` +
       "A parameter you move is held at your value in every replication."
     : "Every replication uses the values shown.";
-  for (const p of S.meta.parameters) {
-    const base = S.episode.params[p.name];
-    const value = p.name in S.state.params ? S.state.params[p.name] : base;
-    const step = (p.upper - p.lower) / 200;
-    const slider = el("input", {type: "range", min: p.lower, max: p.upper, step, value,
-                                "aria-label": p.name, id: `param-${p.name}`});
-    const number = el("input", {type: "number", min: p.lower, max: p.upper, step: "any", value, size: 7,
-                                "aria-label": `${p.name} value`});
-    const set = (raw, from) => {
-      const v = Number(raw);
-      const chosen = raw === "" || !Number.isFinite(v) ? raw : Math.round(v * 1e4) / 1e4;
-      if (from !== number) number.value = chosen;
-      if (from !== slider) slider.value = chosen;
-      if (chosen === base) delete S.state.params[p.name]; else S.state.params[p.name] = chosen;
-      changed();
-    };
-    slider.addEventListener("input", () => set(slider.value, slider));
-    number.addEventListener("input", () => set(number.value, number));
-    const reset = el("button", {type: "button", text: "reset", title: `back to the episode's ${base}`});
-    reset.addEventListener("click", () => set(String(base), null));
-    box.append(el("div", {class: "param"},
-      el("label", {for: `param-${p.name}`}, el("b", {text: p.name})),
-      el("div", {class: "row"}, el("span", {class: "hint", text: String(p.lower)}), slider,
-         el("span", {class: "hint", text: String(p.upper)}), number, reset),
-      el("p", {class: "hint", text: `${p.meaning} (${p.unit}; ${p.mechanism}; the episode's value ${base})`}),
-      el("p", {class: "error", "data-for": `param:${p.name}`})));
-  }
+  for (const p of S.meta.parameters) box.append(paramControl(p));
+}
+
+// How many decimals a parameter's value is shown with: enough to tell apart the slider's 200 steps.
+function decimalsOf(p) { return Math.max(0, Math.min(4, Math.ceil(-Math.log10((p.upper - p.lower) / 200)))); }
+
+function shown(p, value) {
+  const v = Number(value);
+  return Number.isFinite(v) ? v.toFixed(decimalsOf(p)) : String(value);
+}
+
+// One behavioural parameter: its label, what it means, its value with a sensible precision and its unit.
+function paramControl(p) {
+  const words = (S.meta.words && S.meta.words.parameters[p.name]) || {label: p.name, unit: p.unit};
+  const base = S.episode.params[p.name];
+  const moved = p.name in S.state.params;
+  const value = moved ? S.state.params[p.name] : base;
+  const digits = decimalsOf(p), step = (p.upper - p.lower) / 200;
+  const slider = el("input", {type: "range", min: p.lower, max: p.upper, step, value, list: `mark-${p.name}`,
+                              "aria-label": words.label, id: `param-${p.name}`});
+  const mark = el("datalist", {id: `mark-${p.name}`}, el("option", {value: base}));  // a tick at the episode's value
+  const number = el("input", {type: "number", min: p.lower, max: p.upper, step: "any", value: moved ? value : shown(p, base),
+                              size: 7, "aria-label": `${words.label}: value`, "data-param": p.name});
+  const note = el("span", {class: "hint value"});
+  const describe = () => {
+    note.textContent = p.name in S.state.params ? `held at ${shown(p, S.state.params[p.name])} in every replication ` +
+      `(the episode's: ${shown(p, base)})` : `the episode's value: ${shown(p, base)}`;
+  };
+  const set = (raw, from) => {
+    const v = Number(raw);
+    const chosen = raw === "" || !Number.isFinite(v) ? raw : Number(v.toFixed(digits));
+    if (from !== number) number.value = chosen;
+    if (from !== slider) slider.value = chosen;
+    S.state.params[p.name] = chosen;
+    describe(); changed();
+  };
+  slider.addEventListener("input", () => set(slider.value, slider));
+  number.addEventListener("input", () => set(number.value, number));
+  const reset = el("button", {type: "button", text: "reset", title: `back to the episode's ${shown(p, base)}`});
+  reset.addEventListener("click", () => {
+    delete S.state.params[p.name];
+    slider.value = base; number.value = shown(p, base);
+    describe(); changed();
+  });
+  describe();
+  return el("div", {class: "param"},
+    el("label", {for: `param-${p.name}`, class: "label", text: words.label}), " ",
+    el("code", {text: p.name}),
+    el("p", {class: "hint", title: p.meaning, text: words.help || p.meaning}),
+    el("div", {class: "row"}, el("span", {class: "hint", text: shown(p, p.lower)}), slider, mark,
+       el("span", {class: "hint", text: shown(p, p.upper)}), number, el("span", {class: "hint", text: words.unit}), reset),
+    note,
+    el("p", {class: "error", "data-for": `param:${p.name}`}));
 }
 
 function renderEditors() {
   renderEpisodeInfo(); renderMechanisms(); renderTriggers(); renderTimeline(); renderParams();
   $("runs").value = S.state.runs; $("seed").value = S.state.seed; $("story-index").value = S.state.story;
+  $("mode").value = S.state.mode || "file";
 }
 
 // ---------------------------------------------------------------- 5. running
 
 function comparedWith(now) {
   const mode = $("compare").value;
-  if (mode === "pinned") return S.before;
-  if (mode === "previous" && S.lastRun && !same(S.lastRun, now)) return S.lastRun;
+  if (mode === "pinned") {
+    if (S.before && !sameEpisode(S.before, now)) {
+      $("error-before").textContent = 'The pinned "before" is of another episode: a paired difference means something ' +
+        "only within one episode, so this run is shown alone (pin settings of this episode to compare).";
+      return null;
+    }
+    return S.before;
+  }
+  if (mode === "previous" && S.lastRun && !same(S.lastRun, now) && sameEpisode(S.lastRun, now)) return S.lastRun;
   return null;
+}
+
+// A paired difference means something only between two settings of one episode (not "2016 minus 2012").
+function sameEpisode(a, b) {
+  return JSON.stringify(a.upload || a.episode) === JSON.stringify(b.upload || b.episode);
 }
 
 async function run() {
@@ -515,6 +589,7 @@ async function poll(job) {
   const how = {done: "Done", cancelled: "Stopped", failed: `Failed: ${snap.error}`}[snap.status] || snap.status;
   $("status").textContent = `${how}: ${snap.done} replications${snap.before ? " of each" : ""} in ${snap.seconds} s.`;
   document.body.dataset.run = snap.status;  // the tests wait for this
+  writeAddress();  // a done run's link carries its result
 }
 
 function renderResults(snap) {
@@ -523,8 +598,9 @@ function renderResults(snap) {
   $("progress-text").textContent = `${snap.done} / ${snap.runs} replications${snap.before ? " of each setting" : ""}`;
   const record = snap.now.context.record;
   const sides = snap.before ? [snap.before, snap.now] : [snap.now];
-  $("sides-note").textContent = sides.map((s) => `${s.label === "now" ? "Now" : "Before"}: ${s.name}` +
-    (s.changes.length ? ` (${s.changes.join("; ")})` : " (as shipped)")).join(". ") + ".";
+  $("sides-note").textContent = sides.map(sideNote).join(". ") + ".";
+  renderWho(snap);
+  quickResult(snap);
   outcomeChart(snap, sides, record);
   outcomeTable(snap, sides, record);
   const d = snap.difference;
@@ -539,7 +615,8 @@ function renderResults(snap) {
 function outcomeChart(snap, sides, record) {
   const box = clear($("outcome-chart"));
   const names = snap.outcomes;
-  const W = widthOf(box), L = 130, R = 110, row = 18 * sides.length + 12;
+  const longest = Math.max(...names.map((n) => outcomeWords(n).length + 2));
+  const W = widthOf(box), L = Math.min(Math.round(W * 0.45), 7 * longest + 12), R = 90, row = 18 * sides.length + 12;
   const H = names.length * row + 30;
   box.setAttribute("viewBox", `0 0 ${W} ${H}`);
   const x = (p) => L + p * (W - L - R);
@@ -549,7 +626,7 @@ function outcomeChart(snap, sides, record) {
   }
   names.forEach((name, i) => {
     const y0 = i * row + 6;
-    const label = name + (record && record.outcome === name ? " \u2605" : "");
+    const label = outcomeWords(name) + (record && record.outcome === name ? " \u2605" : "");
     svg("text", {x: L - 8, y: y0 + row / 2, "text-anchor": "end", class: record && record.outcome === name ? "label recorded" : "label", text: label}, box);
     sides.forEach((side, k) => {
       const o = side.summary.outcomes[name];
@@ -572,7 +649,8 @@ function outcomeTable(snap, sides, record) {
   table.append(head);
   for (const name of snap.outcomes) {
     const meaning = S.meta.outcomes[name] || "";
-    const tr = el("tr", {}, el("td", {title: meaning, text: name + (record && record.outcome === name ? " \u2605 recorded" : "")}));
+    const tr = el("tr", {}, el("td", {title: `${meaning} (${name})`, text: outcomeWords(name) +
+      (record && record.outcome === name ? " \u2605 recorded" : "")}));
     for (const side of sides) {
       const o = side.summary.outcomes[name];
       tr.append(el("td", {"data-side": side.label, "data-outcome": name, "data-p": o ? o.p : "",
@@ -597,19 +675,22 @@ function timingChart(snap) {
   if (before) for (const t of before.timing) if (!stages.includes(t.stage)) stages.push(t.stage);
   // each row: its label line, a line for the recorded date, then the bars below both (never over them)
   const W = widthOf(box), L = 12, R = 12, row = 84, labels = 34;
-  const H = Math.max(1, stages.length) * row + 24;
+  const H = Math.max(1, stages.length) * row + 40;
   box.setAttribute("viewBox", `0 0 ${W} ${H}`);
   const t0 = toDay(now.context.start), t1 = toDay(now.context.end) + 1;
   const x = (day) => L + (day - t0) / (t1 - t0) * (W - L - R);
   if (!stages.length) svg("text", {x: L, y: 20, class: "hint", text: "No step after the starting one."}, box);
+  const counts = [...now.timing, ...(before ? before.timing : [])].flatMap((t) => t.counts);
+  const scale = Math.max(1, ...counts);
+  box.dataset.scale = scale;
   stages.forEach((stage, i) => {
     const y0 = i * row + 4, base = y0 + row - 16;
     const mine = now.timing.find((t) => t.stage === stage);
     const theirs = before && before.timing.find((t) => t.stage === stage);
-    const max = Math.max(1, ...(mine ? mine.counts : []), ...(theirs ? theirs.counts : []));
+    const max = scale;  // one scale for every row: a step 0.6% of replications reach must not look like 97%
     let about = mine ? `: ${pct(mine.reached)}% of replications reach it` + (mine.median ? `, median ${mine.median}` : "") : "";
     if (theirs) about += ` (before: ${pct(theirs.reached)}%` + (theirs.median ? `, median ${theirs.median})` : ")");
-    svg("text", {x: L, y: y0 + 12, class: "label", text: stage + about}, box);
+    svg("text", {x: L, y: y0 + 12, class: "label", text: stage.replace(/_/g, " ") + about}, box);
     svg("line", {x1: L, x2: W - R, y1: base, y2: base, class: "axis"}, box);
     const bars = (t, cls) => t.counts.forEach((count, w) => {
       if (!count) return;
@@ -627,14 +708,16 @@ function timingChart(snap) {
                    text: `recorded ${rec}`}, box);
     }
   });
-  axis(box, now.context.start, now.context.end, x, H - 22);
+  axis(box, now.context.start, now.context.end, x, H - 38);
+  svg("text", {x: L, y: H - 4, class: "tick",
+               text: `One scale for every row: the tallest bar is ${scale} replications in a week.`}, box);
 }
 
 function fanChart(box, name, snap) {
   clear(box);
   const fan = snap.now.fan;
   const spec = S.meta.variables[name];
-  const W = widthOf(box), L = 44, R = 12, T = 22, B = 30, H = 220;
+  const W = widthOf(box), L = 44, R = 12, T = 22, B = 48, H = 240;
   box.setAttribute("viewBox", `0 0 ${W} ${H}`);
   const t0 = toDay(snap.now.context.start), t1 = toDay(snap.now.context.end) + 1;
   const x = (day) => L + (day - t0) / (t1 - t0) * (W - L - R);
@@ -659,6 +742,7 @@ function fanChart(box, name, snap) {
   };
   const line = (values, cls) => svg("polyline", {points: days.map((d, i) => `${x(d).toFixed(1)},${y(values[i]).toFixed(1)}`).join(" "), class: cls}, box);
   band("5", "95", "band90"); band("25", "75", "band50"); line(q["50"], "median");
+  fanLegend(box, L, H - 6, Boolean(before));
   if (before) line(before.quantiles["50"], "median-before");
   for (const poll of snap.now.context.polls.filter((p) => p.variable === name)) {
     const dot = svg("circle", {cx: x(toDay(poll.date)), cy: y(poll.value), r: 4, class: "poll"}, box);
@@ -726,13 +810,396 @@ async function download() {
   $("download-note").textContent = `Saved as ${answer.filename}.`;
   $("yaml").textContent = answer.yaml;
   $("commands").textContent = `python run.py check ${answer.filename}\n` +
-    `python run.py run ${answer.filename} --seed ${answer.seed} --runs ${answer.runs}`;
+    `python run.py run ${answer.filename} --seed ${answer.seed} --runs ${answer.runs}` +
+    (S.state.mode && S.state.mode !== "file" ? ` --mode ${S.state.mode}` : "");
 }
 
 async function copyLink() {
   $("link").select();
   try { await navigator.clipboard.writeText(location.href); $("download-note").textContent = "Link copied."; }
   catch (err) { $("download-note").textContent = "Select the link and copy it."; }
+}
+
+// ---------------------------------------------------------------- plain words
+
+function outcomeWords(name) { return (S.meta.words && S.meta.words.outcomes[name]) || name.replace(/_/g, " "); }
+
+// What a page field is called on the page, for an error line that names it.
+function fieldWords(target) {
+  const cut = target.indexOf(":"), kind = cut < 0 ? target : target.slice(0, cut), id = cut < 0 ? "" : target.slice(cut + 1);
+  if (kind === "trigger") return `The trigger "${id}" (its date or values)`;
+  if (kind === "add") {
+    const t = S.state && S.state.add[Number(id)];
+    return `The trigger you added (${t ? t.id + ", " + t.kind : "number " + (Number(id) + 1)})`;
+  }
+  if (kind === "param") {
+    const words = S.meta.words && S.meta.words.parameters[id];
+    return `The parameter "${words ? words.label : id}"`;
+  }
+  if (kind === "mechanism") return `The mechanism "${id.replace(/_/g, " ")}"`;
+  const names = {runs: "Replications", seed: "Seed", story: "The replication to tell", mode: "Who decides",
+                 group: "Your group's name", groups: "The comparison", state: "The settings",
+                 triggers: "The triggers", episode: S.state && S.state.upload ? "Your file" : "The episode",
+                 scenario: "The settings"};
+  return names[kind] || "The settings";
+}
+
+// A server's error line in words naming the field: "The trigger "x" (its date or values): expected a date ...",
+// never "file.yaml:62:3: triggers[4].at: ..." (the original line stays in the title, for the curious).
+function inWords(message, target) {
+  const found = /^(.+?\.ya?ml):(\d+)(?::(\d+))?: (?:[A-Za-z_][\w.\[\]-]*: )?([\s\S]*)$/.exec(message);
+  if (!found) return `${fieldWords(target)}: ${message}`;
+  const [, file, line, , rest] = found;
+  const uploaded = S.state && S.state.upload && !file.endsWith("-classroom.yaml");
+  return uploaded ? `${fieldWords(target)} ${file}, line ${line}: ${rest}` : `${fieldWords(target)}: ${rest}`;
+}
+
+// "Now: your file my-2019.yaml (...)" or "Before: GSOMIA 2019 (as shipped)".
+function sideNote(side) {
+  const shipped = S.meta.episodes.some((e) => e.id === side.episode);
+  const name = shipped ? side.name : `your file ${side.episode} ("${side.name}")`;
+  const changes = side.changes.length ? ` (${side.changes.join("; ")})` : shipped ? " (as shipped)" : " (as uploaded)";
+  return `${side.label === "now" ? "Now" : "Before"}: ${name}${changes}`;
+}
+
+// ---------------------------------------------------------------- who decides, and the switch to the free run
+
+function givenWords(g) {
+  return `${g.by || "no actor"}: ${g.move.replace(/_/g, " ")} on ${g.when}`;
+}
+
+function whoWords(summary) {
+  const a = summary.assumptions;
+  if (!a) return {short: "", lines: []};
+  const total = a.decide.length + a.silent.length;
+  const lines = [`Deciding: ${a.decide.length} of ${total} actors (${a.decide.join(", ") || "none"}).`];
+  if (a.silent.length) lines.push(`Taking no initiatives of their own (they only answer): ${a.silent.join(", ")}.`);
+  if (a.given.length) lines.push(`Given, not decided (assumed from the record): ${a.given.length} moves: ` +
+                                 `${a.given.map(givenWords).join("; ")}.`);
+  else lines.push("No move is given: every move in these runs is decided by the model.");
+  for (const [name, value] of Object.entries(a.choices)) lines.push(`Given: Seoul's ${name.replace(/_/g, " ")} is ${value}.`);
+  const short = a.free ? `Every actor decides; nothing is given (${a.decide.length} actors).` :
+    `${a.decide.length} of ${total} actors decide; ${a.given.length} moves are given, not decided.`;
+  return {short, lines};
+}
+
+function renderWho(snap) {
+  const box = clear($("who-decides"));
+  if (!snap.now || !snap.now.summary) return;  // queued: no numbers, nothing said yet
+  const {short, lines} = whoWords(snap.now.summary);
+  const mode = S.lastRun ? S.lastRun.mode || "file" : "file";
+  const free = snap.now.summary.assumptions && snap.now.summary.assumptions.free;
+  box.classList.toggle("free", Boolean(free));
+  box.append(el("p", {class: "who-text"}, el("b", {text: "Who decides here. "}), lines.join(" ")));
+  if (snap.before) box.append(el("p", {class: "hint", text: `Before: ${whoWords(snap.before.summary).short}`}));
+  if (!free) {
+    box.append(el("p", {}, el("button", {type: "button", id: "mode-switch", class: "switch", text:
+      "Run it free: every actor decides, no move given", onclick: () => switchMode("free")})));
+  } else if (mode !== "file") {
+    box.append(el("p", {}, el("button", {type: "button", id: "mode-switch", class: "switch", text:
+      "Back to the file's given moves", onclick: () => switchMode("file")})));
+  }
+  for (const node of document.querySelectorAll(".who-line")) node.textContent = `Who decides: ${short}`;
+}
+
+function switchMode(mode) {
+  S.state.mode = mode;
+  $("mode").value = mode;
+  changed();
+  run();
+}
+
+// ---------------------------------------------------------------- the timeline's legend
+
+function timelineLegend(overlaps) {
+  const box = clear($("timeline-legend"));
+  const key = (cls, text) => box.append(el("span", {class: `key ${cls}`}), text);
+  key("fact", "a dated trigger (a fact)");
+  key("given", "an actor's move given (an assumption)");
+  key("added", "added in class");
+  key("moved", "moved");
+  key("removed", "removed");
+  if (overlaps) box.append(el("span", {text: "   \u00d73 above markers: three triggers within a few days of each " +
+                                              "other, drawn over each other (the table lists each)."}));
+}
+
+// ---------------------------------------------------------------- the fan chart's legend
+
+function fanLegend(box, x0, y, before) {
+  let x = x0;
+  const item = (draw, text) => {
+    draw(x);
+    const t = svg("text", {x: x + 22, y: y, class: "legend-text", text}, box);
+    x += 30 + 6.2 * text.length;
+    return t;
+  };
+  item((px) => svg("line", {x1: px, x2: px + 16, y1: y - 4, y2: y - 4, class: "median"}, box), "median");
+  item((px) => svg("rect", {x: px, y: y - 9, width: 16, height: 10, class: "band50"}, box), "middle 50%");
+  item((px) => svg("rect", {x: px, y: y - 9, width: 16, height: 10, class: "band90"}, box), "middle 90%");
+  item((px) => svg("circle", {cx: px + 8, cy: y - 4, r: 4, class: "poll"}, box), "a poll");
+  item((px) => svg("line", {x1: px + 8, x2: px + 8, y1: y - 9, y2: y + 1, class: "trigger-tick"}, box), "a dated trigger");
+  if (before) item((px) => svg("line", {x1: px, x2: px + 16, y1: y - 4, y2: y - 4, class: "median-before"}, box),
+                   "the median before");
+}
+
+// ---------------------------------------------------------------- figure export (SVG and PNG)
+
+const STYLE_KEYS = ["fill", "fill-opacity", "stroke", "stroke-width", "stroke-dasharray", "font-size", "font-weight",
+                    "font-family"];
+
+// The chart as a standalone SVG file: the page's styles written onto each element, a white background, a title.
+function chartSvg(id) {
+  const source = $(id);
+  const copyOf = source.cloneNode(true);
+  const view = (source.getAttribute("viewBox") || "0 0 800 400").split(/\s+/).map(Number);
+  const originals = [source, ...source.querySelectorAll("*")], copies = [copyOf, ...copyOf.querySelectorAll("*")];
+  originals.forEach((node, i) => {
+    const style = getComputedStyle(node);
+    for (const k of STYLE_KEYS) copies[i].setAttribute(k, style.getPropertyValue(k));  // attributes: no inline CSS
+  });
+  copyOf.setAttribute("xmlns", SVG);
+  copyOf.setAttribute("width", view[2]); copyOf.setAttribute("height", view[3]);
+  const back = document.createElementNS(SVG, "rect");
+  for (const [k, v] of Object.entries({x: 0, y: 0, width: view[2], height: view[3], fill: "#fff"})) back.setAttribute(k, v);
+  copyOf.insertBefore(back, copyOf.firstChild);
+  return {text: new XMLSerializer().serializeToString(copyOf), width: view[2], height: view[3]};
+}
+
+function exportName(id, ext) {
+  const e = S.episode ? S.episode.filename.replace(/-classroom\.yaml$/, "") : "diplosim";
+  return `${e}-${id}.${ext}`;
+}
+
+function save(blob, name) {
+  const link = el("a", {href: URL.createObjectURL(blob), download: name});
+  document.body.append(link); link.click(); link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+}
+
+function exportSvg(id) {
+  save(new Blob([chartSvg(id).text], {type: "image/svg+xml"}), exportName(id, "svg"));
+}
+
+// PNG at twice the chart's size (sharp on a projector), drawn from the same SVG.
+function exportPng(id) {
+  const {text, width, height} = chartSvg(id);
+  const image = new Image();
+  image.onload = () => {
+    const canvas = el("canvas", {width: 2 * width, height: 2 * height});
+    const g = canvas.getContext("2d");
+    g.scale(2, 2); g.drawImage(image, 0, 0);
+    canvas.toBlob((blob) => save(blob, exportName(id, "png")), "image/png");
+  };
+  image.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(text);
+}
+
+function addExportButtons() {
+  for (const holder of document.querySelectorAll(".export[data-chart]")) {
+    const id = holder.dataset.chart;
+    holder.append("save the figure:",
+      el("button", {type: "button", "data-export": `${id}:svg`, text: "SVG", onclick: () => exportSvg(id)}),
+      el("button", {type: "button", "data-export": `${id}:png`, text: "PNG", onclick: () => exportPng(id)}));
+  }
+}
+
+// ---------------------------------------------------------------- the Info tab: the model card
+
+const TABS = {model: "model-view", info: "info-view", groups: "groups-view"};
+
+function showTab(which) {
+  for (const [name, view] of Object.entries(TABS)) {
+    $(view).hidden = name !== which;
+    $(`tab-${name}`).setAttribute("aria-selected", String(name === which));
+  }
+  $("quick-bar").hidden = which !== "model";
+  if (which === "info" && !S.card) loadCard();
+  if (which === "groups") loadGroups();
+}
+
+async function loadCard() {
+  const card = await api("/api/card");
+  const box = clear($("card"));
+  if (card.error) { box.append(el("p", {class: "error", text: card.error.message})); return; }
+  S.card = card;
+  renderCard(box, card);
+}
+
+function cardCell(episode, side) {
+  const r = episode[side];
+  if (!r) return el("td", {text: "\u2013"});
+  return el("td", {"data-episode": episode.name, "data-side": side, "data-p": r.p,
+                   text: `${pct(r.p)}% [${pct(r.ci[0])}, ${pct(r.ci[1])}]`});
+}
+
+function renderCard(box, card) {
+  const byName = Object.fromEntries(card.episodes.map((e) => [e.name, e]));
+  box.append(el("p", {text: `What the model does: it plays out ${card.episodes.length} recorded episodes of the ` +
+    "South Korea\u2013Japan intelligence pact (GSOMIA), each many times over, with chance in every decision, and " +
+    "counts how often each outcome happens. The numbers below come from the project's validate command " +
+    `(${card.runs} replications per episode, seed ${card.seed}), not typed by hand.`}));
+  box.append(el("h3", {text: "What it reproduces"}));
+  box.append(el("p", {text: "With every actor deciding and nothing given (the free run), the recorded outcome is the " +
+    `most likely one in ${card.reproduces.length} of ${card.episodes.length} episodes: ` +
+    card.reproduces.map((n) => `${n} (${outcomeWords(byName[n].outcome)}, ${pct(byName[n].free.p)}%)`).join("; ") + "."}));
+  box.append(el("h3", {text: "Where it fails"}));
+  const fails = el("ul", {class: "fails"});
+  for (const name of card.fails) {
+    const e = byName[name];
+    const loo = e.loo ? ` Left out of the calibration: ${pct(e.loo.p)}% (most likely: ${outcomeWords(e.loo.modal)}).` : "";
+    const cond = e.conditional ? ` With the actors' recorded moves given (only Seoul deciding): ${pct(e.conditional.p)}%.` : "";
+    fails.append(el("li", {"data-fails": name, text: `${name}: the record is "${outcomeWords(e.outcome)}"; the free run ` +
+      `gives it ${pct(e.free.p)}% [${pct(e.free.ci[0])}, ${pct(e.free.ci[1])}] and finds "${outcomeWords(e.free.modal)}" ` +
+      `most likely.${loo}${cond}`}));
+  }
+  if (!card.fails.length) fails.append(el("li", {text: "In no eventful episode is another outcome more likely."}));
+  box.append(fails);
+  box.append(el("p", {class: "hint", text: "So a run whose given moves make the record happen shows what those moves " +
+    "would do, not that the model foresaw them: every result panel says which moves are given, and one click runs it free."}));
+  const table = el("table", {class: "card-table"});
+  table.append(el("tr", {}, el("th", {text: "episode"}), el("th", {text: "recorded outcome"}),
+    ...["free", "loo", "conditional"].map((side) => el("th", {title: card.sides[side], text:
+      {free: "free run: p of the record [95%]", loo: "left out: p [95%]", conditional: "moves given: p [95%]"}[side]})),
+    el("th", {text: "most likely (free)"})));
+  for (const e of card.episodes) {
+    table.append(el("tr", {}, el("td", {text: e.name + (e.eventful ? " (eventful)" : "")}),
+      el("td", {text: outcomeWords(e.outcome)}), cardCell(e, "free"), cardCell(e, "loo"), cardCell(e, "conditional"),
+      el("td", {text: e.free ? outcomeWords(e.free.modal) : "\u2013"})));
+  }
+  box.append(el("div", {class: "scroll"}, table));
+  box.append(el("p", {class: "hint", text: Object.entries(card.sides).map(([k, v]) => v).join(". ") + "."}));
+  box.append(el("h3", {text: "The theories behind each mechanism"}));
+  const list = el("dl");
+  for (const m of card.mechanisms) list.append(el("dt", {text: `${m.plain} (${m.name})`}), el("dd", {text: m.theory}));
+  box.append(list);
+  box.append(el("p", {class: "hint"}, "Made with: ", el("code", {text: card.made_by})));
+}
+
+// ---------------------------------------------------------------- the lecturer's view: the groups' scenarios
+
+async function saveGroup() {
+  clearErrors();
+  const group = $("group-name").value.trim();
+  const answer = await api("/api/groups", {group, state: S.state});
+  if (answer.error) { showError(answer.error); $("group-note").textContent = ""; return; }
+  $("group-note").textContent = `Saved for the lecturer as "${answer.group}" at ${answer.saved}.`;
+}
+
+async function loadGroups() {
+  const answer = await api("/api/groups");
+  const table = clear($("groups-table"));
+  if (answer.error) { $("groups-count").textContent = `This server keeps no groups' scenarios (${answer.error.message}).`; return; }
+  const list = answer.groups || [];
+  $("groups-count").textContent = list.length ? `${list.length} saved` : "No group has saved a scenario yet.";
+  if (!list.length) return;
+  table.append(el("tr", {}, el("th", {text: "compare"}), el("th", {text: "group"}), el("th", {text: "episode"}),
+    el("th", {text: "what it changes"}), el("th", {text: "saved"})));
+  for (const g of list) {
+    const tick = el("input", {type: "checkbox", "data-group": g.group, "aria-label": `compare ${g.group}`});
+    tick.addEventListener("change", groupsWarning);
+    table.append(el("tr", {"data-episode": g.episode}, el("td", {}, tick), el("td", {text: g.group}),
+      el("td", {text: `${g.name} (${g.episode})`}), el("td", {text: g.changes.length ? g.changes.join("; ") : "nothing"}),
+      el("td", {text: g.saved})));
+  }
+}
+
+function tickedGroups() {
+  return [...document.querySelectorAll("#groups-table input[data-group]:checked")].map((n) => n.dataset.group);
+}
+
+// A paired difference between two episodes measures nothing: say so before the lecturer reads one.
+function groupsWarning() {
+  const episodes = new Set([...document.querySelectorAll("#groups-table input[data-group]:checked")]
+    .map((n) => n.closest("tr").dataset.episode));
+  $("groups-warning").textContent = episodes.size > 1 ? "The ticked groups start from different episodes: their " +
+    "differences compare episodes, not choices within one (not a paired comparison of one episode)." : "";
+}
+
+async function compareGroups() {
+  clearErrors();
+  const groups = tickedGroups();
+  if (groups.length < 2) { showError({message: "tick two groups or more", target: "groups"}); return; }
+  if (S.groupsJob) await api(`/api/jobs/${S.groupsJob}/cancel`, {});
+  clear($("groups-result")); $("groups-shift").textContent = "";
+  const answer = await api("/api/groups/compare", {groups, runs: Number($("groups-runs").value),
+                                                    seed: $("groups-seed").value.trim()});
+  if (answer.error) { showError(answer.error); return; }
+  S.groupsJob = answer.job;
+  $("groups-status").textContent = "Starting the comparison...";
+  document.body.dataset.groups = "running";
+  pollGroups(answer.job);
+}
+
+async function pollGroups(job) {
+  const snap = await api(`/api/jobs/${job}`);
+  if (job !== S.groupsJob) return;
+  if (snap.error && !snap.id) { showError({message: snap.error.message || String(snap.error), target: "groups"}); return; }
+  const waiting = snap.status === "queued" || snap.status === "running";
+  if (snap.status === "queued") {
+    $("groups-status").textContent = snap.position ? `Waiting in the queue: place ${snap.position}.` : "Waiting in the queue.";
+  } else if (snap.scenarios) {
+    renderGroupComparison(snap);
+    $("groups-status").textContent = waiting ? `Running: ${snap.done} of ${snap.runs} replications per scenario so far.` :
+      snap.status === "done" ? `Done: ${snap.runs} replications per scenario, seed ${snap.seed}, common random numbers.` :
+      `The comparison ${snap.status}.`;
+  }
+  if (waiting) { setTimeout(() => pollGroups(job), POLL_MS); return; }
+  S.groupsJob = null;
+  document.body.dataset.groups = snap.status;
+}
+
+function renderGroupComparison(snap) {
+  const table = clear($("groups-result"));
+  const scenarios = snap.scenarios, first = scenarios[0];
+  const head = el("tr", {}, el("th", {text: "outcome"}), el("th", {text: `${first.label}: % [95%]`}));
+  for (const sc of scenarios.slice(1)) {
+    head.append(el("th", {text: `${sc.label}: % [95%]`}), el("th", {text: `${sc.label} \u2212 ${first.label}, points [95%, paired]`}));
+  }
+  table.append(head);
+  for (const name of snap.outcomes) {
+    const row = el("tr", {}, el("td", {title: name, text: outcomeWords(name)}));
+    scenarios.forEach((sc, i) => {
+      const o = sc.outcomes[name];
+      row.append(el("td", {"data-group": sc.label, "data-outcome": name, "data-p": o.p,
+                           text: `${pct(o.p)} [${pct(o.ci[0])}, ${pct(o.ci[1])}]`}));
+      if (i > 0) {
+        const d = sc.difference.outcomes[name];
+        row.append(el("td", {"data-diff": `${sc.label}:${name}`, text: `${signed(d.diff)} [${signed(d.ci[0])}, ${signed(d.ci[1])}]`}));
+      }
+    });
+    table.append(row);
+  }
+  $("groups-shift").textContent = scenarios.slice(1).map((sc) => `${sc.label} against ${first.label}: the outcome ` +
+    `changed in ${pct(sc.difference.changed)}% of paired replications`).join("; ");
+}
+
+// ---------------------------------------------------------------- a link that carries its result
+
+// The id of the run shown, when it is done and the settings are still the ones it ran.
+function sharedResult() {
+  const snap = S.snapshot;
+  return snap && snap.status === "done" && S.lastRun && same(S.lastRun, S.state) ? snap.result || snap.id || S.job : null;
+}
+
+async function showSharedResult(id) {
+  let snap = await api(`/api/result/${id}`);  // a finished run's result, kept for the server's lifetime
+  if (snap.error) snap = await api(`/api/jobs/${id}`);  // a server without that route: the job, while it is kept
+  if (snap.error || snap.status !== "done") {
+    $("status").textContent = "The link's result is no longer on the server: press Run to make it again.";
+    return;
+  }
+  S.job = id; S.snapshot = snap; S.lastRun = copy(S.state);
+  renderResults(snap);
+  $("status").textContent = `The link's result: ${snap.done} replications.`;
+  document.body.dataset.run = "done";
+}
+
+// ---------------------------------------------------------------- a bar that keeps Run in reach on a phone
+
+function quickResult(snap) {
+  if (!snap.now || !snap.now.summary) { $("quick-result").textContent = ""; return; }
+  const o = snap.now.summary.outcomes;
+  const top = Object.entries(o).sort((a, b) => b[1].p - a[1].p)[0];
+  $("quick-result").textContent = top && snap.done ? `${outcomeWords(top[0])}: ${pct(top[1].p)}%` : "";
 }
 
 // ---------------------------------------------------------------- wiring
@@ -771,6 +1238,15 @@ function wire() {
     renderTriggers(); renderTimeline(); changed();
   });
   $("add-button").addEventListener("click", addTrigger);
+  $("mode").addEventListener("change", () => { S.state.mode = $("mode").value; changed(); });
+  $("tab-model").addEventListener("click", () => showTab("model"));
+  $("tab-info").addEventListener("click", () => showTab("info"));
+  $("tab-groups").addEventListener("click", () => showTab("groups"));
+  $("save-group").addEventListener("click", saveGroup);
+  $("groups-refresh").addEventListener("click", loadGroups);
+  $("groups-compare").addEventListener("click", compareGroups);
+  for (const a of document.querySelectorAll(".to-glossary")) a.addEventListener("click", () => showTab("info"));
+  $("quick-run").addEventListener("click", run);
   $("runs").addEventListener("input", () => { S.state.runs = $("runs").value === "" ? "" : Number($("runs").value); changed(); });
   $("seed").addEventListener("input", () => { S.state.seed = $("seed").value.trim(); changed(); });
   $("story-index").addEventListener("input", () => { S.state.story = Number($("story-index").value); changed(); });
@@ -808,6 +1284,7 @@ async function restore() {
     S.state = freshState({episode: first.id});
   }
   await loadEpisode();
+  if (saved && saved.result) await showSharedResult(saved.result);
 }
 
 async function start() {
@@ -817,6 +1294,7 @@ async function start() {
   $("runs").max = meta.limits.runs;
   fillEpisodes();
   fillAddForm();
+  addExportButtons();
   wire();
   await restore();
   document.body.dataset.ready = "yes";
