@@ -37,7 +37,7 @@ RUNS = 20
 
 RECHECK_RUNS = 80
 """Replications of the second pass, for a parameter the first found inert (some act on rare paths only:
-`boycott_anti_japan_jump` changes about one 2019 replication in 40)."""
+`boycott_anti_japan_jump` shows in 2019 and `secrecy_backlash_jump` in 2016 only with 80)."""
 
 FIRST = ("gsomia-2019", "gsomia-2012", "gsomia-2016")
 """Episodes tried first (the eventful ones, where most parameters act), so most parameters stop early."""
