@@ -114,12 +114,15 @@ def test_calibrate_writes_a_posterior_that_run_then_draws_from(tmp_path):
     out = tmp_path / "cal"
     done = subprocess.run([sys.executable, str(REPO / "run.py"), "calibrate", str(HISTORY[0]), str(HISTORY[1]),
                            "--population", "15", "--generations", "2", "--workers", "1", "--seed", "2",
-                           "--leave-out", HISTORY[1].stem, "--out", str(out)], capture_output=True, text=True)
+                           "--leave-out", HISTORY[1].stem, "--identify-samples", "40", "--identify-runs", "1",
+                           "--out", str(out)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     report = json.loads((out / "report.json").read_text())
     assert report["left_out"].endswith(HISTORY[1].name) and len(report["episodes"]) == 1  # calibrated without it
+    selection = json.loads((out / "identify.json").read_text())
+    assert selection["left_out"] == HISTORY[1].stem and selection["episodes"] == [HISTORY[0].stem]
     posterior = load_posterior(out / "posterior.csv")
-    assert len(posterior) == 15 and set(posterior.names) == set(CALIBRATED)
+    assert len(posterior) == 15 and list(posterior.names) == selection["selected"] == report["names"]
     params = load_parameters(out / "params.yaml")
     assert params.posterior is not None and params.posterior.sha256 == posterior.sha256
     assert load_parameters(out / "params.yaml", posterior=False).posterior is None
@@ -156,15 +159,39 @@ def test_a_summary_says_where_its_parameters_come_from(tmp_path):
     params = load_parameters(tmp_path / "params.yaml")
     assert params.source() == {"source": "posterior", "file": shown_path(tmp_path / "params.yaml"),
                                "sample": shown_path(posterior), "particles": 2,
-                               "drawn": ["threat_weight", "patron_weight"]}
+                               "drawn": ["threat_weight", "patron_weight"],
+                               "from_prior": len(PARAMETERS) - 2 - sum(bool(i.fixed) for i in PARAMETERS.values())}
     held = params.with_values({"patron_weight": 1.0}).source()
     assert held["drawn"] == ["threat_weight"] and held["overridden"] == ["patron_weight"]
+    assert held["from_prior"] == params.source()["from_prior"]
     assert params.fixed().source()["source"] == "fixed"
     # The shipped file is named the same way on every machine, and a run's summary carries it.
     sc = load_scenario(HISTORY[0])
     summary = run_ensemble(sc, 2, 0).summary()
     assert summary["parameters"] == sc.params.source()
     assert summary["parameters"]["file"] == "scenarios/params/default.yaml"
+
+
+def test_every_posterior_draw_integrates_the_uncalibrated_parameters_over_their_priors():
+    """Each particle takes every parameter that is neither calibrated, nor overridden, nor declared fixed
+    from its prior: the values spread over the prior's range (a uniform prior's quartiles both reached in
+    1,000 draws; their chance of missing one is 2 x 0.75^1000), stay within the bounds, and are the same
+    every time the sample is drawn. Overridden and fixed parameters hold."""
+    shipped = load_parameters()
+    assert shipped.posterior is not None
+    draws = shipped.draws()
+    assert draws == shipped.draws()
+    free = [n for n, i in PARAMETERS.items() if n not in shipped.posterior.names and not i.fixed]
+    assert free and shipped.from_prior() == free
+    for name in free:
+        info = PARAMETERS[name]
+        units = [info.to_unit(getattr(d, name)) for d in draws]
+        assert all(0.0 <= u <= 1.0 for u in units) and min(units) < 0.25 and max(units) > 0.75, name
+    for name in (n for n, i in PARAMETERS.items() if i.fixed):
+        assert {getattr(d, name) for d in draws} == {shipped.values[name]}
+    held = shipped.with_values({free[0]: PARAMETERS[free[0]].lower})
+    assert {getattr(d, free[0]) for d in held.draws()} == {PARAMETERS[free[0]].lower}
+    assert shipped.fixed().draws() == []  # fixed values (--params FILE) stay fixed
 
 
 def test_weighted_quantiles_follow_the_weights():
@@ -223,28 +250,30 @@ def test_validate_with_a_parameter_file_uses_its_values_fixed():
     assert fixed["parameters"] == {"source": "fixed", "file": "scenarios/params/default.yaml"}
 
 
-def test_a_leave_one_out_posterior_over_other_parameters_is_reported_stale_and_not_drawn(tmp_path, monkeypatch):
-    """After a model change moves which parameters are calibrated, a leave-one-out posterior calibrated
-    before it would mix two calibrations: validate names it and leaves that episode's loo out."""
+def test_a_leave_one_out_posterior_over_its_own_parameters_is_drawn_with_the_rest_at_prior_medians(
+        tmp_path, monkeypatch):
+    """Each fold calibrates what `identify` selects without its episode, so folds differ in their columns.
+    validate draws a fold's columns from its file and holds every other parameter at its prior median,
+    never at the in-sample posterior's median (which saw the left-out episode)."""
     from diplosim.explore import validation
 
     sc = load_scenario(HISTORY[0])
-    names = sorted(CALIBRATED)
-    held = next(n for n in PARAMETERS if n not in CALIBRATED)
     monkeypatch.setattr(validation, "LOO_DIR", tmp_path)
     assert "no leave-one-out posterior shipped" in validation.loo_status(sc)
-    stem = HISTORY[0].stem
-
-    def write(columns: list[str]) -> None:
-        values = [str(PARAMETERS[n].prior_median) for n in columns]
-        (tmp_path / f"{stem}.csv").write_text(",".join(["weight", *columns]) + "\n" + ",".join(["1", *values]) + "\n")
-
-    write(names)
-    assert validation.loo_status(sc) is None and validation.loo_parameters(sc) is not None
-    write([*names[1:], held])
-    why = validation.loo_status(sc)
-    assert why is not None and "stale" in why and held in why and names[0] in why
-    assert validation.loo_parameters(sc) is None
+    dropped = sorted(CALIBRATED)[0]
+    held = next(n for n in PARAMETERS if n not in CALIBRATED)
+    columns = [*sorted(CALIBRATED)[1:], held]
+    values = [PARAMETERS[n].from_unit(0.9) for n in columns]
+    (tmp_path / f"{HISTORY[0].stem}.csv").write_text(
+        ",".join(["weight", *columns]) + "\n" + ",".join(["1", *map(str, values)]) + "\n", encoding="utf-8")
+    assert validation.loo_status(sc) is None
+    params = validation.loo_parameters(sc)
+    assert params is not None and params.posterior is not None and set(params.posterior.names) == set(columns)
+    # the in-sample value of the dropped parameter is not its prior median; the fold's value is
+    assert sc.params.values[dropped] != pytest.approx(PARAMETERS[dropped].prior_median)
+    assert params.values[dropped] == pytest.approx(PARAMETERS[dropped].prior_median)
+    draw = params.draws()[0]
+    assert getattr(draw, held) == pytest.approx(PARAMETERS[held].from_unit(0.9))
 
 
 def test_validate_says_which_leave_one_out_posteriors_it_left_out_and_why():

@@ -23,6 +23,8 @@ from .common import EXIT_OK, UsageError, runs_arg, seed_arg
 from .outputs import add_force, claimed, inputs_of
 
 PARAMS_DIR = SHIPPED_DIR / "params"
+EACH = "each"
+"""`--leave-out each`: every fold in turn (the one command that remakes scenarios/params/loo/)."""
 
 
 def _say(args: argparse.Namespace) -> Callable[[str], None]:
@@ -71,20 +73,54 @@ def cmd_identify(args: argparse.Namespace, episodes: list[Scenario]) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace, episodes: list[Scenario]) -> int:
+    from ..explore.identify import at_prior_medians
+
     if args.population < 10:
         raise UsageError("--population must be at least 10")
-    on, held_out = split_leave_out(episodes, args.leave_out)
+    if args.identify_samples < 20:
+        raise UsageError("--identify-samples must be at least 20")
+    folds = ([sc for sc in episodes if sc.record is not None] if args.leave_out == EACH
+             else [split_leave_out(episodes, args.leave_out)[1]])
     names = list(CALIBRATED)
-    if not names:
+    if folds == [None] and not names:
         raise UsageError("no parameter is declared calibrated (sim/domain/parameters.py)")
     out = Path(args.out)
     with claimed(out, "calibrate", inputs_of(args, [sc.sha256 for sc in episodes]), force=args.force):
-        return _calibrate(args, out, on, held_out, names, episodes[0].params)
+        for held_out in folds:
+            if held_out is None:
+                _calibrate(args, out, episodes, None, names, episodes[0].params)
+                continue
+            where = out / Path(held_out.path).stem if args.leave_out == EACH else out
+            where.mkdir(parents=True, exist_ok=True)
+            on = [sc for sc in episodes if sc is not held_out]
+            selection = _fold_selection(args, where, episodes, held_out)
+            _calibrate(args, where, on, held_out, selection, at_prior_medians(episodes[0].params))
+    return EXIT_OK
+
+
+def _fold_selection(args: argparse.Namespace, out: Path, episodes: list[Scenario], held_out: Scenario) -> list[str]:
+    """`identify` on the fold's episodes (never the left-out one): the parameters this fold calibrates;
+    its report goes to `out`/identify.json."""
+    from ..explore.identify import fold_selection
+
+    say = _say(args)
+    stem = Path(held_out.path).stem
+    say(f"identify without {stem}: {args.identify_samples} parameter vectors x {args.identify_runs} "
+        f"replications of {len(episodes) - 1} episodes")
+    report = fold_selection(episodes, held_out, episodes[0].params, samples=args.identify_samples,
+                            runs=args.identify_runs, seed=args.seed, workers=args.workers or default_workers())
+    write_atomic(out / "identify.json", to_json(report))
+    if not report["selected"]:
+        raise UsageError(f"without {stem}, no parameter is identified: nothing to calibrate")
+    say(f"without {stem}: {len(report['identified'])} parameters identified, the cap of "
+        f"{report['independent_targets'] // 2} selects {', '.join(report['selected'])}")
+    return list(report["selected"])
 
 
 def _calibrate(args: argparse.Namespace, out: Path, on: list[Scenario], held_out: Scenario | None,
                names: list[str], base: Any) -> int:
-    """The calibration itself, into the claimed folder `out`."""
+    """The calibration itself, into the claimed folder `out`: `names` searched, the rest held at `base`
+    (for a fold: every parameter's prior median)."""
     from ..explore.abc import calibrate_abc
     from ..explore.posterior import weighted_quantile
     from ..explore.targets import EpisodeSet
@@ -106,12 +142,17 @@ def _calibrate(args: argparse.Namespace, out: Path, on: list[Scenario], held_out
               f"ABC-SMC (pyABC), {args.population} particles, {len(result.generations)} generations, "
               f"{result.simulations} simulations, {result.seconds / 60:.1f} min, root seed {args.seed}\n"
               f"Episodes: {', '.join(Path(sc.path).stem for sc in on)}\n"
-              f"Held at their prior medians: the parameters no target identifies (docs/calibration.md).")
+              + ("The parameters no target identifies: drawn from their priors in every simulation and every "
+                 "replication (docs/calibration.md); the values below are their prior medians." if held_out is None
+                 else f"Calibrated: the parameters `identify` selects without {Path(held_out.path).stem} "
+                 "(identify.json); the rest drawn from their priors."))
     write_atomic(out / "posterior.csv", csv_text(rows))
     write_atomic(out / "params.yaml", parameters_to_yaml(base.fixed().with_values(medians), header, "posterior.csv"))
     report: dict[str, Any] = {
         "command": command, "population": args.population, "seed": args.seed, "names": names,
         "episodes": [sc.path for sc in on], "left_out": held_out.path if held_out else None,
+        "selected_by": "declared calibrated (sim/domain/parameters.py)" if held_out is None else
+        "identify on the fold's episodes (identify.json)",
         "generations": result.generations, "simulations": result.simulations, "seconds": round(result.seconds, 1),
         "medians": {n: round(v, 6) for n, v in medians.items()},
         "database": result.database,
@@ -182,7 +223,13 @@ def add_calibration_commands(sub: Any, common: Callable[[argparse.ArgumentParser
     p.add_argument("--minutes", type=float, default=None, help="stop after this many minutes")
     p.add_argument("--seed", type=seed_arg, default=0, help="root seed (default 0)")
     p.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
-    p.add_argument("--leave-out", help="calibrate without this episode (its file stem or name), from the prior")
+    p.add_argument("--leave-out", help="calibrate without this episode (its file stem or name), from the prior, "
+                                       "over the parameters `identify` selects without it; `each`: every "
+                                       "episode in turn, each fold into OUT/EPISODE")
+    p.add_argument("--identify-samples", type=int, default=2000,
+                   help="with --leave-out: parameter vectors of the fold's `identify` (default 2000)")
+    p.add_argument("--identify-runs", type=runs_arg, default=3,
+                   help="with --leave-out: replications per episode per vector of the fold's `identify` (default 3)")
     p.add_argument("--out", default="results/calibration", help="output directory (default results/calibration)")
     p.add_argument("--ship", action="store_true",
                    help="also write the result into scenarios/params/ (default.yaml and posterior.csv; with "

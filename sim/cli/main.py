@@ -64,6 +64,7 @@ from .compile_command import add_compile_command
 from .explore import experiment
 from .list_command import add_list_command
 from .outputs import add_force, check_command_folder, claimed, inputs_of
+from .rivals_command import add_rivals_command
 from .serve import add_serve_command
 from .store_commands import (
     StoreUsageError,
@@ -444,6 +445,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=experiment(cmd_validate))
 
     add_calibration_commands(sub, common, lambda cmd: lambda args: cmd(args, _episodes(args)))
+    add_rivals_command(sub, common, lambda cmd: lambda args: cmd(args, _episodes(args)))
 
     from .explore import add_commands  # compare, sweep, sensitivity, explain, discover, counterfactuals
 

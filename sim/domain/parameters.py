@@ -48,6 +48,9 @@ class ParameterInfo:
     prior: str = "uniform"
     calibrated: bool = False
     """Whether the calibration searches it (the targets identify it); otherwise it sits at its prior median."""
+    fixed: str = ""
+    """Why it is held fixed at its prior median, if it is: inert in free runs of every recorded episode
+    (tests/test_inert.py), kept for the scenarios where its mechanism acts."""
 
     def contains(self, value: float) -> bool:
         """Whether `value` lies within the declared bounds."""
@@ -80,17 +83,18 @@ TIMESCALE_UNITS = ("days", "hours")
 
 
 def declare(lower: float, upper: float, unit: str, mechanism: str, meaning: str, *,
-            prior: str | None = None, calibrated: bool = False) -> Any:
+            prior: str | None = None, calibrated: bool = False, fixed: str = "") -> Any:
     """A `Parameters` field: no default (values come from a parameter file), metadata for the rest.
 
     The prior defaults by unit: log-uniform for a timescale with a positive lower bound, else uniform.
+    `fixed` gives the reason a parameter inert in every recorded episode is held at its prior median.
     """
     if prior is None:
         prior = "loguniform" if unit.startswith(TIMESCALE_UNITS) and lower > 0 else "uniform"
     if prior not in PRIORS:
         raise ValueError(f"unknown prior {prior!r}")
     return field(metadata={"lower": lower, "upper": upper, "unit": unit, "mechanism": mechanism, "meaning": meaning,
-                           "prior": prior, "calibrated": calibrated})
+                           "prior": prior, "calibrated": calibrated, "fixed": fixed})
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +166,11 @@ class Parameters:
         "Prior from the argument that a core is at most a small minority of the electorate, never from "
         "the polls being fitted.")
     scandal_mobilisation_jump: float = declare(0.0, 1.0, 'mobilisation units per scandal event', 'opinion_dynamics',
-        'Rise in mobilisation against the executive from a scandal revelation.')
+        'Rise in mobilisation against the executive from a scandal revelation.',
+        fixed="inert in free runs of every recorded episode: the only scandals on the record (2016) also take "
+              "the president's approval, and with it the stake that multiplies mobilisation's cost, to almost "
+              "nothing, so the mobilisation they add changes no decision; kept for a scandal that hits a "
+              "president with support left")
     history_anti_japan_jump: float = declare(0.0, 0.6, 'sentiment units per event', 'opinion_dynamics',
         'Rise in anti-Japan sentiment from a history or territorial dispute.')
     ruling_anti_japan_jump: float = declare(0.0, 0.6, 'sentiment units per ruling', 'opinion_dynamics',
@@ -177,7 +185,9 @@ class Parameters:
         'Rise in anti-Japan sentiment as a boycott takes hold.')
     summit_thaw: float = declare(0.0, 0.6, 'index units per summit of magnitude 1', 'opinion_dynamics',
         "Fall in anti-Japan sentiment and in Tokyo's grievance after a leaders' summit (and in sentiment "
-        "after a settlement); the fall fades like any jump.")
+        "after a settlement); the fall fades like any jump.",
+        fixed="inert in every recorded episode: none of the seven has a summit or a settlement; kept for the "
+              "scenarios that do")
 
     # -- issue_linkage -----------------------------------------------------------------------------
     linkage_weight: float = declare(0.0, 12.0, 'utility per unit of trade dispute', 'issue_linkage',
@@ -202,7 +212,9 @@ class Parameters:
     trade_talks_relief: float = declare(0.0, 1.0, 'dispute units', 'issue_linkage',
         'Fall in the trade dispute when export-control talks are offered.')
     settlement_share: float = declare(0.0, 1.0, 'share of the standing grievance', 'issue_linkage',
-        "Share of Tokyo's standing grievance (the unsettled claims) that a settlement of magnitude 1 resolves.")
+        "Share of Tokyo's standing grievance (the unsettled claims) that a settlement of magnitude 1 resolves.",
+        fixed="inert in every recorded episode: none of the seven has a settlement; kept for the scenarios "
+              "that do")
 
     # -- quasi_alliance ----------------------------------------------------------------------------
     tokyo_offer_base: float = declare(-6.0, 3.0, 'utility', 'quasi_alliance',
@@ -304,7 +316,7 @@ class Parameters:
 PARAMETERS: dict[str, ParameterInfo] = {
     f.name: ParameterInfo(f.name, f.metadata["meaning"], f.metadata["unit"], f.metadata["lower"],
                           f.metadata["upper"], f.metadata["mechanism"], f.metadata["prior"],
-                          f.metadata["calibrated"])
+                          f.metadata["calibrated"], f.metadata["fixed"])
     for f in fields(Parameters)
 }
 """Name -> declaration, in declaration order."""

@@ -21,6 +21,7 @@ prior median.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -30,7 +31,9 @@ from scipy.stats import qmc
 
 from ..domain.parameters import PARAMETERS
 from ..run.parallel import pool_map
-from .targets import EpisodeSet
+from ..scenario.loader import Scenario
+from ..scenario.params import ParameterSet
+from .targets import EpisodeSet, episode_key
 
 THRESHOLD = 0.03
 """eta^2 above which a target group identifies a parameter (several times the noise floor of the
@@ -104,6 +107,27 @@ def identify(episodes: EpisodeSet, samples: int, runs: int, seed: int, workers: 
         "selected": identified[:cap],
         "target_spread": {g: round(float(np.std(group_y[:, j])), 4) for j, g in enumerate(groups)},
     }
+
+
+def at_prior_medians(base: ParameterSet) -> ParameterSet:
+    """`base` with every declared parameter at its prior median and no posterior: the values a leave-one-out
+    fold starts from, so that no value calibrated with the left-out episode reaches it. Names overridden in
+    `base` stay overridden; the medians themselves are not overrides (a posterior drawn on top replaces them)."""
+    medians = base.fixed().with_values({n: info.prior_median for n, info in PARAMETERS.items()})
+    return dataclasses.replace(medians, overridden=base.overridden)
+
+
+def fold_selection(scenarios: Sequence[Scenario], held_out: Scenario, base: ParameterSet, *, samples: int,
+                   runs: int, seed: int, workers: int,
+                   progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """`identify` inside one leave-one-out fold: on every episode of `scenarios` but `held_out`, so the
+    left-out episode has no say in which parameters the fold calibrates. The report's `selected` is the
+    fold's choice; `episodes` and `left_out` say which fold it is."""
+    on = [sc for sc in scenarios if sc is not held_out]
+    report = identify(EpisodeSet.of(on, at_prior_medians(base)), samples, runs, seed, workers, progress=progress)
+    report["episodes"] = [episode_key(sc) for sc in on]
+    report["left_out"] = episode_key(held_out)
+    return report
 
 
 def identifiability_markdown(report: Mapping[str, Any], top: int | None = None) -> str:

@@ -38,7 +38,7 @@ import numpy as np
 
 from ..domain.kinds import ANSWER_MOVES
 from ..domain.lifecycle import Stage
-from ..domain.parameters import CALIBRATED, PARAMETERS
+from ..domain.parameters import PARAMETERS
 from ..errors import shown_path
 from ..model.agreement import anniversaries
 from ..model.engine import Model, ReplicationResult, compile_scenario
@@ -691,26 +691,26 @@ def prior_sample(params: ParameterSet, seed: int, size: int = PRIOR_SAMPLE) -> P
 
 
 def loo_status(sc: Scenario) -> str | None:
-    """Why `sc` has no usable leave-one-out posterior, or None when it has one: none is shipped, or the one
-    shipped was calibrated over other parameters than those declared calibrated now (a model change since:
-    drawing it would mix two calibrations, so it is not used)."""
+    """Why `sc` has no usable leave-one-out posterior, or None when it has one. Each fold calibrates the
+    parameters `identify` selects without its episode, so folds may differ in their columns; one that names
+    a parameter no longer declared fails to load (an error naming the file)."""
     path = LOO_DIR / f"{Path(sc.path).stem}.csv"
     if not path.is_file():
         return f"no leave-one-out posterior shipped ({shown_path(path)})"
-    names = load_posterior(path).names
-    if set(names) != set(CALIBRATED):
-        return (f"{shown_path(path)} is stale: calibrated over {', '.join(sorted(set(names) - set(CALIBRATED)))} "
-                f"instead of {', '.join(sorted(set(CALIBRATED) - set(names)))}; rerun "
-                f"`calibrate --leave-out {Path(sc.path).stem} --ship`")
     return None
 
 
 def loo_parameters(sc: Scenario) -> ParameterSet | None:
     """`sc`'s parameters with the posterior calibrated without it (scenarios/params/loo/STEM.csv), or None
-    where there is none or it is stale (`loo_status`)."""
+    where there is none (`loo_status`). The parameters the fold did not calibrate are drawn from their priors
+    (`ParameterSet.draws`), their values in force being prior medians, never the values the in-sample
+    calibration, which saw `sc`, gave them."""
     if loo_status(sc) is not None:
         return None
-    return dataclasses.replace(sc.params.fixed(), posterior=load_posterior(LOO_DIR / f"{Path(sc.path).stem}.csv"))
+    from .identify import at_prior_medians
+
+    sample = load_posterior(LOO_DIR / f"{Path(sc.path).stem}.csv")
+    return dataclasses.replace(at_prior_medians(sc.params), posterior=sample)
 
 
 PREDICTIVES = ("prior", "posterior", "loo")
