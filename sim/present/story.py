@@ -53,7 +53,7 @@ FORCES_TOLD = 2
 """How many of a decision's strongest forces its line names."""
 
 STAGE_WORDS = {
-    "no_talks": "off the table (no talks)", "negotiating": "under negotiation", "initialled": "initialled",
+    "collapsed": "off the table (the talks collapsed)", "negotiating": "under negotiation", "initialled": "initialled",
     "cabinet_approved": "approved by the cabinet", "in_force": "signed and in force",
     "notice_given": "under notice of termination", "terminated": "terminated",
     "suspended": "under a suspended notice", "normalised": "back in force (the notice withdrawn)",
@@ -161,8 +161,9 @@ def _record_dates(sc: Scenario) -> dict[str, date]:
 
 
 def _changes(result: ReplicationResult) -> list[tuple[float, str]]:
-    """(time, stage entered) for every change of the agreement's stage."""
-    return [(t, str(to)) for t, _, to, _ in result.transitions]
+    """(time, stage entered) for every change of the agreement's stage; a fall back to no talks is 'collapsed'
+    (as the log and the record name it)."""
+    return [(t, "collapsed" if str(to) == "no_talks" else str(to)) for t, _, to, _ in result.transitions]
 
 
 def departure(model: Model, stage: str, t: float) -> str:
