@@ -72,6 +72,7 @@ from .store_commands import (
     raise_terminated,
     terminate_on_sigterm,
 )
+from .teaching_command import add_teaching_command
 from .validate_tables import predictive_markdown as _predictive_markdown  # noqa: F401 - tests read it here
 from .validate_tables import validation_markdown as _validation_markdown
 from .validate_tables import validation_table as _validation_table
@@ -452,6 +453,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_serve_command(sub)
     add_compile_command(sub)
     add_list_command(sub)
+    add_teaching_command(sub)
     return parser
 
 
