@@ -4,6 +4,7 @@ when the model changes."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -101,3 +102,26 @@ def test_the_shipped_key_holds_for_answer_1_1(tmp_path):
     missing.write_text(GUIDE.read_text(encoding="utf-8").replace("Signed 82.0%", "Signed 80%"), encoding="utf-8")
     bad = [r.entry.id for r in check_key(REPO, tmp_path / "key.json", missing, only=["1.1"]) if not r.ok]
     assert bad == ["1.1-signed"]  # the guide no longer prints the key's number
+
+
+def test_the_handout_is_the_file_the_guide_makes_and_carries_the_sheet_glossary_and_card():
+    from diplosim.present.handout import handout_html
+
+    made = handout_html(GUIDE.read_text(encoding="utf-8"))
+    assert (REPO / "docs" / "handout.html").read_text(encoding="utf-8") == made, \
+        "docs/handout.html is stale: run `python run.py teaching handout`"
+    for heading in ("Three things to know", "Student sheet", "Glossary", "Model card", "Part 3. One more event"):
+        assert heading in made, heading
+    assert "Answer key" not in made and "<script" not in made and "+35.4" not in made  # no answers for students
+
+
+def test_the_handout_prints_on_two_pages(tmp_path):
+    from tests.browser import require_chromium
+
+    binary = require_chromium()
+    pdf = tmp_path / "handout.pdf"
+    subprocess.run([binary, "--headless", "--no-sandbox", "--disable-gpu", f"--print-to-pdf={pdf}",
+                    "--no-pdf-header-footer", f"--user-data-dir={tmp_path / 'profile'}",
+                    (REPO / "docs" / "handout.html").as_uri()], capture_output=True, timeout=120, check=False)
+    pages = re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes())
+    assert len(pages) == 2  # the issue's complaint: the report prints to 23 pages

@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..present.teaching import KEY_FILE, check_key, table, update_key
+from ..files import write_atomic
+from ..present.handout import handout_html
+from ..present.teaching import GUIDE_FILE, KEY_FILE, check_key, table, update_key
 from .common import EXIT_ERROR, EXIT_OK, EXIT_USAGE, story_runs_arg
 
 
@@ -34,6 +36,22 @@ def cmd_teaching_check(args: argparse.Namespace) -> int:
     return EXIT_OK if all(r.ok for r in rows) else EXIT_ERROR
 
 
+HANDOUT_FILE = Path("docs") / "handout.html"
+"""Where `teaching handout` writes by default, relative to the repository's root."""
+
+
+def cmd_teaching_handout(args: argparse.Namespace) -> int:
+    root = Path(args.root)
+    guide = Path(args.guide) if args.guide else root / GUIDE_FILE
+    if not guide.is_file():
+        print(f"diplosim: {guide}: no teaching guide there (give the repository's root with --root)", file=sys.stderr)
+        return EXIT_USAGE
+    out = Path(args.out) if args.out else root / HANDOUT_FILE
+    write_atomic(out, handout_html(guide.read_text(encoding="utf-8")))
+    print(f"wrote {out}: open it in a browser and print (two pages)")
+    return EXIT_OK
+
+
 def add_teaching_command(sub: Any) -> None:
     """Register `teaching check` on the subcommand parsers."""
     p = sub.add_parser("teaching", help="the teaching guide's answer key")
@@ -50,3 +68,8 @@ def add_teaching_command(sub: Any) -> None:
     c.add_argument("--set", action="append", metavar="PATH=VALUE",
                    help="passed to every command, e.g. params.walkaway_cost=1 (the check then fails)")
     c.set_defaults(func=cmd_teaching_check)
+    h = tsub.add_parser("handout", help="write the two-page student handout (HTML to print) from the guide")
+    h.add_argument("--root", default=".", help="the repository's root (default: here)")
+    h.add_argument("--guide", help="the guide (default: ROOT/docs/teaching.md)")
+    h.add_argument("--out", help="the HTML file to write (default: ROOT/docs/handout.html)")
+    h.set_defaults(func=cmd_teaching_handout)
