@@ -363,3 +363,20 @@ def test_a_recorded_date_near_the_rows_label_does_not_overlap_it():
     assert len(tops) == 1  # one y-scale for every row (each row labelled "% of runs")
     width, height = fig.get_size_inches()
     assert abs(width / height - 16 / 9) < 0.01  # four rows: a 16:9 slide
+
+
+SCREEN = (1280, 720)
+"""A projector's screen in pixels: a figure shown whole on it is scaled down to fit, never up."""
+
+MIN_SCREEN_PIXELS = 12.0
+"""The smallest text a room reads on that screen, in pixels (about 9 pt at 96 dpi)."""
+
+
+@pytest.mark.parametrize("name", [*CHARTS, "fan-16:9"])
+def test_every_chart_shown_whole_at_1280x720_keeps_its_text_readable(name):
+    fig = plotting.fan_chart(FAN, size=plotting.SLIDE_16_9) if name == "fan-16:9" else CHARTS[name]()
+    width, height = fig.get_size_inches() * plotting.DPI
+    scale = min(SCREEN[0] / width, SCREEN[1] / height, 1.0)
+    sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    smallest = min(sizes) * plotting.DPI / 72 * scale
+    assert smallest >= MIN_SCREEN_PIXELS, f"{name}: {width:.0f}x{height:.0f} px, smallest text {smallest:.1f} px"
