@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from diplosim.present.teaching import Entry, check_key, load_key, paragraphs, shown, update_key, value_of
+from diplosim.present.teaching import Entry, check_key, load_key, paragraphs, shown, table, update_key, value_of
 
 REPO = Path(__file__).resolve().parent.parent
 KEY = REPO / "docs" / "teaching-key.json"
@@ -125,3 +125,13 @@ def test_the_handout_prints_on_two_pages(tmp_path):
                     (REPO / "docs" / "handout.html").as_uri()], capture_output=True, timeout=120, check=False)
     pages = re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes())
     assert len(pages) == 2  # the complaint: the report prints to 23 pages
+
+
+def test_a_number_the_output_no_longer_holds_is_reported_and_left_for_a_person(tmp_path):
+    key, guide = _tiny_key(tmp_path)
+    doc = json.loads(key.read_text(encoding="utf-8"))
+    doc["entries"][2]["pattern"] = r"How rare: (\d+)%"  # as if the story no longer printed the line
+    key.write_text(json.dumps(doc), encoding="utf-8")
+    rows = check_key(REPO, key, guide, only=["t"])
+    assert [r.got for r in rows] == ["?"] and "NOT FOUND" in "\n".join(table(rows))
+    assert update_key(REPO, rows, key, guide) == 0 and "says 0% of" in guide.read_text(encoding="utf-8")
