@@ -12,7 +12,16 @@ import pytest
 from diplosim.domain.mechanisms import MECHANISMS, PROCESS
 from diplosim.model.engine import LogEntry, ReplicationResult, compile_scenario
 from diplosim.present import glossary
-from diplosim.present.story import CLOSE, departure, outcome_share_line, plain_line, story_lines, story_text, tell
+from diplosim.present.story import (
+    CLOSE,
+    decision_line,
+    departure,
+    outcome_share_line,
+    plain_line,
+    story_lines,
+    story_text,
+    tell,
+)
 from diplosim.run.ensemble import run_indices
 from diplosim.scenario.loader import load_scenario
 
@@ -176,3 +185,13 @@ def test_the_gsomia_stories_still_name_seoul_and_tokyo():
     text = "\n".join([*told["guide"], *told["lines"]])
     assert "Seoul" in text and "Tokyo" in text
     assert "talks if Seoul keeps the pact?" in text and "pressure from Washington" in text
+
+
+def test_the_patrons_own_decision_is_not_glossed_as_pressure_from_itself():
+    cast = glossary.CastNames("Seoul", "Tokyo", "Washington")
+    press = LogEntry(0.0, "Washington", "press the allies? -> hold back", "", (("quasi_alliance", 0.7),), 0.57)
+    line = decision_line("2012-11-13", press, "a new answer", cast)
+    assert "pressure from Washington" not in line
+    assert line.endswith("what is at stake for Washington pushed for it moderately (+0.7)")
+    seoul = LogEntry(0.0, "Seoul", "suspend the notice? -> suspend notice", "", (("quasi_alliance", 4.8),), 0.79)
+    assert "pressure from Washington pushed for it very strongly (+4.8)" in decision_line("d", seoul, "x", cast)

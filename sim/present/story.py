@@ -29,7 +29,16 @@ from typing import Any
 from ..model.engine import LogEntry, Model, ReplicationResult
 from ..run.ensemble import run_indices, run_one
 from ..scenario.loader import Scenario
-from .glossary import NEUTRAL, CastNames, chance_phrase, clean_source, explain_terms, kind_labels, plain_names
+from .glossary import (
+    NEUTRAL,
+    CastNames,
+    chance_phrase,
+    clean_source,
+    explain_terms,
+    kind_labels,
+    plain_names,
+    strength,
+)
 
 INDENT = " " * 12
 """Lines under a dated line sit under the date column."""
@@ -141,7 +150,21 @@ def decision_line(day: str, e: LogEntry, why: str, cast: CastNames = NEUTRAL) ->
     head = f"{day}  {e.actor}: {e.action} (p={e.probability:.2f}, {why})"
     if e.probability < UNLIKELY_TOLD:
         head += ", against the odds"
-    return head + (": " + explain_terms(e.terms[:FORCES_TOLD], cast) if e.terms else "")
+    return head + (": " + forces_text(e, cast) if e.terms else "")
+
+
+def forces_text(e: LogEntry, cast: CastNames = NEUTRAL) -> str:
+    """A told decision's strongest forces in plain words, named as the deciding actor meets them: for the
+    patron deciding whether to press, its own pressure is what is at stake for it, not 'pressure from' itself."""
+    names = {k: v.split(" (")[0] for k, v in plain_names(cast).items()}
+    if e.actor == cast.patron:
+        names["quasi_alliance"] = f"what is at stake for {cast.patron}"
+    parts = []
+    for name, value in e.terms[:FORCES_TOLD]:
+        side = "for it" if value > 0 else "against it"
+        parts.append(f"{names.get(name, name.replace('_', ' '))} pushed {side} {strength(round(value, 1))} "
+                     f"({value:+.1f})")
+    return "; ".join(parts)
 
 
 UNLIKELY_TOLD = 0.25
