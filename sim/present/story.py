@@ -288,7 +288,8 @@ def story_lines(model: Model, result: ReplicationResult) -> list[str]:
             continue
         if i in stages:
             stage = stages[i]
-            say(f"{day}  {e.actor}: the agreement is now {STAGE_WORDS.get(stage, e.action)}")
+            who = "" if e.actor == "world" else f"{e.actor}: "  # a notice that runs out is no one's move
+            say(f"{day}  {who}the agreement is now {STAGE_WORDS.get(stage, e.action)}")
             away = departure(model, stage, e.t)
             if away:
                 say(f"{INDENT}! {away}")
