@@ -62,7 +62,8 @@ FORCES_TOLD = 2
 """How many of a decision's strongest forces its line names."""
 
 STAGE_WORDS = {
-    "collapsed": "off the table (the talks collapsed)", "negotiating": "under negotiation", "initialled": "initialled",
+    "no_talks": "not under negotiation (no talks)", "collapsed": "off the table (the talks collapsed)",
+    "negotiating": "under negotiation", "initialled": "initialled",
     "cabinet_approved": "approved by the cabinet", "in_force": "signed and in force",
     "notice_given": "under notice of termination", "terminated": "terminated",
     "suspended": "under a suspended notice", "normalised": "back in force (the notice withdrawn)",
@@ -100,7 +101,8 @@ def story_heading(model: Model, seed: int, index: int) -> list[str]:
     """The two lines before a story: which replication it is, and where the agreement starts."""
     sc = model.scenario
     return [f"{sc.name}: replication {index} of seed {seed}",
-            f"Actors decide from {sc.decisions_from}; the agreement is {sc.agreement.state.value.replace('_', ' ')}."]
+            f"Actors decide from {sc.decisions_from}; the agreement is "
+            f"{STAGE_WORDS.get(sc.agreement.state.value, sc.agreement.state.value.replace('_', ' '))}."]
 
 
 def mechanisms_used(result: ReplicationResult) -> list[str]:
@@ -220,7 +222,8 @@ def _stage_entries(log: list[LogEntry], changes: list[tuple[float, str]]) -> dic
 
 def _notable(log: list[LogEntry], stages: Mapping[int, str], minor: set[str]) -> dict[int, str]:
     """Index of each decision told -> why it is told (see the module's docstring). An answer that the
-    actor's next review of the same question takes back is a blip: counted, not told, unless it moved the stage."""
+    actor's next review of the same question takes back is a blip: counted, not told, unless it moved the stage.
+    A change of stage starts every streak afresh (the first answer after it is not 'a new answer')."""
     moved = set()
     for s in stages:  # the last decision before a change of stage, on its day, by a told actor, moved it
         before = [i for i in range(s) if log[i].probability is not None and log[i].actor not in minor]
@@ -231,11 +234,14 @@ def _notable(log: list[LogEntry], stages: Mapping[int, str], minor: set[str]) ->
         if e.probability is not None and e.actor not in minor:
             reviews.setdefault((e.actor, e.action.partition(" -> ")[0]), []).append(i)
     told: dict[int, str] = {}
+    changed_at = sorted(stages)
     for indices in reviews.values():
         held: str | None = None
         lowest = 1.0
         for k, i in enumerate(indices):
             e = log[i]
+            if k and any(indices[k - 1] < s < i for s in changed_at):
+                held, lowest = None, 1.0  # the stage changed since the last review: a new situation, no streak
             answer = e.action.partition(" -> ")[2]
             p = e.probability if e.probability is not None else 1.0
             after = log[indices[k + 1]].action.partition(" -> ")[2] if k + 1 < len(indices) else None
