@@ -195,3 +195,19 @@ def test_the_patrons_own_decision_is_not_glossed_as_pressure_from_itself():
     assert line.endswith("what is at stake for Washington pushed for it moderately (+0.7)")
     seoul = LogEntry(0.0, "Seoul", "suspend the notice? -> suspend notice", "", (("quasi_alliance", 4.8),), 0.79)
     assert "pressure from Washington pushed for it very strongly (+4.8)" in decision_line("d", seoul, "x", cast)
+
+
+def test_a_change_of_stage_starts_the_streaks_afresh():
+    model = compile_scenario(load_scenario(REPO / "scenarios" / "history" / "gsomia-2016.yaml"))
+    resume, stay = "resume talks? -> resume talks", "resume talks? -> stay out"
+    log = [LogEntry(10.0, "Seoul", resume, "", (), 0.02),  # moved the stage: told
+           LogEntry(10.0, "Seoul", "negotiating"),
+           LogEntry(40.0, "Seoul", "initial the text? -> break off", "", (), 0.77),
+           LogEntry(40.0, "Seoul", "collapsed"),
+           LogEntry(45.0, "Seoul", stay, "", (), 1.0)]  # another situation: not 'a new answer'
+    lines = story_lines(model, _result("collapsed", 40.0, [(10.0, "no_talks", "negotiating", "Seoul"),
+                                                            (40.0, "negotiating", "no_talks", "Seoul")], log))
+    told = [x for x in lines if "(p=" in x]
+    assert len(told) == 2 and all("changed the stage" in x for x in told)
+    assert "  Seoul: resume talks? -> stay out, at 1 more review" in "\n".join(lines)
+    assert any(x.endswith("Seoul: the agreement is now off the table (the talks collapsed)") for x in lines)
