@@ -135,3 +135,17 @@ def test_a_number_the_output_no_longer_holds_is_reported_and_left_for_a_person(t
     rows = check_key(REPO, key, guide, only=["t"])
     assert [r.got for r in rows] == ["?"] and "NOT FOUND" in "\n".join(table(rows))
     assert update_key(REPO, rows, key, guide) == 0 and "says 0% of" in guide.read_text(encoding="utf-8")
+
+
+def test_a_fan_number_is_read_at_a_date_or_as_a_mean_between_two():
+    fan = json.dumps({"dates": ["2016-11-02", "2016-11-04", "2016-11-06"],
+                      "variables": {"approval": {"quantiles": {"50": [9.0, 7.94, 7.0]}}}})
+    at = Entry("a", "1.5", ("run",), "{}", "", path="variables.approval.quantiles.50", output="fan.json",
+               at="2016-11-04")
+    assert value_of(at, fan) == "7.9"
+    mean = Entry("b", "1.5", ("run",), "{}", "", path="variables.approval.quantiles.50", output="fan.json",
+                 between=("2016-11-03", "2016-11-06"), digits=2)
+    assert value_of(mean, fan) == "7.47"
+    assert value_of(Entry("c", "1.5", ("run",), "{}", "", path="variables.approval.quantiles.50",
+                          output="fan.json", at="2016-12-01"), fan) == "?"
+    assert Entry.from_dict(mean.to_dict()) == mean and Entry.from_dict(at.to_dict()) == at

@@ -9,6 +9,10 @@ The key file (``docs/teaching-key.json``) lists entries
   into, and `scale`, `digits` and `signed` format (``0.693`` -> ``69.3``);
 - a ``story`` entry instead gives a regular expression `pattern` whose first
   group, as printed, is the value;
+- an entry with `output` (``fan.json``) reads that file of the folder
+  ``run --out`` writes (into a temporary folder): `path` leads to a series
+  over the file's ``dates``, and `at` picks one date of it, or `between`
+  (two dates) the mean over the dates from the first to the second;
 - `text` is how the number reads in the guide, with ``{}`` for the number
   (``"Signed {}%"``): the check also finds it in the paragraph of the guide that
   starts with the entry's ``**answer**``.
@@ -27,6 +31,7 @@ import json
 import re
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +61,9 @@ class Entry:
     scale: float = 1.0
     digits: int = 1
     signed: bool = False
+    output: str = ""
+    at: str = ""
+    between: tuple[str, str] | None = None
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Entry:
@@ -63,11 +71,16 @@ class Entry:
         return cls(id=str(d["id"]), answer=str(d["answer"]), command=tuple(str(c) for c in d["command"]),
                    text=str(d["text"]), expected=str(d.get("expected", "")), path=str(d.get("path", "")),
                    pattern=str(d.get("pattern", "")), scale=float(d.get("scale", 1.0)),
-                   digits=int(d.get("digits", 1)), signed=bool(d.get("signed", False)))
+                   digits=int(d.get("digits", 1)), signed=bool(d.get("signed", False)),
+                   output=str(d.get("output", "")), at=str(d.get("at", "")),
+                   between=(str(d["between"][0]), str(d["between"][1])) if d.get("between") else None)
 
     def to_dict(self) -> dict[str, Any]:
         """The entry as the key file holds it (defaults left out)."""
         out: dict[str, Any] = {"id": self.id, "answer": self.answer, "command": list(self.command)}
+        if self.output:
+            out["output"] = self.output
+            out.update({"at": self.at} if self.at else {"between": list(self.between or ())})
         if self.path:
             out.update(path=self.path, scale=self.scale, digits=self.digits, signed=self.signed)
         else:
@@ -110,7 +123,7 @@ def command_line(entry: Entry, runs: int | None = None, extra: Sequence[str] = (
             args[args.index("--runs") + 1] = str(runs)
         else:
             args += ["--runs", str(runs)]
-    if args[0] in JSON_COMMANDS:
+    if args[0] in JSON_COMMANDS and not entry.output:
         args.append("--json")
     return (*args, *extra)
 
@@ -125,16 +138,36 @@ def run_command(args: Sequence[str], root: Path) -> str:
     return done.stdout
 
 
+def _series_value(entry: Entry, doc: Any, node: Any) -> Any:
+    """The value of a dated series (`node`, over ``doc['dates']``) at the entry's date, or its mean between
+    the entry's two dates; None when the dates are not there."""
+    dates = doc.get("dates", []) if isinstance(doc, dict) else []
+    if not isinstance(node, list) or len(node) != len(dates):
+        return None
+    if entry.at:
+        return node[dates.index(entry.at)] if entry.at in dates else None
+    if entry.between:
+        values = [v for d, v in zip(dates, node, strict=True) if entry.between[0] <= d <= entry.between[1]]
+        return sum(values) / len(values) if values else None
+    return None
+
+
 def value_of(entry: Entry, output: str) -> str:
-    """The entry's number in a command's output, formatted as the guide prints it ('?' when absent)."""
+    """The entry's number in a command's output (or, for an entry with `output`, in that file's text),
+    formatted as the guide prints it ('?' when absent)."""
     if entry.pattern:
         m = re.search(entry.pattern, output)
         return m.group(1) if m else "?"
-    node: Any = json.loads(output)
+    doc: Any = json.loads(output)
+    node = doc
     for part in entry.path.split("."):
         try:
             node = node[int(part)] if isinstance(node, list) else node[part]
         except (KeyError, IndexError, ValueError, TypeError):
+            return "?"
+    if entry.output:
+        node = _series_value(entry, doc, node)
+        if node is None:
             return "?"
     if not isinstance(node, (int, float)):
         return str(node)
@@ -167,13 +200,23 @@ def check_key(root: Path, key: Path | None = None, guide: Path | None = None, ru
     text = (guide or root / GUIDE_FILE).read_text(encoding="utf-8")
     outputs: dict[tuple[str, ...], str] = {}
     rows = []
-    for e in entries:
-        args = command_line(e, runs, extra)
-        if args not in outputs:
-            if progress is not None:
-                progress(f"run.py {' '.join(args)}")
-            outputs[args] = run_command(args, root)
-        rows.append(Row(e, value_of(e, outputs[args]), shown(e, e.expected, text)))
+    with tempfile.TemporaryDirectory(prefix="teaching-check-") as scratch:
+        folders: dict[tuple[str, ...], Path] = {}
+        for e in entries:
+            args = command_line(e, runs, extra)
+            if args not in outputs:
+                run_args = args
+                if e.output:  # a folder of results: run --out into a scratch folder of its own
+                    folders[args] = Path(scratch) / f"run{len(folders)}"
+                    run_args = (*args, "--out", str(folders[args]))
+                if progress is not None:
+                    progress(f"run.py {' '.join(run_args)}")
+                outputs[args] = run_command(run_args, root)
+            got = outputs[args]
+            if e.output:
+                file = folders[args] / e.output
+                got = file.read_text(encoding="utf-8") if file.is_file() else "{}"
+            rows.append(Row(e, value_of(e, got), shown(e, e.expected, text)))
     return rows
 
 
