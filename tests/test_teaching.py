@@ -27,10 +27,24 @@ def test_every_key_number_is_printed_in_its_answer_and_made_by_a_command_the_cli
     for e in entries:
         assert e.answer in answers, e.id
         assert shown(e, e.expected, guide), f"{e.id}: the guide does not print {e.text.format(e.expected)!r}"
-        assert e.command[0] in ("run", "compare", "story") and bool(e.path) != bool(e.pattern), e.id
+        assert e.command[0] in ("run", "compare", "story", "posterior") and bool(e.path) != bool(e.pattern), e.id
         for word in e.command:  # every file a command names is in the repository
             if word.endswith(".yaml"):
                 assert (REPO / word).is_file(), (e.id, word)
+
+
+DERIVED = {"1.4": {"+6.7"}}
+"""Decimal numbers of the key that no command prints: 1.4's +6.7 is the gap between two of its numbers."""
+
+
+def test_every_decimal_number_of_the_key_is_one_the_check_reruns():
+    guide = GUIDE.read_text(encoding="utf-8")
+    entries = load_key(KEY)
+    for answer, para in paragraphs(guide).items():
+        body = para.split("**", 2)[-1]  # without the answer's own label
+        numbers = re.findall(r"(?<![\w.-])[+-]?\d+\.\d+(?![\w.])", body)
+        checked = {e.expected for e in entries if e.answer == answer} | DERIVED.get(answer, set())
+        assert not [n for n in numbers if n not in checked], (answer, [n for n in numbers if n not in checked])
 
 
 def test_values_are_read_and_formatted_as_the_guide_prints_them():

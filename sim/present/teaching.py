@@ -7,8 +7,9 @@ The key file (``docs/teaching-key.json``) lists entries
   run from the repository's root; ``--json`` is added to ``run`` and
   ``compare``, whose printed JSON `path` (dots; numbers index lists) points
   into, and `scale`, `digits` and `signed` format (``0.693`` -> ``69.3``);
-- a ``story`` entry instead gives a regular expression `pattern` whose first
-  group, as printed, is the value;
+- a ``story`` (or ``posterior``) entry instead gives a regular expression
+  `pattern` whose first group, as printed (or `rounded` to `digits`), is the
+  value;
 - an entry with `output` (``fan.json``) reads that file of the folder
   ``run --out`` writes (into a temporary folder): `path` leads to a series
   over the file's ``dates``, and `at` picks one date of it, or `between`
@@ -61,6 +62,8 @@ class Entry:
     scale: float = 1.0
     digits: int = 1
     signed: bool = False
+    rounded: bool = False
+    """A `pattern` entry whose number is rounded to `digits` (a table's 4.794 printed 4.8 in the guide)."""
     output: str = ""
     at: str = ""
     between: tuple[str, str] | None = None
@@ -72,7 +75,7 @@ class Entry:
                    text=str(d["text"]), expected=str(d.get("expected", "")), path=str(d.get("path", "")),
                    pattern=str(d.get("pattern", "")), scale=float(d.get("scale", 1.0)),
                    digits=int(d.get("digits", 1)), signed=bool(d.get("signed", False)),
-                   output=str(d.get("output", "")), at=str(d.get("at", "")),
+                   rounded=bool(d.get("rounded", False)), output=str(d.get("output", "")), at=str(d.get("at", "")),
                    between=(str(d["between"][0]), str(d["between"][1])) if d.get("between") else None)
 
     def to_dict(self) -> dict[str, Any]:
@@ -85,6 +88,8 @@ class Entry:
             out.update(path=self.path, scale=self.scale, digits=self.digits, signed=self.signed)
         else:
             out["pattern"] = self.pattern
+            if self.rounded:
+                out.update(rounded=True, digits=self.digits)
         return {**out, "text": self.text, "expected": self.expected}
 
 
@@ -157,7 +162,9 @@ def value_of(entry: Entry, output: str) -> str:
     formatted as the guide prints it ('?' when absent)."""
     if entry.pattern:
         m = re.search(entry.pattern, output)
-        return m.group(1) if m else "?"
+        if not m:
+            return "?"
+        return f"{float(m.group(1)):.{entry.digits}f}" if entry.rounded else m.group(1)
     doc: Any = json.loads(output)
     node = doc
     for part in entry.path.split("."):
