@@ -211,3 +211,13 @@ def test_a_change_of_stage_starts_the_streaks_afresh():
     assert len(told) == 2 and all("changed the stage" in x for x in told)
     assert "  Seoul: resume talks? -> stay out, at 1 more review" in "\n".join(lines)
     assert any(x.endswith("Seoul: the agreement is now off the table (the talks collapsed)") for x in lines)
+
+
+def test_the_move_a_told_decision_makes_is_not_told_twice():
+    model = compile_scenario(load_scenario(EPISODE))
+    log = [LogEntry(30.0, "Washington", "press the allies? -> press", "", (("quasi_alliance", -0.2),), 0.33),
+           LogEntry(30.0, "Washington", "us pressure")]
+    lines = story_lines(model, _result("renewed", None, [], log))
+    assert [x for x in lines if "Washington" in x and not x.startswith(("The record", "This run"))] == [
+        "2018-10-31  Washington: press the allies? -> press (p=0.33, close): what is at stake for Washington "
+        "pushed against it slightly (-0.2)"]

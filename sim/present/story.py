@@ -303,6 +303,8 @@ def story_lines(model: Model, result: ReplicationResult) -> list[str]:
         if e.actor in minor and not e.detail:
             counted.setdefault(e.actor, Counter())[e.action] += 1
             continue
+        if i - 1 in told and log[i - 1].actor == e.actor and log[i - 1].t == e.t:
+            continue  # the move the decision just told makes ('press' -> pressure from Washington): said already
         label = events.get(e.action, e.action)
         if label in kinds_told and e.t not in told_days:
             facts.setdefault(label, []).append(e.t)
