@@ -64,9 +64,11 @@ def test_run_plot_without_out_writes_under_results(write_scenario, tmp_path, mon
 
 
 def _figure_texts(directory) -> list[str]:
-    """Every text the standard figures of a results directory draw (titles, labels, legends, ticks), checked
-    for overlaps and text off the canvas on the way."""
-    figures = make_figures(read_results(directory))
+    """Every text the standard figures of a results directory draw (titles, labels, legends, ticks), the fan
+    chart with every panel, checked for overlaps and text off the canvas on the way (the default 16:9 fan too)."""
+    results = read_results(directory)
+    assert text_problems(make_figures(results)["fan"]) == [], "fan (default panels)"
+    figures = make_figures(results, ["all"])
     for name, fig in figures.items():
         assert text_problems(fig) == [], name
     return [t.get_text() for fig in figures.values() for t in fig.findobj(Text) if t.get_text().strip()]
@@ -100,3 +102,19 @@ def test_results_written_before_the_cast_was_recorded_get_neutral_labels(tmp_pat
     (out / "context.json").write_text(json.dumps(context))
     joined = "\n".join(_figure_texts(out))
     assert "anti-counterpart sentiment" in joined and "pressure from the patron" in joined
+
+
+def test_plot_panels_picks_the_fan_charts_panels_and_refuses_an_unknown_one(write_scenario, tmp_path, capsys):
+    out = tmp_path / "res"
+    assert main(["run", str(_scenario(write_scenario)), "--runs", "20", "--out", str(out)]) == 0
+    assert main(["plot", str(out), "-o", str(tmp_path / "one"), "--panels", "threat"]) == 0
+    fan = make_figures(read_results(out), ["threat"])["fan"]
+    assert fan.axes[0].get_ylabel().startswith("threat")
+    width, height = fan.get_size_inches()
+    assert abs(width / height - 16 / 9) < 0.01
+    tall = make_figures(read_results(out), ["all"])["fan"]
+    assert tall.get_size_inches()[1] > tall.get_size_inches()[0]  # every variable: a tall page, as asked
+    capsys.readouterr()
+    assert main(["plot", str(out), "-o", str(tmp_path / "two"), "--panels", "threat,mood"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no fan panel 'mood'; the panels are threat, approval" in err[0]

@@ -9,6 +9,7 @@ import matplotlib.image as mpimg
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.text import Text
 
 from diplosim.domain.kinds import KINDS
@@ -46,7 +47,15 @@ def _assert_readable(fig: Figure) -> None:
     assert any(titles), "no title"
     assert any(ax.get_xlabel() for ax in fig.axes), "no x label"
     assert any(ax.get_ylabel() for ax in fig.axes), "no y label"
-    assert fig.legends or any(ax.get_legend() is not None for ax in fig.axes), "no legend"
+    colour_bar = any(getattr(ax, "_colorbar", None) is not None for ax in fig.axes)  # a heat map's key
+    assert fig.legends or any(ax.get_legend() is not None for ax in fig.axes) or colour_bar, "no legend"
+    legends = [*fig.legends, *(ax.get_legend() for ax in fig.axes if ax.get_legend() is not None)]
+    for legend in legends:  # no entry whose key draws nothing (an "empty legend")
+        for handle in legend.legend_handles:
+            assert handle is not None and handle.get_visible(), f"an empty legend entry: {legend.get_texts()}"
+            if isinstance(handle, Patch):
+                assert handle.get_facecolor()[3] > 0 or handle.get_edgecolor()[3] > 0 or handle.get_hatch(), \
+                    f"an empty legend entry: {legend.get_texts()}"
 
 
 def _assert_written(fig: Figure, stem: Path) -> None:
@@ -75,7 +84,8 @@ CHARTS = {
                     "terminated": [(0.5, 0.4, 0.6), (0.3, 0.2, 0.4), (0.1, 0.05, 0.2)]},
         "threat_weight", "utility per unit of threat"),
     "heatmap": lambda: plotting.sweep_heatmap(
-        [0, 1, 2], [10, 20], [[0.1, 0.2, 0.3], [0.4, 0.6, 0.9]], "threat_weight", "audience_cost", "suspended"),
+        [0, 1, 2], [10, 20], [[0.1, 0.2, 0.3], [0.4, 0.6, 0.9]], "threat_weight", "audience_cost", "suspended",
+        interval=[[(0.05, 0.15), (0.15, 0.25), (0.25, 0.35)], [(0.35, 0.45), (0.55, 0.65), (0.85, 0.95)]]),
     "sensitivity": lambda: plotting.sensitivity_bars(
         [{"name": "threat_weight", "value": 0.2, "lo": 0.1, "hi": 0.3},
          {"name": "audience_cost", "value": -0.05, "lo": -0.1, "hi": 0.0}], "suspended"),
@@ -315,3 +325,58 @@ def test_importing_the_charts_leaves_the_callers_matplotlib_backend_alone():
             "print(matplotlib.get_backend())")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "pdf"
+
+
+def test_sweep_cells_print_their_interval_and_say_so():
+    fig = CHARTS["heatmap"]()
+    texts = _texts(fig)
+    assert "0.60\n[0.55, 0.65]" in texts and "0.10\n[0.05, 0.15]" in texts
+    assert any("cell: probability [95% interval]" in t for t in texts)
+    assert not fig.axes[0].get_legend()
+
+
+def test_the_fan_chart_is_a_16_9_slide_of_the_panels_chosen():
+    from diplosim.present.run_figures import PanelError, fan_panels
+
+    assert fan_panels(FAN) == ["approval", "threat"]
+    everything = list(FAN.get("order") or FAN["variables"])
+    assert fan_panels(FAN, ["threat"]) == ["threat"] and fan_panels(FAN, ["all"]) == everything
+    with pytest.raises(PanelError, match="the panels are " + ", ".join(everything)):
+        fan_panels(FAN, ["approval", "mood"])
+    fig = plotting.fan_chart(FAN, variables=["threat"], size=plotting.SLIDE_16_9,
+                             triggers=[{"date": "2019-08-02", "id": "whitelist", "kind": "whitelist_removal"}])
+    width, height = fig.get_size_inches()
+    assert abs(width / height - 16 / 9) < 0.01 and width * 100 == pytest.approx(1280)
+    assert [ax.get_ylabel() for ax in fig.axes][:1] == ["threat\n(index 0-1)"]
+    assert text_problems(fig) == []
+
+
+def test_a_recorded_date_near_the_rows_label_does_not_overlap_it():
+    # 2012: the cabinet's recorded date (26 June) fell right under the row's "cabinet approved: 95% of runs"
+    early = ["2012-05-01"] * 85 + ["2012-05-08"] * 10
+    fig = plotting.timing_plot({"cabinet_approved": early, "in_force": ["2012-05-07"] * 80,
+                                "collapsed": ["2012-05-09"] * 20, "notice_given": ["2012-11-13"] * 4},
+                               runs=100, recorded={"cabinet_approved": "2012-06-26", "collapsed": "2012-06-29"},
+                               start="2012-04-01", end="2012-12-31")
+    assert text_problems(fig) == []
+    tops = {ax.get_ylim() for ax in fig.axes}
+    assert len(tops) == 1  # one y-scale for every row (each row labelled "% of runs")
+    width, height = fig.get_size_inches()
+    assert abs(width / height - 16 / 9) < 0.01  # four rows: a 16:9 slide
+
+
+SCREEN = (1280, 720)
+"""A projector's screen in pixels: a figure shown whole on it is scaled down to fit, never up."""
+
+MIN_SCREEN_PIXELS = 12.0
+"""The smallest text a room reads on that screen, in pixels (about 9 pt at 96 dpi)."""
+
+
+@pytest.mark.parametrize("name", [*CHARTS, "fan-16:9"])
+def test_every_chart_shown_whole_at_1280x720_keeps_its_text_readable(name):
+    fig = plotting.fan_chart(FAN, size=plotting.SLIDE_16_9) if name == "fan-16:9" else CHARTS[name]()
+    width, height = fig.get_size_inches() * plotting.DPI
+    scale = min(SCREEN[0] / width, SCREEN[1] / height, 1.0)
+    sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    smallest = min(sizes) * plotting.DPI / 72 * scale
+    assert smallest >= MIN_SCREEN_PIXELS, f"{name}: {width:.0f}x{height:.0f} px, smallest text {smallest:.1f} px"

@@ -64,7 +64,7 @@ def test_report_is_one_self_contained_file_with_every_section(report):
     assert "A year with events" in text and "Does a bad year end the pact?" in text
     assert '<a href="https://example.org/news?id=1&amp;x=2">' in text
     assert "a newspaper, no link" in text and 'href="a newspaper' not in text
-    assert "Outcome: " in text  # the story's last line
+    assert "Outcome (as the episode is scored): " in text  # the story's outcome line
     assert "threat_weight" in text  # the parameters table
     sc = load_scenario(report.parent / "events.yaml")
     for fact in (sc.sha256, "0.1.0", "<code>2</code>", "<code>60</code>"):

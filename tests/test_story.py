@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from diplosim.domain.mechanisms import MECHANISMS, PROCESS
-from diplosim.model.engine import LogEntry, compile_scenario
+from diplosim.model.engine import LogEntry, ReplicationResult, compile_scenario
 from diplosim.present import glossary
-from diplosim.present.story import outcome_share_line, plain_line, story_text, tell
+from diplosim.present.story import (
+    CLOSE,
+    decision_line,
+    departure,
+    outcome_share_line,
+    plain_line,
+    story_lines,
+    story_text,
+    tell,
+)
 from diplosim.run.ensemble import run_indices
 from diplosim.scenario.loader import load_scenario
 
@@ -70,20 +80,79 @@ def test_an_uncommon_ending_is_said_to_be_uncommon():
     assert rare.endswith("the others: notice pending <1%.")
 
 
-def test_the_story_has_a_guide_plain_lines_and_its_share_on_the_shipped_2019_episode():
+def test_the_story_has_a_guide_told_decisions_and_its_share_on_the_shipped_2019_episode():
     model = compile_scenario(load_scenario(EPISODE))
     told = tell(model, 3, 0, runs=120)
     text = story_text(told)
     decisions = [line for line in told["lines"] if "(p=" in line]
-    plain = [line for line in told["lines"] if line.startswith(" ") and line.strip().startswith("=")]
-    assert decisions and len(plain) == len(decisions)  # one plain line under each decision
-    assert "How to read this story:" in text
-    used = {name for line in decisions for name in MECHANISMS if f" {name} " in line}
-    for name in used:  # every mechanism the story names is in its guide
+    assert decisions and "How to read this story:" in text
+    for line in decisions:  # each told decision says why it is told, by the rule the guide states
+        p = float(re.search(r"\(p=([0-9.]+), ([a-z ]+)\)", line).group(1))
+        why = re.search(r"\(p=[0-9.]+, ([a-z ]+)\)", line).group(1)
+        assert why in ("changed the stage", "a new answer", "close"), line
+        assert why != "close" or p < CLOSE, line
+    used = {name for name in MECHANISMS if any(glossary.plain_name(name, glossary.CastNames.of(model.scenario))
+                                               .split(" (")[0] in line for line in decisions)}
+    for name in used:  # every force a told decision names is in its guide
         assert any(line.strip().startswith(name) for line in told["guide"]), name
     share = Counter(r.outcome for r in run_indices(model, 3, range(120)))[told["outcome"]] / 120
     assert told["share"].startswith(f"How common: {100 * share:.0f}% of the 120 replications of seed 3")
     assert not any("seed 0" in line or "seeds 0" in line for line in text)  # no research notes in sources
+
+
+@pytest.mark.parametrize("episode", sorted((REPO / "scenarios" / "history").glob("*.yaml")), ids=lambda p: p.stem)
+def test_stories_are_short_without_repeats_and_end_with_the_record(episode):
+    model = compile_scenario(load_scenario(episode))
+    for seed in (0, 1):
+        lines = tell(model, seed, 0)["lines"]
+        # the old stories ran 92-324 lines; a told story stays under 50 (typically 20-35) on every episode
+        assert len(lines) <= 50, (episode.stem, seed, len(lines))
+        assert len(lines) == len(set(lines))  # no line twice
+        assert not [x for x in lines if "(p=1.00, a new answer" in x or "(p=1.00, close" in x]
+        assert lines[-2].startswith("The record: ") and lines[-1].startswith("This run: ")
+        assert any(x.startswith("Outcome (as the episode is scored): ") for x in lines)
+
+
+def _result(outcome: str, outcome_t: float | None, transitions, log) -> ReplicationResult:
+    return ReplicationResult(0, outcome, outcome_t, {}, {}, [], 0, transitions=transitions, log=log)
+
+
+def test_quiet_reviews_are_counted_blips_are_not_told_and_a_departure_is_flagged_where_it_happens():
+    model = compile_scenario(load_scenario(EPISODE))  # decisions from 2018-10-01; the record's notice 2019-08-22
+    t0 = (date(2019, 8, 1) - model.scenario.start).days
+    keep, notice = "give notice of termination? -> keep the pact", "give notice of termination? -> give notice"
+    talks, hold = "talks if Seoul keeps the pact? -> agree to talks", "talks if Seoul keeps the pact? -> hold out"
+    log = [*(LogEntry(float(d), "Seoul", keep, "", (("process", 3.7),), 0.99) for d in range(10, 15)),
+           LogEntry(20.0, "Tokyo", hold, "", (), 0.82),  # first answer, close: told
+           LogEntry(21.0, "Tokyo", hold, "", (), 0.82),  # same answer, no closer: counted
+           LogEntry(22.0, "Tokyo", talks, "", (), 0.18),  # a blip the next review takes back: counted
+           LogEntry(23.0, "Tokyo", hold, "", (), 0.82),
+           LogEntry(24.0, "Tokyo", talks, "", (), 0.40),  # a new answer that holds: told
+           LogEntry(25.0, "Tokyo", talks, "", (), 0.60),
+           LogEntry(t0, "Seoul", notice, "", (("opinion_dynamics", 3.7),), 0.19),
+           LogEntry(t0, "Seoul", "notice given")]
+    lines = story_lines(model, _result("notice_pending", t0, [(t0, "in_force", "notice_given", "Seoul")], log))
+    told = [x for x in lines if "(p=" in x]
+    assert len(told) == 3
+    assert "hold out (p=0.82, close)" in told[0] and "agree to talks (p=0.40, a new answer)" in told[1]
+    assert "give notice (p=0.19, changed the stage), against the odds" in told[2]
+    assert "  Seoul: give notice of termination? -> keep the pact, at 5 more reviews" in "\n".join(lines)
+    assert "hold out, at 2 more reviews" in "\n".join(lines) and "agree to talks, at 2 more reviews" in "\n".join(lines)
+    flag = lines[lines.index("2019-08-01  Seoul: the agreement is now under notice of termination") + 1]
+    assert flag.strip() == "! the record: notice on 22 Aug 2019 (21 days earlier here)"
+    assert lines[-1] == ("This run: not the record's outcome; it departs: notice on 1 Aug 2019 (the record: "
+                         "22 Aug 2019); no notice suspended (the record: 22 Nov 2019).")
+    assert departure(model, "notice_given", t0 + 18) == ""  # within a week of the record: no flag
+
+
+def test_a_notice_after_signing_is_not_hidden_behind_signed():
+    model = compile_scenario(load_scenario(REPO / "scenarios" / "history" / "gsomia-2016.yaml"))
+    signed, notice = 100.0, 200.0
+    result = _result("signed", signed, [(signed, "cabinet_approved", "in_force", "Seoul"),
+                                        (notice, "in_force", "notice_given", "Seoul")], [])
+    lines = story_lines(model, result)
+    assert lines[0].startswith("Outcome (as the episode is scored): signed, on ")
+    assert lines[1].startswith("  Later in the window (not in the score): notice on ")
 
 
 def test_every_label_comes_from_the_scenarios_cast():
@@ -116,3 +185,39 @@ def test_the_gsomia_stories_still_name_seoul_and_tokyo():
     text = "\n".join([*told["guide"], *told["lines"]])
     assert "Seoul" in text and "Tokyo" in text
     assert "talks if Seoul keeps the pact?" in text and "pressure from Washington" in text
+
+
+def test_the_patrons_own_decision_is_not_glossed_as_pressure_from_itself():
+    cast = glossary.CastNames("Seoul", "Tokyo", "Washington")
+    press = LogEntry(0.0, "Washington", "press the allies? -> hold back", "", (("quasi_alliance", 0.7),), 0.57)
+    line = decision_line("2012-11-13", press, "a new answer", cast)
+    assert "pressure from Washington" not in line
+    assert line.endswith("what is at stake for Washington pushed for it moderately (+0.7)")
+    seoul = LogEntry(0.0, "Seoul", "suspend the notice? -> suspend notice", "", (("quasi_alliance", 4.8),), 0.79)
+    assert "pressure from Washington pushed for it very strongly (+4.8)" in decision_line("d", seoul, "x", cast)
+
+
+def test_a_change_of_stage_starts_the_streaks_afresh():
+    model = compile_scenario(load_scenario(REPO / "scenarios" / "history" / "gsomia-2016.yaml"))
+    resume, stay = "resume talks? -> resume talks", "resume talks? -> stay out"
+    log = [LogEntry(10.0, "Seoul", resume, "", (), 0.02),  # moved the stage: told
+           LogEntry(10.0, "Seoul", "negotiating"),
+           LogEntry(40.0, "Seoul", "initial the text? -> break off", "", (), 0.77),
+           LogEntry(40.0, "Seoul", "collapsed"),
+           LogEntry(45.0, "Seoul", stay, "", (), 1.0)]  # another situation: not 'a new answer'
+    lines = story_lines(model, _result("collapsed", 40.0, [(10.0, "no_talks", "negotiating", "Seoul"),
+                                                            (40.0, "negotiating", "no_talks", "Seoul")], log))
+    told = [x for x in lines if "(p=" in x]
+    assert len(told) == 2 and all("changed the stage" in x for x in told)
+    assert "  Seoul: resume talks? -> stay out, at 1 more review" in "\n".join(lines)
+    assert any(x.endswith("Seoul: the agreement is now off the table (the talks collapsed)") for x in lines)
+
+
+def test_the_move_a_told_decision_makes_is_not_told_twice():
+    model = compile_scenario(load_scenario(EPISODE))
+    log = [LogEntry(30.0, "Washington", "press the allies? -> press", "", (("quasi_alliance", -0.2),), 0.33),
+           LogEntry(30.0, "Washington", "us pressure")]
+    lines = story_lines(model, _result("renewed", None, [], log))
+    assert [x for x in lines if "Washington" in x and not x.startswith(("The record", "This run"))] == [
+        "2018-10-31  Washington: press the allies? -> press (p=0.33, close): what is at stake for Washington "
+        "pushed against it slightly (-0.2)"]

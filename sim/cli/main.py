@@ -73,6 +73,7 @@ from .store_commands import (
     raise_terminated,
     terminate_on_sigterm,
 )
+from .teaching_command import add_teaching_command
 from .validate_tables import predictive_markdown as _predictive_markdown  # noqa: F401 - tests read it here
 from .validate_tables import validation_markdown as _validation_markdown
 from .validate_tables import validation_table as _validation_table
@@ -316,7 +317,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_plot(args: argparse.Namespace) -> int:
     from ..present.calibration_figures import is_calibration_dir, write_calibration_plots
-    from ..present.run_figures import write_plots
+    from ..present.run_figures import PanelError, write_plots
 
     check_results_dir(args.results)  # missing, a file, a loop of links, a name too long: one line
     if is_calibration_dir(args.results):
@@ -328,7 +329,10 @@ def cmd_plot(args: argparse.Namespace) -> int:
                          f"make one with `run SCENARIO --out {args.results}` (or give a calibration's "
                          f"directory, with posterior.csv)")
     require_complete(Path(args.results))
-    paths = write_plots(args.results, args.out_dir)
+    try:
+        paths = write_plots(args.results, args.out_dir, args.panels.split(",") if args.panels else None)
+    except PanelError as exc:  # an unknown panel, named with the ones there are
+        raise UsageError(f"--panels: {exc}") from None
     for path in paths:
         print(path)
     return EXIT_OK
@@ -396,6 +400,8 @@ def build_parser() -> argparse.ArgumentParser:
                                     "(or of a calibration: `calibrate --out`, scenarios/params)")
     p.add_argument("results", help="results directory (with summary.json), or a calibration's (with posterior.csv)")
     p.add_argument("-o", "--out-dir", help="where to write the plots (default RESULTS/plots)")
+    p.add_argument("--panels", help="the fan chart's panels, comma-separated state variables (default "
+                                    "approval,threat on a 16:9 slide; 'all': every variable, on a tall page)")
     p.set_defaults(func=cmd_plot)
 
     p = sub.add_parser("report", help="write a self-contained HTML report of a scenario")
@@ -454,6 +460,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_serve_command(sub)
     add_compile_command(sub)
     add_list_command(sub)
+    add_teaching_command(sub)
     return parser
 
 

@@ -204,6 +204,9 @@ def outcome_bars(summary: Mapping[str, Any], recorded: str | None = None, title:
     return fig
 
 
+SLIDE_16_9 = (12.8, 7.2)
+"""A 16:9 figure in inches: 1280x720 pixels at 100 dpi (1408x792 as saved), a projector's slide."""
+
 SLIDE_WIDTH = 11.6
 """Width (inches) of the comparison figures: 1280 px at `DPI`, a 16:9 slide's width."""
 LEGEND_CHARS = 48
@@ -380,7 +383,8 @@ def timing_plot(steps: Mapping[str, Sequence[str | date]], runs: int,
     dated = {n: [_as_date(d) for d in ds] for n, ds in steps.items() if ds}
     names = step_order(list(dict.fromkeys([*dated, *when])))
     rows = max(1, len(names))
-    fig = Figure(layout="constrained", figsize=(9, 1.45 * rows + 1.6))
+    # A slide's width; 16:9 up to five rows, a little taller beyond (each row keeps room for its two labels).
+    fig = Figure(layout="constrained", figsize=(SLIDE_16_9[0], max(SLIDE_16_9[1], 0.95 * rows + 1.6)))
     axes = np.atleast_1d(fig.subplots(rows, 1, sharex=True))
     everything = [d for ds in dated.values() for d in ds] + list(when.values())
     lo, hi = crop_window(everything, _as_date(start) if start else None, _as_date(end) if end else None)
@@ -401,9 +405,10 @@ def timing_plot(steps: Mapping[str, Sequence[str | date]], runs: int,
         if name in when:
             ax.axvline(mdates.date2num(when[name]), color=RECORDED_COLOUR, linestyle="--", linewidth=1.8,
                        label="recorded date")
-            ax.text(mdates.date2num(when[name]), 0.93, f" recorded {when[name].isoformat()} ",
+            # Half-way down, under the row's own label at the top, so the two never meet.
+            ax.text(mdates.date2num(when[name]), 0.45, f" recorded {when[name].isoformat()} ",
                     transform=ax.get_xaxis_transform(), ha="right" if when[name] > lo + (hi - lo) / 2 else "left",
-                    va="top")
+                    va="center", bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1.0})
         ax.set_ylabel("% of runs")
         ax.grid(axis="y", alpha=0.3)
     if not names:
@@ -487,7 +492,8 @@ def _label_width_days(text: str, span_days: float, axes_inches: float) -> float:
 def fan_chart(fan: Mapping[str, Any], triggers: Sequence[Mapping[str, Any]] = (),
               polls: Sequence[Mapping[str, Any]] = (), variables: Sequence[str] | None = None,
               title: str = "World state over time", steps: Mapping[str, Mapping[str, Any]] | None = None,
-              recorded: Mapping[str, str | date] | None = None, cast: CastNames = NEUTRAL) -> Figure:
+              recorded: Mapping[str, str | date] | None = None, cast: CastNames = NEUTRAL,
+              size: tuple[float, float] | None = None) -> Figure:
     """One panel per state variable: median, 50% and 90% bands over calendar time, on the variable's
     full range (0-1 for indices, 0-100 for percentages), so panels and episodes compare by eye.
 
@@ -499,7 +505,8 @@ def fan_chart(fan: Mapping[str, Any], triggers: Sequence[Mapping[str, Any]] = ()
     model's decisive steps, drawn as median dates with quartile bars on a track
     of their own; `recorded` (step → date) the record's dates, drawn as stars on
     that track and dashed lines through the panels. Variables and trigger kinds
-    are labelled in `cast`'s names ('anti-Tokyo sentiment'; neutral words by default).
+    are labelled in `cast`'s names ('anti-Tokyo sentiment'; neutral words by default). `size` (width,
+    height in inches) fixes the figure's shape, e.g. `SLIDE_16_9`; by default it grows with the panels.
     """
     var_labels, kind_names = variable_labels(cast), kind_labels(cast)
     names = list(variables or fan.get("order") or fan["variables"])
@@ -508,7 +515,8 @@ def fan_chart(fan: Mapping[str, Any], triggers: Sequence[Mapping[str, Any]] = ()
     recorded = {k: _as_date(v) for k, v in (recorded or {}).items()}
     steps = steps or {}
     step_names = step_order(list(dict.fromkeys([*steps, *recorded])))
-    axes_inches = FAN_WIDTH - AXES_MARGIN
+    width = size[0] if size else FAN_WIDTH
+    axes_inches = width - AXES_MARGIN
     span = hi_num - lo_num
     shown = sorted((tr for tr in triggers if lo_num <= mdates.date2num(_as_date(tr["date"])) <= hi_num),
                    key=lambda t: str(t["date"]))
@@ -524,7 +532,8 @@ def fan_chart(fan: Mapping[str, Any], triggers: Sequence[Mapping[str, Any]] = ()
         heights.append(0.22 * len(step_names) + 0.25)
     if shown:
         heights.append(0.22 * (label_rows_used + 1) + 0.35)
-    fig = Figure(layout="constrained", figsize=(FAN_WIDTH, 2.0 * len(names) + 2.2 * (len(heights) - len(names)) + 1.2))
+    tall = 2.0 * len(names) + 2.2 * (len(heights) - len(names)) + 1.2
+    fig = Figure(layout="constrained", figsize=size or (FAN_WIDTH, tall))
     axes = np.atleast_1d(fig.subplots(len(heights), 1, sharex=True, gridspec_kw={"height_ratios": heights}))
     band90 = band50 = median_line = poll_pts = record_line = None
     step_handles: list[Any] = []
@@ -641,11 +650,14 @@ def sweep_lines(values: Sequence[float], outcomes: Mapping[str, Sequence[Sequenc
 @projector
 def sweep_heatmap(x_values: Sequence[float], y_values: Sequence[float], probability: Sequence[Sequence[float]],
                   x_parameter: str, y_parameter: str, outcome: str, x_unit: str = "", y_unit: str = "",
-                  title: str | None = None) -> Figure:
-    """Probability of `outcome` over a two-parameter grid; probability[y][x].
+                  title: str | None = None,
+                  interval: Sequence[Sequence[tuple[float, float]]] | None = None) -> Figure:
+    """Probability of `outcome` over a two-parameter grid; probability[y][x], and its 95% interval
+    interval[y][x] = (low, high) printed under it in each cell when given.
 
     Each cell is centred on its grid value, and the ticks sit on those values,
-    one per row and column, so a tick names the row beside it.
+    one per row and column, so a tick names the row beside it. What the cells say
+    is stated under the title (no legend: there is nothing to key).
     """
     fig = Figure(layout="constrained", figsize=(8, 5.8))
     ax = fig.add_subplot()
@@ -655,15 +667,18 @@ def sweep_heatmap(x_values: Sequence[float], y_values: Sequence[float], probabil
     cbar = fig.colorbar(mesh, ax=ax)
     cbar.set_label(f"probability of {_label(outcome)}")
     for (yi, xi), p in np.ndenumerate(grid):
-        ax.text(float(x_values[xi]), float(y_values[yi]), f"{p:.2f}", ha="center", va="center",
-                color="white" if p < 0.5 else "black")
+        text = f"{p:.2f}"
+        if interval is not None:
+            lo, hi = interval[yi][xi]
+            text += f"\n[{lo:.2f}, {hi:.2f}]"
+        ax.text(float(x_values[xi]), float(y_values[yi]), text, ha="center", va="center",
+                color="white" if p < 0.5 else "black", fontsize=11 if interval is not None else 12)
     ax.set_xticks([float(v) for v in x_values], [f"{float(v):g}" for v in x_values])
     ax.set_yticks([float(v) for v in y_values], [f"{float(v):g}" for v in y_values])
     ax.set_xlabel(f"{x_parameter} ({x_unit})" if x_unit else x_parameter)
     ax.set_ylabel(f"{y_parameter} ({y_unit})" if y_unit else y_parameter)
-    ax.set_title(title or f"Probability of {_label(outcome)}")
-    ax.legend(handles=[Patch(facecolor="none", edgecolor="none", label="cell text: probability")],
-              loc="lower left", bbox_to_anchor=(0.0, 1.06), framealpha=0.8)
+    key = "cell: probability [95% interval]" if interval is not None else "cell: probability"
+    ax.set_title(f"{_wrap(title or f'Probability of {_label(outcome)}', 60)}\n{key}")
     return fig
 
 

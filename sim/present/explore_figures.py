@@ -35,10 +35,14 @@ def sweep_plot(report: Mapping[str, Any], out: Path) -> list[Path]:
     ys = sorted({pt["values"][ypath] for pt in points})
     for name in names:
         grid = [[0.0] * len(xs) for _ in ys]
+        interval = [[(0.0, 1.0)] * len(xs) for _ in ys]
         for pt in points:
-            grid[ys.index(pt["values"][ypath])][xs.index(pt["values"][xpath])] = pt["outcomes"][name]["p"]
+            yi, xi = ys.index(pt["values"][ypath]), xs.index(pt["values"][xpath])
+            grid[yi][xi] = pt["outcomes"][name]["p"]
+            lo, hi = pt["outcomes"][name]["ci"]
+            interval[yi][xi] = (float(lo), float(hi))
         fig = sweep_heatmap(xs, ys, grid, xpath, ypath, name,
-                            title=f"{report['scenario']}: P({name}) over {xpath} and {ypath}")
+                            title=f"{report['scenario']}: P({name}) over {xpath} and {ypath}", interval=interval)
         paths += save_figure(fig, out / f"sweep-{name}")
     return paths
 

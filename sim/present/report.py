@@ -210,7 +210,7 @@ def build_report(sc: Scenario, runs: int, seed: int, *, progress: Callable[[int,
     rows = ens.rows()
     results = Results(summary, dates_by_outcome(rows), scenario_context(sc), fan.to_dict(model),
                       dates_by_step(rows, sc.agreement.state.value))
-    figures = {name: png_bytes(fig) for name, fig in make_figures(results).items()}
+    figures = {name: png_bytes(fig) for name, fig in make_figures(results, ["all"]).items()}  # a report: every variable
     if progress is not None:
         progress(runs + 1, total)
     told = run_one(model, seed, 0, record_log=True)

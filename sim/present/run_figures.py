@@ -22,11 +22,37 @@ from ..files import to_json, write_atomic
 from ..run.ensemble import RECORDED_STAGES, Ensemble
 from ..run.fan import FanReducer
 from ..scenario.loader import Scenario
-from .charts import fan_chart, outcome_bars, save_figure, step_summary, timing_plot
+from .charts import SLIDE_16_9, fan_chart, outcome_bars, save_figure, step_summary, timing_plot
 from .glossary import CastNames, clean_source
 from .resultdir import read_result_files
 
 FIGURE_NAMES = ("outcomes", "timing", "fan")
+
+FAN_PANELS = ("approval", "threat")
+"""The fan chart's panels by default: two state variables on one 16:9 slide (``plot --panels`` picks others,
+``--panels all`` draws every variable, one under another, on a tall page)."""
+
+ALL_PANELS = "all"
+"""The `panels` word for every state variable of the fan data."""
+
+
+class PanelError(ValueError):
+    """A fan panel asked for that the data does not hold."""
+
+
+def fan_panels(fan: Mapping[str, Any], panels: Sequence[str] | None = None) -> list[str]:
+    """The fan chart's panels: `panels` (names of state variables, or ``all``), by default `FAN_PANELS`
+    (those the data holds). An unknown name raises `PanelError` naming the ones there are."""
+    there = list(fan.get("order") or fan["variables"])
+    if panels is None:
+        return [v for v in FAN_PANELS if v in there] or there[:2]
+    if list(panels) == [ALL_PANELS]:
+        return there
+    unknown = [p for p in panels if p not in there]
+    if unknown or not panels:
+        raise PanelError(f"no fan panel {', '.join(repr(u) for u in unknown) or 'given'}; "
+                         f"the panels are {', '.join(there)} (or {ALL_PANELS})")
+    return list(dict.fromkeys(panels))
 
 
 def scenario_context(sc: Scenario) -> dict[str, Any]:
@@ -124,8 +150,9 @@ def read_results(directory: str | Path) -> Results:
     return Results(summary, dates_by_outcome(rows), context, fan, dates_by_step(rows, context.get("starts_in")))
 
 
-def make_figures(res: Results) -> dict[str, Figure]:
-    """The standard figures: outcome bars, timing of the steps, and (when fan data exists) fan chart."""
+def make_figures(res: Results, panels: Sequence[str] | None = None) -> dict[str, Figure]:
+    """The standard figures: outcome bars, timing of the steps, and (when fan data exists) fan chart of
+    `panels` (see `fan_panels`): 16:9 for up to three panels, taller for more."""
     record = res.context.get("record")
     name = res.summary.get("scenario", "")
     recorded = recorded_steps(res.context)
@@ -137,16 +164,24 @@ def make_figures(res: Results) -> dict[str, Figure]:
     }
     if res.fan is not None:
         dated = [t for t in res.context.get("triggers", []) if "date" in t]
-        figs["fan"] = fan_chart(res.fan, dated, res.context.get("polls", []), title=f"{name}: world state",
-                                steps=step_summary(steps, res.summary["runs"]), recorded=recorded,
-                                cast=CastNames.from_dict(res.context.get("cast")))
+        chosen = fan_panels(res.fan, panels)
+        figs["fan"] = fan_chart(res.fan, dated, res.context.get("polls", []), variables=chosen,
+                                title=f"{name}: world state", steps=step_summary(steps, res.summary["runs"]),
+                                recorded=recorded, cast=CastNames.from_dict(res.context.get("cast")),
+                                size=SLIDE_16_9 if len(chosen) <= SLIDE_PANELS else None)
     return figs
 
 
-def write_plots(directory: str | Path, out_dir: str | Path | None = None) -> list[Path]:
-    """Draw the standard figures of a results directory into OUT_DIR (default DIR/plots)."""
+SLIDE_PANELS = 3
+"""Most fan panels drawn on one 16:9 slide; more are stacked on a taller figure."""
+
+
+def write_plots(directory: str | Path, out_dir: str | Path | None = None,
+                panels: Sequence[str] | None = None) -> list[Path]:
+    """Draw the standard figures of a results directory into OUT_DIR (default DIR/plots); `panels` picks the
+    fan chart's (see `fan_panels`)."""
     target = Path(out_dir) if out_dir else Path(directory) / "plots"
     paths: list[Path] = []
-    for name, fig in make_figures(read_results(directory)).items():
+    for name, fig in make_figures(read_results(directory), panels).items():
         paths += save_figure(fig, target / name)
     return paths

@@ -1,29 +1,90 @@
-"""One replication told as a dated narrative, for classrooms.
+"""One replication told as a short dated narrative, for classrooms.
 
-Each decision keeps its compact line (``p=``, ``because`` with the mechanisms'
-identifiers, as in the model's files) and gets a plain-language line under it:
-how likely the answer drawn was, a low-probability answer flagged as the luck
-of the draw, and which forces pushed for or against it and how hard, in the
-words of `glossary`, in the names the scenario gives its cast (no label
-assumes the GSOMIA countries). `reading_guide` explains the notation once, and
-`outcome_share_line` says how common the run's ending is among its siblings.
+A story is a few lines a student can read: one line per decision that changed
+something or came close, the facts around them, the rest summarised in counts
+("Seoul: 'keep the pact' at 41 more reviews"), the outcome as the episode scores
+it (with any later moves), and the record beside the run, flagged where the run
+departs from it. A decision gets its line when
+
+- it changed the agreement's stage (the step right before the change),
+- it changed the actor's answer to the same question, or
+- it came close: the answer drawn had a chance under `CLOSE`, and lower (by
+  `CLOSE_STEP`) than every earlier answer in its streak of the same answer.
+
+The opposition's and the public's own decisions and moves are counted, not
+told one by one; a fact of a kind already told is told again only on a day a
+told decision happens. Labels come from `glossary`, in the names the scenario
+gives its cast (no label assumes the GSOMIA countries). `reading_guide`
+explains the notation once, and `outcome_share_line` says how common the run's
+ending is among its siblings.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any
 
 from ..model.engine import LogEntry, Model, ReplicationResult
 from ..run.ensemble import run_indices, run_one
-from .glossary import NEUTRAL, CastNames, chance_phrase, clean_source, explain_terms, kind_labels, plain_names
+from ..scenario.loader import Scenario
+from .glossary import (
+    NEUTRAL,
+    CastNames,
+    chance_phrase,
+    clean_source,
+    explain_terms,
+    kind_labels,
+    plain_names,
+    strength,
+)
 
 INDENT = " " * 12
-"""Plain-language lines sit under the date column."""
+"""Lines under a dated line sit under the date column."""
 
 UNCOMMON = 0.2
 """An outcome reached by fewer than this share of replications is called uncommon in a story."""
+
+CLOSE = 0.9
+"""A decision whose answer drawn had a chance under this came close (the other answer had 10% or more)."""
+
+CLOSE_STEP = 0.05
+"""A repeat of the same answer is told again only when its chance fell by this much below the streak's lowest."""
+
+DEPARTS_DAYS = 7
+"""A step of the agreement more than this many days from the record's date departs from the record."""
+
+MINOR_ROLES = ("opposition", "public")
+"""Roles whose own decisions and moves a story counts instead of telling one by one."""
+
+FORCES_TOLD = 2
+"""How many of a decision's strongest forces its line names."""
+
+STAGE_WORDS = {
+    "no_talks": "not under negotiation (no talks)", "collapsed": "off the table (the talks collapsed)",
+    "negotiating": "under negotiation", "initialled": "initialled",
+    "cabinet_approved": "approved by the cabinet", "in_force": "signed and in force",
+    "notice_given": "under notice of termination", "terminated": "terminated",
+    "suspended": "under a suspended notice", "normalised": "back in force (the notice withdrawn)",
+}
+"""A stage of the agreement, as a story says 'the agreement is now ...'."""
+
+RECORD_WORDS = {
+    "negotiating": "talks", "initialled": "initialled", "cabinet_approved": "cabinet approval",
+    "in_force": "signed", "collapsed": "talks collapsed", "notice_given": "notice",
+    "suspended": "notice suspended", "terminated": "terminated", "normalised": "notice withdrawn",
+    "no_talks": "talks collapsed",
+}
+"""A dated step, as the comparison with the record names it ('the record: notice on 22 Aug 2019')."""
+
+OUTCOME_WORDS = {
+    "signed": "signed", "collapsed": "talks collapsed", "stalled": "still not signed at the end",
+    "no_talks": "no talks", "renewed": "renewed (no notice given)", "continued": "continued (no notice given)",
+    "notice_pending": "a notice of termination still pending at the end", "terminated": "terminated",
+    "suspended": "a notice given and then suspended", "normalised": "a notice given and then withdrawn",
+}
+"""An outcome in words."""
 
 
 def format_terms(terms: Iterable[tuple[str, float]]) -> str:
@@ -31,11 +92,17 @@ def format_terms(terms: Iterable[tuple[str, float]]) -> str:
     return ", ".join(f"{name} {value:+.2f}" for name, value in terms)
 
 
+def long_date(d: date) -> str:
+    """'22 Aug 2019'."""
+    return f"{d.day} {d:%b %Y}"
+
+
 def story_heading(model: Model, seed: int, index: int) -> list[str]:
     """The two lines before a story: which replication it is, and where the agreement starts."""
     sc = model.scenario
     return [f"{sc.name}: replication {index} of seed {seed}",
-            f"Actors decide from {sc.decisions_from}; the agreement is {sc.agreement.state.value.replace('_', ' ')}."]
+            f"Actors decide from {sc.decisions_from}; the agreement is "
+            f"{STAGE_WORDS.get(sc.agreement.state.value, sc.agreement.state.value.replace('_', ' '))}."]
 
 
 def mechanisms_used(result: ReplicationResult) -> list[str]:
@@ -48,15 +115,18 @@ def mechanisms_used(result: ReplicationResult) -> list[str]:
 
 
 def reading_guide(mechanisms: Iterable[str], cast: CastNames = NEUTRAL) -> list[str]:
-    """How to read a story: what ``p`` and ``because`` mean, and a plain name for each mechanism used
-    (in `cast`'s names)."""
+    """How to read a story: which decisions it tells, what ``p`` and the forces mean, and a plain name for
+    each mechanism used (in `cast`'s names)."""
     lines = [
         "How to read this story:",
-        "  A decision reads: date, actor, the question -> the answer drawn (p=...; because ...).",
+        "  A decision reads: date, actor: the question -> the answer drawn (p=..., why it is told): the forces.",
+        f"  Told: decisions that changed the agreement's stage or the actor's answer, or came close (p under {CLOSE});",
+        "           the others, and the opposition's and the public's moves, are counted at the end.",
         "  p        the chance the model gave that answer; every answer is drawn at random with its chance,",
         "           so a run can take an unlikely one (marked 'against the odds').",
-        "  because  the forces that pushed hardest for (+) or against (-) that answer, in utility points:",
+        "  forces   what pushed hardest for or against that answer, in utility points:",
         "           +1 multiplies the answer's odds by about 2.7; under 0.5 is slight, 3 or more is very strong.",
+        "  !        where the run departs from the historical record.",
     ]
     plain = plain_names(cast)
     names = [m for m in mechanisms if m in plain]
@@ -67,23 +137,6 @@ def reading_guide(mechanisms: Iterable[str], cast: CastNames = NEUTRAL) -> list[
     return lines
 
 
-def story_lines(model: Model, result: ReplicationResult) -> list[str]:
-    """The replication's log as lines: date, actor, what happened and why (decisions explained in words),
-    in the names the scenario gives its cast."""
-    cast = CastNames.of(model.scenario)
-    events = {kind.replace("_", " "): label for kind, label in kind_labels(cast).items()}
-    lines = []
-    for entry in result.log or []:
-        lines.append(_line(model, entry, events))
-        if entry.probability is not None:
-            lines.append(plain_line(entry, cast))
-    end = f"Outcome: {result.outcome.replace('_', ' ')}"
-    if result.outcome_t is not None:
-        end += f" on {model.date(result.outcome_t).isoformat()}"
-    lines.append(end)
-    return lines
-
-
 def plain_line(entry: LogEntry, cast: CastNames = NEUTRAL) -> str:
     """A decision in plain words: how likely the answer was, and what pushed for and against it."""
     assert entry.probability is not None
@@ -91,6 +144,237 @@ def plain_line(entry: LogEntry, cast: CastNames = NEUTRAL) -> str:
     if entry.terms:
         text += "; " + explain_terms(entry.terms, cast)
     return text + "."
+
+
+def decision_line(day: str, e: LogEntry, why: str, cast: CastNames = NEUTRAL) -> str:
+    """'2019-11-22  Seoul: suspend the notice? -> suspend notice (p=0.79, changed the stage): forces'."""
+    assert e.probability is not None
+    head = f"{day}  {e.actor}: {e.action} (p={e.probability:.2f}, {why})"
+    if e.probability < UNLIKELY_TOLD:
+        head += ", against the odds"
+    return head + (": " + forces_text(e, cast) if e.terms else "")
+
+
+def forces_text(e: LogEntry, cast: CastNames = NEUTRAL) -> str:
+    """A told decision's strongest forces in plain words, named as the deciding actor meets them: for the
+    patron deciding whether to press, its own pressure is what is at stake for it, not 'pressure from' itself."""
+    names = {k: v.split(" (")[0] for k, v in plain_names(cast).items()}
+    if e.actor == cast.patron:
+        names["quasi_alliance"] = f"what is at stake for {cast.patron}"
+    parts = []
+    for name, value in e.terms[:FORCES_TOLD]:
+        side = "for it" if value > 0 else "against it"
+        parts.append(f"{names.get(name, name.replace('_', ' '))} pushed {side} {strength(round(value, 1))} "
+                     f"({value:+.1f})")
+    return "; ".join(parts)
+
+
+UNLIKELY_TOLD = 0.25
+"""A told answer with a chance under this is marked 'against the odds' (as `glossary.chance_phrase` does)."""
+
+
+def event_line(day: str, e: LogEntry, label: str) -> str:
+    """A fact or a move on one line: '2019-08-02  Tokyo: whitelist removal (source)'; no actor repeated
+    when the label names it already ('pressure from Washington'), none for the world."""
+    who = "" if e.actor == "world" or e.actor in label else f"{e.actor}: "
+    detail = clean_source(e.detail)
+    return f"{day}  {who}{label}" + (f" ({detail})" if detail else "")
+
+
+def _record_dates(sc: Scenario) -> dict[str, date]:
+    return dict(sc.record.dates) if sc.record is not None else {}
+
+
+def _changes(result: ReplicationResult) -> list[tuple[float, str]]:
+    """(time, stage entered) for every change of the agreement's stage; a fall back to no talks is 'collapsed'
+    (as the log and the record name it)."""
+    return [(t, "collapsed" if str(to) == "no_talks" else str(to)) for t, _, to, _ in result.transitions]
+
+
+def departure(model: Model, stage: str, t: float) -> str:
+    """Where a step of the run departs from the record: '' when it agrees (within `DEPARTS_DAYS`) or the
+    scenario has no record."""
+    sc = model.scenario
+    if sc.record is None:
+        return ""
+    when = model.date(t)
+    dates = _record_dates(sc)
+    words = RECORD_WORDS.get(stage, stage.replace("_", " "))
+    if stage in dates:
+        gap = (when - dates[stage]).days
+        if abs(gap) <= DEPARTS_DAYS:
+            return ""
+        side = "earlier" if gap < 0 else "later"
+        return f"the record: {words} on {long_date(dates[stage])} ({abs(gap)} days {side} here)"
+    return (f"the record has no '{words}' step in this episode (its outcome: "
+            f"{OUTCOME_WORDS.get(sc.record.outcome, sc.record.outcome)})")
+
+
+def _stage_entries(log: list[LogEntry], changes: list[tuple[float, str]]) -> dict[int, str]:
+    """Index in the log of each change of stage (in order) -> the stage entered."""
+    out: dict[int, str] = {}
+    pending = list(changes)
+    for i, e in enumerate(log):
+        if pending and e.probability is None and e.t == pending[0][0] and e.action.replace(" ", "_") == pending[0][1]:
+            out[i] = pending.pop(0)[1]
+    return out
+
+
+def _notable(log: list[LogEntry], stages: Mapping[int, str], minor: set[str]) -> dict[int, str]:
+    """Index of each decision told -> why it is told (see the module's docstring). An answer that the
+    actor's next review of the same question takes back is a blip: counted, not told, unless it moved the stage.
+    A change of stage starts every streak afresh (the first answer after it is not 'a new answer')."""
+    moved = set()
+    for s in stages:  # the last decision before a change of stage, on its day, by a told actor, moved it
+        before = [i for i in range(s) if log[i].probability is not None and log[i].actor not in minor]
+        if before and log[before[-1]].t == log[s].t:
+            moved.add(before[-1])
+    reviews: dict[tuple[str, str], list[int]] = {}
+    for i, e in enumerate(log):
+        if e.probability is not None and e.actor not in minor:
+            reviews.setdefault((e.actor, e.action.partition(" -> ")[0]), []).append(i)
+    told: dict[int, str] = {}
+    changed_at = sorted(stages)
+    for indices in reviews.values():
+        held: str | None = None
+        lowest = 1.0
+        for k, i in enumerate(indices):
+            e = log[i]
+            if k and any(indices[k - 1] < s < i for s in changed_at):
+                held, lowest = None, 1.0  # the stage changed since the last review: a new situation, no streak
+            answer = e.action.partition(" -> ")[2]
+            p = e.probability if e.probability is not None else 1.0
+            after = log[indices[k + 1]].action.partition(" -> ")[2] if k + 1 < len(indices) else None
+            blip = held is not None and answer != held and after == held
+            if i in moved:
+                told[i] = "changed the stage"
+            elif blip:
+                continue
+            elif held is not None and answer != held:
+                told[i] = "a new answer"
+            elif p < CLOSE and p <= lowest - CLOSE_STEP:
+                told[i] = "close"
+            if held != answer:
+                held, lowest = answer, 1.0
+            lowest = min(lowest, p)
+    return told
+
+
+def story_lines(model: Model, result: ReplicationResult) -> list[str]:
+    """The replication told in a few lines (see the module's docstring), in the names the scenario gives its
+    cast: the told decisions and the facts around them, the rest counted, the outcome, the record."""
+    sc = model.scenario
+    cast = CastNames.of(sc)
+    events = {kind.replace("_", " "): label for kind, label in kind_labels(cast).items()}
+    minor = {sc.actors[r].name for r in MINOR_ROLES if r in sc.actors}
+    log = list(result.log or [])
+    changes = _changes(result)
+    stages = _stage_entries(log, changes)
+    told = _notable(log, stages, minor)
+    told_days = {log[i].t for i in told} | {t for t, _ in changes}
+    lines: list[str] = []
+    hidden: dict[str, list[float]] = {}
+    counted: dict[str, Counter[str]] = {}
+    facts: dict[str, list[float]] = {}
+    kinds_told: set[str] = set()
+
+    def say(text: str) -> None:
+        if text not in lines:  # a line said once (same day, same words)
+            lines.append(text)
+
+    for i, e in enumerate(log):
+        day = model.date(e.t).isoformat()
+        if e.probability is not None:
+            if i in told:
+                say(decision_line(day, e, told[i], cast))
+            elif e.actor in minor:
+                counted.setdefault(e.actor, Counter())[e.action.partition(" -> ")[2] or e.action] += 1
+            else:
+                hidden.setdefault(f"{e.actor}: {e.action}", []).append(e.t)
+            continue
+        if i in stages:
+            stage = stages[i]
+            who = "" if e.actor == "world" else f"{e.actor}: "  # a notice that runs out is no one's move
+            say(f"{day}  {who}the agreement is now {STAGE_WORDS.get(stage, e.action)}")
+            away = departure(model, stage, e.t)
+            if away:
+                say(f"{INDENT}! {away}")
+            continue
+        if e.actor in minor and not e.detail:
+            counted.setdefault(e.actor, Counter())[e.action] += 1
+            continue
+        if i - 1 in told and log[i - 1].actor == e.actor and log[i - 1].t == e.t:
+            continue  # the move the decision just told makes ('press' -> pressure from Washington): said already
+        label = events.get(e.action, e.action)
+        if label in kinds_told and e.t not in told_days:
+            facts.setdefault(label, []).append(e.t)
+            continue
+        kinds_told.add(label)
+        say(event_line(day, e, label))
+    return lines + summary_lines(model, hidden, counted, facts) + outcome_lines(model, result)
+
+
+def summary_lines(model: Model, hidden: Mapping[str, list[float]], counted: Mapping[str, Counter[str]],
+                  facts: Mapping[str, list[float]]) -> list[str]:
+    """What the story did not tell one by one, in counts."""
+    if not (hidden or counted or facts):
+        return []
+
+    def span(times: list[float]) -> str:
+        first, last = model.date(min(times)), model.date(max(times))
+        return long_date(first) if first == last else f"{long_date(first)} to {long_date(last)}"
+
+    out = ["Not told one by one (nothing changed):"]
+    for what, times in hidden.items():
+        n = len(times)
+        out.append(f"  {what}, at {n} more review{'s' if n > 1 else ''} ({span(times)})")
+    for actor, answers in counted.items():
+        out.append(f"  {actor}: " + ", ".join(f"{a} {n}x" for a, n in answers.most_common()))
+    if facts:
+        out.append("  Facts of a kind told above: " + "; ".join(
+            f"{label} {len(times)} more ({span(times)})" for label, times in facts.items()))
+    return out
+
+
+def outcome_lines(model: Model, result: ReplicationResult) -> list[str]:
+    """The outcome as the episode scores it, with moves after it, and the record beside the run."""
+    words = OUTCOME_WORDS.get(result.outcome, result.outcome.replace("_", " "))
+    end = f"Outcome (as the episode is scored): {words}"
+    if result.outcome_t is not None:
+        end += f", on {long_date(model.date(result.outcome_t))}"
+    out = [end + "."]
+    if result.outcome_t is not None:
+        later = [(t, stage) for t, stage in _changes(result) if t > result.outcome_t]
+        if later:
+            out.append("  Later in the window (not in the score): " + "; ".join(
+                f"{RECORD_WORDS.get(s, s.replace('_', ' '))} on {long_date(model.date(t))}" for t, s in later) + ".")
+    return out + record_lines(model, result)
+
+
+def record_lines(model: Model, result: ReplicationResult) -> list[str]:
+    """The record's dated steps and outcome, and where this run departs from them ([] without a record)."""
+    record = model.scenario.record
+    if record is None:
+        return []
+    dates = _record_dates(model.scenario)
+    ordered = sorted(dates.items(), key=lambda kv: kv[1])
+    steps = "; ".join(f"{RECORD_WORDS.get(k, k)} on {long_date(d)}" for k, d in ordered)
+    out = [f"The record: {steps + '; ' if steps else ''}outcome {OUTCOME_WORDS.get(record.outcome, record.outcome)}."]
+    run_steps: dict[str, float] = {}
+    for t, stage in _changes(result):
+        run_steps.setdefault(stage, t)
+    departs = []
+    for key, d in ordered:
+        words = RECORD_WORDS.get(key, key)
+        if key not in run_steps:
+            departs.append(f"no {words} (the record: {long_date(d)})")
+        elif abs((model.date(run_steps[key]) - d).days) > DEPARTS_DAYS:
+            departs.append(f"{words} on {long_date(model.date(run_steps[key]))} (the record: {long_date(d)})")
+    same = result.outcome == record.outcome
+    verdict = "the record's outcome" if same else "not the record's outcome"
+    tail = f"This run: {verdict}"
+    return out + [tail + (f"; it departs: {'; '.join(departs)}." if departs else
+                          ", with the record's dates (within a week)." if dates else ".")]
 
 
 def outcome_share_line(outcome: str, counts: Mapping[str, int], runs: int, seed: int) -> str:
@@ -109,20 +393,6 @@ def outcome_share_line(outcome: str, counts: Mapping[str, int], runs: int, seed:
 def _percent(share: float) -> str:
     """A share in whole percent, '<1%' for a few runs (never '0%' for an outcome that happened)."""
     return "<1%" if 0 < share < 0.5 else f"{share:.0f}%"
-
-
-def _line(model: Model, e: LogEntry, events: Mapping[str, str]) -> str:
-    """One log entry; an event (logged as its kind) under its label in the cast's names."""
-    action = events.get(e.action, e.action) if e.probability is None else e.action
-    head = f"{model.date(e.t).isoformat()}  {e.actor:<22} {action}"
-    extras = []
-    if e.probability is not None:
-        extras.append(f"p={e.probability:.2f}")
-    if e.terms:
-        extras.append("because " + format_terms(e.terms))
-    if e.detail:
-        extras.append(clean_source(e.detail))
-    return head + (f"  ({'; '.join(extras)})" if extras else "")
 
 
 def tell(model: Model, seed: int, index: int, runs: int = 0) -> dict[str, Any]:

@@ -1,0 +1,273 @@
+"""The teaching guide's answer key, re-checked: every number tied to the command that makes it.
+
+The key file (``docs/teaching-key.json``) lists entries
+``{id, answer, command, path | pattern, scale, digits, signed, text, expected}``:
+
+- `command` is a ``run.py`` command line (``run``, ``compare`` or ``story``),
+  run from the repository's root; ``--json`` is added to ``run`` and
+  ``compare``, whose printed JSON `path` (dots; numbers index lists) points
+  into, and `scale`, `digits` and `signed` format (``0.693`` -> ``69.3``);
+- a ``story`` (or ``posterior``) entry instead gives a regular expression
+  `pattern` whose first group, as printed (or `rounded` to `digits`), is the
+  value;
+- an entry with `output` (``fan.json``) reads that file of the folder
+  ``run --out`` writes (into a temporary folder): `path` leads to a series
+  over the file's ``dates``, and `at` picks one date of it, or `between`
+  (two dates) the mean over the dates from the first to the second;
+- `text` is how the number reads in the guide, with ``{}`` for the number
+  (``"Signed {}%"``): the check also finds it in the paragraph of the guide that
+  starts with the entry's ``**answer**``.
+
+`check_key` runs each distinct command once and compares; `update_key` writes
+the values it got into the key and into the guide's prose (the text with the
+old number becomes the text with the new one), so that after a recalibration
+one command, ``run.py teaching check --update``, regenerates the whole key.
+A number the output no longer holds (a story that took another turn) is left
+as it was and reported: that sentence of the guide needs rewriting by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+KEY_FILE = Path("docs") / "teaching-key.json"
+"""The key, relative to the repository's root."""
+
+GUIDE_FILE = Path("docs") / "teaching.md"
+"""The guide whose prose shows the key's numbers."""
+
+JSON_COMMANDS = ("run", "compare")
+"""Commands whose ``--json`` output an entry's `path` points into; ``story`` entries match text."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One number of the answer key."""
+
+    id: str
+    answer: str
+    command: tuple[str, ...]
+    text: str
+    expected: str
+    path: str = ""
+    pattern: str = ""
+    scale: float = 1.0
+    digits: int = 1
+    signed: bool = False
+    rounded: bool = False
+    """A `pattern` entry whose number is rounded to `digits` (a table's 4.794 printed 4.8 in the guide)."""
+    output: str = ""
+    at: str = ""
+    between: tuple[str, str] | None = None
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Entry:
+        """An entry from the key file's JSON."""
+        return cls(id=str(d["id"]), answer=str(d["answer"]), command=tuple(str(c) for c in d["command"]),
+                   text=str(d["text"]), expected=str(d.get("expected", "")), path=str(d.get("path", "")),
+                   pattern=str(d.get("pattern", "")), scale=float(d.get("scale", 1.0)),
+                   digits=int(d.get("digits", 1)), signed=bool(d.get("signed", False)),
+                   rounded=bool(d.get("rounded", False)), output=str(d.get("output", "")), at=str(d.get("at", "")),
+                   between=(str(d["between"][0]), str(d["between"][1])) if d.get("between") else None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The entry as the key file holds it (defaults left out)."""
+        out: dict[str, Any] = {"id": self.id, "answer": self.answer, "command": list(self.command)}
+        if self.output:
+            out["output"] = self.output
+            out.update({"at": self.at} if self.at else {"between": list(self.between or ())})
+        if self.path:
+            out.update(path=self.path, scale=self.scale, digits=self.digits, signed=self.signed)
+        else:
+            out["pattern"] = self.pattern
+            if self.rounded:
+                out.update(rounded=True, digits=self.digits)
+        return {**out, "text": self.text, "expected": self.expected}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One entry checked: what the key says, what the command gave, and whether the guide shows it."""
+
+    entry: Entry
+    got: str
+    in_guide: bool
+
+    @property
+    def ok(self) -> bool:
+        """The command gives the key's number and the guide prints it."""
+        return self.got == self.entry.expected and self.in_guide
+
+
+def load_key(path: Path) -> list[Entry]:
+    """The entries of a key file."""
+    return [Entry.from_dict(d) for d in json.loads(path.read_text(encoding="utf-8"))["entries"]]
+
+
+def save_key(path: Path, entries: Sequence[Entry]) -> None:
+    """Write `entries` back, keeping the file's other fields."""
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["entries"] = [e.to_dict() for e in entries]
+    path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def command_line(entry: Entry, runs: int | None = None, extra: Sequence[str] = ()) -> tuple[str, ...]:
+    """The entry's command as run: ``--json`` for run and compare, `runs` in place of its ``--runs``, and
+    `extra` arguments (``--set PATH=VALUE``) after it."""
+    args = list(entry.command)
+    if runs is not None:
+        if "--runs" in args:
+            args[args.index("--runs") + 1] = str(runs)
+        else:
+            args += ["--runs", str(runs)]
+    if args[0] in JSON_COMMANDS and not entry.output:
+        args.append("--json")
+    return (*args, *extra)
+
+
+def run_command(args: Sequence[str], root: Path) -> str:
+    """Run ``run.py ARGS`` from `root` (in this Python) and return what it printed; a failure raises."""
+    done = subprocess.run([sys.executable, "-m", "diplosim.cli", *args], cwd=root, capture_output=True,
+                          text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"run.py {' '.join(args)} failed (exit {done.returncode}): "
+                           f"{done.stderr.strip().splitlines()[-1:] or ''}")
+    return done.stdout
+
+
+def _series_value(entry: Entry, doc: Any, node: Any) -> Any:
+    """The value of a dated series (`node`, over ``doc['dates']``) at the entry's date, or its mean between
+    the entry's two dates; None when the dates are not there."""
+    dates = doc.get("dates", []) if isinstance(doc, dict) else []
+    if not isinstance(node, list) or len(node) != len(dates):
+        return None
+    if entry.at:
+        return node[dates.index(entry.at)] if entry.at in dates else None
+    if entry.between:
+        values = [v for d, v in zip(dates, node, strict=True) if entry.between[0] <= d <= entry.between[1]]
+        return sum(values) / len(values) if values else None
+    return None
+
+
+def value_of(entry: Entry, output: str) -> str:
+    """The entry's number in a command's output (or, for an entry with `output`, in that file's text),
+    formatted as the guide prints it ('?' when absent)."""
+    if entry.pattern:
+        m = re.search(entry.pattern, output)
+        if not m:
+            return "?"
+        return f"{float(m.group(1)):.{entry.digits}f}" if entry.rounded else m.group(1)
+    doc: Any = json.loads(output)
+    node = doc
+    for part in entry.path.split("."):
+        try:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        except (KeyError, IndexError, ValueError, TypeError):
+            return "?"
+    if entry.output:
+        node = _series_value(entry, doc, node)
+        if node is None:
+            return "?"
+    if not isinstance(node, (int, float)):
+        return str(node)
+    number = round(float(node) * entry.scale, entry.digits) + 0.0  # no '-0.0'
+    return f"{number:+.{entry.digits}f}" if entry.signed else f"{number:.{entry.digits}f}"
+
+
+def paragraphs(guide: str) -> dict[str, str]:
+    """The answer key's paragraphs by answer: '**1.4** ...' up to the next answer or heading."""
+    out: dict[str, str] = {}
+    for m in re.finditer(r"^\*\*(\d+\.\d+)\*\*(.*?)(?=^\*\*\d+\.\d+\*\*|^#|\Z)", guide, re.MULTILINE | re.DOTALL):
+        out[m.group(1)] = m.group(0)
+    return out
+
+
+def shown(entry: Entry, value: str, guide: str) -> bool:
+    """Whether the guide's paragraph for the entry's answer prints `value` in the entry's text."""
+    return _flat(entry.text.format(value)) in _flat(paragraphs(guide).get(entry.answer, ""))
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def check_key(root: Path, key: Path | None = None, guide: Path | None = None, runs: int | None = None,
+              extra: Sequence[str] = (), only: Sequence[str] = (),
+              progress: Callable[[str], None] | None = None) -> list[Row]:
+    """Run the key's commands (each distinct one once) and compare every entry with what it gave."""
+    entries = [e for e in load_key(key or root / KEY_FILE) if not only or e.id.split("-")[0] in only or e.id in only]
+    text = (guide or root / GUIDE_FILE).read_text(encoding="utf-8")
+    outputs: dict[tuple[str, ...], str] = {}
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="teaching-check-") as scratch:
+        folders: dict[tuple[str, ...], Path] = {}
+        for e in entries:
+            args = command_line(e, runs, extra)
+            if args not in outputs:
+                run_args = args
+                if e.output:  # a folder of results: run --out into a scratch folder of its own
+                    folders[args] = Path(scratch) / f"run{len(folders)}"
+                    run_args = (*args, "--out", str(folders[args]))
+                if progress is not None:
+                    progress(f"run.py {' '.join(run_args)}")
+                outputs[args] = run_command(run_args, root)
+            got = outputs[args]
+            if e.output:
+                file = folders[args] / e.output
+                got = file.read_text(encoding="utf-8") if file.is_file() else "{}"
+            rows.append(Row(e, value_of(e, got), shown(e, e.expected, text)))
+    return rows
+
+
+def update_key(root: Path, rows: Sequence[Row], key: Path | None = None, guide: Path | None = None) -> int:
+    """Write the values `rows` got into the key and the guide's prose; the number of entries changed."""
+    key_path, guide_path = key or root / KEY_FILE, guide or root / GUIDE_FILE
+    text = guide_path.read_text(encoding="utf-8")
+    got = {r.entry.id: r for r in rows}
+    entries, changed = [], 0
+    for e in load_key(key_path):
+        row = got.get(e.id)
+        if row is None or row.got == "?" or (row.got == e.expected and row.in_guide):
+            entries.append(e)
+            continue
+        text = _replace_in_answer(text, e, e.expected, row.got)
+        entries.append(Entry(**{**e.__dict__, "expected": row.got}))
+        changed += 1
+    save_key(key_path, entries)
+    guide_path.write_text(text, encoding="utf-8")
+    return changed
+
+
+def _replace_in_answer(guide: str, entry: Entry, old: str, new: str) -> str:
+    """The guide with the entry's text for `old` replaced by its text for `new`, in its answer's paragraph
+    (line breaks inside the text allowed)."""
+    para = paragraphs(guide).get(entry.answer)
+    if para is None:
+        return guide
+    words = [re.escape(w) for w in entry.text.format(old).split()]
+    found = re.search(r"\s+".join(words), para)
+    if found is None:
+        return guide
+    fixed = para[:found.start()] + entry.text.format(new) + para[found.end():]
+    return guide.replace(para, fixed, 1)
+
+
+def table(rows: Sequence[Row]) -> list[str]:
+    """The check as a table: id, the key's value, the command's, and what is wrong."""
+    width = max((len(r.entry.id) for r in rows), default=2)
+    lines = [f"{'id':<{width}}  {'key':>8}  {'got':>8}  check"]
+    for r in rows:
+        why = ("ok" if r.ok else "NOT FOUND in the output (rewrite that sentence by hand)" if r.got == "?" else
+               "DIFFERS" if r.got != r.entry.expected else "not in the guide's text")
+        lines.append(f"{r.entry.id:<{width}}  {r.entry.expected:>8}  {r.got:>8}  {why}")
+    bad = sum(not r.ok for r in rows)
+    lines.append(f"{len(rows) - bad} of {len(rows)} numbers as the key says" + (f"; {bad} differ." if bad else "."))
+    return lines
