@@ -241,6 +241,7 @@ class BaseJob:
         self._built_at = 0.0
         self._snapshot: dict[str, Any] = {}
         self._encoded: bytes | None = None
+        self._final = False
 
     @property
     def cancelled(self) -> bool:
@@ -314,7 +315,7 @@ class BaseJob:
             self.status = status
         self.finished = time.monotonic()
         self._changed()
-        self._publish()
+        self._publish(final=True)
         self._release()
         self.on_end(self)
 
@@ -326,14 +327,17 @@ class BaseJob:
     def _release(self) -> None:
         """Let what only the snapshot needed go."""
 
-    def _publish(self) -> None:
+    def _publish(self, final: bool = False) -> None:
         with self._build_lock:
+            if self._final:  # the last snapshot is made: what it was made of may be gone
+                return
             with self._lock:
                 version = self._version
             snapshot = self._build()
             with self._lock:
                 self._snapshot, self._built, self._built_at = snapshot, version, time.monotonic()
                 self._encoded = None
+            self._final = final
 
     def _build(self) -> dict[str, Any]:
         raise NotImplementedError
