@@ -196,12 +196,13 @@ class RoomQueue:
             return None
 
     def _pick(self) -> Task | None:
-        """The next task: the first client in turn whose earliest job with work left has it, new jobs'
-        first estimates before anyone's later chunks; that client goes to the back of the turn."""
+        """The next task: a job's first estimate if any client in turn has one to run (its earliest), else
+        the next chunk of the earliest job with work left of the first client in turn; that client goes
+        to the back of the turn."""
         for first in (True, False):
             for key, line in self._clients.items():
-                job = next((j for j in line if j.has_work()), None)
-                if job is None or (first and not job.in_first_estimate()):
+                job = next((j for j in line if j.has_work() and (j.in_first_estimate() or not first)), None)
+                if job is None:
                     continue
                 task = job.next_task()
                 if task is None:
