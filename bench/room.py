@@ -8,6 +8,10 @@ each student it prints the seconds from the request to its first estimate (the f
 numbers, ``partial``), to the full result, and the place in the queue it was first given; then the
 largest and the median. Targets on 2 cores: first estimate <= 2 s for every student, all done <= 60 s.
 
+It also prints the CPU time the server and its pool used for the room (all processes of the
+server's session, read from /proc on Linux), and that divided by the cores: the wall time the room
+would take on an otherwise idle machine, at best. On a shared machine the wall times above are longer.
+
 Not a test: the figures depend on the machine and on what else it runs.
 
 Usage: python bench/room.py [STUDENTS] [RUNS]   (default 15 students, 1000 runs)
@@ -74,12 +78,31 @@ def student(port: int, number: int, runs: int, go: threading.Event, out: dict[st
     out["error"] = "timed out"
 
 
+def session_cpu(session: int) -> float | None:
+    """CPU seconds (user + system) of the live processes of a session, or None where /proc is missing."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session:  # after the name: state, ppid, pgrp, session, ...
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def main() -> None:
     students = int(sys.argv[1]) if len(sys.argv) > 1 else 15
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     server = subprocess.Popen([sys.executable, "run.py", "serve", "--port", "0"], cwd=REPO, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
     try:
         assert server.stdout is not None
         line = server.stdout.readline()
@@ -90,6 +113,7 @@ def main() -> None:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
         print(f"{students} students, {runs} replications each of {EPISODE}, at once; {cores} cores; "
               f"load average before: {os.getloadavg()[0]:.2f}")
+        cpu_before = session_cpu(server.pid)
         go = threading.Event()
         results: list[dict[str, Any]] = [{} for _ in range(students)]
         threads = [threading.Thread(target=student, args=(port, i, runs, go, results[i])) for i in range(students)]
@@ -100,6 +124,7 @@ def main() -> None:
         for t in threads:
             t.join()
         wall = time.monotonic() - began
+        cpu_after = session_cpu(server.pid)
     finally:
         server.terminate()
         server.wait(30)
@@ -119,6 +144,10 @@ def main() -> None:
         print(f"numbers shown while queued: {sum(r['numbers_while_queued'] for r in ok)} of {len(ok)}")
     print(f"wall time {wall:.2f} s; load average after: {os.getloadavg()[0]:.2f}; "
           f"errors: {len(results) - len(ok)}")
+    if cpu_before is not None and cpu_after is not None:
+        used = cpu_after - cpu_before
+        print(f"CPU used by the server and its pool for the room: {used:.1f} s; on {cores} idle cores that is "
+              f"at least {used / max(1, cores or 1):.1f} s of wall time")
 
 
 if __name__ == "__main__":

@@ -135,8 +135,7 @@ class Side:
         self.label = label
         self.prepared = prepared
         self.model = prepared.model
-        self.token = secrets.token_hex(8)
-        self.blob = model_blob(self.model)
+        self.token, self.blob = model_blob(self.model)
         self.results: dict[int, ReplicationResult] = {}
         self.prefix = 0
         """Replications 0..prefix-1 are all in."""
@@ -347,7 +346,8 @@ class BaseJob:
         `SNAPSHOT_SECONDS`); its status is the one its results belong with."""
         with self._lock:
             stale = self._built != self._version and (
-                self.status != "running" or time.monotonic() - self._built_at >= SNAPSHOT_SECONDS)
+                self.status != "running" or self._snapshot.get("status") != self.status
+                or time.monotonic() - self._built_at >= SNAPSHOT_SECONDS)
             final = self.finished is not None and self._built == self._version
         if (stale or self.status == "queued") and not final:
             self._publish()
@@ -482,7 +482,7 @@ class StoryJob(BaseJob):
         super().__init__(prepared.runs + 1)
         self.prepared = prepared
         self.told: dict[str, Any] | None = None
-        self._token, self._blob = secrets.token_hex(8), model_blob(prepared.model)
+        self._token, self._blob = model_blob(prepared.model)
         self._plan: list[tuple[int, int] | None] = [None, *chunk_plan(prepared.runs)]
         self._counts: Counter[str] = Counter()
         self._snapshot = self._build()

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import pickle
+import secrets
 import threading
 import time
 from collections import OrderedDict, deque
@@ -56,9 +57,26 @@ class Task:
     sent: float = field(default_factory=time.monotonic)
 
 
-def model_blob(model: Model) -> bytes:
-    """A model as the pool's tasks carry it."""
-    return pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+_blobs: OrderedDict[int, tuple[Model, str, bytes]] = OrderedDict()
+_blobs_lock = threading.Lock()
+
+
+def model_blob(model: Model) -> tuple[str, bytes]:
+    """A model as the pool's tasks carry it: a token naming it in the workers, and its pickle. The same
+    model object (in a room, many pages run the same settings) is pickled once and has one token, so a
+    worker unpickles it once for all of them (the last `WORKER_MODELS` models are remembered)."""
+    with _blobs_lock:
+        found = _blobs.get(id(model))
+        if found is not None and found[0] is model:
+            _blobs.move_to_end(id(model))
+            return found[1], found[2]
+    blob = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+    token = secrets.token_hex(8)
+    with _blobs_lock:
+        _blobs[id(model)] = (model, token, blob)  # the model held too: its id is not reused meanwhile
+        while len(_blobs) > WORKER_MODELS:
+            _blobs.popitem(last=False)
+    return token, blob
 
 
 def _model(token: str, blob: bytes) -> Model:
@@ -221,8 +239,12 @@ class RoomQueue:
             with self._cond:
                 task = None
                 while not self._closed:
-                    for key in [k for k, line in self._clients.items() if not line]:
-                        del self._clients[key]
+                    for key in list(self._clients):  # jobs with nothing left to hand out leave their line
+                        line = self._clients[key]
+                        for job in [j for j in line if not j.has_work()]:
+                            line.remove(job)
+                        if not line:
+                            del self._clients[key]
                     if self._out < self.workers:
                         task = self._pick()
                         if task is not None:
