@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import http.client
+import io
 import json
 import random
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -339,3 +343,43 @@ def test_a_queued_student_sees_a_place_in_the_queue_and_no_numbers_in_chromium()
     assert "no numbers" in waiting and cells == [] and chart_texts == ""  # not a row of 0.000 [0.000, 1.000]
     assert "%" not in status + waiting
     assert sum(now.values()) == pytest.approx(1.0, abs=1e-5) and len(now) >= 2
+
+
+def test_serve_runs_the_room_on_the_workers_it_is_given():
+    from tests.test_serve import start_serve
+
+    proc, url = start_serve("--workers", "1")
+    try:
+        host = url.split("/")[2]
+        headers = {"Content-Type": "application/json", "X-Diplosim-Client": "d" * 16}
+
+        def ask(method: str, path: str, body: Any = None) -> Any:
+            conn = http.client.HTTPConnection(host, timeout=30)
+            try:
+                conn.request(method, path, None if body is None else json.dumps(body), headers)
+                return json.loads(conn.getresponse().read())
+            finally:
+                conn.close()
+
+        job = ask("POST", "/api/run", {"now": {"episode": EPISODE, "runs": 60}})["job"]
+        deadline = time.monotonic() + 60
+        while (snap := ask("GET", f"/api/jobs/{job}"))["status"] in ("queued", "running"):
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        result = ask("GET", f"/api/result/{job}")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=20)
+    assert snap["status"] == "done" and snap["done"] == 60 and result == snap
+    assert proc.returncode == 0
+    assert main_status(["serve", "--workers", "0"]) == 2
+
+
+def main_status(argv: list[str]) -> int:
+    from diplosim.cli import main as cli
+
+    with contextlib.redirect_stderr(io.StringIO()):
+        try:
+            return cli.main(argv)
+        except SystemExit as exc:
+            return int(exc.code or 0)
