@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from diplosim.explore.compare import compare
-from diplosim.present import classroom_groups, classroom_jobs
+from diplosim.present import classroom_groups, classroom_jobs, classroom_queue
 from diplosim.present.classroom import ClassroomApp, ClassroomServer
 from diplosim.present.classroom_jobs import BaseJob, Client, Job
 from diplosim.present.classroom_queue import worker_task
@@ -383,3 +383,19 @@ def main_status(argv: list[str]) -> int:
             return cli.main(argv)
         except SystemExit as exc:
             return int(exc.code or 0)
+
+
+def test_without_a_pool_of_processes_the_runs_go_on_in_threads(monkeypatch):
+    class NoProcesses:
+        def Pool(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802 - multiprocessing's name
+            raise PermissionError("no semaphores here")
+
+    monkeypatch.setattr(classroom_queue, "_context", NoProcesses)
+    app = ClassroomApp(workers=2)
+    try:
+        app.jobs.open()
+        assert app.jobs.queue.fallback == "PermissionError: no semaphores here"
+        snap = finished(app, post(app, "/api/run", {"now": {"episode": EPISODE, "runs": 30}})[1]["job"])
+    finally:
+        app.close()
+    assert snap["done"] == 30 and snap["now"]["summary"]["outcomes"]

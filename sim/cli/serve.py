@@ -37,6 +37,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if not server.loopback:  # decided from the address bound, however --host was spelt
             print(f"warning: listening on {server.host}: anyone who can reach this machine on that network can "
                   "use the page (run simulations, upload scenario files)", file=sys.stderr)
+        if app.jobs.queue.fallback is not None:
+            print(f"warning: no pool of processes ({excerpt(app.jobs.queue.fallback)}): the page's runs share this "
+                  "process, one at a time", file=sys.stderr)
         print(f"diplosim classroom page: {'  '.join(server.urls)}  (Ctrl-C to stop)", flush=True)
         server.serve_forever()
     except Terminated:

@@ -166,6 +166,8 @@ class RoomQueue:
         self._finisher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="classroom-finish")
         self.rate = 0.0
         """Replications a second one worker runs, as the last tasks measured it (0 before any)."""
+        self.fallback: str | None = None
+        """Why the pool could not be started, if it could not (the tasks then run in threads here)."""
         self._loop = threading.Thread(target=self._dispatch, name="classroom-queue", daemon=True)
         self._loop.start()
 
@@ -176,7 +178,11 @@ class RoomQueue:
 
     def _open(self) -> None:
         if self._pool is None and self.processes and not self._closed:
-            self._pool = _context().Pool(self.workers, initializer=room_worker)
+            try:
+                self._pool = _context().Pool(self.workers, initializer=room_worker)
+            except (OSError, RuntimeError) as exc:  # no processes here (a sandbox): threads, slower but working
+                self.processes = False
+                self.fallback = f"{type(exc).__name__}: {exc}"
 
     def submit(self, job: BaseJob) -> None:
         """Put `job` at the back of its client's line."""
