@@ -52,6 +52,13 @@ def request(port: int, method: str, path: str, body: Any = None, page: str = "0"
 
 
 def student(port: int, number: int, runs: int, go: threading.Event, out: dict[str, Any]) -> None:
+    try:
+        ask(port, number, runs, go, out)
+    except OSError as exc:  # a connection refused or reset counts against the server
+        out["error"] = f"{type(exc).__name__}: {exc}"
+
+
+def ask(port: int, number: int, runs: int, go: threading.Event, out: dict[str, Any]) -> None:
     page = f"{number + 1:016x}"
     go.wait()
     began = time.monotonic()

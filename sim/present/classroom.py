@@ -471,6 +471,9 @@ class ClassroomServer(ThreadingHTTPServer):
     is decided from the address it is bound to, not from how `host` was spelt."""
 
     daemon_threads = True
+    request_queue_size = 128
+    """Connections the listening socket holds before they are accepted (socketserver's 5 would reset a
+    room's pages that connect at the same moment while the server is busy loading a scenario)."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = DEFAULT_PORT, app: ClassroomApp | None = None) -> None:
         try:
