@@ -8,6 +8,7 @@ import io
 import json
 import random
 import signal
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -399,3 +400,30 @@ def test_without_a_pool_of_processes_the_runs_go_on_in_threads(monkeypatch):
     finally:
         app.close()
     assert snap["done"] == 30 and snap["now"]["summary"]["outcomes"]
+
+
+def test_a_room_connecting_at_the_same_moment_is_not_turned_away():
+    """Forty pages connect before the server accepts any (as when it is busy loading a scenario): every
+    one is answered (a listen backlog of socketserver's 5 leaves most of them hanging or reset)."""
+    app = ClassroomApp(workers=1, processes=False)
+    server = ClassroomServer("127.0.0.1", 0, app)
+    sockets: list[socket.socket] = []
+    answered = 0
+    try:
+        for _ in range(40):
+            sockets.append(socket.create_connection(("127.0.0.1", server.port), timeout=5))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        for sock in sockets:
+            sock.sendall(f"GET /api/meta HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nConnection: close\r\n\r\n"
+                         .encode())
+            data = b""
+            with contextlib.suppress(OSError):
+                while chunk := sock.recv(65536):
+                    data += chunk
+            answered += data.startswith(b"HTTP/1.1 200")
+    finally:
+        for sock in sockets:
+            sock.close()
+        server.shutdown()
+        server.server_close()
+    assert answered == 40
