@@ -7,6 +7,7 @@ import http.client
 import io
 import json
 import random
+import selectors
 import signal
 import socket
 import threading
@@ -408,22 +409,36 @@ def test_a_room_connecting_at_the_same_moment_is_not_turned_away():
     app = ClassroomApp(workers=1, processes=False)
     server = ClassroomServer("127.0.0.1", 0, app)
     sockets: list[socket.socket] = []
-    answered = 0
+    received: dict[socket.socket, bytes] = {}
+    serving = threading.Thread(target=server.serve_forever, daemon=True)
     try:
         for _ in range(40):
             sockets.append(socket.create_connection(("127.0.0.1", server.port), timeout=5))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        for sock in sockets:
-            sock.sendall(f"GET /api/meta HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nConnection: close\r\n\r\n"
-                         .encode())
-            data = b""
-            with contextlib.suppress(OSError):
-                while chunk := sock.recv(65536):
-                    data += chunk
-            answered += data.startswith(b"HTTP/1.1 200")
+        serving.start()
+        with selectors.DefaultSelector() as waiting:
+            for sock in sockets:
+                sock.sendall(f"GET /api/meta HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nConnection: close\r\n\r\n"
+                             .encode())
+                sock.setblocking(False)
+                received[sock] = b""
+                waiting.register(sock, selectors.EVENT_READ)
+            deadline = time.monotonic() + 30  # one deadline for all: a refused room fails in 30 s, not hangs
+            while waiting.get_map() and time.monotonic() < deadline:
+                for key, _ in waiting.select(timeout=1):
+                    sock = key.fileobj
+                    assert isinstance(sock, socket.socket)
+                    try:
+                        chunk = sock.recv(65536)
+                    except OSError:
+                        chunk = b""
+                    received[sock] += chunk
+                    if not chunk:
+                        waiting.unregister(sock)
     finally:
         for sock in sockets:
             sock.close()
-        server.shutdown()
+        if serving.is_alive():
+            server.shutdown()
         server.server_close()
+    answered = sum(data.startswith(b"HTTP/1.1 200") for data in received.values())
     assert answered == 40

@@ -483,6 +483,7 @@ class ClassroomServer(ThreadingHTTPServer):
         super().__init__((address, port), _Handler)
         self.app = app or ClassroomApp()
         self.app.jobs.open()  # the pool's processes start now, not when the first student presses Run
+        meta()  # and the episodes are read now: not by every page of a room that opens at once
         self.host = str(self.server_address[0])
         self.port = int(self.server_address[1])
         self.loopback = is_loopback(self.host)
