@@ -26,6 +26,7 @@ from diplosim.explore.compare import compare
 from diplosim.present import classroom, classroom_jobs, classroom_state
 from diplosim.present.classroom import MAX_BODY, ClassroomApp, ClassroomServer, static_file
 from diplosim.present.classroom_jobs import Job
+from diplosim.present.classroom_queue import worker_task
 from diplosim.present.classroom_state import Workspace, episode_of, prepare, scenario_text
 from diplosim.present.story import story_text
 from diplosim.run.ensemble import run_indices
@@ -283,18 +284,27 @@ def test_runs_and_seed_are_checked(app):
 # ---------------------------------------------------------------- runs: growing, paired, told
 
 
-def test_a_job_grows_chunk_by_chunk(monkeypatch):
-    monkeypatch.setattr(classroom_jobs, "SNAPSHOT_SECONDS", 0.0)
+def test_a_job_grows_chunk_by_chunk_and_shows_numbers_from_its_first_estimate():
     ws = Workspace()
     try:
-        job = Job(prepare({"episode": EPISODE, "runs": 130}, ws), None)
-        seen: list[int] = []
-        publish = job._publish
-        monkeypatch.setattr(job, "_publish", lambda: (publish(), seen.append(job.snapshot()["done"])))
-        job.run()
+        job = Job(prepare({"episode": EPISODE, "runs": 430}, ws), None)
+        assert job.snapshot()["status"] == "queued"
+        seen = []
+        while (task := job.next_task() if job.has_work() else None) is not None:
+            job.sent += 1
+            job.accept(task, worker_task(task.args)[0])
+            job._changed()
+            job._built_at = 0.0  # as if SNAPSHOT_SECONDS had passed
+            snap = job.snapshot()
+            seen.append((snap["done"], snap["ran"], snap["partial"], snap["now"] is not None))
+        job.complete()
+        final = job.snapshot()
     finally:
         ws.close()
-    assert seen == [50, 100, 130, 130] and job.snapshot()["status"] == "done"
+    assert classroom_jobs.chunk_plan(430) == [(0, 200), (200, 300), (300, 400), (400, 430)]
+    assert seen == [(200, 200, True, True), (300, 300, True, True), (400, 400, True, True), (430, 430, False, True)]
+    assert final["status"] == "done" and final["done"] == 430 and final["partial"] is False
+    assert final["total"] == 430 and final["result"] == job.ident
 
 
 def test_the_comparison_is_the_paired_difference_of_compare(app):

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from diplosim.present import classroom, classroom_jobs
+from diplosim.present import classroom, classroom_jobs, classroom_queue
 from diplosim.present.classroom import ClassroomApp, ClassroomServer, is_loopback, same_origin
 from diplosim.present.classroom_jobs import BaseJob, Client
 from diplosim.present.classroom_state import MAX_PAGE_RUNS
@@ -170,8 +170,8 @@ class Blocker(BaseJob):
 
 @pytest.fixture
 def blocked() -> Iterator[tuple[ClassroomApp, Blocker]]:
-    """An app whose worker is busy (so that everything asked for waits in the queue)."""
-    served = ClassroomApp()
+    """An app whose one worker is busy (so that everything asked for waits in the queue)."""
+    served = ClassroomApp(workers=1)
     blocker = Blocker()
     served.jobs.submit(blocker, Client("teacher"))
     try:
@@ -189,21 +189,20 @@ def snapshot(app: ClassroomApp, job: str) -> dict[str, Any]:
 
 def test_a_story_is_queued_and_told_by_the_worker_not_the_request(blocked, monkeypatch):
     app, blocker = blocked
-    threads: list[str] = []
-    for name in ("tell", "run_indices"):
-        real = getattr(classroom_jobs, name)
-        monkeypatch.setattr(classroom_jobs, name, lambda *a, real=real, **k: (
-            threads.append(threading.current_thread().name), real(*a, **k))[1])
+    told: list[Any] = []
+    monkeypatch.setattr(classroom_queue, "tell", lambda *a, **k: told.append(a))  # in this process: a bug
     status, answer = call(app, "/api/story", {**GOOD, "runs": 120, "story": 2})
     assert status == 200 and set(answer) == {"job"}, answer
-    assert threads == [] and snapshot(app, answer["job"])["status"] == "queued"  # answered before any of it ran
+    snap = snapshot(app, answer["job"])  # answered before any of it ran: its place in the queue, no story
+    assert snap["status"] == "queued" and snap["position"] == 1 and snap["story"] is None
     blocker.go.set()
     deadline = time.monotonic() + 60
     while (snap := snapshot(app, answer["job"]))["status"] in ("queued", "running") and time.monotonic() < deadline:
         time.sleep(0.05)
     assert snap["status"] == "done" and snap["story"]["replication"] == 2 and snap["story"]["share"]
-    assert len(threads) == 1 + 3  # the replication told, then 120 replications in chunks of 50
-    assert all(name.startswith("classroom-job") for name in threads), threads
+    assert told == []  # told in a worker process, not here
+    job = app.jobs.get(answer["job"])
+    assert job is not None and job.sent == 1 + 1  # the replication told, then 120 replications in one task
 
 
 def test_a_cancelled_job_that_waits_leaves_the_queue_at_once(blocked):
@@ -336,7 +335,7 @@ def test_json_no_setting_can_be_is_a_400_with_one_line(text):
 
 
 def test_a_client_past_its_cap_is_told_when_to_try_again_in_retry_after(small_caps):
-    app = ClassroomApp()
+    app = ClassroomApp(workers=1)
     blocker = Blocker()
     app.jobs.submit(blocker, Client("teacher"))
     with serving(app=app) as server:  # which closes the app when it stops

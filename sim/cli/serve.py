@@ -1,7 +1,8 @@
 """`serve`: the classroom page (`present/classroom.py`) on a local web server.
 
 Argument parsing, printing and signals only: Ctrl-C or SIGTERM stops the server, which cancels
-its runs and removes its private folder, and the command exits 0 with one line.
+its runs, ends its pool of processes (`--workers`, default every core) and removes its private
+folder, and the command exits 0 with one line.
 """
 
 from __future__ import annotations
@@ -20,13 +21,15 @@ DEFAULT_HOST = "127.0.0.1"
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from ..present.classroom import ClassroomServer  # http.server: loaded only here
+    from ..present.classroom import ClassroomApp, ClassroomServer  # http.server: loaded only here
 
     # What a page uploads may extend only the shipped scenarios, whatever folders the shell allows.
     os.environ.pop(ALLOW_ENV, None)
+    app = ClassroomApp(workers=args.workers)
     try:
-        server = ClassroomServer(args.host, args.port)
+        server = ClassroomServer(args.host, args.port, app)
     except OSError as exc:
+        app.close()
         raise UsageError(f"serve: cannot listen on {excerpt(args.host)} port {args.port} ({exc.strerror or exc}); "
                          "try another --port, or --port 0 for a free one") from None
     how = "stopped"
@@ -34,6 +37,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if not server.loopback:  # decided from the address bound, however --host was spelt
             print(f"warning: listening on {server.host}: anyone who can reach this machine on that network can "
                   "use the page (run simulations, upload scenario files)", file=sys.stderr)
+        if app.jobs.queue.fallback is not None:
+            print(f"warning: no pool of processes ({excerpt(app.jobs.queue.fallback)}): the page's runs share this "
+                  "process, one at a time", file=sys.stderr)
         print(f"diplosim classroom page: {'  '.join(server.urls)}  (Ctrl-C to stop)", flush=True)
         server.serve_forever()
     except Terminated:
@@ -54,4 +60,7 @@ def add_serve_command(sub: Any) -> None:
     p.add_argument("--host", default=DEFAULT_HOST, metavar="ADDRESS",
                    help=f"address to listen on (default {DEFAULT_HOST}, this machine only); another address "
                         "opens the page to that network")
+    p.add_argument("--workers", type=whole(1, 256, "a number of processes"), default=None, metavar="N",
+                   help="processes that run the page's replications (default: every core); the room's runs "
+                        "share them in turn")
     p.set_defaults(func=cmd_serve)

@@ -16,9 +16,22 @@ Routes (JSON in and out, but the page's own files)::
     POST /api/story     {state}   -> {"job": ID}: one replication told, with the reasons for each decision
     GET  /api/jobs/ID             the job's snapshot, growing as chunks finish (a story's: its "story")
     POST /api/jobs/ID/cancel
+    GET  /api/result/ID           a finished run's last snapshot, for the server's lifetime (a shared link)
+    POST /api/groups    {"group": NAME, "state": state}   a group saves its scenario (replacing its last)
+    GET  /api/groups              the groups' saved scenarios: group, episode, name, changes, saved
+    POST /api/groups/compare  {"groups": [NAME, NAME, ...], "runs": N, "seed": S}   -> {"job": ID}
 
 Every simulation is a job in the one queue (`classroom_jobs.JobBoard`), never run in a request's
-thread; past a cap of the board a request is answered 429 (a client's cap) or 503 (the server's)
+thread: the jobs' chunks run on a pool of processes over the machine's cores, handed out round
+robin across pages (`classroom_queue`). A run's snapshot says while it waits ``"status": "queued"``
+and its ``position`` in the queue, and holds no numbers; then ``done`` of ``runs`` replications per
+scenario, ``ran`` of ``total`` in all, and from the first estimate (`classroom_jobs.FIRST_ESTIMATE`
+replications) on, the numbers, with ``"partial": true`` until the run is complete. A finished run's
+snapshot names its ``result`` id: ``/api/result/ID`` gives that snapshot back for as long as the
+server runs (the last `classroom_jobs.MAX_RESULTS` runs), so a link that carries the id can show
+the results again. A group comparison's snapshot has the shape ``compare --json`` prints
+(``outcomes``, ``scenarios`` with each one's distribution and paired difference from the first).
+Past a cap of the board a request is answered 429 (a client's cap) or 503 (the server's)
 with a Retry-After header and one line saying when to try again. A request that is wrong is
 answered 400 with one line naming its field (`PageError`); a bug 500 with one line.
 
@@ -53,7 +66,8 @@ from ..domain.variables import VARIABLES
 from ..errors import MAX_MESSAGE, excerpt
 from ..scenario.loader import OUTCOMES, TALKS_ISSUES
 from ..scenario.yamlio import MAX_FILE_BYTES
-from .classroom_jobs import CHUNK, FAN_VARIABLES, LOCAL, Busy, Client, JobBoard
+from .classroom_groups import Groups, group_name
+from .classroom_jobs import CHUNK, FAN_VARIABLES, FIRST_ESTIMATE, LOCAL, Busy, Client, JobBoard
 from .classroom_state import (
     MAX_PAGE_RUNS,
     PageError,
@@ -134,7 +148,8 @@ def meta() -> dict[str, Any]:
             "kinds": kinds, "roles": dict(ROLES), "outcomes": OUTCOMES, "parameters": params,
             "variables": {n: {"lower": VARIABLES[n].lower, "upper": VARIABLES[n].upper, "unit": VARIABLES[n].unit,
                               "meaning": VARIABLES[n].meaning} for n in FAN_VARIABLES},
-            "limits": {"runs": MAX_PAGE_RUNS, "chunk": CHUNK, "upload_bytes": MAX_FILE_BYTES},
+            "limits": {"runs": MAX_PAGE_RUNS, "chunk": CHUNK, "first_estimate": FIRST_ESTIMATE,
+                       "upload_bytes": MAX_FILE_BYTES},
             "words": _words()}
 
 
@@ -156,9 +171,11 @@ def model_card() -> Response:
 class ClassroomApp:
     """The page's back end: a private folder, a board of jobs, and the routes. No sockets."""
 
-    def __init__(self) -> None:
+    def __init__(self, workers: int | None = None, processes: bool = True) -> None:
         self.workspace = Workspace()
-        self.jobs = JobBoard()
+        self.jobs = JobBoard(workers, processes)
+        """The jobs, on `workers` processes (default: every core); ``processes=False``: threads here."""
+        self.groups = Groups()
 
     def close(self) -> None:
         """Stop every job and remove the private folder."""
@@ -178,8 +195,14 @@ class ClassroomApp:
             found = re.fullmatch(r"/api/jobs/([0-9a-f]{1,32})(/cancel)?", route)
             if found:
                 return self.job(method, found.group(1), bool(found.group(2)))
+            found = re.fullmatch(r"/api/result/([0-9a-f]{1,32})", route)
+            if found:
+                return self.result(method, found.group(1))
+            if method == "GET" and route == "/api/groups":
+                return _json(200, {"groups": self.groups.listing()})
             posts = {"/api/episode": self.episode, "/api/check": self.check, "/api/scenario": self.scenario,
-                     "/api/run": self.run, "/api/story": self.story}
+                     "/api/run": self.run, "/api/story": self.story, "/api/groups": self.save_group,
+                     "/api/groups/compare": self.compare_groups}
             if route in posts:
                 if method != "POST":
                     return _error(405, f"{route} takes POST")
@@ -272,7 +295,45 @@ class ClassroomApp:
             return _json(200, {"cancelled": ident})
         if method != "GET":
             return _error(405, "a run's snapshot takes GET")
-        return _json(200, job.snapshot())
+        return 200, "application/json; charset=utf-8", job.snapshot_json()
+
+    def result(self, method: str, ident: str) -> Response:
+        """A finished run's last snapshot (what a shared link shows again)."""
+        if method != "GET":
+            return _error(405, "a result takes GET")
+        found = self.jobs.result(ident)
+        if found is None:
+            return _error(404, "no such result (the server keeps the last runs' results until it stops)")
+        return _json(200, found)
+
+    def save_group(self, body: Mapping[str, Any], client: Client = LOCAL) -> Response:
+        """Keep a group's scenario (its page's settings, checked to load) under the group's name."""
+        unknown = sorted(set(body) - {"group", "state"})
+        if unknown:
+            return _error(400, f"saving takes only 'group' and 'state', found '{excerpt(unknown[0])}'")
+        group = group_name(body.get("group"))
+        state = body.get("state")
+        if not isinstance(state, Mapping):
+            return _error(400, "saving needs the page's settings ('state')", "state")
+        saved = self.groups.save(group, state, prepare(state, self.workspace))
+        return _json(200, saved.listing())
+
+    def compare_groups(self, body: Mapping[str, Any], client: Client = LOCAL) -> Response:
+        """Queue a comparison of two or more groups' scenarios with common random numbers."""
+        unknown = sorted(set(body) - {"groups", "runs", "seed"})
+        if unknown:
+            return _error(400, f"a comparison takes only 'groups', 'runs' and 'seed', found '{excerpt(unknown[0])}'")
+        chosen = self.groups.chosen(body.get("groups"))
+        runs, seed, _ = run_options(body)
+        self.jobs.admit(len(chosen) * runs, client)
+        prepared = []
+        for saved in chosen:
+            try:
+                prepared.append(prepare({**saved.state, "runs": runs, "seed": seed, "story": 0}, self.workspace))
+            except PageError as exc:
+                raise PageError(f"{saved.group}: {exc.message}", "groups") from None
+        job = self.jobs.compare([s.group for s in chosen], prepared, runs, seed, client)
+        return _json(200, {"job": job.ident})
 
     def story(self, state: Mapping[str, Any], client: Client = LOCAL) -> Response:
         """Queue the story of the state's replication; its snapshot (``/api/jobs/ID``) holds it when done."""
@@ -430,6 +491,9 @@ class ClassroomServer(ThreadingHTTPServer):
     is decided from the address it is bound to, not from how `host` was spelt."""
 
     daemon_threads = True
+    request_queue_size = 128
+    """Connections the listening socket holds before they are accepted (socketserver's 5 would reset a
+    room's pages that connect at the same moment while the server is busy loading a scenario)."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = DEFAULT_PORT, app: ClassroomApp | None = None) -> None:
         try:
@@ -438,6 +502,8 @@ class ClassroomServer(ThreadingHTTPServer):
             raise OSError(f"no such address: {exc}") from None
         super().__init__((address, port), _Handler)
         self.app = app or ClassroomApp()
+        self.app.jobs.open()  # the pool's processes start now, not when the first student presses Run
+        meta()  # and the episodes are read now: not by every page of a room that opens at once
         self.host = str(self.server_address[0])
         self.port = int(self.server_address[1])
         self.loopback = is_loopback(self.host)

@@ -23,12 +23,14 @@ the file under its download name: the line ``check FILE`` prints.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import os
 import re
 import shutil
 import tempfile
 import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -68,6 +70,9 @@ STATE_KEYS = ("episode", "upload", "mechanisms", "remove", "move", "add", "param
 """The settings a state may hold."""
 MAX_KEPT = 256
 """Most uploaded texts (and, separately, generated files) the private folder keeps; older ones go first."""
+MAX_PREPARED = 32
+"""Most loaded scenarios a workspace keeps by the settings they stand for (in a room, many pages run the
+same settings: loading one takes about a second of the server's time, a cached one none)."""
 
 
 class PageError(DiplosimError):
@@ -223,6 +228,9 @@ class Workspace:
     def __init__(self) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="diplosim-classroom-")).resolve()
         self._lock = threading.Lock()
+        self.prepared: OrderedDict[str, Prepared] = OrderedDict()
+        """The last `MAX_PREPARED` states loaded (by a digest of their JSON), for `prepare`."""
+        self.prepare_lock = threading.Lock()
         uploads = self.root / "uploads"
         uploads.mkdir()
         (self.root / "generated").mkdir()
@@ -575,7 +583,24 @@ def _target(field: str | None, targets: Sequence[str]) -> str:
 
 def prepare(state: Mapping[str, Any], workspace: Workspace) -> Prepared:
     """The scenario a state stands for, written as a file in `workspace` and loaded (and compiled) as
-    `check` would: or a `PageError` with the loader's line for that file under its download name."""
+    `check` would: or a `PageError` with the loader's line for that file under its download name.
+    The same state a second time is the same `Prepared` (the workspace keeps the last `MAX_PREPARED`)."""
+    try:
+        key = hashlib.sha256(json.dumps(state, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+    except (TypeError, ValueError, UnicodeError):  # not plain JSON: the loader says what is wrong with it
+        return _prepare(state, workspace)
+    with workspace.prepare_lock:  # loading is Python-bound: one at a time loses nothing, and loads a state once
+        found = workspace.prepared.get(key)
+        if found is not None:
+            workspace.prepared.move_to_end(key)
+            return found
+        prepared = workspace.prepared[key] = _prepare(state, workspace)
+        while len(workspace.prepared) > MAX_PREPARED:
+            workspace.prepared.popitem(last=False)
+        return prepared
+
+
+def _prepare(state: Mapping[str, Any], workspace: Workspace) -> Prepared:
     episode = episode_of(state, workspace)
     runs, seed, story = run_options(state)
     mode = page_mode(state)

@@ -570,7 +570,8 @@ async function run() {
   S.lastRun = now;
   S.job = answer.job;
   $("cancel").disabled = false;
-  $("status").textContent = "Running...";
+  clearResults();
+  $("status").textContent = "Sent to the server...";
   tell();
   poll(answer.job);
 }
@@ -580,7 +581,8 @@ async function poll(job) {
   if (job !== S.job) return;  // a newer run took over
   if (snap.error && !snap.id) { showError(snap.error); return; }
   S.snapshot = snap;
-  renderResults(snap);
+  showProgress(snap);
+  if (snap.now) renderResults(snap);  // no numbers until the first estimate is in
   if (snap.status === "queued" || snap.status === "running") {
     setTimeout(() => poll(job), POLL_MS);
     return;
@@ -592,10 +594,41 @@ async function poll(job) {
   writeAddress();  // a done run's link carries its result
 }
 
-function renderResults(snap) {
+// The queue, the progress and the first estimate: while a run waits, its place in the queue and no
+// numbers; while its first estimate runs, how far it is; then numbers, marked as a first estimate
+// until the run is complete.
+function clearResults() {
+  for (const id of ["outcome-chart", "outcome-table", "timing-chart", "fan-approval", "fan-threat"]) {
+    if ($(id)) clear($(id));
+  }
+  for (const id of ["shift", "sides-note"]) if ($(id)) $(id).textContent = "";
+  $("progress").value = 0;
+  $("progress-text").textContent = "";
+}
+
+function showProgress(snap) {
   document.body.dataset.run = snap.status;
-  $("progress").max = snap.runs; $("progress").value = snap.done;
-  $("progress-text").textContent = `${snap.done} / ${snap.runs} replications${snap.before ? " of each setting" : ""}`;
+  document.body.dataset.position = snap.status === "queued" && snap.position ? String(snap.position) : "";
+  const each = snap.before ? " of each setting" : "";
+  $("progress").max = snap.total || snap.runs; $("progress").value = snap.ran || 0;
+  if (snap.status === "queued") {
+    $("status").textContent = snap.position ? `Waiting in the queue: place ${snap.position}. The server runs ` +
+      "everyone's runs in turn; the numbers appear when yours has run." : "Waiting in the queue.";
+    $("progress-text").textContent = "waiting: no numbers yet";
+  } else if (snap.status === "running" && !snap.now) {
+    $("status").textContent = `Running: a first estimate comes after ${Math.min(snap.runs, S.meta.limits.first_estimate || 200)} ` +
+      `replications${each}.`;
+    $("progress-text").textContent = `${snap.ran} / ${snap.total} replications run; no numbers yet`;
+  } else if (snap.status === "running") {
+    $("status").textContent = `First estimate from ${snap.done} of ${snap.runs} replications${each}: the numbers ` +
+      "will still move a little as the rest run.";
+    $("progress-text").textContent = `${snap.done} / ${snap.runs} replications${each} (a first estimate)`;
+  } else {
+    $("progress-text").textContent = `${snap.done} / ${snap.runs} replications${each}`;
+  }
+}
+
+function renderResults(snap) {
   const record = snap.now.context.record;
   const sides = snap.before ? [snap.before, snap.now] : [snap.now];
   $("sides-note").textContent = sides.map(sideNote).join(". ") + ".";
