@@ -137,8 +137,13 @@ def test_tokyo_faces_trade_measures_only_over_an_unsettled_claim_and_answers_que
     tokyo.handle(("event", "court_ruling"))  # the ruling's standing grievance is not in this view: nothing to answer
     assert view.decisions == [] and tokyo.faces() is None
     view.standings["grievance"] = 0.4  # a ruling stands unsettled
-    tokyo.handle(("event", "court_ruling"))
+    tokyo.handle(("event", "court_ruling"))  # news waits for its next cabinet meeting (deliberation)
+    assert view.decisions == []
+    tokyo.handle(("event", "notice_given"))  # a change of the situation calls an extraordinary meeting
     assert [d.situation for d in view.decisions] == ["trade measures over the rulings?"]
+    view.mechanisms = view.mechanisms - {"deliberation"}
+    tokyo.handle(("event", "court_ruling"))  # without deliberation, any news it listens to prompts a review
+    assert len(view.decisions) == 2
     tokyo.handle(("stage", None))  # its agenda brings the decision up later, without a deadline
     assert view.wakes and view.wakes[-1][1] == "review" and view.wakes[-1][0] > view.now
     assert isinstance(tokyo.answer("sign?"), bool) and view.decisions[-1].situation == "sign?"
@@ -279,7 +284,9 @@ def test_seoul_suspends_a_notice_when_the_pact_is_worth_keeping_and_asks_tokyo_f
     view.flags.add("export_controls")
     seoul = Executive(view, "Seoul", {})  # type: ignore[arg-type]
     seoul.start()
-    seoul.handle(("event", "us_pressure"))
+    seoul.handle(("event", "us_pressure"))  # news: it waits for the next meeting (deliberation)
+    assert view.questions == []
+    seoul.handle(("event", "whitelist_removal"))  # a new measure calls an extraordinary meeting
     assert ("counterpart", "talks if Seoul keeps the pact?") in view.questions
     assert view.moves and view.moves[-1] in (Stage.SUSPENDED, Stage.NORMALISED)
 

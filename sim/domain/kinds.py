@@ -102,6 +102,13 @@ LIFECYCLE_EVENTS: dict[str, str] = {
 
 EVENT_KINDS: tuple[str, ...] = TRIGGER_KINDS + tuple(LIFECYCLE_EVENTS)
 
+SITUATION_CHANGES: frozenset[str] = frozenset(LIFECYCLE_EVENTS) | frozenset(
+    {"export_control", "whitelist_removal", "controls_lifted", "whitelist_restored", "trade_talks"})
+"""Events (as actors hear them: talks on trade are ``trade_talks``) that change the situation a government
+decides in: the pact's stage, a trade measure imposed or lifted, talks on the measures. Under the
+`deliberation` mechanism each calls an extraordinary meeting of the governments that listen; any other news
+(a test, a ruling, a visit, a poll, a protest) changes the state and waits for the next regular meeting."""
+
 MOVERS: dict[str, str] = {
     "export_control": "counterpart",
     "whitelist_removal": "counterpart",
