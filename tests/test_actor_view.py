@@ -157,15 +157,19 @@ def test_tokyo_with_a_deep_grievance_imposes_export_controls_at_its_review():
     assert view.emitted[0][0] == "export_control"
 
 
-def test_tokyo_keeps_its_measures_while_the_claim_is_unsettled():
-    # lifting gives up what the measures answer and backs down: worth less than keeping them,
-    # however little imposing them would now be worth (the cost of imposing is spent)
-    view = FakeView({"grievance": 0.5}, retaliation_base=10.0)
-    view.standings["grievance"] = 0.5
-    view.flags |= {"export_controls", "whitelist_removed"}
-    Counterpart(view, "Tokyo", {}).review("agenda")  # type: ignore[arg-type]
-    u = utilities(view.decisions[0])
-    assert u["keep_measures"] > u["lift_measures"] + 1.0
+def test_tokyo_keeps_its_measures_while_the_grievance_stands_and_lifts_them_once_it_fades():
+    # keeping a measure is worth what it answers (the grievance) less what it costs Tokyo's own exporters;
+    # lifting backs down in the open. A deep grievance keeps them; a settled one makes lifting the better move.
+    def utilities_at(grievance: float) -> dict[str, float]:
+        view = FakeView({"grievance": grievance}, retaliation_weight=8.0, retaliation_base=4.0, walkaway_cost=2.0)
+        view.standings["grievance"] = grievance
+        view.flags |= {"export_controls", "whitelist_removed"}
+        Counterpart(view, "Tokyo", {}).review("agenda")  # type: ignore[arg-type]
+        return utilities(view.decisions[0])
+
+    deep, settled = utilities_at(1.0), utilities_at(0.0)
+    assert deep["keep_measures"] > deep["lift_measures"] + 1.0  # 0 against 4 - 8 - 2
+    assert settled["lift_measures"] > settled["keep_measures"] + 1.0  # 4 - 2 against 0
 
 
 def test_washington_presses_while_the_pact_is_at_stake_and_not_when_it_takes_no_initiatives():

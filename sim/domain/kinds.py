@@ -33,7 +33,7 @@ KINDS: dict[str, KindSpec] = {
                  "mobilisation rises by scandal_mobilisation_jump x magnitude."),
         KindSpec("court_ruling", "A Korean court ruling on colonial-era claims (forced labour).",
                  "the standing level of Tokyo's grievance rises by ruling_grievance_jump x magnitude (an "
-                 "unsettled claim does not fade); anti_japan by ruling_anti_japan_jump x magnitude."),
+                 "unsettled claim does not fade). Korean opinion answers what Tokyo does about it, not the ruling."),
         KindSpec("export_control", "The counterpart (Japan) restricts exports to the executive's country.",
                  "trade_dispute's standing level rises by export_control_trade_jump x magnitude "
                  "until the controls are lifted; anti_japan rises by trade_anti_japan_jump x magnitude."),

@@ -165,8 +165,6 @@ class Parameters:
         'Rise in mobilisation against the executive from a scandal revelation.')
     history_anti_japan_jump: float = declare(0.0, 0.6, 'sentiment units per event', 'opinion_dynamics',
         'Rise in anti-Japan sentiment from a history or territorial dispute.')
-    ruling_anti_japan_jump: float = declare(0.0, 0.6, 'sentiment units per ruling', 'opinion_dynamics',
-        'Rise in anti-Japan sentiment from a court ruling on colonial-era claims.')
     trade_anti_japan_jump: float = declare(0.0, 0.6, 'sentiment units per measure', 'opinion_dynamics',
         'Rise in anti-Japan sentiment from a Japanese trade measure.')
     boycott_base: float = declare(-6.0, 3.0, 'utility', 'opinion_dynamics',
@@ -201,6 +199,9 @@ class Parameters:
         'How much grievance pushes Tokyo to a trade measure; also lowers its appetite for the pact.')
     trade_talks_relief: float = declare(0.0, 1.0, 'dispute units', 'issue_linkage',
         'Fall in the trade dispute when export-control talks are offered.')
+    tokyo_patience: float = declare(0.0, 6.0, 'utility', 'issue_linkage',
+        "Tokyo's own value of holding a further trade measure in reserve (its patience): imposing a measure "
+        "must be worth more than this. Prior as Seoul's option_value, for the same reason.")
     settlement_share: float = declare(0.0, 1.0, 'share of the standing grievance', 'issue_linkage',
         "Share of Tokyo's standing grievance (the unsettled claims) that a settlement of magnitude 1 resolves.")
 
