@@ -115,6 +115,7 @@ class Actor:
             self.react(detail)
             if self.decides and self.faces() is not None and self.takes_up(detail):
                 self.review(detail)
+            self.plan()  # news may have put a decision before it (a ruling's grievance): its meetings take it up
         elif what == "review":
             if detail == self._token and self.decides:
                 if self.faces() is not None and self.on_agenda():
