@@ -23,7 +23,7 @@ import yaml
 
 from diplosim.cli import main as cli
 from diplosim.explore.compare import compare
-from diplosim.present import classroom_jobs, classroom_state
+from diplosim.present import classroom, classroom_jobs, classroom_state
 from diplosim.present.classroom import MAX_BODY, ClassroomApp, ClassroomServer, static_file
 from diplosim.present.classroom_jobs import Job
 from diplosim.present.classroom_state import Workspace, episode_of, prepare, scenario_text
@@ -196,7 +196,7 @@ def test_a_bad_setting_gets_the_line_check_prints_beside_its_field(app, tmp_path
     change, target = BAD_STATES[name]
     state = {"episode": EPISODE, **change}
     status, answer = call(app, "POST", "/api/check", state)
-    assert status == 422 and answer["error"]["target"] == target, answer
+    assert status == 400 and answer["error"]["target"] == target, answer
     ws = app.workspace
     text, _ = scenario_text(state, episode_of(state, ws))  # the file the page would save
     filename = episode_of(state, ws).filename
@@ -221,7 +221,7 @@ BAD_UPLOADS = {
 def test_a_bad_upload_gets_the_line_check_prints(app, tmp_path, name):
     text = BAD_UPLOADS[name]
     status, answer = call(app, "POST", "/api/episode", {"upload": {"name": "mine.yaml", "text": text}})
-    assert status == 422 and answer["error"]["target"] == "episode", answer
+    assert status == 400 and answer["error"]["target"] == "episode", answer
     folder = tmp_path / "student"
     folder.mkdir()
     for shipped in ("history", "params"):  # a student's folder beside the shipped episodes
@@ -246,7 +246,7 @@ def test_an_upload_cannot_read_outside_the_shipped_scenarios(app, tmp_path):
                  f"extends: ../history/gsomia-2019.yaml\nparams: {{file: {secret}}}\n",
                  "extends: ../../generated/x/y.yaml\n"):
         status, answer = call(app, "POST", "/api/episode", {"upload": {"name": "mine.yaml", "text": text}})
-        assert status == 422, text
+        assert status == 400, text
         assert "outside the folders" in answer["error"]["message"] or "not found" in answer["error"]["message"]
 
 
@@ -266,7 +266,7 @@ def test_uploads_are_written_only_inside_the_private_folder(tmp_path):
 def test_a_state_naming_a_file_instead_of_an_episode_is_refused(app):
     for name in ("/etc/passwd", "../../pyproject.toml", "history/../../../etc/passwd.yaml"):
         status, answer = call(app, "POST", "/api/episode", {"episode": name})
-        assert status == 422 and answer["error"]["target"] == "episode"
+        assert status == 400 and answer["error"]["target"] == "episode"
         assert "unknown episode" in answer["error"]["message"]
 
 
@@ -274,10 +274,10 @@ def test_runs_and_seed_are_checked(app):
     for change, target in (({"runs": 0}, "runs"), ({"runs": 10**9}, "runs"), ({"seed": "-1"}, "seed"),
                            ({"seed": "x"}, "seed"), ({"story": 1.5}, "story")):
         status, answer = call(app, "POST", "/api/run", {"now": {"episode": EPISODE, **change}})
-        assert status == 422 and answer["error"]["target"] == target, answer
+        assert status == 400 and answer["error"]["target"] == target, answer
     status, answer = call(app, "POST", "/api/run", {"now": {"episode": EPISODE},
                                                     "before": {"episode": EPISODE, "params": {"audience_cost": -1}}})
-    assert status == 422 and answer["error"]["target"] == "before:param:audience_cost"
+    assert status == 400 and answer["error"]["target"] == "before:param:audience_cost"
 
 
 # ---------------------------------------------------------------- runs: growing, paired, told
@@ -315,8 +315,11 @@ def test_the_comparison_is_the_paired_difference_of_compare(app):
 
 
 def test_the_story_is_the_one_story_tells(app, tmp_path):
-    status, told = call(app, "POST", "/api/story", {"episode": EPISODE, "seed": "2", "story": 3, "runs": 150})
-    assert status == 200, told
+    status, started = call(app, "POST", "/api/story", {"episode": EPISODE, "seed": "2", "story": 3, "runs": 150})
+    assert status == 200 and set(started) == {"job"}, started  # queued, told by the job's worker
+    snap = finished(app, started["job"])
+    assert snap["kind"] == "story" and snap["done"] == snap["runs"] == 151
+    told = snap["story"]
     code, out, _ = cli_lines(["story", str(SHIPPED_DIR / EPISODE), "--seed", "2", "--replication", "3",
                               "--runs", "150"], tmp_path)
     assert out.splitlines() == story_text(told)
@@ -443,6 +446,7 @@ def test_serve_on_another_address_warns_that_anyone_can_use_it():
             proc.kill()
     assert proc.returncode == 0, err
     assert "anyone" in err and "warning" in err
+    assert "0.0.0.0" not in url or not classroom.reachable_addresses()  # an address students can type
 
 
 def test_serve_on_a_port_in_use_says_so_in_one_line(server, capsys, monkeypatch):

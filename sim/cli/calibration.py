@@ -4,6 +4,7 @@ explore/identify.py, explore/abc.py and explore/posterior.py."""
 from __future__ import annotations
 
 import argparse
+import stat
 import sys
 import time
 from collections.abc import Callable
@@ -12,7 +13,7 @@ from typing import Any
 
 from ..domain.parameters import CALIBRATED, PARAMETERS
 from ..errors import shown_path
-from ..files import csv_text, to_json, write_atomic
+from ..files import csv_text, path_status, to_json, write_atomic
 from ..model import compiled_in_use
 from ..run.parallel import default_workers
 from ..scenario.loader import Scenario
@@ -141,9 +142,11 @@ def cmd_posterior(args: argparse.Namespace) -> int:
     from ..explore.posterior import marginal_table
 
     path = Path(args.posterior)
-    if path.is_dir():
+    found = path_status(path)  # a loop of links or a name too long: one line, here
+    if found is not None and stat.S_ISDIR(found.st_mode):
         path = path / "posterior.csv"
-    if not path.is_file():
+        found = path_status(path)
+    if found is None:
         raise UsageError(f"{path}: no posterior sample here; write one with `calibrate --out DIR` "
                          f"(or `calibrate --ship` for {PARAMS_DIR / 'posterior.csv'})")
     posterior = load_posterior(path)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -145,17 +144,12 @@ def experiment_spec(command: str, scenario: str, sets: Mapping[str, str]) -> dic
 
 
 def cmd_rerun(args: argparse.Namespace) -> int:
+    from ..explore.saved import read_saved_sweep
     from ..explore.sweep import axes_of, sweep, sweep_text
 
     path = Path(args.experiment)
-    try:
-        saved = json.loads(path.read_text(encoding="utf-8"))
-        spec = saved["experiment"]
-        if spec["command"] != "sweep":
-            raise UsageError(f"{path}: rerun repeats sweeps; this is a '{spec['command']}' experiment")
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise UsageError(f"{path}: not a saved experiment (sweep.json written by sweep --out): "
-                         f"{type(exc).__name__}") from None
+    saved = read_saved_sweep(path)  # untrusted: every field checked, the work bounded
+    spec = saved["experiment"]
     sets = spec.get("set", {})
 
     def build(values: Mapping[str, float]) -> Model:

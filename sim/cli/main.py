@@ -21,11 +21,12 @@ from typing import Any
 
 from .. import __version__
 from ..errors import ScenarioError
-from ..files import csv_text, to_json, write_atomic
+from ..files import check_output, csv_text, path_status, to_json, write_atomic
 from ..model.engine import compile_scenario
 from ..present.resultdir import (
     OutputDirError,
     check_output_dir,
+    check_results_dir,
     claim_output_dir,
     finish_output_dir,
     require_complete,
@@ -193,6 +194,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     identity = {**run_identity(sc.sha256, args.seed, args.runs, __version__), "mode": args.mode}
     out = Path(args.out) if args.out else Path("results") / Path(args.scenario).stem if args.plot else None
     store_file = args.store or (str(out / STORE_NAME) if out is not None and args.out else None)
+    if args.store:
+        check_output(args.store, folder=True, file=True)  # a pipe, a device, a loop of links: one line
     if args.resume and store_file is None:
         raise UsageError("--resume needs a run store: give --store PATH or --out DIR")
     if out is not None:  # refuse before running: a refusal should cost no work
@@ -314,11 +317,12 @@ def cmd_plot(args: argparse.Namespace) -> int:
     from ..present.calibration_figures import is_calibration_dir, write_calibration_plots
     from ..present.run_figures import write_plots
 
+    check_results_dir(args.results)  # missing, a file, a loop of links, a name too long: one line
     if is_calibration_dir(args.results):
         for path in write_calibration_plots(args.results, args.out_dir):
             print(path)
         return EXIT_OK
-    if not (Path(args.results) / "summary.json").is_file():
+    if path_status(Path(args.results) / "summary.json") is None:  # anything else there: refused as it is read
         raise UsageError(f"{args.results}: not a results directory (no summary.json); "
                          f"make one with `run SCENARIO --out {args.results}` (or give a calibration's "
                          f"directory, with posterior.csv)")

@@ -11,6 +11,7 @@ import os
 import sys
 from typing import Any
 
+from ..errors import excerpt
 from ..scenario.loader import ALLOW_ENV
 from .common import EXIT_OK, UsageError, whole
 from .store_commands import Terminated
@@ -19,21 +20,21 @@ DEFAULT_HOST = "127.0.0.1"
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from ..present.classroom import ClassroomServer, is_loopback  # http.server: loaded only here
+    from ..present.classroom import ClassroomServer  # http.server: loaded only here
 
     # What a page uploads may extend only the shipped scenarios, whatever folders the shell allows.
     os.environ.pop(ALLOW_ENV, None)
     try:
         server = ClassroomServer(args.host, args.port)
     except OSError as exc:
-        raise UsageError(f"serve: cannot listen on {args.host} port {args.port} ({exc.strerror or exc}); "
+        raise UsageError(f"serve: cannot listen on {excerpt(args.host)} port {args.port} ({exc.strerror or exc}); "
                          "try another --port, or --port 0 for a free one") from None
     how = "stopped"
     try:  # from here on a signal stops the server cleanly, even before it serves its first request
-        if not is_loopback(args.host):
-            print(f"warning: listening on {args.host}: anyone who can reach this machine on that network can use "
-                  "the page (run simulations, upload scenario files)", file=sys.stderr)
-        print(f"diplosim classroom page: {server.url}  (Ctrl-C to stop)", flush=True)
+        if not server.loopback:  # decided from the address bound, however --host was spelt
+            print(f"warning: listening on {server.host}: anyone who can reach this machine on that network can "
+                  "use the page (run simulations, upload scenario files)", file=sys.stderr)
+        print(f"diplosim classroom page: {'  '.join(server.urls)}  (Ctrl-C to stop)", flush=True)
         server.serve_forever()
     except Terminated:
         how = "stopped by SIGTERM"

@@ -18,7 +18,7 @@ from types import FrameType
 from typing import Any
 
 from ..errors import DiplosimError
-from ..files import csv_text, to_json, write_atomic
+from ..files import check_output, csv_text, to_json, write_atomic
 from ..run.store import STORE_NAME, RunStore
 
 PROVENANCE_COLUMNS = (
@@ -55,6 +55,7 @@ def terminate_on_sigterm() -> Iterator[None]:
 
 
 def _open(path: str) -> RunStore:
+    check_output(path, folder=True, file=True)  # a pipe, a device, a loop of links: one line
     try:
         return RunStore(path, create=False)
     except FileNotFoundError as exc:

@@ -12,14 +12,21 @@ Routes (JSON in and out, but the page's own files)::
     POST /api/check     {state}   ok, or the loader's one line and the page field it belongs to
     POST /api/scenario  {state}   the complete scenario file the state stands for (to download)
     POST /api/run       {"now": state, "before": state or null}   -> {"job": ID}
-    GET  /api/jobs/ID             the job's snapshot, growing as chunks finish
+    POST /api/story     {state}   -> {"job": ID}: one replication told, with the reasons for each decision
+    GET  /api/jobs/ID             the job's snapshot, growing as chunks finish (a story's: its "story")
     POST /api/jobs/ID/cancel
-    POST /api/story     {state}   one replication told, with the reasons for each decision
+
+Every simulation is a job in the one queue (`classroom_jobs.JobBoard`), never run in a request's
+thread; past a cap of the board a request is answered 429 (a client's cap) or 503 (the server's)
+with a Retry-After header and one line saying when to try again. A request that is wrong is
+answered 400 with one line naming its field (`PageError`); a bug 500 with one line.
 
 Uploaded text is written only into the server's private folder (`Workspace`); a request body is
-at most `MAX_BODY` bytes; on the loopback address, requests must name it as their host (so a web
-page elsewhere cannot reach the server through a rebound DNS name), and a POST must say it is
-JSON (so a form elsewhere cannot send one without the browser asking first).
+at most `MAX_BODY` bytes; on a loopback address (however it was spelt: decided from the address
+bound), requests must name the server as their host (so a web page elsewhere cannot reach the
+server through a rebound DNS name); a request with an Origin header must come from the server's
+own origin; and a POST must say it is JSON (so a form elsewhere cannot send one without the
+browser asking first).
 """
 
 from __future__ import annotations
@@ -42,17 +49,20 @@ from ..domain.mechanisms import MECHANISMS
 from ..domain.parameters import PARAMETERS
 from ..domain.roles import ROLES
 from ..domain.variables import VARIABLES
+from ..errors import MAX_MESSAGE, excerpt
 from ..scenario.loader import OUTCOMES, TALKS_ISSUES
 from ..scenario.yamlio import MAX_FILE_BYTES
-from .classroom_jobs import CHUNK, FAN_VARIABLES, JobBoard, told
+from .classroom_jobs import CHUNK, FAN_VARIABLES, LOCAL, Busy, Client, JobBoard
 from .classroom_state import (
     MAX_PAGE_RUNS,
     PageError,
     Prepared,
     Workspace,
+    check_request,
     classroom_parameters,
     episode_of,
     prepare,
+    run_options,
     shipped_episodes,
 )
 from .glossary import PLAIN_NAMES, clean_source
@@ -69,6 +79,10 @@ MAX_BODY = 4 * MAX_FILE_BYTES
 MAX_DRAIN = 16 * MAX_BODY
 """Largest too-large body read (and dropped) before it is refused; a larger one is refused unread."""
 DEFAULT_PORT = 8765
+CLIENT_HEADER = "X-Diplosim-Client"
+"""The header a page sends its own random id in (the board's caps count a page by it)."""
+LOOPBACK_NAMES = ("localhost", "localhost.", "127.0.0.1", "[::1]")
+"""Host names a loopback server answers to, besides the address it is bound to."""
 SECURITY_HEADERS = {
     "Content-Security-Policy": ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
                                 "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"),
@@ -133,8 +147,8 @@ class ClassroomApp:
         self.jobs.close()
         self.workspace.close()
 
-    def handle(self, method: str, path: str, body: Any = None) -> Response:
-        """Answer one request; `body` is the parsed JSON of a POST."""
+    def handle(self, method: str, path: str, body: Any = None, client: Client = LOCAL) -> Response:
+        """Answer one request; `body` is the parsed JSON of a POST, `client` who sent it."""
         route = urlsplit(path).path
         try:
             if method == "GET" and not route.startswith("/api/"):
@@ -151,12 +165,15 @@ class ClassroomApp:
                     return _error(405, f"{route} takes POST")
                 if not isinstance(body, Mapping):
                     return _error(400, "the request should be a JSON object")
-                return posts[route](body)
-            return _error(404, f"no such page: {route[:80]}")
+                check_request(body)
+                return posts[route](body, client)
+            return _error(404, f"no such page: {excerpt(route)}")
         except PageError as exc:
-            return _json(422, {"error": exc.as_json()})
+            return _json(400, {"error": exc.as_json()})
+        except Busy as exc:
+            return _error(exc.status, exc.message, retry_after=exc.retry_after)
         except Exception as exc:  # noqa: BLE001 - a bug answers with its one line, and the server goes on
-            return _error(500, f"diplosim: error: {type(exc).__name__}: {exc}", "scenario")
+            return _error(500, excerpt(f"diplosim: error: {type(exc).__name__}: {exc}", MAX_MESSAGE), "scenario")
 
     def static(self, path: str) -> Response:
         target = static_file(path)
@@ -164,7 +181,7 @@ class ClassroomApp:
             return _error(404, "no such file")
         return 200, CONTENT_TYPES[target.suffix], target.read_bytes()
 
-    def episode(self, state: Mapping[str, Any]) -> Response:
+    def episode(self, state: Mapping[str, Any], client: Client = LOCAL) -> Response:
         ep = episode_of(state, self.workspace)
         sc = ep.scenario
         triggers = []
@@ -192,24 +209,28 @@ class ClassroomApp:
                            "parameter_source": sc.params.source(),
                            "actors": {role: cast.name for role, cast in sc.actors.items()}})
 
-    def check(self, state: Mapping[str, Any]) -> Response:
+    def check(self, state: Mapping[str, Any], client: Client = LOCAL) -> Response:
         prepared = prepare(state, self.workspace)
         return _json(200, {"ok": True, "filename": prepared.filename, "name": prepared.scenario.name,
                            "triggers": len(prepared.scenario.triggers)})
 
-    def scenario(self, state: Mapping[str, Any]) -> Response:
+    def scenario(self, state: Mapping[str, Any], client: Client = LOCAL) -> Response:
         prepared = prepare(state, self.workspace)
         return _json(200, {"filename": prepared.filename, "yaml": prepared.text, "runs": prepared.runs,
                            "seed": str(prepared.seed)})
 
-    def run(self, body: Mapping[str, Any]) -> Response:
+    def run(self, body: Mapping[str, Any], client: Client = LOCAL) -> Response:
+        unknown = sorted(set(body) - {"now", "before"})
+        if unknown:
+            return _error(400, f"a run takes only 'now' and 'before', found '{excerpt(unknown[0])}'")
+        self._admit(body.get("now"), 2 if body.get("before") is not None else 1, 0, client)
         now = self._side(body, "now")
         before = self._side(body, "before") if body.get("before") is not None else None
         if now is None:
             return _error(400, "a run needs the page's settings ('now')")
         if before is not None:  # common random numbers: the same seed and runs for both
             before = dataclasses.replace(before, runs=now.runs, seed=now.seed)
-        return _json(200, {"job": self.jobs.start(now, before).ident})
+        return _json(200, {"job": self.jobs.start(now, before, client).ident})
 
     def _side(self, body: Mapping[str, Any], side: str) -> Prepared | None:
         state = body.get(side)
@@ -227,12 +248,26 @@ class ClassroomApp:
         if cancel:
             if method != "POST":
                 return _error(405, "cancel takes POST")
-            job.cancel()
+            self.jobs.cancel(ident)
             return _json(200, {"cancelled": ident})
+        if method != "GET":
+            return _error(405, "a run's snapshot takes GET")
         return _json(200, job.snapshot())
 
-    def story(self, state: Mapping[str, Any]) -> Response:
-        return _json(200, told(prepare(state, self.workspace)))
+    def story(self, state: Mapping[str, Any], client: Client = LOCAL) -> Response:
+        """Queue the story of the state's replication; its snapshot (``/api/jobs/ID``) holds it when done."""
+        self._admit(state, 1, 1, client)
+        return _json(200, {"job": self.jobs.story(prepare(state, self.workspace), client).ident})
+
+    def _admit(self, state: Any, sides: int, extra: int, client: Client) -> None:
+        """Refuse (`Busy`) a job past the board's caps before its scenario is loaded; a state whose
+        runs are wrong is left for `prepare` to refuse with its line."""
+        try:
+            runs = run_options(state)[0] if isinstance(state, Mapping) else None
+        except PageError:
+            runs = None
+        if runs is not None:
+            self.jobs.admit(sides * runs + extra, client)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -248,6 +283,11 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802
         if not self._host_ok():
             return
+        page = self.headers.get(CLIENT_HEADER)
+        if page is not None and not re.fullmatch(r"[0-9a-f]{8,64}", page):
+            self._send(_error(400, f"the {CLIENT_HEADER} header should be 8 to 64 hexadecimal digits"), close=True)
+            return
+        client = Client(str(self.client_address[0]), page)
         length = self.headers.get("Content-Length")
         if self.headers.get("Transfer-Encoding") or length is None or not length.isdigit():
             self._send(_error(411, "a request body needs its Content-Length"), close=True)
@@ -270,20 +310,30 @@ class _Handler(BaseHTTPRequestHandler):
         except (UnicodeError, ValueError, RecursionError):
             self._send(_error(400, "the request is not valid JSON text"))
             return
-        self._send(self.server.app.handle("POST", self.path, body))
+        self._send(self.server.app.handle("POST", self.path, body, client))
 
     def _host_ok(self) -> bool:
+        """Whether the request names this server as its host (on loopback) and comes from its own
+        origin (when it says where it comes from); if not, it is refused here."""
+        host = (self.headers.get("Host") or "").lower()
         allowed = self.server.allowed_hosts
-        if allowed is None or (self.headers.get("Host") or "").lower() in allowed:
-            return True
-        self._send(_error(421, "this server answers only to its own address"), close=True)
-        return False
+        if allowed is not None and host not in allowed:
+            self._send(_error(421, "this server answers only to its own address"), close=True)
+            return False
+        origin = self.headers.get("Origin")
+        if origin is not None and not same_origin(origin, host):
+            self._send(_error(403, "this server answers only to its own page (the request came from "
+                                   f"'{excerpt(origin)}')"), close=True)
+            return False
+        return True
 
     def _send(self, response: Response, close: bool = False) -> None:
         status, kind, body = response
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
+        if status in (429, 503):
+            self.send_header("Retry-After", str(json.loads(body)["error"].get("retry_after", 10)))
         for key, value in SECURITY_HEADERS.items():
             self.send_header(key, value)
         if close:
@@ -297,35 +347,93 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
-def is_loopback(host: str) -> bool:
-    """Whether `host` is a loopback address (or 'localhost')."""
-    if host == "localhost":
-        return True
+def same_origin(origin: str, host: str) -> bool:
+    """Whether a request's Origin header is ``http://`` and the Host it was sent to (the port 80 left
+    out or not): a page of this server, not of another site (nor ``null``)."""
     try:
-        return ipaddress.ip_address(host).is_loopback
+        theirs, ours = urlsplit(origin.strip().lower()), urlsplit(f"//{host}")
+        same = (theirs.scheme == "http" and not theirs.path.strip("/") and theirs.hostname == ours.hostname
+                and (theirs.port or 80) == (ours.port or 80))
+    except ValueError:  # a port that is no number
+        return False
+    return bool(same and ours.hostname)
+
+
+def is_loopback(address: str) -> bool:
+    """Whether a numeric address (as a socket reports it, IPv6 maybe with a %scope) is a loopback one.
+    Names are not resolved here: a server decides from the address it is bound to."""
+    try:
+        ip = ipaddress.ip_address(address.split("%")[0])
     except ValueError:
         return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_loopback
+
+
+def resolve(host: str, port: int) -> tuple[socket.AddressFamily, str]:
+    """The address family and numeric address `host` names (IPv4 first), as bind would use it:
+    ``LOCALHOST``, ``127.1``, ``0x7f.1``, ``[::1]`` and ``localhost.`` are all loopback addresses."""
+    name = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    found = socket.getaddrinfo(name or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    found.sort(key=lambda item: item[0] != socket.AF_INET)
+    family, _, _, _, sockaddr = found[0]
+    return family, str(sockaddr[0])
+
+
+def reachable_addresses() -> list[str]:
+    """This machine's IPv4 addresses that other machines could use (not loopback, not link-local):
+    the addresses students type when the server listens on every address. Best effort: may be []."""
+    found: list[str] = []
+    try:  # the address the machine would send from (a UDP 'connect' sends nothing)
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: routed by the default route, never answered
+            found.append(str(probe.getsockname()[0]))
+    except OSError:
+        pass
+    try:
+        found += [str(item[4][0]) for item in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)]
+    except OSError:
+        pass
+    out = []
+    for address in found:
+        ip = ipaddress.ip_address(address)
+        if not (ip.is_loopback or ip.is_link_local or ip.is_unspecified) and address not in out:
+            out.append(address)
+    return out
 
 
 class ClassroomServer(ThreadingHTTPServer):
-    """The page on `host`:`port` (port 0: a free one), one thread per request, jobs in the background."""
+    """The page on `host`:`port` (port 0: a free one), one thread per request, jobs in the background.
+
+    Whether the server is on a loopback address (`loopback`), and so checks each request's Host,
+    is decided from the address it is bound to, not from how `host` was spelt."""
 
     daemon_threads = True
 
     def __init__(self, host: str = "127.0.0.1", port: int = DEFAULT_PORT, app: ClassroomApp | None = None) -> None:
-        self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        super().__init__((host, port), _Handler)
+        try:
+            self.address_family, address = resolve(host, port)
+        except (socket.gaierror, UnicodeError) as exc:
+            raise OSError(f"no such address: {exc}") from None
+        super().__init__((address, port), _Handler)
         self.app = app or ClassroomApp()
-        self.host = host
+        self.host = str(self.server_address[0])
         self.port = int(self.server_address[1])
-        shown = f"[{host}]" if ":" in host else host
+        self.loopback = is_loopback(self.host)
+        shown = f"[{self.host}]" if ":" in self.host else self.host
         self.allowed_hosts: set[str] | None = None
-        if is_loopback(host):  # only the names of this address (see the module's docstring)
-            names = (shown, "localhost", "127.0.0.1", "[::1]")
+        if self.loopback:  # only the names of this address (see the module's docstring)
+            names = (shown, *LOOPBACK_NAMES)
             self.allowed_hosts = {f"{name}:{self.port}" for name in names}
             if self.port == 80:  # a browser leaves the default port out
                 self.allowed_hosts |= set(names)
         self.url = f"http://{shown}:{self.port}/"
+        self.urls = [self.url]
+        """Addresses to open the page at: on an unspecified address (0.0.0.0, ::), this machine's
+        addresses that other machines can reach, where any are found."""
+        if ipaddress.ip_address(self.host.split("%")[0]).is_unspecified:
+            self.urls = [f"http://{a}:{self.port}/" for a in reachable_addresses()] or self.urls
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A browser that went away is no error; anything else is one line on stderr, not a traceback."""

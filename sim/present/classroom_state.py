@@ -22,6 +22,7 @@ the file under its download name: the line ``check FILE`` prints.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import re
 import shutil
@@ -41,10 +42,10 @@ from ..domain.parameters import CALIBRATED, PARAMETERS
 from ..errors import DiplosimError, ScenarioError, did_you_mean, excerpt, printable, shown_path
 from ..files import write_atomic
 from ..model.engine import Model, compile_scenario
-from ..scenario.loader import Scenario, load_document, load_scenario
+from ..scenario.loader import MAX_TRIGGERS, Scenario, load_document, load_scenario
 from ..scenario.params import ParameterSet, load_parameters
 from ..scenario.shipped import DEFAULT_PARAMS_FILE, SHIPPED_DIR
-from ..scenario.yamlio import MarkedDict
+from ..scenario.yamlio import MAX_DEPTH, MarkedDict
 
 CLASSROOM_PARAMETERS: tuple[str, ...] = CALIBRATED
 """The behavioural parameters the page offers to move: those the calibration targets identify (the
@@ -55,8 +56,14 @@ EPISODE_FOLDERS = ("history", "counterfactuals", "examples")
 """Folders of the shipped scenarios that the page offers as episodes, in the order it lists them."""
 
 MAX_PAGE_RUNS = 20_000
-"""Most replications the page runs per scenario (a comparison runs two)."""
+"""Most replications the page runs per scenario (a comparison runs two): the largest run the server accepts."""
 MAX_SEED = 2**63 - 1
+MAX_REQUEST_DEPTH = MAX_DEPTH
+"""Deepest nesting of lists and mappings in a request (the loader's own limit for a file)."""
+MAX_REQUEST_INT = 2**63 - 1
+"""Largest whole number (either sign) a request may hold; the loader refuses most far sooner."""
+STATE_KEYS = ("episode", "upload", "mechanisms", "remove", "move", "add", "params", "runs", "seed", "story")
+"""The settings a state may hold."""
 MAX_KEPT = 256
 """Most uploaded texts (and, separately, generated files) the private folder keeps; older ones go first."""
 
@@ -66,6 +73,7 @@ class PageError(DiplosimError):
 
     `target` is ``episode``, ``trigger:ID``, ``add:INDEX``, ``param:NAME``, ``mechanism:NAME``,
     ``runs``, ``seed``, ``story``, ``triggers`` or ``scenario`` (anything else in the file).
+    A `PageError` is always the request's fault: the server answers it with status 400.
     """
 
     def __init__(self, message: str, target: str) -> None:
@@ -80,6 +88,122 @@ class PageError(DiplosimError):
 def classroom_parameters() -> list[str]:
     """`CLASSROOM_PARAMETERS` that the model declares, in that order."""
     return [name for name in CLASSROOM_PARAMETERS if name in PARAMETERS]
+
+
+# ---------------------------------------------------------------- what a request may hold
+
+
+def check_request(value: Any, where: str = "request") -> None:
+    """Refuse (`PageError`) what no setting can be, wherever it is in a parsed JSON request: nesting
+    deeper than `MAX_REQUEST_DEPTH`, text that is not Unicode (a lone surrogate), NaN or an infinity,
+    a whole number beyond `MAX_REQUEST_INT`, or anything that is not a JSON value. Iterative: a
+    deep request cannot exhaust the stack."""
+    stack: list[tuple[Any, str, int]] = [(value, where, 0)]
+    while stack:
+        node, path, depth = stack.pop()
+        if depth > MAX_REQUEST_DEPTH:
+            raise PageError(f"{_place(path)}: nesting deeper than {MAX_REQUEST_DEPTH} levels", _top(path))
+        if isinstance(node, str):
+            _unicode(node, path)
+        elif isinstance(node, bool) or node is None:
+            continue
+        elif isinstance(node, int):
+            if abs(node) > MAX_REQUEST_INT:
+                digits = int(abs(node).bit_length() * math.log10(2)) + 1  # str() refuses past 4,300 digits
+                raise PageError(f"{_place(path)}: a number of about {digits:,} digits; numbers here are at most "
+                                f"{MAX_REQUEST_INT:,}", _top(path))
+        elif isinstance(node, float):
+            if not math.isfinite(node):
+                raise PageError(f"{_place(path)}: expected a number, found {node} (not a number the model can use)",
+                                _top(path))
+        elif isinstance(node, Mapping):
+            for key, item in node.items():
+                if not isinstance(key, str):
+                    raise PageError(f"{_place(path)}: keys should be text", _top(path))
+                _unicode(key, path)
+                stack.append((item, f"{path}.{key}", depth + 1))
+        elif isinstance(node, list):
+            stack.extend((item, f"{path}[{i}]", depth + 1) for i, item in enumerate(node))
+        else:
+            raise PageError(f"{_place(path)}: a {type(node).__name__} is not a JSON value", _top(path))
+
+
+def _unicode(text: str, path: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise PageError(f"{_place(path)}: text with a lone surrogate (not Unicode text)", _top(path)) from None
+
+
+def _place(path: str) -> str:
+    """A field path short enough for an error line."""
+    return excerpt(path, 80)
+
+
+def _top(path: str) -> str:
+    """The page field a request path belongs to: the setting after ``request``/``now``/``before``."""
+    parts = re.split(r"[.\[]", path)
+    names = [p for p in parts[1:] if p]
+    side = ""
+    if names and names[0] in ("now", "before") and parts[0] == "request":
+        side, names = names[0], names[1:]
+    top = names[0] if names and names[0] in STATE_KEYS else "scenario"
+    if top == "upload":
+        top = "episode"
+    return f"before:{top}" if side == "before" else top
+
+
+def check_state(state: Any) -> None:
+    """Refuse (`PageError`) a state whose settings have the wrong shape: an unknown setting, or a
+    setting of the wrong type (the loader judges the values inside them)."""
+    if not isinstance(state, Mapping):
+        raise PageError(f"the page's settings should be a mapping, found {_kind(state)}", "scenario")
+    for key in state:
+        if key not in STATE_KEYS:
+            hint = did_you_mean(key, STATE_KEYS) if len(key) <= 100 else ""
+            raise PageError(f"unknown setting '{excerpt(key)}'{hint}; the settings are {', '.join(STATE_KEYS)}",
+                            "scenario")
+    upload = state.get("upload")
+    if upload is not None:
+        if not isinstance(upload, Mapping) or not isinstance(upload.get("text"), str):
+            raise PageError("an upload should be a mapping with its text ('text') and file name ('name')",
+                            "episode")
+        unknown = set(upload) - {"name", "text"}
+        if unknown:
+            raise PageError(f"an upload holds only 'name' and 'text', found '{excerpt(sorted(unknown)[0])}'",
+                            "episode")
+        if not isinstance(upload.get("name"), (str, type(None))):
+            raise PageError(f"an upload's name should be text, found {_kind(upload['name'])}", "episode")
+    elif not isinstance(state.get("episode"), (str, type(None))):
+        raise PageError(f"the episode should be the name of a shipped episode, found {_kind(state['episode'])}",
+                        "episode")
+    for key, kind in (("mechanisms", dict), ("move", dict), ("params", dict), ("remove", list), ("add", list)):
+        value = state.get(key)
+        if value is not None and not isinstance(value, kind):
+            raise PageError(f"the page's '{key}' setting should be a {'list' if kind is list else 'mapping'}, "
+                            f"found {_kind(value)}", key)
+    for tid in state.get("remove") or []:
+        if not isinstance(tid, str):
+            raise PageError(f"a removed trigger should be named by its id (text), found {_kind(tid)}", "triggers")
+    added = state.get("add") or []
+    if len(added) > MAX_TRIGGERS:
+        raise PageError(f"{len(added):,} triggers added; a scenario holds at most {MAX_TRIGGERS}", "triggers")
+    for j, item in enumerate(added):
+        if not isinstance(item, Mapping):
+            raise PageError(f"an added trigger should be a mapping of trigger keys, found {_kind(item)}", f"add:{j}")
+
+
+def _kind(value: Any) -> str:
+    """What a JSON value is, in words (never its contents)."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return f"the text '{excerpt(value)}'"
+    return "a list" if isinstance(value, list) else "a mapping" if isinstance(value, Mapping) else "a value"
 
 
 # ---------------------------------------------------------------- the private folder
@@ -205,11 +329,11 @@ def _shipped(ident: str) -> Episode:
 
 
 def episode_of(state: Mapping[str, Any], workspace: Workspace) -> Episode:
-    """The episode a state names: one of `shipped_episodes`, or its upload (loaded in `workspace`)."""
+    """The episode a state names: one of `shipped_episodes`, or its upload (loaded in `workspace`).
+    The state is checked first (`check_state`)."""
+    check_state(state)
     upload = state.get("upload")
     if upload is not None:
-        if not isinstance(upload, Mapping) or not isinstance(upload.get("text"), str):
-            raise PageError("an upload needs its text", "episode")
         name = upload.get("name")
         name = Path(name).name if isinstance(name, str) and Path(name).name else "upload.yaml"
         _, sc, doc = workspace.load_upload(printable(name)[:100], upload["text"])
@@ -218,8 +342,9 @@ def episode_of(state: Mapping[str, Any], workspace: Workspace) -> Episode:
     offered = [e["id"] for e in shipped_episodes() if "error" not in e]
     if ident not in offered:
         shown = excerpt(ident) if isinstance(ident, str) else type(ident).__name__
-        hint = did_you_mean(ident, offered) if isinstance(ident, str) else ""
-        raise PageError(f"unknown episode '{shown}'{hint}; choose one of {', '.join(offered)}", "episode")
+        hint = did_you_mean(ident, offered) if isinstance(ident, str) and len(ident) <= 200 else ""
+        raise PageError(f"unknown episode '{shown}'{hint}; choose one of the {len(offered)} shipped episodes "
+                        f"the page lists (such as {offered[0]})", "episode")
     return _shipped(str(ident))
 
 
@@ -273,7 +398,7 @@ def scenario_document(state: Mapping[str, Any], episode: Episode) -> tuple[dict[
     unknown = sorted((remove | set(move)) - set(ids))
     if unknown:
         raise PageError(f"no trigger with id '{excerpt(unknown[0])}' in {episode.ident}"
-                        f"{did_you_mean(unknown[0], ids)}", "triggers")
+                        f"{did_you_mean(unknown[0], ids) if len(unknown[0]) <= 200 else ''}", "triggers")
     kept: list[Any] = []
     targets: list[str] = []
     for item, tid in zip(triggers, ids, strict=True):
@@ -359,9 +484,14 @@ def _whole(state: Mapping[str, Any], key: str, default: int, low: int, high: int
     raw = state.get(key, default)
     # the page sends seeds as text: a browser's numbers are exact only up to 2**53
     text = raw.strip() if isinstance(raw, str) else raw
-    if isinstance(text, bool) or not (isinstance(text, int) or (isinstance(text, str) and text.isdigit())):
-        raise PageError(f"{what} must be a whole number, found '{excerpt(str(raw))}'", key)
-    value = int(text)
+    if isinstance(text, str) and re.fullmatch(r"[0-9]{1,30}", text):  # ASCII digits only: not '²', '١٢', '１２'
+        value = int(text)
+    elif isinstance(text, int) and not isinstance(text, bool) and abs(text) <= MAX_REQUEST_INT:
+        value = text
+    else:
+        found = _kind(raw) if not isinstance(raw, str) else f"'{excerpt(raw)}'" + (
+            f" ({len(raw):,} characters)" if len(raw) > 30 else "")
+        raise PageError(f"{what} must be a whole number from {low:,} to {high:,}, found {found}", key)
     if not low <= value <= high:
         raise PageError(f"{what} must be from {low:,} to {high:,}, found {value:,}", key)
     return value
@@ -415,8 +545,6 @@ def _target(field: str | None, targets: Sequence[str]) -> str:
 def prepare(state: Mapping[str, Any], workspace: Workspace) -> Prepared:
     """The scenario a state stands for, written as a file in `workspace` and loaded (and compiled) as
     `check` would: or a `PageError` with the loader's line for that file under its download name."""
-    if not isinstance(state, Mapping):
-        raise PageError("the page's settings should be a mapping", "scenario")
     episode = episode_of(state, workspace)
     runs, seed, story = run_options(state)
     text, targets = scenario_text(state, episode)

@@ -10,8 +10,6 @@ the ensemble.
 
 from __future__ import annotations
 
-import csv
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +24,7 @@ from ..run.fan import FanReducer
 from ..scenario.loader import Scenario
 from .charts import fan_chart, outcome_bars, save_figure, step_summary, timing_plot
 from .glossary import CastNames, clean_source
+from .resultdir import read_result_files
 
 FIGURE_NAMES = ("outcomes", "timing", "fan")
 
@@ -121,16 +120,7 @@ def common_steps(steps: Mapping[str, Sequence[str]], runs: int, recorded: Mappin
 
 def read_results(directory: str | Path) -> Results:
     """Read a results directory written by `run --out DIR`."""
-    d = Path(directory)
-    if not (d / "summary.json").is_file():
-        raise FileNotFoundError(f"{d}: no summary.json here; write one with `run SCENARIO --out {d}`")
-    summary = json.loads((d / "summary.json").read_text(encoding="utf-8"))
-    rows: list[dict[str, Any]] = []
-    if (d / "replications.csv").is_file():
-        with open(d / "replications.csv", encoding="utf-8", newline="") as fh:
-            rows = list(csv.DictReader(fh))
-    context = json.loads((d / "context.json").read_text(encoding="utf-8")) if (d / "context.json").is_file() else {}
-    fan = json.loads((d / "fan.json").read_text(encoding="utf-8")) if (d / "fan.json").is_file() else None
+    summary, rows, context, fan = read_result_files(directory)  # untrusted: bounded reads, shapes checked
     return Results(summary, dates_by_outcome(rows), context, fan, dates_by_step(rows, context.get("starts_in")))
 
 

@@ -31,9 +31,10 @@ from ..domain.parameters import PARAMETERS
 from ..domain.roles import ROLES as ROLE_MEANINGS
 from ..domain.variables import VARIABLES
 from ..errors import MAX_EXCERPT, ScenarioError, did_you_mean, excerpt, printable, shown_path
+from ..files import read_bytes, resolved
 from .params import ParameterSet, check_in_bounds, load_parameters
 from .shipped import DEFAULT_PARAMS_FILE, MARKER, SHIPPED_DIR, collection_root, find_scenario
-from .yamlio import SET_SOURCE, Marked, MarkedDict, MarkedList, parse_yaml, read_yaml
+from .yamlio import MAX_FILE_BYTES, SET_SOURCE, Marked, MarkedDict, MarkedList, parse_yaml, read_yaml
 
 MAX_EXTENDS = 8
 """Longest chain of ``extends`` (a file, its base, the base's base, ...)."""
@@ -415,8 +416,8 @@ def _load_raw(path: Path, chain: list[str], roots: Sequence[Path]) -> tuple[Mark
     `roots` the folders other files may come from.
     """
     shown = str(path)
+    doc = read_yaml(path)  # first: a file that cannot be read (a loop of links, say) is refused in one line
     resolved = str(path.resolve())
-    doc = read_yaml(path)
     if doc is None:
         raise ScenarioError("file is empty; expected a scenario mapping", file=shown, line=1, column=1)
     if not isinstance(doc, MarkedDict):
@@ -1349,7 +1350,7 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None, 
         doc = apply_overrides(doc, overrides)
     digest = hashlib.sha256()
     for f in files:
-        digest.update(Path(f).read_bytes())
+        digest.update(read_bytes(f, MAX_FILE_BYTES))
     if overrides:
         digest.update(repr(sorted(overrides.items())).encode())
     return validate(doc, str(path), tuple(files), digest.hexdigest())
@@ -1363,4 +1364,5 @@ def load_document(path: str | Path, *, allow: Iterable[str | Path] = ()) -> tupl
     for tools that write a scenario back as a complete file.
     """
     path = find_scenario(path)
+    resolved(path)  # a loop of symbolic links or a name too long is a one-line refusal, before anything else
     return _load_raw(path, [], allowed_roots(path, allow))

@@ -14,13 +14,14 @@ import csv
 import hashlib
 import io
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..domain.parameters import PARAMETERS, ParameterInfo, Parameters
-from ..errors import ScenarioError, did_you_mean, shown_path
+from ..errors import ScenarioError, did_you_mean, excerpt, shown_path
+from ..files import decode_text, read_bytes
 from .shipped import DEFAULT_PARAMS_FILE, SHIPPED_DIR
 from .yamlio import MarkedDict, read_yaml
 
@@ -161,16 +162,29 @@ def check_in_bounds(
         )
 
 
+def _found(value: Any) -> str:
+    """A value from a file as a message quotes it: its kind, or a short escaped excerpt."""
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a boolean)"
+    if isinstance(value, str):
+        return f"'{excerpt(value)}' (text{f' of {len(value):,} characters' if len(value) > 60 else ''})"
+    return excerpt(repr(value))
+
+
 def _number(node: MarkedDict, name: str, file: str) -> float:
     value = node.get(name)
     line, col = node.place(name)
     if isinstance(value, MarkedDict) and "value" in value:
         raise ScenarioError(f"a declaration in the old format (value, lower, upper, ...); a parameter file now "
-                            f"holds values only, e.g. '{name}: {value['value']}' (what each parameter is, is "
-                            "declared in sim/domain/parameters.py)", file=file, line=line, column=col,
+                            f"holds values only, e.g. '{name}: {_found(value['value'])}' (what each parameter is, "
+                            "is declared in sim/domain/parameters.py)", file=file, line=line, column=col,
                             field=f"parameters.{name}")
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ScenarioError(f"expected a number, found {value!r}", file=file, line=line, column=col,
+        raise ScenarioError(f"expected a number, found {_found(value)}", file=file, line=line, column=col,
                             field=f"parameters.{name}")
     if not math.isfinite(value):
         raise ScenarioError(f"expected a finite number, found {value!r}", file=file, line=line, column=col,
@@ -203,7 +217,7 @@ def load_parameters(path: str | Path | None = None, *, posterior: bool = True) -
     for name in table:
         if name not in PARAMETERS:
             line, col = table.place(name)
-            raise ScenarioError(f"unknown parameter '{name}'{did_you_mean(str(name), PARAMETERS)}",
+            raise ScenarioError(f"unknown parameter '{excerpt(str(name))}'{did_you_mean(str(name), PARAMETERS)}",
                                 file=file, line=line, column=col, field=f"parameters.{name}")
         spec = ParameterSpec(PARAMETERS[name], _number(table, name, file))
         check_in_bounds(spec, spec.value, field=f"parameters.{name}", file=file, place=table.place(name))
@@ -226,41 +240,87 @@ def load_parameters(path: str | Path | None = None, *, posterior: bool = True) -
 
 MAX_PARTICLES = 100_000
 """Most particles a posterior file may hold."""
+MAX_POSTERIOR_BYTES = 32 * 1024 * 1024
+"""Largest posterior file read, in bytes (100,000 particles of a dozen parameters, with room to spare)."""
+MAX_CSV_FIELD = 64
+"""Longest field (a header name or a number) of a posterior file, in characters; names are at most
+27 and a number written in full at most 24."""
+MAX_WEIGHT = 1e15
+"""Largest weight of one particle: far above any weight a calibration writes, and small enough that the
+weights of `MAX_PARTICLES` particles add up without overflow."""
+
+
+def _csv_rows(text: str, file: str) -> Iterator[tuple[int, list[str]]]:
+    """(line, fields) of each row of CSV `text`, read lazily; a line too long for a posterior row or a
+    field longer than `MAX_CSV_FIELD` is refused before the csv module holds it."""
+    longest = (len(PARAMETERS) + 2) * (MAX_CSV_FIELD + 1)
+
+    def lines() -> Iterator[str]:
+        for i, line in enumerate(io.StringIO(text, newline=""), start=1):
+            if len(line) > longest and len(line.rstrip("\r\n")) > longest:
+                raise ScenarioError(f"a line of {len(line.rstrip()):,} characters; a posterior row holds at most "
+                                    f"{len(PARAMETERS) + 2} fields of {MAX_CSV_FIELD} characters", file=file, line=i)
+            yield line
+
+    reader = csv.reader(lines(), strict=True)
+    try:
+        for row in reader:
+            for field in row:
+                if len(field) > MAX_CSV_FIELD:
+                    raise ScenarioError(f"a field of {len(field):,} characters ('{excerpt(field, 20)}'); "
+                                        f"the limit is {MAX_CSV_FIELD}", file=file, line=reader.line_num)
+            yield reader.line_num, row
+    except csv.Error as exc:
+        raise ScenarioError(f"not a CSV file ({excerpt(str(exc))})", file=file, line=reader.line_num) from None
 
 
 def load_posterior(path: str | Path) -> Posterior:
     """Read a posterior sample: a CSV with a `weight` column and one column per calibrated parameter,
-    each value within its declared bounds."""
+    each value within its declared bounds.
+
+    Untrusted input: the file is opened as any untrusted file is (`files.read_bytes`, at most
+    `MAX_POSTERIOR_BYTES`), every field and the number of particles are bounded, a column may
+    appear once, every row has the header's fields, and the weights must be finite and add up to
+    a finite positive total. A byte-order mark and blank lines at the end are accepted.
+    """
     path = Path(path)
     file = shown_path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ScenarioError(f"posterior sample cannot be read ({exc.strerror or type(exc).__name__})",
-                            file=file) from None
-    if len(data) > 64 * 1024 * 1024:
-        raise ScenarioError("posterior sample larger than 64 MiB", file=file)
-    rows = list(csv.reader(io.StringIO(data.decode("utf-8", errors="replace"))))
-    if not rows or "weight" not in rows[0]:
+    data = read_bytes(path, MAX_POSTERIOR_BYTES, what="posterior sample (a .csv file)", shown=file)
+    rows = _csv_rows(decode_text(data, file, kind="CSV text").rstrip("\r\n"), file)  # blank lines at the end
+    header = next((row for _, row in rows), [])
+    if "weight" not in header:
         raise ScenarioError("expected a header with 'weight' and parameter names", file=file, line=1)
-    header = rows[0]
+    seen: dict[str, int] = {}
+    for j, name in enumerate(header, start=1):
+        if name in seen:
+            raise ScenarioError(f"column '{excerpt(name)}' appears twice (columns {seen[name]} and {j})",
+                                file=file, line=1)
+        seen[name] = j
     names = tuple(h for h in header if h not in ("weight", "particle"))
     for name in names:
         if name not in PARAMETERS:
-            raise ScenarioError(f"unknown parameter '{name}'{did_you_mean(name, PARAMETERS)}", file=file, line=1)
-    if len(rows) - 1 > MAX_PARTICLES:
-        raise ScenarioError(f"more than {MAX_PARTICLES:,} particles", file=file)
+            raise ScenarioError(f"unknown parameter '{excerpt(name)}'{did_you_mean(name, PARAMETERS)}",
+                                file=file, line=1)
     w_at = header.index("weight")
     at = [header.index(n) for n in names]
-    particles, weights = [], []
-    for i, row in enumerate(rows[1:], start=2):
+    particles: list[tuple[float, ...]] = []
+    weights: list[float] = []
+    for i, row in rows:
+        if not row:
+            raise ScenarioError("a blank line inside the sample", file=file, line=i)
+        if len(row) != len(header):
+            raise ScenarioError(f"expected {len(header)} fields, as in the header, found {len(row)}",
+                                file=file, line=i)
+        if len(particles) == MAX_PARTICLES:
+            raise ScenarioError(f"more than {MAX_PARTICLES:,} particles", file=file, line=i)
         try:
             w = float(row[w_at])
             values = tuple(float(row[j]) for j in at)
-        except (ValueError, IndexError):
+        except ValueError:
             raise ScenarioError("expected a number in every column", file=file, line=i) from None
-        if not math.isfinite(w) or w < 0:
-            raise ScenarioError(f"expected a non-negative weight, found {row[w_at]}", file=file, line=i)
+        if not math.isfinite(w) or not 0 <= w <= MAX_WEIGHT:
+            raise ScenarioError(f"expected a weight from 0 to {MAX_WEIGHT:.0e}, found {excerpt(row[w_at])}",
+                                file=file, line=i)
         for name, v in zip(names, values, strict=True):
             info = PARAMETERS[name]
             if not math.isfinite(v) or not info.contains(v):
@@ -268,8 +328,8 @@ def load_posterior(path: str | Path) -> Posterior:
                                     file=file, line=i)
         particles.append(values)
         weights.append(w)
-    total = sum(weights)
-    if not particles or total <= 0:
+    total = math.fsum(weights)
+    if not particles or not total > 0:
         raise ScenarioError("a posterior sample needs at least one particle of positive weight", file=file)
     return Posterior(names, tuple(particles), tuple(w / total for w in weights), file,
                      hashlib.sha256(data).hexdigest())

@@ -12,7 +12,6 @@ Scenario files are shared between people, so they are untrusted input:
 from __future__ import annotations
 
 import math
-import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from typing import Any
 import yaml
 
 from ..errors import ScenarioError, excerpt
+from ..files import read_text
 
 MAX_FILE_BYTES = 262_144
 """Largest scenario or parameter file read, in bytes."""
@@ -281,38 +281,13 @@ for _tag in ("set", "omap", "pairs", "binary"):
 
 
 def read_yaml(path: str | Path) -> Any:
-    """Parse one YAML file safely; raise `ScenarioError` with a place on failure."""
-    path = Path(path)
+    """Parse one YAML file safely; raise `ScenarioError` with a place on failure.
+
+    The file is opened as every untrusted file is (`files.read_text`): a regular
+    file of at most `MAX_FILE_BYTES` bytes of UTF-8 text, or a one-line refusal.
+    """
     shown = str(path)
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise ScenarioError("file not found", file=shown) from None
-    except OSError as exc:
-        raise ScenarioError(f"cannot read file ({exc.strerror})", file=shown) from None
-    if stat.S_ISDIR(info.st_mode):
-        raise ScenarioError("is a directory, not a scenario file", file=shown)
-    if not stat.S_ISREG(info.st_mode):  # a device or pipe (/dev/zero, say) could be read forever
-        raise ScenarioError("is not a regular file", file=shown)
-    if info.st_size > MAX_FILE_BYTES:
-        raise ScenarioError(f"file is {info.st_size} bytes; the limit is {MAX_FILE_BYTES}", file=shown)
-    try:
-        with path.open("rb") as fh:
-            raw = fh.read(MAX_FILE_BYTES + 1)  # the file may have grown since stat
-    except OSError as exc:
-        raise ScenarioError(f"cannot read file ({exc.strerror})", file=shown) from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise ScenarioError(f"file is larger than the limit of {MAX_FILE_BYTES} bytes", file=shown)
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ScenarioError("file is UTF-16 text; save it as UTF-8", file=shown)
-    if b"\x00" in raw:
-        raise ScenarioError("file holds binary data (a NUL byte), not YAML text", file=shown)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(
-            f"file is not UTF-8 text (bad byte at offset {exc.start})", file=shown
-        ) from None
+    text = read_text(path, MAX_FILE_BYTES, what="scenario file", kind="YAML text", shown=shown)
     return parse_yaml(text, shown)
 
 

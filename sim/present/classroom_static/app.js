@@ -6,6 +6,8 @@
 const SVG = "http://www.w3.org/2000/svg";
 const DEFAULTS = {runs: 1000, seed: "0", story: 0};
 const POLL_MS = 250;
+// This page's own id: the server counts a page's queued runs by it (its caps per page).
+const CLIENT = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 
 const S = {
   meta: null,       // /api/meta: episodes, mechanisms, kinds, parameters, limits
@@ -14,6 +16,7 @@ const S = {
   before: null,     // the pinned "before" settings
   lastRun: null,    // the settings of the last run
   job: null,        // id of the run being shown
+  storyJob: null,   // id of the story being told
   snapshot: null,   // its latest snapshot
   checkTimer: null,
   checkSeq: 0,
@@ -51,8 +54,9 @@ function clear(node) { while (node.firstChild) node.removeChild(node.firstChild)
 function widthOf(box) { return Math.max(360, Math.round(box.getBoundingClientRect().width) || 800); }
 
 async function api(path, body) {
-  const options = body === undefined ? {} :
-    {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)};
+  const options = body === undefined ? {headers: {"X-Diplosim-Client": CLIENT}} :
+    {method: "POST", headers: {"Content-Type": "application/json", "X-Diplosim-Client": CLIENT},
+     body: JSON.stringify(body)};
   let response;
   try {
     response = await fetch(path, options);
@@ -477,12 +481,16 @@ async function run() {
   clearErrors();
   const now = copy(S.state);
   const before = comparedWith(now);
-  if (S.job) api(`/api/jobs/${S.job}/cancel`, {});
+  if (S.job) await api(`/api/jobs/${S.job}/cancel`, {});  // before asking again: a page's queue is capped
+  if (S.storyJob) await api(`/api/jobs/${S.storyJob}/cancel`, {});
+  S.job = S.storyJob = null;
   $("status").textContent = "Starting the run...";
   const answer = await api("/api/run", {now, before});
   if (answer.error) {
     showError(answer.error);
-    $("status").textContent = "The run could not start (the reason is beside the setting).";
+    $("status").textContent = answer.error.retry_after ? answer.error.message :
+      "The run could not start (the reason is beside the setting).";
+    document.body.dataset.run = "refused";
     return;
   }
   S.lastRun = now;
@@ -662,11 +670,40 @@ function fanChart(box, name, snap) {
   }
 }
 
+// A story is a job of the server's queue too: asked for, then polled until it is told.
 async function tell() {
+  clear($("story"));
+  const head = clear($("story-heading"));
+  clear($("story-guide"));
+  if (S.storyJob) await api(`/api/jobs/${S.storyJob}/cancel`, {});
+  S.storyJob = null;
+  const started = await api("/api/story", S.state);
+  if (started.error) { showError(started.error); return; }
+  S.storyJob = started.job;
+  head.append(el("div", {text: "Telling the story (it waits its turn behind the runs)..."}));
+  pollStory(started.job);
+}
+
+async function pollStory(job) {
+  const snap = await api(`/api/jobs/${job}`);
+  if (job !== S.storyJob) return;  // a newer story took over
+  if (snap.error && !snap.id) { showError(snap.error); return; }
+  if (snap.status === "queued" || snap.status === "running") {
+    setTimeout(() => pollStory(job), POLL_MS);
+    return;
+  }
+  S.storyJob = null;
+  const head = clear($("story-heading"));
+  if (snap.status !== "done") {
+    head.append(el("div", {text: snap.status === "failed" ? `The story failed: ${snap.error}` : "The story was stopped."}));
+    return;
+  }
+  showStory(snap.story);
+}
+
+function showStory(answer) {
   const list = clear($("story"));
   const head = clear($("story-heading"));
-  const answer = await api("/api/story", S.state);
-  if (answer.error) { showError(answer.error); return; }
   for (const line of answer.heading) head.append(el("div", {text: line}));
   if (answer.share) head.append(el("div", {class: "story-share", text: answer.share}));
   const guide = clear($("story-guide"));
