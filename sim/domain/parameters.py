@@ -287,8 +287,9 @@ class Parameters:
 
     # -- deliberation: when actors take up a pending decision (every actor, every episode) ----------
     review_days: float = declare(3.0, 120.0, 'days (mean)', 'process',
-        "Mean time between an actor's reviews of a decision it faces when nothing prompts it (a Poisson "
-        "agenda); any event the actor listens to prompts a review at once.")
+        "Mean time between the meetings at which an actor takes up a decision it faces (a Poisson agenda). "
+        "Under `deliberation` a government takes it up between meetings only when the situation changes (an "
+        "extraordinary meeting); without it, any event the actor listens to prompts a review at once.")
     attention_gain: float = declare(0.0, 20.0, 'multiple of the review rate', 'process',
         'How much more often an actor reviews a decision as the deadline it faces nears: the review rate is '
         '(1 + attention_gain x urgency) / review_days (the deadline effect in bargaining: Roth, Murnighan '
