@@ -137,8 +137,13 @@ def test_tokyo_faces_trade_measures_only_over_an_unsettled_claim_and_answers_que
     tokyo.handle(("event", "court_ruling"))  # the ruling's standing grievance is not in this view: nothing to answer
     assert view.decisions == [] and tokyo.faces() is None
     view.standings["grievance"] = 0.4  # a ruling stands unsettled
-    tokyo.handle(("event", "court_ruling"))
+    tokyo.handle(("event", "court_ruling"))  # news waits for its next cabinet meeting (deliberation)
+    assert view.decisions == []
+    tokyo.handle(("event", "notice_given"))  # a change of the situation calls an extraordinary meeting
     assert [d.situation for d in view.decisions] == ["trade measures over the rulings?"]
+    view.mechanisms = view.mechanisms - {"deliberation"}
+    tokyo.handle(("event", "court_ruling"))  # without deliberation, any news it listens to prompts a review
+    assert len(view.decisions) == 2
     tokyo.handle(("stage", None))  # its agenda brings the decision up later, without a deadline
     assert view.wakes and view.wakes[-1][1] == "review" and view.wakes[-1][0] > view.now
     assert isinstance(tokyo.answer("sign?"), bool) and view.decisions[-1].situation == "sign?"
@@ -152,15 +157,19 @@ def test_tokyo_with_a_deep_grievance_imposes_export_controls_at_its_review():
     assert view.emitted[0][0] == "export_control"
 
 
-def test_tokyo_keeps_its_measures_while_the_claim_is_unsettled():
-    # lifting gives up what the measures answer and backs down: worth less than keeping them,
-    # however little imposing them would now be worth (the cost of imposing is spent)
-    view = FakeView({"grievance": 0.5}, retaliation_base=10.0)
-    view.standings["grievance"] = 0.5
-    view.flags |= {"export_controls", "whitelist_removed"}
-    Counterpart(view, "Tokyo", {}).review("agenda")  # type: ignore[arg-type]
-    u = utilities(view.decisions[0])
-    assert u["keep_measures"] > u["lift_measures"] + 1.0
+def test_tokyo_keeps_its_measures_while_the_grievance_stands_and_lifts_them_once_it_fades():
+    # keeping a measure is worth what it answers (the grievance) less what it costs Tokyo's own exporters;
+    # lifting backs down in the open. A deep grievance keeps them; a settled one makes lifting the better move.
+    def utilities_at(grievance: float) -> dict[str, float]:
+        view = FakeView({"grievance": grievance}, retaliation_weight=8.0, retaliation_base=4.0, walkaway_cost=2.0)
+        view.standings["grievance"] = grievance
+        view.flags |= {"export_controls", "whitelist_removed"}
+        Counterpart(view, "Tokyo", {}).review("agenda")  # type: ignore[arg-type]
+        return utilities(view.decisions[0])
+
+    deep, settled = utilities_at(1.0), utilities_at(0.0)
+    assert deep["keep_measures"] > deep["lift_measures"] + 1.0  # 0 against 4 - 8 - 2
+    assert settled["lift_measures"] > settled["keep_measures"] + 1.0  # 4 - 2 against 0
 
 
 def test_washington_presses_while_the_pact_is_at_stake_and_not_when_it_takes_no_initiatives():
@@ -279,7 +288,9 @@ def test_seoul_suspends_a_notice_when_the_pact_is_worth_keeping_and_asks_tokyo_f
     view.flags.add("export_controls")
     seoul = Executive(view, "Seoul", {})  # type: ignore[arg-type]
     seoul.start()
-    seoul.handle(("event", "us_pressure"))
+    seoul.handle(("event", "us_pressure"))  # news: it waits for the next meeting (deliberation)
+    assert view.questions == []
+    seoul.handle(("event", "whitelist_removal"))  # a new measure calls an extraordinary meeting
     assert ("counterpart", "talks if Seoul keeps the pact?") in view.questions
     assert view.moves and view.moves[-1] in (Stage.SUSPENDED, Stage.NORMALISED)
 

@@ -33,7 +33,7 @@ KINDS: dict[str, KindSpec] = {
                  "mobilisation rises by scandal_mobilisation_jump x magnitude."),
         KindSpec("court_ruling", "A Korean court ruling on colonial-era claims (forced labour).",
                  "the standing level of Tokyo's grievance rises by ruling_grievance_jump x magnitude (an "
-                 "unsettled claim does not fade); anti_japan by ruling_anti_japan_jump x magnitude."),
+                 "unsettled claim does not fade). Korean opinion answers what Tokyo does about it, not the ruling."),
         KindSpec("export_control", "The counterpart (Japan) restricts exports to the executive's country.",
                  "trade_dispute's standing level rises by export_control_trade_jump x magnitude "
                  "until the controls are lifted; anti_japan rises by trade_anti_japan_jump x magnitude."),
@@ -101,6 +101,13 @@ LIFECYCLE_EVENTS: dict[str, str] = {
 """Events the lifecycle and actors produce, which `after:` triggers can react to."""
 
 EVENT_KINDS: tuple[str, ...] = TRIGGER_KINDS + tuple(LIFECYCLE_EVENTS)
+
+SITUATION_CHANGES: frozenset[str] = frozenset(LIFECYCLE_EVENTS) | frozenset(
+    {"export_control", "whitelist_removal", "controls_lifted", "whitelist_restored", "trade_talks"})
+"""Events (as actors hear them: talks on trade are ``trade_talks``) that change the situation a government
+decides in: the pact's stage, a trade measure imposed or lifted, talks on the measures. Under the
+`deliberation` mechanism each calls an extraordinary meeting of the governments that listen; any other news
+(a test, a ruling, a visit, a poll, a protest) changes the state and waits for the next regular meeting."""
 
 MOVERS: dict[str, str] = {
     "export_control": "counterpart",

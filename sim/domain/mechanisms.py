@@ -47,6 +47,12 @@ MECHANISMS: dict[str, str] = {
         "A firm line against a foreign rival lifts a leader's approval "
         "(rally-round-the-flag, Mueller 1970)."
     ),
+    "deliberation": (
+        "A government takes a decision up at the meetings of the body that takes it, at a cadence that "
+        "quickens as a deadline nears; news changes the state between meetings, and only a change of the "
+        "situation itself (a stage of the pact, a measure imposed or lifted) calls an extraordinary meeting "
+        "(organizational process: Allison 1971, Essence of Decision)."
+    ),
     "leader_orientation": (
         "A leader's line toward the counterpart, from its platform, colours how it values cooperation "
         "with it (a leader's operational code: George 1969, International Studies Quarterly 13:2)."

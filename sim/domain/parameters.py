@@ -173,8 +173,6 @@ class Parameters:
               "president with support left")
     history_anti_japan_jump: float = declare(0.0, 0.6, 'sentiment units per event', 'opinion_dynamics',
         'Rise in anti-Japan sentiment from a history or territorial dispute.')
-    ruling_anti_japan_jump: float = declare(0.0, 0.6, 'sentiment units per ruling', 'opinion_dynamics',
-        'Rise in anti-Japan sentiment from a court ruling on colonial-era claims.')
     trade_anti_japan_jump: float = declare(0.0, 0.6, 'sentiment units per measure', 'opinion_dynamics',
         'Rise in anti-Japan sentiment from a Japanese trade measure.')
     boycott_base: float = declare(-6.0, 3.0, 'utility', 'opinion_dynamics',
@@ -211,6 +209,9 @@ class Parameters:
         'How much grievance pushes Tokyo to a trade measure; also lowers its appetite for the pact.')
     trade_talks_relief: float = declare(0.0, 1.0, 'dispute units', 'issue_linkage',
         'Fall in the trade dispute when export-control talks are offered.')
+    tokyo_patience: float = declare(0.0, 6.0, 'utility', 'issue_linkage',
+        "Tokyo's own value of holding a further trade measure in reserve (its patience): imposing a measure "
+        "must be worth more than this. Prior as Seoul's option_value, for the same reason.")
     settlement_share: float = declare(0.0, 1.0, 'share of the standing grievance', 'issue_linkage',
         "Share of Tokyo's standing grievance (the unsettled claims) that a settlement of magnitude 1 resolves.",
         fixed="inert in every recorded episode: none of the seven has a settlement; kept for the scenarios "
@@ -298,8 +299,9 @@ class Parameters:
 
     # -- deliberation: when actors take up a pending decision (every actor, every episode) ----------
     review_days: float = declare(3.0, 120.0, 'days (mean)', 'process',
-        "Mean time between an actor's reviews of a decision it faces when nothing prompts it (a Poisson "
-        "agenda); any event the actor listens to prompts a review at once.")
+        "Mean time between the meetings at which an actor takes up a decision it faces (a Poisson agenda). "
+        "Under `deliberation` a government takes it up between meetings only when the situation changes (an "
+        "extraordinary meeting); without it, any event the actor listens to prompts a review at once.")
     attention_gain: float = declare(0.0, 20.0, 'multiple of the review rate', 'process',
         'How much more often an actor reviews a decision as the deadline it faces nears: the review rate is '
         '(1 + attention_gain x urgency) / review_days (the deadline effect in bargaining: Roth, Murnighan '

@@ -115,6 +115,16 @@ def leverage(s: State, p: Parameters, on: Mechanisms, urgency: float = 0.0) -> T
     return Terms(issue_linkage=p.leverage_value * s.trade_dispute * (1.0 - urgency))
 
 
+def notice_leverage(s: State, p: Parameters, on: Mechanisms, urgency: float) -> Terms:
+    """What giving notice now is worth as a bargaining move (issue linkage): what the counterpart can
+    concede (its measures in force: the trade dispute's level) times how close the notice deadline is
+    (a notice given early leaves the counterpart time to wait it out, and wastes the threat):
+    ``leverage_value * trade_dispute * urgency``. Without measures a notice has nothing to win."""
+    if "issue_linkage" not in on:
+        return NOTHING
+    return Terms(issue_linkage=p.leverage_value * s.trade_dispute * urgency)
+
+
 def tokyo_consent(s: State, p: Parameters, on: Mechanisms, patron_stake: float = 0.0) -> Terms:
     """Tokyo's value of concluding the pact now; `patron_stake` (0-1) is what is at stake for a treaty
     partner that is also the patron, weighed as the patron weighs it."""

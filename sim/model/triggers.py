@@ -38,8 +38,8 @@ def apply_effect(world: World, p: Parameters, kind: str, t: float, m: float,
         world.jump("mobilisation", t, p.scandal_mobilisation_jump * m)
     elif kind == "court_ruling":
         # an unsettled claim: Tokyo's grievance over it does not fade until a settlement
+        # (a ruling for Korean plaintiffs is no act of Japan's: Korean opinion answers what Tokyo does about it)
         world.shift_baseline("grievance", t, p.ruling_grievance_jump * m)
-        world.jump("anti_japan", t, p.ruling_anti_japan_jump * m)
     elif kind == "export_control":
         world.impose("export_controls", t, p.export_control_trade_jump * m)
         world.jump("anti_japan", t, p.trade_anti_japan_jump * m)

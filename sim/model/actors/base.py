@@ -2,9 +2,14 @@
 
 An actor faces at most one pending decision at a time, which depends on the
 state of the world and the agreement (`faces`). It takes that decision up
-(`review`) whenever an event it listens to happens, and otherwise when its
-agenda brings it up: a Poisson process whose rate rises as the deadline the
-decision has nears (`model/attention.py`). A review is a logit choice among
+(`review`) when its agenda brings it up: a Poisson process of meetings whose
+rate rises as the deadline the decision has nears (`model/attention.py`). Under
+the `deliberation` mechanism a government (`deliberates`) takes it up between
+meetings only when an event it listens to changes the situation itself
+(`SITUATION_CHANGES`: an extraordinary meeting); other news changes the state
+the next meeting reads, so the volume of news does not multiply the chances of
+a move. Without the mechanism, and for actors that do not deliberate (the
+opposition), every event it listens to prompts a review at once. A review is a logit choice among
 options that include waiting; most reviews end in waiting. Nothing is ever
 scheduled at an offset from a deadline.
 
@@ -24,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from ...domain.kinds import SITUATION_CHANGES
 from ..choice import Options
 from ..view import ActorView
 
@@ -44,6 +50,9 @@ class Actor:
     listens: ClassVar[frozenset[str]] = frozenset()
     """Event kinds this actor wants to hear about (each prompts a review of the decision it faces)."""
     facts_heard: ClassVar[frozenset[str]] = frozenset()
+    deliberates: ClassVar[bool] = True
+    """Whether this actor is a government that decides at meetings (`deliberation`); False for actors that
+    answer events as they come (the opposition's campaigns, the public)."""
     """Kinds of fact the engine passes to `hear_fact` at once, not as a later wake-up."""
 
     def __init__(self, view: ActorView, name: str, facts: Mapping[str, Any], decides: bool = True) -> None:
@@ -104,8 +113,9 @@ class Actor:
         what, detail = reason
         if what == "event":
             self.react(detail)
-            if self.decides and self.faces() is not None:
+            if self.decides and self.faces() is not None and self.takes_up(detail):
                 self.review(detail)
+            self.plan()  # news may have put a decision before it (a ruling's grievance): its meetings take it up
         elif what == "review":
             if detail == self._token and self.decides:
                 if self.faces() is not None and self.on_agenda():
@@ -115,6 +125,11 @@ class Actor:
             self.plan()
         elif what != "replan":
             self.timer(what, detail)
+
+    def takes_up(self, kind: str) -> bool:
+        """Whether an event of `kind` makes the actor take up the decision it faces at once: under
+        `deliberation` a government does so only for a change of the situation (an extraordinary meeting)."""
+        return not self.deliberates or kind in SITUATION_CHANGES or "deliberation" not in self.view.mechanisms
 
     def timer(self, what: str, detail: Any) -> None:
         """A wake-up the actor asked for with `wake_at` (other than its agenda). Subclasses override."""

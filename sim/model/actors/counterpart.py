@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..choice import NOTHING, Terms
 from ..stages import NOTICE_GIVEN
-from ..terms import offer_talks, retaliation, tokyo_consent, waiting, walkaway
+from ..terms import offer_talks, retaliation, tokyo_consent, walkaway
 from .base import Actor, talks_question
 
 MEASURES = frozenset({"export_controls", "whitelist_removed"})
@@ -55,17 +55,18 @@ class Counterpart(Actor):
         flags = ctx.flags
         grievance = ctx.state("grievance")  # all this rule reads (a hot path)
         gain = retaliation(grievance, ctx.p)
-        hold = waiting(ctx.p, 0.0)
+        hold = Terms(issue_linkage=ctx.p.tokyo_patience)  # Tokyo's own patience, not Seoul's option value
         if not MEASURES & flags:
             options = {"impose_export_controls": gain, "wait": hold}
         else:
-            # Lifting gives up what the measures answer (the grievance) and backs down in the open;
-            # what a measure cost to impose is spent.
-            lift = Terms(issue_linkage=-ctx.p.retaliation_weight * grievance).plus(walkaway(ctx.p, ctx.mechanisms))
+            # Lifting gives up a measure's net value now (what it answers, the grievance, less what it costs
+            # Tokyo's own exporters while in force) and backs down in the open: once the grievance fades (a
+            # settlement, a summit), lifting beats keeping.
+            lift = gain.negated().plus(walkaway(ctx.p, ctx.mechanisms))
             if "whitelist_removed" not in flags:
                 options = {"remove_from_white_list": gain, "wait": hold, "lift_measures": lift}
             else:
-                options = {"keep_measures": hold, "lift_measures": lift}
+                options = {"keep_measures": NOTHING, "lift_measures": lift}  # nothing further held in reserve
         chosen = self.choose("trade measures over the rulings?", options)
         if chosen == "impose_export_controls":
             ctx.emit("export_control", {})

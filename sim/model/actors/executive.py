@@ -39,6 +39,7 @@ from ..stages import (
 )
 from ..terms import (
     leverage,
+    notice_leverage,
     pact_value,
     political_stake,
     rally_gain,
@@ -302,10 +303,11 @@ class Executive(Actor):
         if terms is None:
             return
         s = ctx.snapshot()
+        u = self.urgency()
         chosen = self.choose("give notice of termination?", {
             "give_notice": summed(self.value().negated(), walkaway(ctx.p, ctx.mechanisms),
-                                  rally_gain(s, ctx.p, ctx.mechanisms)),
-            "keep_the_pact": waiting(ctx.p, self.urgency()),
+                                  rally_gain(s, ctx.p, ctx.mechanisms), notice_leverage(s, ctx.p, ctx.mechanisms, u)),
+            "keep_the_pact": waiting(ctx.p, u),
         })
         if chosen == "give_notice":
             self._move(NOTICE_GIVEN, notice_expiry=terms[1])  # listeners read the expiry

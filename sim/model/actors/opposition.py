@@ -23,6 +23,7 @@ class Opposition(Actor):
     """The opposition: mobilises against the executive's line on the pact."""
 
     role = "opposition"
+    deliberates = False  # a campaign answers the events it opposes as they come
     listens = PRO_PACT_EVENTS | ANTI_PACT_EVENTS | {"scandal"}
 
     @property

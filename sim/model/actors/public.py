@@ -17,6 +17,7 @@ class Public(Actor):
     role = "public"
     boycotting = False
     """The public has decided to boycott (a boycott starts once)."""
+    deliberates = False  # boycotts and backlash answer events as they come
     listens = frozenset({"revealed", "cabinet_approved", "in_force", "notice_given"}) | MEASURE_EVENTS
 
     def react(self, kind: str) -> None:

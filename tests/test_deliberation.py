@@ -1,0 +1,49 @@
+"""Deliberation: a government takes a decision up at its meetings, so the volume of news does not
+multiply the chances of a move (issue 26, item 1). Shipped parameters."""
+
+from __future__ import annotations
+
+import pytest
+
+from diplosim import load_scenario, run_ensemble
+from tests.conftest import scenario_dict
+
+RULES = "the agreement's rules"
+
+
+def monthly_hazard(write_scenario, stage: str, kind: str, rate: float, magnitude: float, deliberation: bool,
+                   runs: int) -> tuple[float, int]:
+    """Seoul's moves per month at risk: first moves of Seoul's (not the rules') over the months spent before
+    one, in a year of `rate` events of `kind` per year, each of `magnitude`. Returns (hazard, moves)."""
+    doc = scenario_dict(agreement={"name": "GSOMIA", "state": stage, "since": "2016-06-01"},
+                        triggers=[{"id": "news", "kind": kind, "rate": rate, "magnitude": magnitude}],
+                        mechanisms={"deliberation": deliberation})
+    ens = run_ensemble(load_scenario(write_scenario(doc)), runs, 7)
+    first = [min((t for t, _, _, who in r.transitions if who != RULES), default=None) for r in ens.results]
+    moves = sum(t is not None for t in first)
+    months = sum(t if t is not None else 364.0 for t in first) / 30.4375
+    return moves / months, moves
+
+
+@pytest.mark.parametrize(("stage", "kind", "runs", "tolerance"), [
+    # ~1000 first moves each: the hazards' ratio has a standard error near 0.045, so 0.15 is over 3 of them
+    ("no_talks", "missile_test", 1000, 0.15),
+    # ~130 first moves each: the log-ratio's standard error is near 0.125, so 0.35 is close to 3 of them
+    ("in_force", "court_ruling", 1500, 0.35),
+])
+def test_twice_the_news_at_half_the_size_leaves_the_monthly_hazard_of_a_move_unchanged(
+        write_scenario, stage, kind, runs, tolerance):
+    # the total effect on the state is the same (each jump is linear in its magnitude); only the count doubles
+    few, _ = monthly_hazard(write_scenario, stage, kind, 12, 0.4, True, runs)
+    many, moves = monthly_hazard(write_scenario, stage, kind, 24, 0.2, True, runs)
+    assert moves > 100
+    assert abs(many / few - 1.0) < tolerance, (few, many)
+
+
+@pytest.mark.parametrize(("stage", "kind"), [("no_talks", "missile_test"), ("in_force", "court_ruling")])
+def test_without_deliberation_four_times_the_news_makes_a_move_far_likelier(write_scenario, stage, kind):
+    # the failure the mechanism removes (a fresh choice at every news item): four times the items at a
+    # quarter of the size raise the hazard by well over the tolerance above (measured: about 1.8 times)
+    few, _ = monthly_hazard(write_scenario, stage, kind, 12, 0.4, False, 1000)
+    many, _ = monthly_hazard(write_scenario, stage, kind, 48, 0.1, False, 1000)
+    assert many / few > 1.4, (few, many)
