@@ -40,6 +40,14 @@ def run_json(capsys, *argv: str) -> dict:
     return json.loads(capsys.readouterr().out)
 
 
+
+@pytest.fixture(autouse=True)
+def _own_folder(tmp_path, monkeypatch):
+    """Each test in its own working folder: commands that write `results/...` by default find no earlier
+    run's folder there (which they would rightly refuse to overwrite)."""
+    monkeypatch.chdir(tmp_path)
+
+
 # -- paired statistics ---------------------------------------------------------------
 
 

@@ -48,13 +48,14 @@ def test_a_bad_set_file_is_an_error_naming_the_place(tmp_path, text, where, says
 
 @pytest.mark.slow
 def test_model_selection_picks_the_set_that_made_a_synthetic_record(tmp_path):
-    """A record of 2016 simulated by a set with opinion dynamics (a scandal takes approval from 45% to about
-    8%), compared with a rival that switches opinion dynamics off (approval frozen). 30 particles and 3
+    """A record of 2016 simulated by a set with opinion dynamics (a scandal takes approval from above 30% to
+    under 15%), compared with a rival that switches opinion dynamics off (approval frozen). 30 particles and 5
     generations suffice: every replication of the rival keeps approval flat and so misses the polls' fall (a
     floor on its distance no particle can get under), while the true set's particles near the truth miss
-    by a few points; as the threshold falls (0.41, 0.34, 0.24 over the three generations) the rival's
-    particles stop being accepted. Seed fixed (0): the true set takes 0.91 of the probability (1.0 with
-    seeds 1 to 3); at least 0.8 asserted, the margin for a change of pyABC's internals."""
+    by a few points; as the threshold falls generation by generation the rival's particles stop being
+    accepted. Seed fixed (0): the true set takes 0.98 of the probability (with 3 generations, after issue
+    26's model change, only 0.80: the rival had not yet been squeezed out, so the budget was raised, not the
+    bar lowered); at least 0.8 asserted, the margin for a change of pyABC's internals."""
     pytest.importorskip("pyabc")
     from diplosim.explore.rivals import explain_record, synthetic_record
     from diplosim.run.evaluator import Evaluator
@@ -68,9 +69,11 @@ def test_model_selection_picks_the_set_that_made_a_synthetic_record(tmp_path):
     sc = load_scenario(HISTORY_DIR / "gsomia-2016.yaml")
     record = synthetic_record(sc, mood, {"scandal_approval_share": 0.8, "approval_norm": 45.0}, 3)
     approval = [tr.observed["approval"] for tr in record.polls if "approval" in tr.observed]
-    assert approval[0] == pytest.approx(45.0) and approval[-1] < 15.0  # the scandal is in the record
+    # the record starts well above the scandal's depth (the first poll comes after months of drift from the
+    # norm of 45, so not at it), and the scandal is in it: what the mood set can explain and the flat set cannot
+    assert approval[0] > 30.0 and approval[-1] < 15.0
     with Evaluator(1) as evaluate:
-        report = explain_record([flat, mood], [record], population=30, generations=3, runs=20, seed=0, workers=1,
+        report = explain_record([flat, mood], [record], population=30, generations=5, runs=20, seed=0, workers=1,
                                 runner=evaluate, out=tmp_path / "out", left_out=False)
     probabilities = report["in_sample"]["probabilities"]
     assert probabilities["mood"] >= 0.8 and probabilities["mood"] + probabilities["flat"] == pytest.approx(1.0)
