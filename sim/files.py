@@ -21,6 +21,7 @@ import errno
 import io
 import itertools
 import json
+import math
 import os
 import re
 import stat
@@ -274,3 +275,49 @@ def to_frame(rows: Sequence[Mapping[str, Any]]) -> Any:
     except ImportError as exc:
         raise ImportError(FRAME_HINT) from exc
     return pandas.DataFrame.from_records(list(rows))
+
+
+def kind_of(value: Any) -> str:
+    """What a value read from an untrusted JSON file is, in words, never echoing more than an excerpt."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, str):
+        return f"'{excerpt(value)}' (text)"
+    return excerpt(repr(value), 30)
+
+
+class FieldCheck:
+    """Checks of the values read from one untrusted JSON file (a saved experiment, a results file), each failing
+    with one line naming the file and the field. `error` is the exception type the line is raised as."""
+
+    error: type[ScenarioError] = FileRefused
+
+    def __init__(self, file: str | os.PathLike[str]) -> None:
+        self.file = str(file)
+
+    def fail(self, field: str, message: str) -> ScenarioError:
+        return self.error(message, file=self.file, field=field)
+
+    def mapping(self, value: Any, field: str) -> Mapping[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(field, f"expected a mapping, found {kind_of(value)}")
+        return value
+
+    def items(self, value: Any, field: str) -> list[Any]:
+        if not isinstance(value, list):
+            raise self.fail(field, f"expected a list, found {kind_of(value)}")
+        return value
+
+    def number(self, value: Any, field: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise self.fail(field, f"expected a finite number, found {kind_of(value)}")
+        return float(value)
+
+    def text(self, value: Any, field: str) -> str:
+        if not isinstance(value, str):
+            raise self.fail(field, f"expected text, found {kind_of(value)}")
+        return value

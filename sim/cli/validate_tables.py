@@ -71,26 +71,21 @@ def dated_rows(report: dict[str, Any], sources: list[str]) -> list[tuple[str, li
     """The dated-score rows: per source, month log and CRPS over eventful, quiet, all; then the calendar."""
     names = {"loo": "diplosim, left out", "posterior": "diplosim, in sample", "prior": "diplosim, prior draws",
              "free": "diplosim, free", "conditional": "diplosim, actors' recorded moves given (oracle input)"}
+    dated = [(source, report["scores"][source]["dates"]) for source in sources
+             if report["scores"].get(source, {}).get("dates") is not None]
     rows = []
-    for source in sources:
-        dates = report["scores"].get(source, {}).get("dates")
-        if dates is None:
-            continue
+    for source, dates in dated:
         cells = []
         for kind, _ in KINDS:
             m = dates["model"][kind]
             cells += [_num(m["month_log"]), _num(m["crps_days"], ".1f") + f" ({m['items']})"]
         rows.append((names.get(source, source), cells))
-    for source in sources:
-        dates = report["scores"].get(source, {}).get("dates")
-        if dates is None:
-            continue
+    for source, dates in dated[:1]:  # the calendar against the first source that has dated scores
         cells = []
         for kind, _ in KINDS:
             c = dates["calendar"][kind]
             cells += ["-", f"{_num(c['crps_days'], '.1f')} vs {_num(c['model_crps_days'], '.1f')} ({c['items']})"]
         rows.append((f"legal calendar vs {names.get(source, source)}, on the steps it dates", cells))
-        break
     return rows
 
 

@@ -12,14 +12,13 @@ times runs) stays within `MAX_WORK` replications. Any problem is one
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from ..errors import ScenarioError, excerpt, shown_path
-from ..files import FileRefused, read_json, resolved
+from ..files import FieldCheck, FileRefused, kind_of, read_json, resolved
 from ..scenario.loader import ALLOW_ENV, SCENARIO_SUFFIXES, allowed_roots
 from .sweep import DESIGNS, MAX_POINTS, MAX_STEPS
 
@@ -45,50 +44,24 @@ def _canonical(path: str) -> str:
     return path
 
 
-class _Check:
+class _Check(FieldCheck):
     """Field checks of one experiment file, each failing with a line naming the file and field."""
 
-    def __init__(self, file: str) -> None:
-        self.file = file
-
-    def fail(self, field: str, message: str) -> ScenarioError:
-        return ScenarioError(message, file=self.file, field=field)
-
-    def mapping(self, value: Any, field: str) -> Mapping[str, Any]:
-        if not isinstance(value, dict):
-            raise self.fail(field, f"expected a mapping, found {_kind(value)}")
-        return value
+    error = ScenarioError
 
     def whole(self, value: Any, field: str, low: int, high: int) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(field, f"expected a whole number, found {_kind(value)}")
+            raise self.fail(field, f"expected a whole number, found {kind_of(value)}")
         if not low <= value <= high:
             raise self.fail(field, f"expected a whole number from {low:,} to {high:,}, found {excerpt(str(value), 30)}")
         return value
 
-    def number(self, value: Any, field: str) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise self.fail(field, f"expected a finite number, found {_kind(value)}")
-        return float(value)
-
     def text(self, value: Any, field: str, limit: int = 1000) -> str:
         if not isinstance(value, str) or not value.strip():
-            raise self.fail(field, f"expected text, found {_kind(value)}")
+            raise self.fail(field, f"expected text, found {kind_of(value)}")
         if len(value) > limit:
             raise self.fail(field, f"text of {len(value):,} characters; the limit is {limit:,}")
         return value
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, str):
-        return f"'{excerpt(value)}' (text)"
-    return excerpt(repr(value), 30)
 
 
 def read_saved_sweep(path: str | Path) -> Mapping[str, Any]:
@@ -104,14 +77,14 @@ def read_saved_sweep(path: str | Path) -> Mapping[str, Any]:
                       what="saved experiment (a sweep.json file)", shown=file)
     if not isinstance(saved, dict):
         raise ScenarioError(f"not a saved experiment (sweep.json written by sweep --out): the file holds "
-                            f"{_kind(saved)}, not a mapping", file=file)
+                            f"{kind_of(saved)}, not a mapping", file=file)
     for key in ("experiment", "axes", "runs", "seed", "design", "points"):
         if key not in saved:
             raise ScenarioError(f"not a saved experiment (sweep.json written by sweep --out): no '{key}'", file=file)
     spec = check.mapping(saved["experiment"], "experiment")
     command = spec.get("command")
     if command != "sweep":
-        raise check.fail("experiment.command", f"rerun repeats sweeps; this is {_kind(command)}")
+        raise check.fail("experiment.command", f"rerun repeats sweeps; this is {kind_of(command)}")
     _check_scenario(check, spec.get("scenario"), path)
     sets = check.mapping(spec.get("set", {}), "experiment.set")
     if len(sets) > MAX_SETS:
@@ -120,13 +93,13 @@ def read_saved_sweep(path: str | Path) -> Mapping[str, Any]:
         check.text(key, "experiment.set", 200)
         if not isinstance(value, str) or len(value) > 1000:
             raise check.fail(f"experiment.set.{excerpt(key, 40)}", f"expected the text of a --set value of at most "
-                                                                   f"1,000 characters, found {_kind(value)}")
+                                                                   f"1,000 characters, found {kind_of(value)}")
     sha = spec.get("scenario_sha256")
     if not isinstance(sha, str) or len(sha) != 64 or any(ch not in "0123456789abcdef" for ch in sha):
-        raise check.fail("experiment.scenario_sha256", f"expected a sha256 (64 hex digits), found {_kind(sha)}")
+        raise check.fail("experiment.scenario_sha256", f"expected a sha256 (64 hex digits), found {kind_of(sha)}")
     design = saved["design"]
     if design not in DESIGNS:
-        raise check.fail("design", f"expected one of {', '.join(DESIGNS)}, found {_kind(design)}")
+        raise check.fail("design", f"expected one of {', '.join(DESIGNS)}, found {kind_of(design)}")
     runs = check.whole(saved["runs"], "runs", 1, MAX_WORK)
     check.whole(saved["seed"], "seed", 0, MAX_SEED)
     points = _check_axes(check, saved["axes"], design)
@@ -140,7 +113,7 @@ def read_saved_sweep(path: str | Path) -> Mapping[str, Any]:
         raise check.fail("runs", f"{points:,} points of {runs:,} runs is {points * runs:,} replications; "
                                  f"an experiment may ask for at most {MAX_WORK:,}")
     if not isinstance(saved["points"], list) or len(saved["points"]) != points:
-        raise check.fail("points", f"expected the results of {points:,} points, found {_kind(saved['points'])}"
+        raise check.fail("points", f"expected the results of {points:,} points, found {kind_of(saved['points'])}"
                          + (f" of {len(saved['points']):,}" if isinstance(saved["points"], list) else ""))
     for i, point in enumerate(saved["points"]):
         if not isinstance(point, dict) or not {"values", "outcomes"} <= set(point):
@@ -169,7 +142,7 @@ def _check_axes(check: _Check, axes: Any, design: str) -> int:
     """Check the swept axes; return the number of points a factorial design has over them."""
     if not isinstance(axes, list) or not axes:
         raise check.fail("axes", f"expected a list of at least one swept path, found "
-                                 f"{'an empty list' if axes == [] else _kind(axes)}")
+                                 f"{'an empty list' if axes == [] else kind_of(axes)}")
     if len(axes) > MAX_AXES:
         raise check.fail("axes", f"{len(axes):,} swept paths; the limit is {MAX_AXES}")
     seen: dict[str, str] = {}
@@ -189,7 +162,7 @@ def _check_axes(check: _Check, axes: Any, design: str) -> int:
             values = axis.get("values")
             if not isinstance(values, list) or not 1 <= len(values) <= MAX_STEPS:
                 raise check.fail(f"{where}.values",
-                                 f"expected a list of 1 to {MAX_STEPS} values, found {_kind(values)}")
+                                 f"expected a list of 1 to {MAX_STEPS} values, found {kind_of(values)}")
             for j, value in enumerate(values):
                 check.number(value, f"{where}.values[{j}]")
             points *= len(values)

@@ -22,7 +22,6 @@ from __future__ import annotations
 import csv
 import fcntl
 import io
-import math
 import os
 import stat
 from collections.abc import Mapping
@@ -31,7 +30,17 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DiplosimError, excerpt
-from ..files import FileRefused, check_output, path_status, read_json, read_text, to_json, write_atomic
+from ..files import (
+    FieldCheck,
+    FileRefused,
+    check_output,
+    kind_of,
+    path_status,
+    read_json,
+    read_text,
+    to_json,
+    write_atomic,
+)
 
 MANIFEST = "manifest.json"
 """The file, inside an output directory, that names the run whose results it holds."""
@@ -165,52 +174,14 @@ def check_results_dir(directory: str | Path) -> None:
         raise FileRefused("is not a folder; plot takes the --out folder of a run (or of a calibration)", file=shown)
 
 
-class _Shape:
+class _Shape(FieldCheck):
     """Checks that a value read from one results file has the shape the figures use."""
-
-    def __init__(self, file: Path) -> None:
-        self.file = str(file)
-
-    def fail(self, field: str, message: str) -> FileRefused:
-        return FileRefused(message, file=self.file, field=field)
-
-    def mapping(self, value: Any, field: str) -> Mapping[str, Any]:
-        if not isinstance(value, dict):
-            raise self.fail(field, f"expected a mapping, found {_kind(value)}")
-        return value
-
-    def items(self, value: Any, field: str) -> list[Any]:
-        if not isinstance(value, list):
-            raise self.fail(field, f"expected a list, found {_kind(value)}")
-        return value
-
-    def number(self, value: Any, field: str) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise self.fail(field, f"expected a finite number, found {_kind(value)}")
-        return float(value)
-
-    def text(self, value: Any, field: str) -> str:
-        if not isinstance(value, str):
-            raise self.fail(field, f"expected text, found {_kind(value)}")
-        return value
 
     def day(self, value: Any, field: str) -> None:
         try:
             date.fromisoformat(self.text(value, field)[:10])
         except ValueError:
-            raise self.fail(field, f"expected a date YYYY-MM-DD, found {_kind(value)}") from None
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, str):
-        return f"'{excerpt(value)}' (text)"
-    return excerpt(repr(value), 30)
+            raise self.fail(field, f"expected a date YYYY-MM-DD, found {kind_of(value)}") from None
 
 
 def read_result_files(directory: str | Path) -> tuple[dict[str, Any], list[dict[str, str]], dict[str, Any],
@@ -234,7 +205,7 @@ def _json_mapping(path: Path) -> tuple[_Shape, dict[str, Any]]:
     shape = _Shape(path)
     data = read_json(path, MAX_RESULT_JSON_BYTES, max_depth=MAX_RESULT_DEPTH)
     if not isinstance(data, dict):
-        raise FileRefused(f"expected a JSON mapping, found {_kind(data)}", file=str(path))
+        raise FileRefused(f"expected a JSON mapping, found {kind_of(data)}", file=str(path))
     return shape, data
 
 
@@ -242,7 +213,7 @@ def _check_summary(path: Path) -> dict[str, Any]:
     shape, summary = _json_mapping(path)
     runs = summary.get("runs")
     if isinstance(runs, bool) or not isinstance(runs, int) or runs < 0:
-        raise shape.fail("runs", f"expected a whole number of runs, found {_kind(runs)}")
+        raise shape.fail("runs", f"expected a whole number of runs, found {kind_of(runs)}")
     shape.text(summary.get("scenario", ""), "scenario")
     outcomes = shape.mapping(summary.get("outcomes"), "outcomes")
     if not outcomes:
@@ -318,7 +289,7 @@ def _check_fan(path: Path) -> dict[str, Any]:
     order = shape.items(fan.get("order", list(variables)), "order")
     for name in order:
         if not isinstance(name, str) or name not in variables:
-            raise shape.fail("order", f"{_kind(name)} is not one of the variables")
+            raise shape.fail("order", f"{kind_of(name)} is not one of the variables")
     for name, v in variables.items():
         v = shape.mapping(v, f"variables.{name}")
         shape.text(v.get("unit"), f"variables.{name}.unit")
