@@ -2,11 +2,13 @@
 decides, nothing given): what a counterfactual change does to the recorded outcome or move.
 
 Each compares two ensembles of the same seed and size; the tolerance of each is stated where it is used.
+Two directions the model does not yet produce (a public 2012 cabinet lowering collapse; 2016 without its nuclear
+tests signing less or later) are not tests here, where they could only be skipped or expected to fail: issue 26
+keeps them open, and `python bench/directions.py` prints where the model stands on all four.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
@@ -37,34 +39,6 @@ def share(sc: Scenario, hit: Callable[..., bool]) -> float:
 
 def notice(r) -> bool:  # noqa: ANN001 - a replication result
     return any(kind == "notice_given" for _, _, kind in r.moves)
-
-
-@pytest.mark.xfail(strict=True, reason="the record's direction is not met: a public cabinet raises the free 2012 "
-                   "collapse (0.557 against 0.488 with the shipped posterior); the veto players of issue 26 item 4 "
-                   "are not built, and secrecy's backlash does not outweigh the discount it buys")
-def test_a_public_2012_cabinet_lowers_collapse():
-    sc = free("history/gsomia-2012.yaml")
-    seoul = sc.actors["executive"]
-    public_only = dataclasses.replace(sc, actors={**sc.actors, "executive": dataclasses.replace(
-        seoul, facts={**seoul.facts, "cabinet_process": "public"})})  # as scenarios/counterfactuals/ says
-    secret_or_public = share(sc, lambda r: r.outcome == "collapsed")
-    public = share(public_only, lambda r: r.outcome == "collapsed")
-    assert public < secret_or_public - 0.03, (public, secret_or_public)  # over 1.5 standard errors of the gap
-
-
-@pytest.mark.xfail(strict=True, reason="the record's direction is not met: without the nuclear tests the free 2016 "
-                   "signing is 0.881 against 0.863, and signed by September 0.621 against 0.629; 2016's constraints "
-                   "(issue 26 item 6) are not built, so threat mostly brings talks forward into a hostile year")
-def test_removing_2016s_nuclear_tests_lowers_or_delays_signing():
-    sc = free("history/gsomia-2016.yaml")
-    tests = [tr.id for tr in sc.triggers if tr.kind == "nuclear_test"]
-    assert tests
-    without = without_triggers(sc, tests)
-    signed_by_september = [share(s, lambda r: r.outcome == "signed" and r.stage_t.get("in_force", 1e9) < 244)
-                           for s in (sc, without)]
-    signed = [share(s, lambda r: r.outcome == "signed") for s in (sc, without)]
-    assert signed[1] < signed[0] - 0.03 or signed_by_september[1] < signed_by_september[0] - 0.03, \
-        (signed, signed_by_september)
 
 
 def test_removing_japans_measures_from_free_2019_lowers_notice():
