@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import http.client
 import io
 import json
@@ -20,30 +21,16 @@ import pytest
 from diplosim.explore.compare import compare
 from diplosim.present import classroom_groups, classroom_jobs, classroom_queue
 from diplosim.present.classroom import ClassroomApp, ClassroomServer
-from diplosim.present.classroom_jobs import BaseJob, Client, Job
+from diplosim.present.classroom_jobs import Client, Job
 from diplosim.present.classroom_queue import worker_task
 from diplosim.present.classroom_state import Workspace, prepare
 from diplosim.run.ensemble import run_indices
 from tests.browser import require_chromium
 from tests.test_serve import _distribution, _playwright
+from tests.test_serve import finished as finished_within
+from tests.test_serve_limits import Blocker
 
 EPISODE = "history/gsomia-2019.yaml"
-
-
-class Blocker(BaseJob):
-    """A job that holds one worker of the board until it is let go."""
-
-    def __init__(self) -> None:
-        super().__init__(1)
-        self.go = threading.Event()
-        self._snapshot = self._build()
-
-    def _work(self) -> bool:
-        self.go.wait(60)
-        return False
-
-    def _build(self) -> dict[str, Any]:
-        return self._head()
 
 
 def post(app: ClassroomApp, route: str, body: Any, client: Client = classroom_jobs.LOCAL) -> tuple[int, Any]:
@@ -56,16 +43,8 @@ def get(app: ClassroomApp, route: str) -> tuple[int, Any]:
     return status, json.loads(raw)
 
 
-def finished(app: ClassroomApp, job: str, timeout: float = 120.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        status, snap = get(app, f"/api/jobs/{job}")
-        assert status == 200, snap
-        if snap["status"] not in ("queued", "running"):
-            assert snap["status"] == "done", snap
-            return snap
-        time.sleep(0.05)
-    raise AssertionError(f"job {job} did not finish in {timeout} s")
+# a room's jobs share the pool with others: twice test_serve's patience
+finished = functools.partial(finished_within, timeout=120.0)
 
 
 @pytest.fixture

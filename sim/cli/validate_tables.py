@@ -138,6 +138,18 @@ def _label(report: dict[str, Any], mode: str) -> str:
     return report.get("mode_labels", {}).get(mode, mode)
 
 
+def _text_block(title: str, name_width: int, heads: list[tuple[str, str]], widths: tuple[int, int],
+                rows: list[tuple[str, list[str]]]) -> list[str]:
+    """One plain-text table of `validation_table`: a title, a header of column pairs (a score, then its
+    companion, right-aligned in `widths`), a row per forecast and a blank line; nothing when there are no rows."""
+    if not rows:
+        return []
+    pair = "".join(f"{a:>{widths[0]}}{b:>{widths[1]}}" for a, b in heads)
+    body = [f"  {name:<{name_width}}" + "".join(f"{c:>{widths[i % 2]}}" for i, c in enumerate(cells))
+            for name, cells in rows]
+    return [title, f"  {'forecast':<{name_width}}" + pair, *body, ""]
+
+
 def validation_table(report: dict[str, Any]) -> str:
     """The report as plain text."""
     lines = [f"Validation: {report['runs']} runs per episode and mode, seed {report['seed']}",
@@ -147,30 +159,15 @@ def validation_table(report: dict[str, Any]) -> str:
     if line := kinds_line(report):
         lines.append(line)
     lines.append("")
-    head = headline_rows(report)
-    if head:
-        lines.append("Out of sample first: scores of the recorded outcome, free runs (lower is better)")
-        lines.append(f"  {'forecast':<54}" + "".join(f"{kind + ' Brier':>15}{'log':>7}" for kind, _ in KINDS))
-        for name, vals in head:
-            lines.append(f"  {name:<54}" + "".join(f"{_num(v):>15}" if i % 2 == 0 else f"{_num(v):>7}"
-                                                    for i, v in enumerate(vals)))
-        lines.append("")
-    dated = dated_rows(report, [s for s in ("loo", "posterior", "prior") if s in report.get("scores", {})])
-    if dated:
-        lines.append(f"Dated scores, free runs ({DATED_NOTE}; items in brackets)")
-        lines.append(f"  {'forecast':<54}" + "".join(f"{kind + ' month log':>20}{'CRPS d':>22}" for kind, _ in KINDS))
-        for name, cells in dated:
-            lines.append(f"  {name:<54}" + "".join(f"{c:>20}" if i % 2 == 0 else f"{c:>22}"
-                                                    for i, c in enumerate(cells)))
-        lines.append("")
-    first = first_change_rows(report, [s for s in ("loo", "posterior", "prior") if s in report.get("scores", {})])
-    if first:
-        lines.append("First change of the pact's stage (or 'never' in a quiet year), free runs; episodes in brackets")
-        lines.append(f"  {'forecast':<68}" + "".join(f"{kind + ' month log':>20}{'CRPS d':>16}" for kind, _ in KINDS))
-        for name, cells in first:
-            lines.append(f"  {name:<68}" + "".join(f"{c:>20}" if i % 2 == 0 else f"{c:>16}"
-                                                    for i, c in enumerate(cells)))
-        lines.append("")
+    sources = [s for s in ("loo", "posterior", "prior") if s in report.get("scores", {})]
+    lines += _text_block("Out of sample first: scores of the recorded outcome, free runs (lower is better)", 54,
+                         [(f"{kind} Brier", "log") for kind, _ in KINDS], (15, 7),
+                         [(name, [_num(v) for v in vals]) for name, vals in headline_rows(report)])
+    lines += _text_block(f"Dated scores, free runs ({DATED_NOTE}; items in brackets)", 54,
+                         [(f"{kind} month log", "CRPS d") for kind, _ in KINDS], (20, 22), dated_rows(report, sources))
+    lines += _text_block("First change of the pact's stage (or 'never' in a quiet year), free runs; "
+                         "episodes in brackets", 68, [(f"{kind} month log", "CRPS d") for kind, _ in KINDS], (20, 16),
+                         first_change_rows(report, sources))
     for ep in report["episodes"]:
         kind = "" if "eventful" not in ep else (", eventful" if ep["eventful"] else ", quiet")
         lines.append(f"{ep['name']}  ({ep['file']}{kind}): recorded {ep['outcome']}")
