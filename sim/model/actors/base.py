@@ -50,10 +50,10 @@ class Actor:
     listens: ClassVar[frozenset[str]] = frozenset()
     """Event kinds this actor wants to hear about (each prompts a review of the decision it faces)."""
     facts_heard: ClassVar[frozenset[str]] = frozenset()
+    """Kinds of fact the engine passes to `hear_fact` at once, not as a later wake-up."""
     deliberates: ClassVar[bool] = True
     """Whether this actor is a government that decides at meetings (`deliberation`); False for actors that
     answer events as they come (the opposition's campaigns, the public)."""
-    """Kinds of fact the engine passes to `hear_fact` at once, not as a later wake-up."""
 
     def __init__(self, view: ActorView, name: str, facts: Mapping[str, Any], decides: bool = True) -> None:
         self.view = view
