@@ -11,6 +11,7 @@ from .base import Actor, talks_question
 
 MEASURES = frozenset({"export_controls", "whitelist_removed"})
 
+
 class Counterpart(Actor):
     """Tokyo: consents to the pact's steps, retaliates for rulings, keeps or lifts its measures."""
 
