@@ -159,15 +159,39 @@ def test_a_summary_says_where_its_parameters_come_from(tmp_path):
     params = load_parameters(tmp_path / "params.yaml")
     assert params.source() == {"source": "posterior", "file": shown_path(tmp_path / "params.yaml"),
                                "sample": shown_path(posterior), "particles": 2,
-                               "drawn": ["threat_weight", "patron_weight"]}
+                               "drawn": ["threat_weight", "patron_weight"],
+                               "from_prior": len(PARAMETERS) - 2 - sum(bool(i.fixed) for i in PARAMETERS.values())}
     held = params.with_values({"patron_weight": 1.0}).source()
     assert held["drawn"] == ["threat_weight"] and held["overridden"] == ["patron_weight"]
+    assert held["from_prior"] == params.source()["from_prior"]
     assert params.fixed().source()["source"] == "fixed"
     # The shipped file is named the same way on every machine, and a run's summary carries it.
     sc = load_scenario(HISTORY[0])
     summary = run_ensemble(sc, 2, 0).summary()
     assert summary["parameters"] == sc.params.source()
     assert summary["parameters"]["file"] == "scenarios/params/default.yaml"
+
+
+def test_every_posterior_draw_integrates_the_uncalibrated_parameters_over_their_priors():
+    """Each particle takes every parameter that is neither calibrated, nor overridden, nor declared fixed
+    from its prior: the values spread over the prior's range (a uniform prior's quartiles both reached in
+    1,000 draws; their chance of missing one is 2 x 0.75^1000), stay within the bounds, and are the same
+    every time the sample is drawn. Overridden and fixed parameters hold."""
+    shipped = load_parameters()
+    assert shipped.posterior is not None
+    draws = shipped.draws()
+    assert draws == shipped.draws()
+    free = [n for n, i in PARAMETERS.items() if n not in shipped.posterior.names and not i.fixed]
+    assert free and shipped.from_prior() == free
+    for name in free:
+        info = PARAMETERS[name]
+        units = [info.to_unit(getattr(d, name)) for d in draws]
+        assert all(0.0 <= u <= 1.0 for u in units) and min(units) < 0.25 and max(units) > 0.75, name
+    for name in (n for n, i in PARAMETERS.items() if i.fixed):
+        assert {getattr(d, name) for d in draws} == {shipped.values[name]}
+    held = shipped.with_values({free[0]: PARAMETERS[free[0]].lower})
+    assert {getattr(d, free[0]) for d in held.draws()} == {PARAMETERS[free[0]].lower}
+    assert shipped.fixed().draws() == []  # fixed values (--params FILE) stay fixed
 
 
 def test_weighted_quantiles_follow_the_weights():

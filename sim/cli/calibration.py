@@ -142,9 +142,10 @@ def _calibrate(args: argparse.Namespace, out: Path, on: list[Scenario], held_out
               f"ABC-SMC (pyABC), {args.population} particles, {len(result.generations)} generations, "
               f"{result.simulations} simulations, {result.seconds / 60:.1f} min, root seed {args.seed}\n"
               f"Episodes: {', '.join(Path(sc.path).stem for sc in on)}\n"
-              + ("Held at their prior medians: the parameters no target identifies (docs/calibration.md)." if held_out
-                 is None else f"Calibrated: the parameters `identify` selects without {Path(held_out.path).stem} "
-                 "(identify.json); the rest held at their prior medians."))
+              + ("The parameters no target identifies: drawn from their priors in every simulation and every "
+                 "replication (docs/calibration.md); the values below are their prior medians." if held_out is None
+                 else f"Calibrated: the parameters `identify` selects without {Path(held_out.path).stem} "
+                 "(identify.json); the rest drawn from their priors."))
     write_atomic(out / "posterior.csv", csv_text(rows))
     write_atomic(out / "params.yaml", parameters_to_yaml(base.fixed().with_values(medians), header, "posterior.csv"))
     report: dict[str, Any] = {

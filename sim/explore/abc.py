@@ -3,8 +3,10 @@
 The calibrated parameters (`domain/parameters.py`, those the targets identify)
 are searched in the space of their prior quantiles, where every prior is
 uniform on [0, 1]: a particle u maps to the value ``info.from_unit(u)``. A
-particle's simulation runs one replication of every episode in free mode
-(`targets.EpisodeSet`); its distance to the record is `targets.distance` (0 when
+particle's simulation draws every uncalibrated parameter (not declared fixed)
+from its prior, so the posterior integrates them out as every predictive does,
+and runs one replication of every episode in free mode (`targets.EpisodeSet`);
+its distance to the record is `targets.distance` (0 when
 every outcome, date, move and poll agrees). pyABC's ABC-SMC (Toni et al. 2009,
 J. R. Soc. Interface 6:31; Beaumont et al. 2009, Biometrika 96:4) lowers the
 threshold generation by generation (each the median distance of the last),
@@ -56,14 +58,25 @@ class ParticleModel:
     episodes: EpisodeSet
     names: tuple[str, ...]
 
+    @property
+    def nuisance(self) -> tuple[str, ...]:
+        """The parameters each simulation draws from their priors (integrated out): neither calibrated,
+        nor overridden, nor declared fixed; the same that every predictive draws (`ParameterSet.draws`)."""
+        return tuple(n for n, info in PARAMETERS.items()
+                     if n not in self.names and n not in self.episodes.base.overridden and not info.fixed)
+
     def values(self, particle: Mapping[str, float]) -> dict[str, float]:
         """The parameter values of a particle."""
         return {n: PARAMETERS[n].from_unit(min(1.0, max(0.0, float(particle[n])))) for n in self.names}
 
     def __call__(self, particle: Mapping[str, float]) -> dict[str, float]:
-        # the task's seed (SeededSampler) fixes np.random; the replications' seeds come from it
+        # the task's seed (SeededSampler) fixes np.random; the nuisance draws and the replications' seeds
+        # come from it
+        nuisance = self.nuisance
+        prior = {n: PARAMETERS[n].from_unit(float(u)) for n, u in zip(nuisance, np.random.random(len(nuisance)),
+                                                                      strict=True)}
         seed = np.random.SeedSequence(int(np.random.randint(0, 2**62)))
-        return self.episodes.simulate(self.values(particle), seed, runs=1)
+        return self.episodes.simulate({**prior, **self.values(particle)}, seed, runs=1)
 
 
 def abc_distance(x: Mapping[str, float], x0: Mapping[str, float]) -> float:

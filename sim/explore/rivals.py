@@ -3,7 +3,7 @@ each fail?
 
 Each mechanism set (`scenario/sets.py`) is a model: the episodes with that set's
 mechanisms switched off, its own parameters calibrated (in their prior
-quantiles, as in `abc.py`), every other parameter at its prior median. All the
+quantiles, as in `abc.py`), every other parameter drawn from its prior. All the
 sets go into **one** ABC-SMC run with pyABC's model selection (a model index is
 drawn beside each particle and perturbed between generations: Toni & Stumpf
 2010, Bioinformatics 26:1), so the share of accepted particles each set holds
@@ -127,7 +127,7 @@ def select_sets(sets: Sequence[MechanismSet], scenarios: Sequence[Scenario], bas
 def predict(mset: MechanismSet, fit: SetFit, scenarios: Sequence[Scenario], base: ParameterSet, runs: int,
             seed: int, runner: Runner) -> tuple[list[EpisodeCheck], list[Model]]:
     """Free runs of `scenarios` under `mset`, each replication drawing the set's calibrated parameters from
-    its posterior (the rest at their prior medians), checked against the record as `validate` does."""
+    its posterior (the rest from their priors), checked against the record as `validate` does."""
     params = dataclasses.replace(at_prior_medians(base), posterior=fit.posterior(seed))
     models = [compile_scenario(without_given(mset.apply(dataclasses.replace(sc, params=params))))
               for sc in scenarios]

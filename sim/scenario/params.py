@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..domain.parameters import PARAMETERS, ParameterInfo, Parameters
 from ..errors import ScenarioError, did_you_mean, excerpt, shown_path
 from ..files import decode_text, read_bytes
@@ -94,7 +96,8 @@ class ParameterSet:
                                "file": display_path(self.file)}
         if self.posterior is not None:
             out.update(sample=display_path(self.posterior.file), particles=len(self.posterior),
-                       drawn=[n for n in self.posterior.names if n not in self.overridden])
+                       drawn=[n for n in self.posterior.names if n not in self.overridden],
+                       from_prior=len(self.from_prior()))
         if self.overridden:
             out["overridden"] = sorted(self.overridden)
         return out
@@ -103,14 +106,28 @@ class ParameterSet:
         """The same values with no posterior: every replication uses the values in force."""
         return ParameterSet(self.specs, self.file, None, self.overridden)
 
+    def from_prior(self) -> list[str]:
+        """The parameters each draw takes from its prior: neither in the posterior, nor overridden, nor
+        declared fixed (the uncalibrated ones, integrated over their priors in every predictive)."""
+        if self.posterior is None:
+            return []
+        return [n for n, info in PARAMETERS.items()
+                if n not in self.posterior.names and n not in self.overridden and not info.fixed]
+
     def draws(self) -> list[Parameters]:
-        """One typed parameter object per particle of the posterior (overrides applied), or none."""
+        """One typed parameter object per particle of the posterior (overrides applied), or none. Each
+        particle also takes every parameter of `from_prior` from its prior: a draw per particle from a
+        generator seeded by the posterior's checksum, so a sample always gives the same draws."""
         if self.posterior is None:
             return []
         base = self.values
+        nuisance = [PARAMETERS[n] for n in self.from_prior()]
+        rng = np.random.default_rng(int(self.posterior.sha256[:15] or "0", 16))
         out = []
         for particle in self.posterior.particles:
             values = dict(base)
+            values.update({info.name: info.from_unit(float(u)) for info, u in zip(nuisance, rng.random(len(nuisance)),
+                                                                               strict=True)})
             values.update({n: v for n, v in zip(self.posterior.names, particle, strict=True)
                            if n not in self.overridden})
             out.append(Parameters(**values))

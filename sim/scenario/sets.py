@@ -4,8 +4,8 @@ A set file (``scenarios/params/sets/NAME.yaml``) names an explanation, says in a
 sentence what it claims, switches mechanisms off in the same form as a
 scenario's ``mechanisms:`` block (``two_level_game: false``), and may list the
 parameters to calibrate under it (``calibrate:``; by default the parameters
-declared calibrated whose mechanism it keeps on). Every other parameter sits at
-its prior median. `explore/rivals.py` compares sets on the record.
+declared calibrated whose mechanism it keeps on). Every other parameter (but the
+fixed) is drawn from its prior, as in every calibration and predictive. `explore/rivals.py` compares sets on the record.
 """
 
 from __future__ import annotations
