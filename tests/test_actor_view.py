@@ -351,7 +351,8 @@ def test_every_trigger_kind_has_an_effect_or_is_declared_inert():
     from diplosim.domain.kinds import TRIGGER_KINDS
     from diplosim.model.triggers import apply_effect
 
-    inert = {"poll", "government_change"}  # an observation; a change the engine makes to who governs
+    # an observation; a change the engine makes to who governs; an occasion the patron decides at
+    inert = {"poll", "government_change", "consultation"}
     source = inspect.getsource(apply_effect)
     missing = [k for k in TRIGGER_KINDS if k not in inert and f'"{k}"' not in source]
     assert not missing, f"kinds without an effect in model/triggers.py: {missing}"
@@ -364,3 +365,20 @@ def test_what_actors_listen_to_is_an_event_the_model_can_produce():
     for cls in ACTOR_CLASSES.values():
         unknown = (cls.listens | cls.facts_heard) - set(EVENT_KINDS) - {"trade_talks"}
         assert not unknown, f"{cls.__name__} listens to kinds nothing emits: {unknown}"
+
+
+# -- issue 26 item 5: Washington presses at dated occasions, not whenever the pact is not in force -------
+
+def test_washington_takes_the_pact_up_only_at_occasions_while_no_legal_deadline_is_pending():
+    view = FakeView(stage=Stage.NO_TALKS, state={"threat": 0.8})
+    washington = Patron(view, "Washington", {})  # type: ignore[arg-type]
+    washington.start()
+    assert view.wakes == []  # no deadline of the pact's rules pending: no agenda of its own
+    washington.handle(("event", "nuclear_test"))  # news changes the state; under deliberation no occasion
+    assert view.decisions == []
+    washington.handle(("event", "consultation"))  # a scheduled meeting with the allies: an occasion
+    assert [d.situation for d in view.decisions] == ["press the allies?"]
+    pending = FakeView(stage=Stage.NOTICE_GIVEN)
+    pending.notice_expiry = pending.now + 60.0
+    Patron(pending, "Washington", {}).start()  # type: ignore[arg-type]
+    assert pending.wakes  # a notice running to its expiry: its agenda takes the pact up

@@ -76,6 +76,15 @@ KINDS: dict[str, KindSpec] = {
                  "the executive's leader and orientation change; the opposition's seat share and stance, the "
                  "next election and approval (its standing level back to approval_norm, its value the "
                  "trigger's `approval` if given) change as the trigger says."),
+        # -- issue 26 item 5: the patron's commitment and its opportunities -----------------------
+        KindSpec("alliance_doubt", "A dated sign that the patron's commitment weakens: joint exercises "
+                 "suspended or scaled down, a cost-sharing demand, a US leader's statement questioning the "
+                 "alliance (facts of the patron's relations with each ally, not moves on the pact).",
+                 "abandonment rises by abandonment_jump x magnitude (a jump that fades)."),
+        KindSpec("consultation", "A scheduled meeting of the patron with one or both allies (a trilateral "
+                 "meeting, the annual Security Consultative Meeting, a summit): an occasion at which "
+                 "Washington may press, not the pressing itself.",
+                 "none on the world; the patron takes up whether to press the allies at it."),
         KindSpec("poll", "An opinion poll: an observation the model does not act on.",
                  "none; validation compares simulated opinion with it."),
     )

@@ -57,6 +57,12 @@ MECHANISMS: dict[str, str] = {
         "A leader's line toward the counterpart, from its platform, colours how it values cooperation "
         "with it (a leader's operational code: George 1969, International Studies Quarterly 13:2)."
     ),
+    # -- issue 26 item 5: abandonment fear, the rival reading of the patron's role ---------------------
+    "abandonment_fear": (
+        "Doubt about the patron's commitment (exercises suspended, cost-sharing demands, a leader's words) "
+        "makes Seoul and Tokyo value cooperating with each other more; a firm commitment lets their frictions "
+        "out (Cha 1999, Alignment Despite Antagonism: the quasi-alliance model)."
+    ),
 }
 
 PROCESS = "process"

@@ -224,6 +224,26 @@ class Parameters:
     tokyo_offer_weight: float = declare(0.0, 10.0, 'utility per unit of US pressure', 'quasi_alliance',
         'How much US pressure pushes Tokyo to agree to such talks.')
 
+    # -- quasi_alliance: the patron's expected mediation (issue 26 item 2) ---------------------------
+    mediation_weight: float = declare(0.0, 2.0, 'multiple of the leverage per unit of US pressure', 'quasi_alliance',
+        "How much Washington's observed pressure adds to what a notice (or keeping one pending) can win: the "
+        "patron is expected to lean on Tokyo to concede, so the leverage from Tokyo's measures is multiplied by "
+        "1 + mediation_weight x us_pressure. 0: Washington's mediation is worth nothing to Seoul; 2: at full "
+        "pressure it triples what the notice can win. Bounded at 2 because the mediation works through Tokyo's "
+        "concession on the same measures, which it can make likelier but not larger than a full lifting.")
+
+    # -- abandonment_fear (issue 26 item 5) ---------------------------------------------------------
+    abandonment_weight: float = declare(0.0, 6.0, 'utility per unit of abandonment fear', 'abandonment_fear',
+        "How much doubt about Washington's commitment adds to the value Seoul and Tokyo put on the pact "
+        "(cooperating with each other as insurance against abandonment). Same range as threat_weight: both "
+        "measure how much a 0-1 index of insecurity is worth to sharing intelligence.")
+    abandonment_jump: float = declare(0.0, 1.0, 'abandonment units per event of magnitude 1', 'abandonment_fear',
+        "Rise in abandonment fear from one dated sign of a weaker US commitment (exercises suspended, a "
+        "cost-sharing demand, a leader's statement questioning the alliance); the index spans 0-1.")
+    abandonment_half_life_days: float = declare(10.0, 720.0, 'days', 'abandonment_fear',
+        "Half-life of a jump in abandonment fear (from weeks, a statement soon walked back, to two years, a "
+        "policy kept for the rest of a term).")
+
     # -- audience_costs ----------------------------------------------------------------------------
     audience_cost: float = declare(0.0, 6.0, 'utility', 'audience_costs',
         "Cost to a leader of reversing a public decision of its own: withdrawing or suspending a notice it "

@@ -42,6 +42,9 @@ VARIABLES: dict[str, VariableSpec] = {
         VariableSpec("grievance", 0.0, 1.0, "index 0-1",
                      "Tokyo's grievance over history rulings and disputes with Seoul.",
                      "grievance_half_life_days", 0.0),
+        VariableSpec("abandonment", 0.0, 1.0, "index 0-1",
+                     "Doubt in Seoul and Tokyo about Washington's commitment to defend them (abandonment fear).",
+                     "abandonment_half_life_days", 0.0),
     )
 }
 

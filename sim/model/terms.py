@@ -69,6 +69,7 @@ def pact_value(s: State, stake: float, seat_share: float, opposition_against: bo
         issue_linkage=-p.linkage_weight * s.trade_dispute if "issue_linkage" in on else 0.0,
         leader_orientation=-p.orientation_weight * orientation if "leader_orientation" in on else 0.0,
         procedural_legitimacy=haste,
+        abandonment_fear=abandonment_value(s, p, on),
     )
 
 
@@ -109,20 +110,38 @@ def rally_gain(s: State, p: Parameters, on: Mechanisms) -> Terms:
 
 def leverage(s: State, p: Parameters, on: Mechanisms, urgency: float = 0.0) -> Terms:
     """The bargaining value of keeping a notice pending (or suspended) while time remains (linkage):
-    ``leverage_value * trade_dispute * (1 - urgency)``."""
+    ``leverage_value * trade_dispute * (1 - urgency)``, plus the patron's expected mediation on it
+    (`mediated`)."""
     if "issue_linkage" not in on:
         return NOTHING
-    return Terms(issue_linkage=p.leverage_value * s.trade_dispute * (1.0 - urgency))
+    return mediated(p.leverage_value * s.trade_dispute * (1.0 - urgency), s, p, on)
 
 
 def notice_leverage(s: State, p: Parameters, on: Mechanisms, urgency: float) -> Terms:
     """What giving notice now is worth as a bargaining move (issue linkage): what the counterpart can
     concede (its measures in force: the trade dispute's level) times how close the notice deadline is
     (a notice given early leaves the counterpart time to wait it out, and wastes the threat):
-    ``leverage_value * trade_dispute * urgency``. Without measures a notice has nothing to win."""
+    ``leverage_value * trade_dispute * urgency``, plus the patron's expected mediation on it
+    (`mediated`). Without measures a notice has nothing to win."""
     if "issue_linkage" not in on:
         return NOTHING
-    return Terms(issue_linkage=p.leverage_value * s.trade_dispute * urgency)
+    return mediated(p.leverage_value * s.trade_dispute * urgency, s, p, on)
+
+
+# -- issue 26 items 2 and 5: the patron's mediation, and abandonment fear -------------------------------
+
+def mediated(value: float, s: State, p: Parameters, on: Mechanisms) -> Terms:
+    """A notice's bargaining `value` (issue linkage) and what the patron's expected mediation adds to it
+    (quasi-alliance): Washington, seen pressing (``us_pressure``), is expected to lean on Tokyo to concede,
+    so Seoul's notice also aims at drawing it in: ``mediation_weight * us_pressure * value``."""
+    mediation = p.mediation_weight * s.us_pressure * value if "quasi_alliance" in on else 0.0
+    return Terms(issue_linkage=value, quasi_alliance=mediation)
+
+
+def abandonment_value(s: State, p: Parameters, on: Mechanisms) -> float:
+    """What doubt about the patron's commitment adds to an ally's value of the pact (abandonment fear):
+    ``abandonment_weight * abandonment``, the same for Seoul and Tokyo (Cha's quasi-alliance model)."""
+    return p.abandonment_weight * s.abandonment if "abandonment_fear" in on else 0.0
 
 
 def tokyo_consent(s: State, p: Parameters, on: Mechanisms, patron_stake: float = 0.0) -> Terms:
@@ -133,6 +152,7 @@ def tokyo_consent(s: State, p: Parameters, on: Mechanisms, patron_stake: float =
         threat_cooperation=p.threat_weight * s.threat if "threat_cooperation" in on else 0.0,
         quasi_alliance=p.patron_weight * patron_stake if patron_stake and "quasi_alliance" in on else 0.0,
         issue_linkage=-p.retaliation_weight * s.grievance if "issue_linkage" in on else 0.0,
+        abandonment_fear=abandonment_value(s, p, on),
     )
 
 

@@ -75,6 +75,9 @@ def apply_effect(world: World, p: Parameters, kind: str, t: float, m: float,
         world.jump("anti_japan", t, -p.summit_thaw * m)
     elif kind == "counter_measure":
         world.jump("grievance", t, p.history_grievance_jump * m)
+    elif kind == "alliance_doubt":
+        world.jump("abandonment", t, p.abandonment_jump * m)
+    # consultation: an occasion for the patron to decide, no effect on the world
     # poll, government_change (the engine's) and lifecycle events: no effect on the world
 
 

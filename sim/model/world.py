@@ -37,10 +37,11 @@ class State:
     One attribute per variable of `domain.variables.VARIABLES`, in its order; read it, never change it.
     """
 
-    __slots__ = ("threat", "approval", "anti_japan", "mobilisation", "us_pressure", "trade_dispute", "grievance")
+    __slots__ = ("threat", "approval", "anti_japan", "mobilisation", "us_pressure", "trade_dispute", "grievance",
+                 "abandonment")
 
     def __init__(self, threat: float, approval: float, anti_japan: float, mobilisation: float,
-                 us_pressure: float, trade_dispute: float, grievance: float) -> None:
+                 us_pressure: float, trade_dispute: float, grievance: float, abandonment: float = 0.0) -> None:
         self.threat = threat
         self.approval = approval
         self.anti_japan = anti_japan
@@ -48,12 +49,13 @@ class State:
         self.us_pressure = us_pressure
         self.trade_dispute = trade_dispute
         self.grievance = grievance
+        self.abandonment = abandonment
 
     def as_dict(self) -> dict[str, float]:
         """Variable name -> value, in the declaration's order."""
         return {"threat": self.threat, "approval": self.approval, "anti_japan": self.anti_japan,
                 "mobilisation": self.mobilisation, "us_pressure": self.us_pressure,
-                "trade_dispute": self.trade_dispute, "grievance": self.grievance}
+                "trade_dispute": self.trade_dispute, "grievance": self.grievance, "abandonment": self.abandonment}
 
 
 INDEX: dict[str, int] = {name: i for i, name in enumerate(STATE_NAMES)}
@@ -197,7 +199,7 @@ class World:
         snap = self._snap
         if snap is None or t != self._snap_t or n != self._snap_n:
             snap = State(self._at(0, t), self._at(1, t), self._at(2, t), self._at(3, t), self._at(4, t),
-                         self._at(5, t), self._at(6, t))
+                         self._at(5, t), self._at(6, t), self._at(7, t))
             self._snap = snap
             self._snap_t = t
             self._snap_n = n
