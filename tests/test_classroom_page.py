@@ -126,7 +126,7 @@ def test_a_free_page_run_is_run_mode_free(app, tmp_path):
         assert snap[side]["summary"]["outcomes"] == cli_run["outcomes"]
         assert snap[side]["summary"]["assumptions"] == cli_run["assumptions"]
     assert snap["now"]["summary"]["assumptions"]["free"] and snap["now"]["summary"]["assumptions"]["given"] == []
-    assert len(snap["before"]["summary"]["assumptions"]["given"]) == 7
+    assert len(snap["before"]["summary"]["assumptions"]["given"]) == 9  # 7 of the other actors, 2 of Seoul's
     assert "run free: no move given, every actor decides" in "; ".join(snap["now"]["changes"])
 
 
@@ -303,10 +303,10 @@ def test_the_page_for_a_room_in_chromium(tmp_path, small_report, monkeypatch):
     for width in (1280, 390):
         # the switch: other numbers (the free run's, as `run --mode free`), and other words for who decides
         assert found[f"free {width}"] == free and found[f"free {width}"] != found[f"given {width}"]
-        assert "7 moves" in found[f"who given {width}"] and "No move is given" in found[f"who free {width}"]
+        assert "9 moves" in found[f"who given {width}"] and "No move is given" in found[f"who free {width}"]
         assert "Back to the file's given moves" in found[f"who free {width}"]
         lines = found[f"lines given {width}"]
-        assert len(lines) == 3 and all("7 moves are given" in t for t in lines)
+        assert len(lines) == 3 and all("9 moves are given" in t for t in lines)
         assert all("nothing is given" in t for t in found[f"lines free {width}"])
         # no horizontal overflow, at a phone's width and a projector's
         for key in ("overflow", "overflow free", "overflow info", "overflow groups"):

@@ -18,7 +18,7 @@ from diplosim.domain.kinds import EVENT_KINDS, TRIGGER_KINDS
 from diplosim.domain.lifecycle import Stage
 from diplosim.domain.mechanisms import ALL_MECHANISMS
 from diplosim.domain.variables import VARIABLES
-from diplosim.scenario.loader import DIST_KINDS, OUTCOMES, RECORD_DATE_KEYS, TOP_KEYS, TRIGGER_KEYS
+from diplosim.scenario.loader import DIST_KINDS, INITIAL_PROVENANCE, OUTCOMES, RECORD_DATE_KEYS, TOP_KEYS, TRIGGER_KEYS
 from diplosim.scenario.schema import SCHEMA_FILE, scenario_schema, schema_text
 from tests.conftest import REPO, scenario_dict
 
@@ -86,7 +86,7 @@ def test_enums_equal_the_code_tables():
     assert list(_defs("record")["properties"]["dates"]["properties"]) == list(RECORD_DATE_KEYS)
     assert list(SCHEMA["properties"]) == list(TOP_KEYS)
     assert set(trigger) == TRIGGER_KEYS
-    assert list(_defs("initial")["properties"]) == list(VARIABLES)
+    assert list(_defs("initial")["properties"]) == [*VARIABLES, *INITIAL_PROVENANCE]
     shapes = _defs("distribution")["anyOf"][1]["oneOf"]
     assert {s["properties"]["dist"]["const"]: s["required"][1:] for s in shapes} == {
         k: list(v) for k, v in DIST_KINDS.items()}

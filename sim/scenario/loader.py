@@ -85,7 +85,8 @@ ACTOR_KEYS: dict[str, dict[str, str]] = {
                   "note": "str", "given": "choices"},
     "counterpart": {"name": "str", "leader": "str", "note": "str", "decides": "bool"},
     "patron": {"name": "str", "leader": "str", "note": "str", "decides": "bool", "same_as": "partner"},
-    "opposition": {"name": "str", "seat_share": "share", "stance": "stance", "note": "str", "decides": "bool"},
+    "opposition": {"name": "str", "seat_share": "share", "stance": "stance", "note": "str", "decides": "bool",
+                   "source": "str", "assumption": "str"},
     "public": {"name": "str", "note": "str", "decides": "bool"},
 }
 """The keys of each role's entry and what each holds. `decides: false` (an assumption: the role takes no
@@ -324,6 +325,11 @@ class Scenario:
     measures: tuple[MeasureInForce, ...] = ()
     threat: str | None = None
     claims: tuple[StandingClaim, ...] = ()
+    initial_sources: Mapping[str, str] = field(default_factory=dict)
+    """Where each written starting value comes from (``initial.sources``: variable -> report)."""
+    initial_assumptions: Mapping[str, str] = field(default_factory=dict)
+    """Starting values stated as assumptions (``initial.assumptions``: variable -> why; a variable not
+    written in ``initial`` then starts at its default, and this says that the default is assumed)."""
 
     @property
     def days(self) -> float:
@@ -1177,18 +1183,48 @@ def _params(doc: MarkedDict) -> ParameterSet:
     return params
 
 
+INITIAL_PROVENANCE = ("sources", "assumptions")
+"""Keys of ``initial`` that say where its values come from rather than give one."""
+
+
 def _initial(doc: MarkedDict) -> dict[str, float]:
     node = _mapping(doc, "initial", "initial", required=False)
     if node is None:
         return {}
     out: dict[str, float] = {}
     for name in node:
+        if name in INITIAL_PROVENANCE:
+            continue
         if name not in VARIABLES:
             raise _err(node, name, f"initial.{name}",
                        f"unknown state variable '{name}'{did_you_mean(name, VARIABLES)}")
         spec = VARIABLES[name]
         out[name] = _number(node, name, f"initial.{name}", lo=spec.lower, hi=spec.upper,
                             what=f"a value ({spec.unit})")
+    return out
+
+
+def _initial_provenance(doc: MarkedDict, key: str, written: Mapping[str, float]) -> dict[str, str]:
+    """``initial.sources`` or ``initial.assumptions``: state variable -> text. A source is for a value
+    the file writes; an assumption may also name a variable left at its default."""
+    node = doc.get("initial")
+    if not isinstance(node, MarkedDict):
+        return {}
+    entries = _mapping(node, key, f"initial.{key}", required=False)
+    if entries is None:
+        return {}
+    out: dict[str, str] = {}
+    for name in entries:
+        where = f"initial.{key}.{name}"
+        if name not in VARIABLES:
+            raise _err(entries, name, where, f"unknown state variable '{name}'{did_you_mean(str(name), VARIABLES)}")
+        if key == "sources" and name not in written:
+            raise _err(entries, name, where, f"a source for '{name}', which 'initial' does not give; write its "
+                                             "value, or state its default under initial.assumptions")
+        text = _text(entries, name, where)
+        if not text:
+            raise _err(entries, name, where, "expected text naming the report (or the assumption), found nothing")
+        out[str(name)] = text
     return out
 
 
@@ -1314,6 +1350,7 @@ def validate(doc: MarkedDict, path: str, files: tuple[str, ...], sha256: str) ->
         raise _err(doc, "triggers", "triggers",
                    f"the triggers would fire about {firings:,.0f} times in one replication; the limit is "
                    f"{MAX_FIRINGS:,} (lower the rates or narrow their windows)")
+    initial = _initial(doc)
     return Scenario(
         name=name,
         description=_text(doc, "description", "description") or "",
@@ -1325,7 +1362,9 @@ def validate(doc: MarkedDict, path: str, files: tuple[str, ...], sha256: str) ->
         triggers=triggers,
         mechanisms=_mechanisms(doc),
         params=_params(doc),
-        initial=_initial(doc),
+        initial=initial,
+        initial_sources=_initial_provenance(doc, "sources", initial),
+        initial_assumptions=_initial_provenance(doc, "assumptions", initial),
         record=_record(doc, start, end, agreement.state, agreement.termination),
         measures=_measures(doc, start, end),
         claims=_claims(doc, start),

@@ -74,6 +74,9 @@ FACT_DOCS: dict[str, str] = {
               "(`check` lists them; free validation runs drop them)."),
     "seat_share": "The opposition's share of parliamentary seats, 0-1 (default 0.4).",
     "stance": "The opposition's stance on the agreement: 'against' (default) or 'for'.",
+    "source": "Where the opposition's starting seat share and stance come from (a report with its date).",
+    "assumption": ("What the opposition's starting seat share and stance assume where no report gives them "
+                   "(a stated assumption, e.g. an older count standing for the window)."),
 }
 
 AGREEMENT_DOCS: dict[str, str] = {
@@ -347,6 +350,13 @@ def _initial() -> dict[str, Any]:
                "description": f"{spec.meaning} Unit: {spec.unit}; default {spec.default_initial:g}."}
         for name, spec in VARIABLES.items()
     }
+    names = {"type": "object", "propertyNames": {"enum": list(VARIABLES)},
+             "additionalProperties": {"type": "string", "minLength": 1}}
+    props["sources"] = {**names, "description": ("Where each starting value written here comes from: variable -> "
+                                                 "a report with its date (a poll: pollster, fieldwork, outlet).")}
+    props["assumptions"] = {**names, "description": (
+        "Starting values stated as assumptions: variable -> why. May name a variable not written here, "
+        "to say that its default is assumed.")}
     return {"type": "object", "properties": props, "additionalProperties": False}
 
 
