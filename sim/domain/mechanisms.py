@@ -57,6 +57,12 @@ MECHANISMS: dict[str, str] = {
         "A leader's line toward the counterpart, from its platform, colours how it values cooperation "
         "with it (a leader's operational code: George 1969, International Studies Quarterly 13:2)."
     ),
+    # -- Tokyo's own politics (issue 26 item 3) --
+    "host_restraint": (
+        "A government hosting a summit of many leaders stakes its standing on the summit's success and avoids "
+        "opening a quarrel with a guest as the summit nears (the host's role in summit diplomacy: Putnam & "
+        "Bayne 1987, Hanging Together)."
+    ),
 }
 
 PROCESS = "process"

@@ -75,6 +75,10 @@ def apply_effect(world: World, p: Parameters, kind: str, t: float, m: float,
         world.jump("anti_japan", t, -p.summit_thaw * m)
     elif kind == "counter_measure":
         world.jump("grievance", t, p.history_grievance_jump * m)
+    elif kind in ("claims_step", "asset_seizure", "counterpart_election", "hosted_summit"):
+        # no effect on the world: the first two use up Tokyo's patience (the counterpart hears them), the
+        # last two Tokyo reads from its calendar (the engine's `anticipated`)
+        pass
     # poll, government_change (the engine's) and lifecycle events: no effect on the world
 
 

@@ -101,6 +101,7 @@ def plain_names(cast: CastNames = NEUTRAL) -> dict[str, str]:
         "rally": f"rally effect (a firm line against {cast.counterpart} lifts approval)",
         "leader_orientation": "the leader's line toward the other country (from its platform)",
         "deliberation": "meetings (a government takes a decision up at its meetings, not at every piece of news)",
+        "host_restraint": f"host's restraint ({cast.counterpart} avoids a quarrel with a guest before its summit)",
     }
 
 
