@@ -80,6 +80,9 @@ class FakeView:
     def days_to_election(self) -> float | None:
         return None
 
+    def days_to(self, kind: str) -> float | None:
+        return None
+
     def next_weekday(self, t: float, weekday: int) -> float:
         return math.ceil(t)
 

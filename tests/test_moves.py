@@ -69,12 +69,16 @@ def test_check_lists_the_given_moves():
 def test_a_free_run_lets_tokyo_decide_instead_of_taking_its_given_measures():
     # The 2019 file gives Japan's two measures; a free run leaves them out, and Tokyo decides. Here a trade
     # measure costs Tokyo more than any grievance is worth (retaliation_base at the top of its range), so
-    # it imposes nothing of its own; and Seoul weighs trade (linkage at the top) but not the public mood
-    # (anti_japan_weight 0), so the measures are what would make it give notice. It renews far more often
-    # free than with the measures given. 300 paired replications; the asserted gap of 0.3 is many times
-    # the standard error of a difference.
+    # it imposes nothing of its own (nor do its own politics raise the grievance's worth or wear its patience
+    # down: Japan's election and the claims clock are switched to nothing); and Seoul weighs trade (linkage at
+    # the top) but not the public mood (anti_japan_weight 0), so the measures are what would make it give
+    # notice. It renews far more often free than with the measures given. 300 paired replications; the
+    # asserted gap of 0.3 is many times the standard error of a difference.
     sc = load_scenario(HISTORY / "gsomia-2019.yaml", {"params.retaliation_base": "10", "params.linkage_weight": "12",
-                                                      "params.anti_japan_weight": "0"})
+                                                      "params.anti_japan_weight": "0",
+                                                      "params.tokyo_election_stake_weight": "0",
+                                                      "params.claims_step_patience_share": "0",
+                                                      "params.seizure_patience_share": "0"})
     with Evaluator(workers=1) as evaluate:
         report = compare([compile_scenario(sc), compile_scenario(without_given(sc))], 300, 0, evaluate)
         free_runs = evaluate(compile_scenario(without_given(sc)), 300, 0)

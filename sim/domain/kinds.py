@@ -87,6 +87,23 @@ KINDS: dict[str, KindSpec] = {
                  "none on the world; the patron takes up whether to press the allies at it."),
         KindSpec("poll", "An opinion poll: an observation the model does not act on.",
                  "none; validation compares simulated opinion with it."),
+        # -- Tokyo's own politics and the 1965 claims clock (issue 26 item 3) --
+        KindSpec("claims_step", "A step of the dispute procedure of the 1965 claims agreement (Art. III): a "
+                 "request for diplomatic consultation, for arbitration or for a third-country panel, or the "
+                 "deadline of one passing without an answer.",
+                 "none on the world; Tokyo's patience (tokyo_patience) loses the share claims_step_patience_share "
+                 "of what is left, compounded over the magnitude (an unanswered legal step is a reason to act)."),
+        KindSpec("asset_seizure", "A Korean court approves the seizure or sale of a Japanese company's assets "
+                 "to pay plaintiffs (the rulings enforced), or such an order takes effect.",
+                 "none on the world; Tokyo's patience loses the share seizure_patience_share of what is left, "
+                 "compounded over the magnitude."),
+        KindSpec("counterpart_election", "A national election in the counterpart's country (Japan).",
+                 "none on the world; a dated one is known from the start, and as it nears Tokyo weighs its "
+                 "grievance more (tokyo_election_stake_weight, electoral_horizon)."),
+        KindSpec("hosted_summit", "A summit of many leaders that the counterpart hosts, dated at its opening "
+                 "(the G20 in Osaka).",
+                 "none on the world; a dated one is known from the start, and as it nears a new trade measure "
+                 "loses the share exp(-days to it / host_restraint_days) of its value to Tokyo (host_restraint)."),
     )
 }
 
@@ -143,6 +160,10 @@ def mover_of(kind: str, issue: str | None = None) -> str | None:
         return "counterpart" if issue == "trade" else "executive"
     return MOVERS.get(kind)
 
+
+ANTICIPATED_KINDS: frozenset[str] = frozenset({"counterpart_election", "hosted_summit"})
+"""Trigger kinds whose dated occurrences are on the calendar from the episode's start: actors read the days to
+the next one (`ActorView.days_to`), not only the event when it comes."""
 
 ACTOR_MOVES: dict[str, str] = {
     "export_control": "Tokyo restricts exports (the counterpart).",

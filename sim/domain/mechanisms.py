@@ -63,6 +63,12 @@ MECHANISMS: dict[str, str] = {
         "makes Seoul and Tokyo value cooperating with each other more; a firm commitment lets their frictions "
         "out (Cha 1999, Alignment Despite Antagonism: the quasi-alliance model)."
     ),
+    # -- Tokyo's own politics (issue 26 item 3) --
+    "host_restraint": (
+        "A government hosting a summit of many leaders stakes its standing on the summit's success and avoids "
+        "opening a quarrel with a guest as the summit nears (the host's role in summit diplomacy: Putnam & "
+        "Bayne 1987, Hanging Together)."
+    ),
 }
 
 PROCESS = "process"

@@ -217,6 +217,28 @@ class Parameters:
         fixed="inert in every recorded episode: none of the seven has a settlement; kept for the scenarios "
               "that do")
 
+    # -- Tokyo's own politics and the 1965 claims clock (issue 26 item 3) ----------------------------
+    claims_step_patience_share: float = declare(0.0, 1.0, 'share of the patience left, per step', 'issue_linkage',
+        "Share of Tokyo's remaining patience (tokyo_patience) that a step of the 1965 claims agreement's dispute "
+        "procedure uses up (a request for consultation, arbitration or a panel, or its deadline passing "
+        "unanswered): while the treaty's own procedure is open, holding a measure in reserve is worth something; "
+        "each step left unanswered closes part of that route (compounded over steps). Uniform over all shares: "
+        "from a step that changes nothing to one that ends all restraint.")
+    seizure_patience_share: float = declare(0.0, 1.0, 'share of the patience left, per seizure', 'issue_linkage',
+        "Share of Tokyo's remaining patience that a Korean court's approval of the seizure or sale of a Japanese "
+        "company's assets uses up (the rulings enforced: the harm waiting was meant to avert draws near). "
+        "Uniform over all shares, for the same reason.")
+    tokyo_election_stake_weight: float = declare(0.0, 3.0, 'multiple of the grievance term', 'electoral_horizon',
+        "How much more Tokyo's ruling party weighs its grievance (the reward of a firm line) as a national "
+        "election in Japan nears: the grievance term is multiplied by 1 + this x exp(-days to the election / "
+        "election_horizon_days), for imposing, keeping and lifting alike. Same range as Seoul's "
+        "election_stake_weight: an election at most quadruples what a leader weighs.")
+    host_restraint_days: float = declare(3.0, 180.0, 'days', 'host_restraint',
+        "How far ahead a summit Tokyo hosts restrains it: a new trade measure against a guest loses the share "
+        "exp(-days to the summit / this) of its value (all of it at the opening: no measure is worth a host's "
+        "summit). Log-uniform from the last days of preparation to the half-year a summit's preparatory "
+        "meetings run.")
+
     # -- quasi_alliance ----------------------------------------------------------------------------
     tokyo_offer_base: float = declare(-6.0, 3.0, 'utility', 'quasi_alliance',
         "Tokyo's baseline propensity to agree to export-control talks when Seoul asks for them in return for "

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import simpy
 
-from ..domain.kinds import ACTOR_MOVES, KINDS
+from ..domain.kinds import ACTOR_MOVES, ANTICIPATED_KINDS, KINDS
 from ..domain.lifecycle import Stage
 from ..domain.parameters import Parameters
 from ..domain.variables import VARIABLES
@@ -187,6 +187,8 @@ class Model:
     """The posterior's particles as parameter objects: each replication draws one (empty: `p` for all)."""
     draw_cumulative: tuple[float, ...] = ()
     """The particles' cumulative weights, for drawing one."""
+    anticipated: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
+    """Times of the dated triggers of each kind in `ANTICIPATED_KINDS` (on the calendar from the start)."""
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return pickle_by_fields(self)
@@ -271,6 +273,8 @@ def compile_scenario(sc: Scenario) -> Model:
         draws=tuple(draws),
         draw_cumulative=tuple(itertools.accumulate(sc.params.posterior.weights))
         if draws and sc.params.posterior is not None else (),
+        anticipated={kind: tuple(sorted(sc.t(tr.at) for tr in sc.triggers if tr.kind == kind and tr.at is not None))
+                     for kind in ANTICIPATED_KINDS},
     )
 
 
@@ -353,6 +357,13 @@ class Context:
                 return when - t
         return None
 
+    def days_to(self, kind: str, t: float) -> float | None:
+        """Days from `t` to the next dated trigger of `kind` (one of `ANTICIPATED_KINDS`), or None."""
+        for when in self.model.anticipated.get(kind, ()):
+            if when > t:
+                return when - t
+        return None
+
     def next_weekday(self, t: float, weekday: int) -> float:
         """The first day at or after `t` that falls on `weekday` (0 = Monday), at 00:00."""
         day = math.ceil(t - 1e-9)
@@ -407,7 +418,7 @@ class Context:
     def fire(self, trigger: Trigger, magnitude: float) -> None:
         """A scenario trigger fires now (a given move is its actor's move)."""
         actor = self.actors[trigger.by] if trigger.given and trigger.by is not None else None
-        detail = {"issue": trigger.issue, "id": trigger.id, "change": trigger.change}
+        detail = {"issue": trigger.issue, "id": trigger.id, "change": trigger.change, "magnitude": magnitude}
         if actor is not None:  # heard by every listener but the mover, recorded as its move
             self.emit(trigger.kind, actor, detail, trigger, magnitude)
         else:

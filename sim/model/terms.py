@@ -156,9 +156,34 @@ def tokyo_consent(s: State, p: Parameters, on: Mechanisms, patron_stake: float =
     )
 
 
-def retaliation(grievance: float, p: Parameters) -> Terms:
-    """Tokyo's value of a (further) trade measure over its `grievance` (0-1)."""
-    return Terms(issue_linkage=p.retaliation_weight * grievance - p.retaliation_base)
+def retaliation(grievance: float, p: Parameters, election_factor: float = 1.0) -> Terms:
+    """Tokyo's value of a (further) trade measure over its `grievance` (0-1); `election_factor` (>= 1,
+    `tokyo_election_factor`) is how much more the grievance weighs as an election in Japan nears."""
+    return Terms(issue_linkage=p.retaliation_weight * grievance * election_factor - p.retaliation_base)
+
+
+# -- Tokyo's own politics (issue 26 item 3) ------------------------------------------------------------
+
+def tokyo_election_factor(days_to_election: float | None, p: Parameters, on: Mechanisms) -> float:
+    """How many times its grievance Tokyo's ruling party weighs as a national election in Japan nears
+    (electoral horizon): ``1 + tokyo_election_stake_weight * exp(-days / election_horizon_days)``; 1 with
+    no election ahead or the mechanism off."""
+    if "electoral_horizon" not in on or days_to_election is None or days_to_election < 0:
+        return 1.0
+    return 1.0 + p.tokyo_election_stake_weight * math.exp(-days_to_election / p.election_horizon_days)
+
+
+def host_restraint(days_to_summit: float | None, escalation: Terms, p: Parameters, on: Mechanisms) -> Terms:
+    """What a host gives up by opening a quarrel with a guest as a summit it hosts nears (the host's
+    restraint): the share ``exp(-days / host_restraint_days)`` of a new measure's value `escalation` (when it
+    is worth anything), so that at the opening no measure is worth the summit; nothing with no hosted summit
+    ahead, or the mechanism off."""
+    if "host_restraint" not in on or days_to_summit is None or days_to_summit < 0:
+        return NOTHING
+    value = escalation.total()
+    if value <= 0.0:
+        return NOTHING
+    return Terms(host_restraint=-value * math.exp(-days_to_summit / p.host_restraint_days))
 
 
 def patron_press(urgency: float, threat: float, p: Parameters, magnitude: float = 1.0) -> Terms:

@@ -78,6 +78,11 @@ def apply_effect(world: World, p: Parameters, kind: str, t: float, m: float,
     elif kind == "alliance_doubt":
         world.jump("abandonment", t, p.abandonment_jump * m)
     # consultation: an occasion for the patron to decide, no effect on the world
+
+    elif kind in ("claims_step", "asset_seizure", "counterpart_election", "hosted_summit"):
+        # no effect on the world: the first two use up Tokyo's patience (the counterpart hears them), the
+        # last two Tokyo reads from its calendar (the engine's `anticipated`)
+        pass
     # poll, government_change (the engine's) and lifecycle events: no effect on the world
 
 

@@ -113,6 +113,11 @@ class ActorView:
         """Days from now to the next election the scenario knows of, or None."""
         return self._ctx.days_to_election(self._ctx.now)
 
+    def days_to(self, kind: str) -> float | None:
+        """Days from now to the next dated trigger of `kind` on the calendar (an election in Japan, a summit
+        Tokyo hosts: `ANTICIPATED_KINDS`), or None."""
+        return self._ctx.days_to(kind, self._ctx.now)
+
     def next_weekday(self, t: float, weekday: int) -> float:
         """The first day at or after `t` that falls on `weekday` (0 = Monday)."""
         return self._ctx.next_weekday(t, weekday)

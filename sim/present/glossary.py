@@ -103,6 +103,8 @@ def plain_names(cast: CastNames = NEUTRAL) -> dict[str, str]:
         "deliberation": "meetings (a government takes a decision up at its meetings, not at every piece of news)",
         "abandonment_fear": (f"doubt about {cast.patron}'s commitment (fear of being abandoned draws "
                              f"{cast.executive} and {cast.counterpart} together)"),
+
+        "host_restraint": f"host's restraint ({cast.counterpart} avoids a quarrel with a guest before its summit)",
     }
 
 
