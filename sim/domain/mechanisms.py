@@ -57,6 +57,21 @@ MECHANISMS: dict[str, str] = {
         "A leader's line toward the counterpart, from its platform, colours how it values cooperation "
         "with it (a leader's operational code: George 1969, International Studies Quarterly 13:2)."
     ),
+    # -- issue 26 items 4 and 6: the ruling camp's veto, and two rival readings of a president in trouble --
+    "ruling_camp_veto": (
+        "The ruling party and its candidates are veto players inside the government's own camp: with an "
+        "election of their own ahead they can force the postponement of a step that advances an unpopular "
+        "pact, which the government may bring back later (Tsebelis 2002, Veto Players)."
+    ),
+    "nothing_to_lose": (
+        "A president whose approval has collapsed has no further domestic cost to fear: below a floor of "
+        "support the domestic costs it weighs shrink toward nothing (the lame duck's freedom; Downs & Rocke "
+        "1994, gambling for resurrection, AJPS 38:2)."
+    ),
+    "diversion": (
+        "A leader in scandal seeks a foreign-policy act to show it still governs (diversionary foreign "
+        "policy: Levy 1989, in Handbook of War Studies; Smith 1996, International Studies Quarterly 40:1)."
+    ),
 }
 
 PROCESS = "process"

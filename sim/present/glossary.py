@@ -101,6 +101,10 @@ def plain_names(cast: CastNames = NEUTRAL) -> dict[str, str]:
         "rally": f"rally effect (a firm line against {cast.counterpart} lifts approval)",
         "leader_orientation": "the leader's line toward the other country (from its platform)",
         "deliberation": "meetings (a government takes a decision up at its meetings, not at every piece of news)",
+        "ruling_camp_veto": (f"the ruling party's veto (with an election ahead, {cast.executive}'s own party can "
+                             "force a step to be postponed)"),
+        "nothing_to_lose": "nothing left to lose (a president with almost no support stops fearing domestic costs)",
+        "diversion": "diversion (a leader in scandal seeks a foreign-policy act)",
     }
 
 
