@@ -38,7 +38,7 @@ MECHANISMS: dict[str, str] = {
     ),
     "electoral_horizon": (
         "How much domestic cost a president weighs depends on political capital "
-        "and the next election (lame-duck effect)."
+        "(of a sign the data decide) and the next election (lame-duck effect)."
     ),
     "procedural_legitimacy": (
         "Secrecy and haste provoke backlash beyond the substance."

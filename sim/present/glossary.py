@@ -104,7 +104,7 @@ def plain_names(cast: CastNames = NEUTRAL) -> dict[str, str]:
         "ruling_camp_veto": (f"the ruling party's veto (with an election ahead, {cast.executive}'s own party can "
                              "force a step to be postponed)"),
         "nothing_to_lose": "nothing left to lose (a president with almost no support stops fearing domestic costs)",
-        "diversion": "diversion (a leader in scandal seeks a foreign-policy act)",
+        "diversion": "a distraction abroad (a leader in scandal seeks a foreign-policy act)",
     }
 
 
