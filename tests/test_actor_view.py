@@ -242,7 +242,8 @@ def test_seoul_opens_talks_on_a_dated_talks_fact_and_asks_tokyo_before_initialli
     assert view.moves == [Stage.NEGOTIATING] and "round" in [w for _, w in view.wakes]
     # text done and a pact worth a great deal: Seoul initials, after asking Tokyo
     keen = FakeView({"threat": 1.0, "anti_japan": 0.0, "mobilisation": 0.0}, stage=Stage.NEGOTIATING,
-                    executive_pact_base=4.0, threat_weight=6.0, haste_cost=0.0)
+                    executive_pact_base=4.0, threat_weight=6.0, haste_cost=0.0,
+                    ruling_veto_base=-6.0, ruling_veto_distance_weight=0.0)  # a ruling camp that defers
     seoul = Executive(keen, "Seoul", {})  # type: ignore[arg-type]
     seoul.start()
     seoul.rounds_needed = 1
@@ -364,3 +365,31 @@ def test_what_actors_listen_to_is_an_event_the_model_can_produce():
     for cls in ACTOR_CLASSES.values():
         unknown = (cls.listens | cls.facts_heard) - set(EVENT_KINDS) - {"trade_talks"}
         assert not unknown, f"{cls.__name__} listens to kinds nothing emits: {unknown}"
+
+
+def test_a_ruling_camp_that_insists_postpones_the_ceremony_and_seoul_may_set_a_new_one():
+    # a pact Seoul wants, a ruling camp that all but certainly asks for postponement (utility 3 + 10 x 0.9)
+    view = FakeView({"threat": 1.0, "approval": 10.0}, stage=Stage.CABINET_APPROVED, executive_pact_base=4.0,
+                    threat_weight=6.0, ruling_veto_base=3.0, ruling_veto_distance_weight=10.0)
+    seoul = Executive(view, "Seoul", {})  # type: ignore[arg-type]
+    seoul.start()
+    ceremony = seoul.signing_at
+    assert math.isfinite(ceremony) and seoul.deadline() == ceremony
+    seoul.handle(("signing", ceremony))
+    situations = [d.situation for d in view.decisions]
+    assert situations == ["sign at the ceremony?", "the ruling camp: postpone the signing?"]
+    assert view.decisions[-1].chosen == "postpone"
+    assert view.moves == [] and view.stage is Stage.CABINET_APPROVED  # postponed, not collapsed
+    assert seoul.signing_at == math.inf and seoul.deadline() is None
+    seoul.review("agenda")  # later, Seoul decides what to do with the postponed signing
+    assert set(view.decisions[-1].terms) == {"set_a_new_signing", "wait", "cancel"}
+
+
+def test_with_the_veto_off_the_ruling_camp_is_never_asked():
+    view = FakeView({"threat": 1.0, "approval": 10.0}, stage=Stage.CABINET_APPROVED, executive_pact_base=4.0,
+                    threat_weight=6.0, ruling_veto_base=3.0, ruling_veto_distance_weight=10.0)
+    view.mechanisms = view.mechanisms - {"ruling_camp_veto"}
+    seoul = Executive(view, "Seoul", {})  # type: ignore[arg-type]
+    seoul.start()
+    seoul.handle(("signing", seoul.signing_at))
+    assert [d.situation for d in view.decisions] == ["sign at the ceremony?"]

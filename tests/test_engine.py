@@ -60,15 +60,12 @@ def test_secret_approval_with_strong_opposition_differs_from_public(write_scenar
     # Under the hand-set values a secret approval that leaks provokes a backlash
     # a public process does not. 1000 runs each: the two collapse probabilities
     # have standard errors of at most 0.016, so a 0.1 gap cannot come from noise.
-    # The ruling camp's veto is off: this is procedural legitimacy's direction alone (with the veto at its
-    # prior medians an open approval is postponed cabinet after cabinet, and each meeting may cancel).
     strong = {"name": "Opposition", "seat_share": 0.55, "stance": "against"}
     election = {"name": "Seoul", "next_election": "2012-12-19"}
     actors = scenario_dict()["actors"] | {"opposition": strong}
-    veto_off = {"ruling_camp_veto": False}
-    secret = _ensemble(write_scenario, runs=1000, **PRE_SIGNING, mechanisms=veto_off, actors=actors | {
+    secret = _ensemble(write_scenario, runs=1000, **PRE_SIGNING, actors=actors | {
         "executive": election | {"given": {"cabinet_process": "secret"}}})
-    public = _ensemble(write_scenario, runs=1000, **PRE_SIGNING, mechanisms=veto_off, actors=actors | {
+    public = _ensemble(write_scenario, runs=1000, **PRE_SIGNING, actors=actors | {
         "executive": election | {"given": {"cabinet_process": "public"}}})
     collapse_secret = secret.probability("collapsed")
     collapse_public = public.probability("collapsed")

@@ -286,10 +286,12 @@ class Executive(Actor):
             "go_ahead": waiting(ctx.p, self.urgency()),
             "cancel": v.negated().plus(walkaway(ctx.p, ctx.mechanisms)),
         }
+        situation = "go ahead with the signing?"
         if self.signing_at == math.inf:  # the ceremony was postponed: set a new one, wait, or cancel
+            situation = "set a new signing after the postponement?"
             options = {"set_a_new_signing": v.plus(self._diversion()), "wait": waiting(ctx.p, 0.0),
                        "cancel": options["cancel"]}
-        chosen = self.choose("go ahead with the signing?", options)
+        chosen = self.choose(situation, options)
         if chosen == "cancel":
             self._collapse()
         elif chosen == "set_a_new_signing":
