@@ -393,3 +393,19 @@ def test_with_the_veto_off_the_ruling_camp_is_never_asked():
     seoul.start()
     seoul.handle(("signing", seoul.signing_at))
     assert [d.situation for d in view.decisions] == ["sign at the ceremony?"]
+
+
+def test_a_vetoed_cabinet_item_leaves_the_cabinets_agenda_until_seoul_brings_it_back():
+    view = FakeView({"threat": 1.0, "approval": 10.0}, stage=Stage.INITIALLED, executive_pact_base=4.0,
+                    threat_weight=6.0, ruling_veto_base=3.0, ruling_veto_distance_weight=10.0)
+    view.procedure["cabinet_process"] = "public"  # an announced approval: the ruling camp is asked
+    seoul = Executive(view, "Seoul", {})  # type: ignore[arg-type]
+    seoul.start()
+    cabinets = sum(w == "cabinet" for _, w in view.wakes)
+    seoul.handle(("cabinet", None))
+    asked = ["approve in cabinet?", "the ruling camp: postpone the cabinet approval?"]
+    assert [d.situation for d in view.decisions] == asked
+    assert view.moves == [] and seoul.faces() == "take the pact back to cabinet?"
+    assert sum(w == "cabinet" for _, w in view.wakes) == cabinets  # no meeting set for it
+    seoul.review("agenda")
+    assert set(view.decisions[-1].terms) == {"back_to_cabinet", "wait", "cancel"}

@@ -20,9 +20,9 @@ pact to cabinet, when, and when it resumes talks are its own choices.
 The ruling camp's veto (`ruling_camp_veto`) is a check inside Seoul's camp, not a sixth actor: before
 Seoul takes a step that advances the pact in the open (resuming talks, initialling, an announced cabinet
 approval, the signing ceremony), the ruling party and its candidates may force a postponement. A
-postponed step is simply not taken now; a postponed ceremony is taken off the agenda, and whether and
-when Seoul sets a new one (or cancels) is left to its normal decisions. An approval without public
-notice escapes the check, but the ceremony after it does not.
+postponed step is simply not taken now; a postponed cabinet item or ceremony is taken off the agenda, and
+whether and when Seoul brings it back (or cancels) is left to its normal decisions at its own meetings.
+An approval without public notice escapes the check, but the ceremony after it does not.
 """
 
 from __future__ import annotations
@@ -88,6 +88,8 @@ class Executive(Actor):
     facts_heard = frozenset({"talks"})
     signing_at = math.inf
     """When the signing ceremony is set (infinity while none is)."""
+    withdrawn = False
+    """The ruling camp had the cabinet item withdrawn: it returns to cabinet only when Seoul decides so."""
 
     def start(self) -> None:
         """Set the procedure's first steps for the stage at the start, then plan the agenda."""
@@ -109,6 +111,8 @@ class Executive(Actor):
 
     def faces(self) -> str | None:
         stage = self.view.stage
+        if stage is INITIALLED and self.withdrawn:
+            return "take the pact back to cabinet?"
         if (stage is IN_FORCE or stage is NORMALISED) and self.view.notice_deadline() is None:
             return None  # the rules leave no notice to give
         return FACES.get(stage)
@@ -149,6 +153,8 @@ class Executive(Actor):
             self._consider_resuming()
         elif stage is CABINET_APPROVED:
             self._consider_cancelling()
+        elif stage is INITIALLED and self.withdrawn:
+            self._consider_resubmitting()
         elif stage is IN_FORCE or stage is NORMALISED:
             self._consider_notice()
         elif stage is NOTICE_GIVEN:
@@ -250,7 +256,9 @@ class Executive(Actor):
         options["cancel"] = v.negated().plus(walkaway(ctx.p, ctx.mechanisms))
         chosen = self.choose("approve in cabinet?", options)
         if chosen == "approve" and self._vetoed("the cabinet approval"):
-            chosen = "wait"  # the item is withdrawn from this meeting
+            self.withdrawn = True  # off the cabinet's agenda: its return is Seoul's later decision
+            self.plan()
+            return
         if chosen in ("approve", "approve_without_notice"):
             secret = chosen == "approve_without_notice"
             self.revealed = not secret
@@ -260,6 +268,21 @@ class Executive(Actor):
             self._collapse()
         else:
             self._schedule_cabinet(after_review=False)
+
+    def _consider_resubmitting(self) -> None:
+        ctx = self.view
+        v = self.value()
+        chosen = self.choose("take the pact back to cabinet?", {
+            "back_to_cabinet": v.plus(self._diversion()),
+            "wait": waiting(ctx.p, 0.0),
+            "cancel": v.negated().plus(walkaway(ctx.p, ctx.mechanisms)),
+        })
+        if chosen == "back_to_cabinet":
+            self.withdrawn = False
+            self._schedule_cabinet(after_review=False)
+            self.plan()
+        elif chosen == "cancel":
+            self._collapse()
 
     def _schedule_signing(self) -> None:
         ctx = self.view
@@ -336,6 +359,7 @@ class Executive(Actor):
 
     def _collapse(self) -> None:
         self.signing_at = math.inf
+        self.withdrawn = False
         self._move(NO_TALKS, "collapsed")
 
     # -- the agreement in force --------------------------------------------------------------
