@@ -112,3 +112,20 @@ def test_switching_the_ruling_camps_veto_off_lets_2012_sign_more():
     on, off = signed(sc), signed(without_mechanisms(sc, ["ruling_camp_veto"]))
     # at least 0.1 apart: over three standard errors of the difference
     assert off > on + 0.1, (on, off)
+
+
+@pytest.mark.slow
+def test_the_sign_of_political_capital_decides_whether_a_popular_president_is_more_deterred():
+    # free 2012 with Lee at 25% or 60%, political_capital_weight held at +3 or -3 (the rest as shipped);
+    # the effect of approval on collapse is compared between the two signs, 800 runs each: each share has a
+    # standard error under 0.018, the difference of two effects under 0.036, so 0.1 is near 3 of them
+    sc = without_given(load_scenario(REPO / "scenarios" / "history" / "gsomia-2012.yaml"))
+
+    def collapse(approval: float, weight: float) -> float:
+        s = dataclasses.replace(sc, initial={**sc.initial, "approval": approval},
+                                params=sc.params.with_values({"political_capital_weight": weight}))
+        return sum(r.outcome == "collapsed" for r in run_ensemble(s, 800, 3).results) / 800
+
+    deterred = collapse(60.0, 3.0) - collapse(25.0, 3.0)  # approval is what a popular president risks
+    spends = collapse(60.0, -3.0) - collapse(25.0, -3.0)  # popularity is capital to spend
+    assert deterred - spends > 0.1, (deterred, spends)
