@@ -245,7 +245,8 @@ def test_seoul_opens_talks_on_a_dated_talks_fact_and_asks_tokyo_before_initialli
     assert view.moves == [Stage.NEGOTIATING] and "round" in [w for _, w in view.wakes]
     # text done and a pact worth a great deal: Seoul initials, after asking Tokyo
     keen = FakeView({"threat": 1.0, "anti_japan": 0.0, "mobilisation": 0.0}, stage=Stage.NEGOTIATING,
-                    executive_pact_base=4.0, threat_weight=6.0, haste_cost=0.0)
+                    executive_pact_base=4.0, threat_weight=6.0, haste_cost=0.0,
+                    ruling_veto_base=-6.0, ruling_veto_distance_weight=0.0)  # a ruling camp that defers
     seoul = Executive(keen, "Seoul", {})  # type: ignore[arg-type]
     seoul.start()
     seoul.rounds_needed = 1
@@ -385,3 +386,46 @@ def test_washington_takes_the_pact_up_only_at_occasions_while_no_legal_deadline_
     pending.notice_expiry = pending.now + 60.0
     Patron(pending, "Washington", {}).start()  # type: ignore[arg-type]
     assert pending.wakes  # a notice running to its expiry: its agenda takes the pact up
+
+def test_a_ruling_camp_that_insists_postpones_the_ceremony_and_seoul_may_set_a_new_one():
+    # a pact Seoul wants, a ruling camp that all but certainly asks for postponement (utility 3 + 10 x 0.9)
+    view = FakeView({"threat": 1.0, "approval": 10.0}, stage=Stage.CABINET_APPROVED, executive_pact_base=4.0,
+                    threat_weight=6.0, ruling_veto_base=3.0, ruling_veto_distance_weight=10.0)
+    seoul = Executive(view, "Seoul", {})  # type: ignore[arg-type]
+    seoul.start()
+    ceremony = seoul.signing_at
+    assert math.isfinite(ceremony) and seoul.deadline() == ceremony
+    seoul.handle(("signing", ceremony))
+    situations = [d.situation for d in view.decisions]
+    assert situations == ["sign at the ceremony?", "the ruling camp: postpone the signing?"]
+    assert view.decisions[-1].chosen == "postpone"
+    assert view.moves == [] and view.stage is Stage.CABINET_APPROVED  # postponed, not collapsed
+    assert seoul.signing_at == math.inf and seoul.deadline() is None
+    seoul.review("agenda")  # later, Seoul decides what to do with the postponed signing
+    assert set(view.decisions[-1].terms) == {"set_a_new_signing", "wait", "cancel"}
+
+
+def test_with_the_veto_off_the_ruling_camp_is_never_asked():
+    view = FakeView({"threat": 1.0, "approval": 10.0}, stage=Stage.CABINET_APPROVED, executive_pact_base=4.0,
+                    threat_weight=6.0, ruling_veto_base=3.0, ruling_veto_distance_weight=10.0)
+    view.mechanisms = view.mechanisms - {"ruling_camp_veto"}
+    seoul = Executive(view, "Seoul", {})  # type: ignore[arg-type]
+    seoul.start()
+    seoul.handle(("signing", seoul.signing_at))
+    assert [d.situation for d in view.decisions] == ["sign at the ceremony?"]
+
+
+def test_a_vetoed_cabinet_item_leaves_the_cabinets_agenda_until_seoul_brings_it_back():
+    view = FakeView({"threat": 1.0, "approval": 10.0}, stage=Stage.INITIALLED, executive_pact_base=4.0,
+                    threat_weight=6.0, ruling_veto_base=3.0, ruling_veto_distance_weight=10.0)
+    view.procedure["cabinet_process"] = "public"  # an announced approval: the ruling camp is asked
+    seoul = Executive(view, "Seoul", {})  # type: ignore[arg-type]
+    seoul.start()
+    cabinets = sum(w == "cabinet" for _, w in view.wakes)
+    seoul.handle(("cabinet", None))
+    asked = ["approve in cabinet?", "the ruling camp: postpone the cabinet approval?"]
+    assert [d.situation for d in view.decisions] == asked
+    assert view.moves == [] and seoul.faces() == "take the pact back to cabinet?"
+    assert sum(w == "cabinet" for _, w in view.wakes) == cabinets  # no meeting set for it
+    seoul.review("agenda")
+    assert set(view.decisions[-1].terms) == {"back_to_cabinet", "wait", "cancel"}

@@ -85,7 +85,7 @@ def test_update_writes_the_key_and_the_guide_then_the_check_passes_and_fails_whe
     text = guide.read_text(encoding="utf-8")
     got = {e.id: e.expected for e in load_key(key)}
     signed, collapsed = float(got["s"]), float(got["c"])
-    assert signed + collapsed == 100.0 and 0 < collapsed < 100
+    assert signed + collapsed <= 100.0 and 0 < collapsed < 100  # the rest stalled (a postponement pending)
     assert f"**1.1** Signed {got['s']}%, collapsed {got['c']}%; the story says {got['t']}% of them." in text
     assert "**1.2** Signed 0.0% here" in text  # another answer's paragraph is left alone
     assert all(r.ok for r in check_key(REPO, key, guide))

@@ -30,7 +30,8 @@ KINDS: dict[str, KindSpec] = {
                  "approval and its standing level each lose the share scandal_approval_share of their "
                  "support above the loyal core loyal_approval (compounded over the magnitude; for the rest "
                  "of the episode); "
-                 "mobilisation rises by scandal_mobilisation_jump x magnitude."),
+                 "mobilisation rises by scandal_mobilisation_jump x magnitude; the leader counts as in "
+                 "scandal until a change of government (diversion)."),
         KindSpec("court_ruling", "A Korean court ruling on colonial-era claims (forced labour).",
                  "the standing level of Tokyo's grievance rises by ruling_grievance_jump x magnitude (an "
                  "unsettled claim does not fade). Korean opinion answers what Tokyo does about it, not the ruling."),

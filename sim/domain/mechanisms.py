@@ -38,7 +38,7 @@ MECHANISMS: dict[str, str] = {
     ),
     "electoral_horizon": (
         "How much domestic cost a president weighs depends on political capital "
-        "and the next election (lame-duck effect)."
+        "(of a sign the data decide) and the next election (lame-duck effect)."
     ),
     "procedural_legitimacy": (
         "Secrecy and haste provoke backlash beyond the substance."
@@ -68,6 +68,21 @@ MECHANISMS: dict[str, str] = {
         "A government hosting a summit of many leaders stakes its standing on the summit's success and avoids "
         "opening a quarrel with a guest as the summit nears (the host's role in summit diplomacy: Putnam & "
         "Bayne 1987, Hanging Together)."
+    ),
+    # -- issue 26 items 4 and 6: the ruling camp's veto, and two rival readings of a president in trouble --
+    "ruling_camp_veto": (
+        "The ruling party and its candidates are veto players inside the government's own camp: with an "
+        "election of their own ahead they can force the postponement of a step that advances an unpopular "
+        "pact, which the government may bring back later (Tsebelis 2002, Veto Players)."
+    ),
+    "nothing_to_lose": (
+        "A president whose approval has collapsed has no further domestic cost to fear: below a floor of "
+        "support the domestic costs it weighs shrink toward nothing (the lame duck's freedom; Downs & Rocke "
+        "1994, gambling for resurrection, AJPS 38:2)."
+    ),
+    "diversion": (
+        "A leader in scandal seeks a foreign-policy act to show it still governs (diversionary foreign "
+        "policy: Levy 1989, in Handbook of War Studies; Smith 1996, International Studies Quarterly 40:1)."
     ),
 }
 

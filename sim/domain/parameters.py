@@ -288,6 +288,36 @@ class Parameters:
     election_horizon_days: float = declare(30.0, 730.0, 'days', 'electoral_horizon',
         'How far ahead an election weighs: closeness = exp(-days to election / this).', calibrated=True)
 
+    political_capital_weight: float = declare(-4.0, 4.0, 'log stake per unit of approval share', 'electoral_horizon',
+        "How the president's stake (the weight of domestic costs) moves with approval: stake = 0.5 x "
+        "exp(this x (approval share - 0.5)) before the election term. Positive: a popular president has more "
+        "to lose and is more deterred; negative: popularity is capital to spend and deters less; 0: approval "
+        "does not matter. The prior spans both signs equally so the data, not the modeller, choose; at the "
+        "bounds the stake varies about 55-fold between 0% and 100% approval.")
+
+    # -- ruling_camp_veto (issue 26 item 4) -----------------------------------------------------------
+    ruling_veto_base: float = declare(-6.0, 3.0, 'utility', 'ruling_camp_veto',
+        "The ruling camp's baseline propensity to force the postponement of a step that advances the pact "
+        "(negative: it defers to its own government). Prior as the other actors' baselines.")
+    ruling_veto_election_weight: float = declare(0.0, 10.0, 'utility per unit of closeness x salience',
+        'ruling_camp_veto',
+        "How much an approaching election (closeness = exp(-days to it / election_horizon_days)) times the "
+        "issue's salience (the mean of mobilisation and anti-Japan sentiment, 0-1) adds to the ruling camp's "
+        "wish to postpone: its candidates fear the vote.")
+    ruling_veto_distance_weight: float = declare(0.0, 10.0, "utility per unit of the president's unpopularity",
+        'ruling_camp_veto',
+        "How much the president's unpopularity (1 - approval share) adds to the ruling camp's wish to "
+        "postpone: the less popular the president, the more its own party gains by keeping its distance.")
+
+    # -- nothing_to_lose and diversion (issue 26 item 6) ----------------------------------------------
+    spent_capital_approval: float = declare(1.0, 30.0, '% approving', 'nothing_to_lose',
+        "Approval below which a president has nothing left to lose: the domestic stake is multiplied by "
+        "min(1, approval / this). Prior from meaning: from a handful of points (the loyal core alone) to 30% "
+        "(a minority too small to win anything), uniform.")
+    diversion_weight: float = declare(0.0, 6.0, "utility per unit of the president's unpopularity", 'diversion',
+        "What a foreign-policy act (a step on the pact, a notice) is worth to a president in scandal, per unit "
+        "of unpopularity (1 - approval share), once a scandal has broken in the episode.")
+
     # -- procedural_legitimacy ---------------------------------------------------------------------
     secrecy_discount: float = declare(0.0, 1.0, 'share of domestic cost', 'procedural_legitimacy',
         'Share of domestic cost an executive expects to avoid by deciding without public notice.')

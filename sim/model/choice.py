@@ -19,6 +19,7 @@ from . import pickle_by_fields
 TERM_NAMES: tuple[str, ...] = (
     "process", "threat_cooperation", "quasi_alliance", "two_level_game", "opinion_dynamics", "issue_linkage",
     "leader_orientation", "procedural_legitimacy", "audience_costs", "rally", "abandonment_fear", "host_restraint",
+    "ruling_camp_veto", "diversion",
 )
 """What a utility term can be named after: a mechanism (`domain/mechanisms.py`) or ``process`` (an actor's
 standing preferences and the value of waiting), in the order they are summed and listed."""
@@ -34,13 +35,13 @@ class Terms:
 
     __slots__ = ("process", "threat_cooperation", "quasi_alliance", "two_level_game", "opinion_dynamics",
                  "issue_linkage", "leader_orientation", "procedural_legitimacy", "audience_costs", "rally",
-                 "abandonment_fear", "host_restraint")
+                 "abandonment_fear", "host_restraint", "ruling_camp_veto", "diversion")
 
     def __init__(self, process: float = 0.0, threat_cooperation: float = 0.0, quasi_alliance: float = 0.0,
                  two_level_game: float = 0.0, opinion_dynamics: float = 0.0, issue_linkage: float = 0.0,
                  leader_orientation: float = 0.0, procedural_legitimacy: float = 0.0, audience_costs: float = 0.0,
                  rally: float = 0.0, abandonment_fear: float = 0.0,
-                 host_restraint: float = 0.0) -> None:
+                 host_restraint: float = 0.0, ruling_camp_veto: float = 0.0, diversion: float = 0.0) -> None:
         self.process = process
         self.threat_cooperation = threat_cooperation
         self.quasi_alliance = quasi_alliance
@@ -53,13 +54,15 @@ class Terms:
         self.rally = rally
         self.abandonment_fear = abandonment_fear
         self.host_restraint = host_restraint
+        self.ruling_camp_veto = ruling_camp_veto
+        self.diversion = diversion
 
     def total(self) -> float:
         """The option's utility: the sum of its terms, in the order of `TERM_NAMES`."""
         return (self.process + self.threat_cooperation + self.quasi_alliance + self.two_level_game
                 + self.opinion_dynamics + self.issue_linkage + self.leader_orientation
                 + self.procedural_legitimacy + self.audience_costs + self.rally + self.abandonment_fear
-                + self.host_restraint)
+                + self.host_restraint + self.ruling_camp_veto + self.diversion)
 
     def plus(self, other: Terms) -> Terms:
         """These terms and `other`'s added, name by name."""
@@ -70,20 +73,22 @@ class Terms:
                      self.procedural_legitimacy + other.procedural_legitimacy,
                      self.audience_costs + other.audience_costs, self.rally + other.rally,
                      self.abandonment_fear + other.abandonment_fear,
-                     self.host_restraint + other.host_restraint)
+                     self.host_restraint + other.host_restraint,
+                     self.ruling_camp_veto + other.ruling_camp_veto, self.diversion + other.diversion)
 
     def negated(self) -> Terms:
         """The same terms with the sign turned (the value of undoing a step)."""
         return Terms(-self.process, -self.threat_cooperation, -self.quasi_alliance, -self.two_level_game,
                      -self.opinion_dynamics, -self.issue_linkage, -self.leader_orientation,
                      -self.procedural_legitimacy, -self.audience_costs, -self.rally, -self.abandonment_fear,
-                     -self.host_restraint)
+                     -self.host_restraint, -self.ruling_camp_veto, -self.diversion)
 
     def named(self) -> dict[str, float]:
         """The terms that add something, by name (in the order of `TERM_NAMES`)."""
         values = (self.process, self.threat_cooperation, self.quasi_alliance, self.two_level_game,
                   self.opinion_dynamics, self.issue_linkage, self.leader_orientation, self.procedural_legitimacy,
-                  self.audience_costs, self.rally, self.abandonment_fear, self.host_restraint)
+                  self.audience_costs, self.rally, self.abandonment_fear, self.host_restraint,
+                  self.ruling_camp_veto, self.diversion)
         return {name: value for name, value in zip(TERM_NAMES, values, strict=True) if value != 0.0}
 
     def __eq__(self, other: object) -> bool:
@@ -98,7 +103,7 @@ class Terms:
         return Terms, (self.process, self.threat_cooperation, self.quasi_alliance, self.two_level_game,
                        self.opinion_dynamics, self.issue_linkage, self.leader_orientation,
                        self.procedural_legitimacy, self.audience_costs, self.rally, self.abandonment_fear,
-                       self.host_restraint)
+                       self.host_restraint, self.ruling_camp_veto, self.diversion)
 
 
 NOTHING = Terms()

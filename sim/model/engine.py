@@ -438,6 +438,7 @@ class Context:
         self.leader = str(change.get("leader", self.leader))
         self.orientation = ORIENTATIONS[change.get("orientation", "neutral")]
         self.new_parliament(change)
+        self.world.flags.discard("scandal")  # the scandal was the outgoing leader's (diversion reads it)
         norm = self.baselines.get("approval")
         if norm is not None:  # a new term: approval's standing level back at the norm, its value as observed
             self.world.start_over("approval", self.now, float(change.get("approval", norm)), norm)

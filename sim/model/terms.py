@@ -20,19 +20,29 @@ Mechanisms = frozenset[str]
 
 def political_stake(approval: float, days_to_election: float | None,
                     p: Parameters, on: Mechanisms) -> float:
-    """How much domestic cost the president weighs (electoral horizon).
+    """How much domestic cost the president weighs (electoral horizon, nothing to lose).
 
-    Political capital (approval as a share) plus the ruling camp's stake in an
-    approaching election, ``election_stake_weight * exp(-days / horizon)``. A
-    president near 5% with no election close has little to lose (the 2016
-    lame-duck reading). With the mechanism off, every cost is weighed fully (1).
+    Political capital, ``0.5 * exp(political_capital_weight * (approval share - 0.5))``: 0.5 at 50%
+    approval, rising with approval if the weight is positive (approval is what is at stake), falling if
+    it is negative (popularity is capital to spend); plus the ruling camp's stake in an approaching
+    election, ``election_stake_weight * closeness``. Under `nothing_to_lose` the whole is multiplied by
+    ``min(1, approval / spent_capital_approval)``: a president below that floor has little left to lose.
+    With `electoral_horizon` off, every cost is weighed fully (1), still under `nothing_to_lose`.
     """
+    spent = 1.0
+    if "nothing_to_lose" in on:
+        spent = min(1.0, max(0.0, approval) / p.spent_capital_approval)
     if "electoral_horizon" not in on:
-        return 1.0
-    closeness = 0.0
-    if days_to_election is not None and days_to_election >= 0:
-        closeness = math.exp(-days_to_election / p.election_horizon_days)
-    return approval / 100.0 + p.election_stake_weight * closeness
+        return spent
+    capital = 0.5 * math.exp(p.political_capital_weight * (approval / 100.0 - 0.5))
+    return spent * (capital + p.election_stake_weight * election_closeness(days_to_election, p))
+
+
+def election_closeness(days_to_election: float | None, p: Parameters) -> float:
+    """How close the next election is, 0-1: ``exp(-days / election_horizon_days)``; 0 with none known."""
+    if days_to_election is None or days_to_election < 0:
+        return 0.0
+    return math.exp(-days_to_election / p.election_horizon_days)
 
 
 def pact_value(s: State, stake: float, seat_share: float, opposition_against: bool,
@@ -211,3 +221,29 @@ def offer_talks(s: State, p: Parameters, urgency: float) -> Terms:
     early gives away what holding out to the deadline may win.
     """
     return Terms(quasi_alliance=p.tokyo_offer_base + p.tokyo_offer_weight * s.us_pressure * urgency)
+
+
+# -- issue 26 items 4 and 6: the ruling camp's veto; diversion ---------------------------------------------
+
+
+def ruling_veto(s: State, days_to_election: float | None, p: Parameters, on: Mechanisms) -> Terms:
+    """The ruling camp's value of forcing the postponement of a step that advances the pact (veto players),
+    against letting it go ahead (0): ``ruling_veto_base + ruling_veto_election_weight * closeness * salience
+    + ruling_veto_distance_weight * (1 - approval share)``, where salience is the mean of mobilisation and
+    anti-Japan sentiment (how much the issue can cost its candidates) and closeness is `election_closeness`.
+    """
+    if "ruling_camp_veto" not in on:
+        return NOTHING
+    salience = 0.5 * (s.mobilisation + s.anti_japan)
+    unpopularity = 1.0 - min(100.0, max(0.0, s.approval)) / 100.0
+    return Terms(ruling_camp_veto=p.ruling_veto_base
+                 + p.ruling_veto_election_weight * election_closeness(days_to_election, p) * salience
+                 + p.ruling_veto_distance_weight * unpopularity)
+
+
+def diversion(approval: float, in_scandal: bool, p: Parameters, on: Mechanisms) -> Terms:
+    """What a foreign-policy act is worth to a president in scandal (diversion):
+    ``diversion_weight * (1 - approval share)`` once a scandal has broken, else nothing."""
+    if "diversion" not in on or not in_scandal:
+        return NOTHING
+    return Terms(diversion=p.diversion_weight * (1.0 - min(100.0, max(0.0, approval)) / 100.0))

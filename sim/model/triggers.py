@@ -36,6 +36,7 @@ def apply_effect(world: World, p: Parameters, kind: str, t: float, m: float,
         # lose a share of their support above the loyal core, which a scandal does not reach
         world.erode_toward("approval", t, p.loyal_approval, 1.0 - (1.0 - p.scandal_approval_share) ** m)
         world.jump("mobilisation", t, p.scandal_mobilisation_jump * m)
+        world.flags.add("scandal")  # a president in scandal for the rest of the episode (read by `diversion`)
     elif kind == "court_ruling":
         # an unsettled claim: Tokyo's grievance over it does not fade until a settlement
         # (a ruling for Korean plaintiffs is no act of Japan's: Korean opinion answers what Tokyo does about it)

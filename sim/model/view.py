@@ -64,7 +64,8 @@ class ActorView:
 
     @property
     def flags(self) -> Set[str]:
-        """Measures in force (``export_controls``, ``whitelist_removed``, ``trade_talks``, ``boycott``)."""
+        """Measures in force (``export_controls``, ``whitelist_removed``, ``trade_talks``, ``boycott``), and
+        ``scandal`` while the leader is in one."""
         return self._ctx.world.flags
 
     @property

@@ -105,6 +105,11 @@ def plain_names(cast: CastNames = NEUTRAL) -> dict[str, str]:
                              f"{cast.executive} and {cast.counterpart} together)"),
 
         "host_restraint": f"host's restraint ({cast.counterpart} avoids a quarrel with a guest before its summit)",
+
+        "ruling_camp_veto": (f"the ruling party's veto (with an election ahead, {cast.executive}'s own party can "
+                             "force a step to be postponed)"),
+        "nothing_to_lose": "nothing left to lose (a president with almost no support stops fearing domestic costs)",
+        "diversion": "a distraction abroad (a leader in scandal seeks a foreign-policy act)",
     }
 
 

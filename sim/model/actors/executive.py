@@ -16,6 +16,13 @@ talks (the text is worked through round by round, then Seoul decides whether to
 initial); once initialled, each cabinet meeting after the legal review (approve
 openly, approve without public notice, wait or cancel). How Seoul takes the
 pact to cabinet, when, and when it resumes talks are its own choices.
+
+The ruling camp's veto (`ruling_camp_veto`) is a check inside Seoul's camp, not a sixth actor: before
+Seoul takes a step that advances the pact in the open (resuming talks, initialling, an announced cabinet
+approval, the signing ceremony), the ruling party and its candidates may force a postponement. A
+postponed step is simply not taken now; a postponed cabinet item or ceremony is taken off the agenda, and
+whether and when Seoul brings it back (or cancels) is left to its normal decisions at its own meetings.
+An approval without public notice escapes the check, but the ceremony after it does not.
 """
 
 from __future__ import annotations
@@ -38,12 +45,14 @@ from ..stages import (
     TERMINATED,
 )
 from ..terms import (
+    diversion,
     leverage,
     notice_leverage,
     pact_value,
     political_stake,
     rally_gain,
     reversal_cost,
+    ruling_veto,
     summed,
     waiting,
     walkaway,
@@ -79,6 +88,8 @@ class Executive(Actor):
     facts_heard = frozenset({"talks"})
     signing_at = math.inf
     """When the signing ceremony is set (infinity while none is)."""
+    withdrawn = False
+    """The ruling camp had the cabinet item withdrawn: it returns to cabinet only when Seoul decides so."""
 
     def start(self) -> None:
         """Set the procedure's first steps for the stage at the start, then plan the agenda."""
@@ -100,6 +111,8 @@ class Executive(Actor):
 
     def faces(self) -> str | None:
         stage = self.view.stage
+        if stage is INITIALLED and self.withdrawn:
+            return "take the pact back to cabinet?"
         if (stage is IN_FORCE or stage is NORMALISED) and self.view.notice_deadline() is None:
             return None  # the rules leave no notice to give
         return FACES.get(stage)
@@ -113,7 +126,7 @@ class Executive(Actor):
         if stage is NOTICE_GIVEN:
             return ctx.notice_expiry
         if stage is CABINET_APPROVED:
-            return self.signing_at
+            return None if self.signing_at == math.inf else self.signing_at  # a postponed signing has no date
         if stage is SUSPENDED and ctx.suspension_end < math.inf:
             return ctx.suspension_end  # the suspension's term
         return None
@@ -140,6 +153,8 @@ class Executive(Actor):
             self._consider_resuming()
         elif stage is CABINET_APPROVED:
             self._consider_cancelling()
+        elif stage is INITIALLED and self.withdrawn:
+            self._consider_resubmitting()
         elif stage is IN_FORCE or stage is NORMALISED:
             self._consider_notice()
         elif stage is NOTICE_GIVEN:
@@ -175,7 +190,9 @@ class Executive(Actor):
         resume = self.value()
         if ctx.broke_off_by == ctx.leader:  # resuming what it broke off itself: it reverses itself
             resume = resume.plus(reversal_cost(ctx.p, ctx.mechanisms))
-        if self.choose("resume talks?", {"resume_talks": resume, "stay_out": waiting(ctx.p, 0.0)}) == "resume_talks":
+        resume = resume.plus(self._diversion())
+        if self.choose("resume talks?", {"resume_talks": resume, "stay_out": waiting(ctx.p, 0.0)}) == "resume_talks" \
+                and not self._vetoed("resuming talks"):
             self._open_talks()
 
     def _open_talks(self) -> None:
@@ -205,11 +222,11 @@ class Executive(Actor):
         if self.progress >= self.rounds_needed:
             v = self.value(step=True)
             chosen = self.choose("initial the text?", {
-                "initial": v,
+                "initial": v.plus(self._diversion()),
                 "keep_talking": NOTHING,
                 "break_off": v.negated().plus(walkaway(self.view.p, self.view.mechanisms)),
             })
-            if chosen == "initial":
+            if chosen == "initial" and not self._vetoed("initialling"):
                 if self.view.ask("counterpart", "initial the text?"):
                     self._move(INITIALLED)
                     self._schedule_cabinet(after_review=True)
@@ -230,13 +247,18 @@ class Executive(Actor):
         given = ctx.procedure.get("cabinet_process")  # a file may give Seoul's choice as an assumption
         options: Options = {}
         v = self.value(step=True)
+        act = self._diversion()
         if given != "secret":
-            options["approve"] = v
+            options["approve"] = v.plus(act)
         if given != "public":
-            options["approve_without_notice"] = self.value(secrecy=True, step=True)
+            options["approve_without_notice"] = self.value(secrecy=True, step=True).plus(act)
         options["wait"] = NOTHING
         options["cancel"] = v.negated().plus(walkaway(ctx.p, ctx.mechanisms))
         chosen = self.choose("approve in cabinet?", options)
+        if chosen == "approve" and self._vetoed("the cabinet approval"):
+            self.withdrawn = True  # off the cabinet's agenda: its return is Seoul's later decision
+            self.plan()
+            return
         if chosen in ("approve", "approve_without_notice"):
             secret = chosen == "approve_without_notice"
             self.revealed = not secret
@@ -246,6 +268,21 @@ class Executive(Actor):
             self._collapse()
         else:
             self._schedule_cabinet(after_review=False)
+
+    def _consider_resubmitting(self) -> None:
+        ctx = self.view
+        v = self.value()
+        chosen = self.choose("take the pact back to cabinet?", {
+            "back_to_cabinet": v.plus(self._diversion()),
+            "wait": waiting(ctx.p, 0.0),
+            "cancel": v.negated().plus(walkaway(ctx.p, ctx.mechanisms)),
+        })
+        if chosen == "back_to_cabinet":
+            self.withdrawn = False
+            self._schedule_cabinet(after_review=False)
+            self.plan()
+        elif chosen == "cancel":
+            self._collapse()
 
     def _schedule_signing(self) -> None:
         ctx = self.view
@@ -268,12 +305,20 @@ class Executive(Actor):
     def _consider_cancelling(self) -> None:
         ctx = self.view
         v = self.value()
-        chosen = self.choose("go ahead with the signing?", {
+        options = {
             "go_ahead": waiting(ctx.p, self.urgency()),
             "cancel": v.negated().plus(walkaway(ctx.p, ctx.mechanisms)),
-        })
+        }
+        situation = "go ahead with the signing?"
+        if self.signing_at == math.inf:  # the ceremony was postponed: set a new one, wait, or cancel
+            situation = "set a new signing after the postponement?"
+            options = {"set_a_new_signing": v.plus(self._diversion()), "wait": waiting(ctx.p, 0.0),
+                       "cancel": options["cancel"]}
+        chosen = self.choose(situation, options)
         if chosen == "cancel":
             self._collapse()
+        elif chosen == "set_a_new_signing":
+            self._schedule_signing()
 
     def _signing(self) -> None:
         ctx = self.view
@@ -281,18 +326,40 @@ class Executive(Actor):
             self._reveal()
         v = self.value()
         chosen = self.choose("sign at the ceremony?", {
-            "sign": v,
+            "sign": v.plus(self._diversion()),
             "cancel": v.negated().plus(walkaway(ctx.p, ctx.mechanisms)),
         })
         if chosen == "cancel":
             self._collapse()
+        elif self._vetoed("the signing"):
+            self.signing_at = math.inf  # the ceremony is off; a new one is Seoul's later decision
+            self.plan()
         elif ctx.ask("counterpart", "sign?"):
             self._move(IN_FORCE)  # the engine starts the agreement's clock
         else:  # Tokyo asks for time: a new ceremony
             self._set_signing(self.signing_at + ctx.p.consent_delay_days)
 
+    # -- checks inside Seoul's camp (issue 26 items 4 and 6) -------------------------------------------
+
+    def _vetoed(self, step: str) -> bool:
+        """Whether the ruling camp forces the postponement of `step` (always False with the mechanism off)."""
+        ctx = self.view
+        if "ruling_camp_veto" not in ctx.mechanisms:
+            return False
+        ask = ruling_veto(ctx.snapshot(), ctx.days_to_election(), ctx.p, ctx.mechanisms)
+        if self.choose(f"the ruling camp: postpone {step}?", {"postpone": ask, "go_ahead": NOTHING}) == "postpone":
+            ctx.note(f"the ruling camp forces the postponement of {step}")
+            return True
+        return False
+
+    def _diversion(self) -> Terms:
+        """What a foreign-policy act is worth now to a president in scandal (diversion)."""
+        ctx = self.view
+        return diversion(ctx.snapshot().approval, "scandal" in ctx.flags, ctx.p, ctx.mechanisms)
+
     def _collapse(self) -> None:
         self.signing_at = math.inf
+        self.withdrawn = False
         self._move(NO_TALKS, "collapsed")
 
     # -- the agreement in force --------------------------------------------------------------
@@ -306,7 +373,8 @@ class Executive(Actor):
         u = self.urgency()
         chosen = self.choose("give notice of termination?", {
             "give_notice": summed(self.value().negated(), walkaway(ctx.p, ctx.mechanisms),
-                                  rally_gain(s, ctx.p, ctx.mechanisms), notice_leverage(s, ctx.p, ctx.mechanisms, u)),
+                                  rally_gain(s, ctx.p, ctx.mechanisms), notice_leverage(s, ctx.p, ctx.mechanisms, u),
+                                  self._diversion()),
             "keep_the_pact": waiting(ctx.p, u),
         })
         if chosen == "give_notice":
