@@ -204,9 +204,9 @@ class Parameters:
     grievance_half_life_days: float = declare(10.0, 1000.0, 'days', 'issue_linkage',
         "Half-life of Tokyo's grievance.")
     retaliation_base: float = declare(0.0, 10.0, 'utility', 'issue_linkage',
-        'What a trade measure costs Tokyo (economic interdependence).')
+        'What a trade measure costs Tokyo (economic interdependence).', calibrated=True)
     retaliation_weight: float = declare(0.0, 10.0, 'utility per unit of grievance', 'issue_linkage',
-        'How much grievance pushes Tokyo to a trade measure; also lowers its appetite for the pact.')
+        'How much grievance pushes Tokyo to a trade measure; also lowers its appetite for the pact.', calibrated=True)
     trade_talks_relief: float = declare(0.0, 1.0, 'dispute units', 'issue_linkage',
         'Fall in the trade dispute when export-control talks are offered.')
     tokyo_patience: float = declare(0.0, 6.0, 'utility', 'issue_linkage',
@@ -269,13 +269,13 @@ class Parameters:
     # -- audience_costs ----------------------------------------------------------------------------
     audience_cost: float = declare(0.0, 6.0, 'utility', 'audience_costs',
         "Cost to a leader of reversing a public decision of its own: withdrawing or suspending a notice it "
-        "gave, resuming talks it broke off.", calibrated=True)
+        "gave, resuming talks it broke off.")
     face_saving_share: float = declare(0.0, 1.0, 'share of the audience cost', 'audience_costs',
         "Share of the audience cost removed when Tokyo offers a concession (a 'conditional' suspension).")
 
     # -- issue_linkage -----------------------------------------------------------------------------
     leverage_value: float = declare(0.0, 6.0, 'utility per unit of trade dispute', 'issue_linkage',
-        'Value of keeping a notice pending as a bargaining chip while time remains.', calibrated=True)
+        'Value of keeping a notice pending as a bargaining chip while time remains.')
 
     # -- audience_costs ----------------------------------------------------------------------------
     walkaway_cost: float = declare(0.0, 6.0, 'utility', 'audience_costs',
@@ -286,7 +286,7 @@ class Parameters:
     election_stake_weight: float = declare(0.0, 3.0, 'stake units', 'electoral_horizon',
         "Weight of an approaching election in the president's stake.")
     election_horizon_days: float = declare(30.0, 730.0, 'days', 'electoral_horizon',
-        'How far ahead an election weighs: closeness = exp(-days to election / this).', calibrated=True)
+        'How far ahead an election weighs: closeness = exp(-days to election / this).')
 
     political_capital_weight: float = declare(-4.0, 4.0, 'log stake per unit of approval share', 'electoral_horizon',
         "How the president's stake (the weight of domestic costs) moves with approval: stake = 0.5 x "
@@ -373,7 +373,7 @@ class Parameters:
     review_days: float = declare(3.0, 120.0, 'days (mean)', 'process',
         "Mean time between the meetings at which an actor takes up a decision it faces (a Poisson agenda). "
         "Under `deliberation` a government takes it up between meetings only when the situation changes (an "
-        "extraordinary meeting); without it, any event the actor listens to prompts a review at once.")
+        "extraordinary meeting); without it, any event the actor listens to prompts a review at once.", calibrated=True)
     attention_gain: float = declare(0.0, 20.0, 'multiple of the review rate', 'process',
         'How much more often an actor reviews a decision as the deadline it faces nears: the review rate is '
         '(1 + attention_gain x urgency) / review_days (the deadline effect in bargaining: Roth, Murnighan '
