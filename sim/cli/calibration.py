@@ -88,7 +88,9 @@ def cmd_calibrate(args: argparse.Namespace, episodes: list[Scenario]) -> int:
     with claimed(out, "calibrate", inputs_of(args, [sc.sha256 for sc in episodes]), force=args.force):
         for held_out in folds:
             if held_out is None:
-                _calibrate(args, out, episodes, None, names, episodes[0].params)
+                # the parameters no longer calibrated go back to their prior medians (not the medians an
+                # earlier posterior gave them); every predictive draws them from their priors anyway
+                _calibrate(args, out, episodes, None, names, at_prior_medians(episodes[0].params))
                 continue
             where = out / Path(held_out.path).stem if args.leave_out == EACH else out
             where.mkdir(parents=True, exist_ok=True)
