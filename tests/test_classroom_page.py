@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import signal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from diplosim.domain.parameters import PARAMETERS
 from diplosim.explore.compare import compare
 from diplosim.present import model_card
 from diplosim.present.classroom import ClassroomApp, meta
 from diplosim.present.classroom_state import prepare
-from diplosim.present.glossary import OUTCOME_LABELS, PARAMETER_LABELS
+from diplosim.present.glossary import OUTCOME_LABELS, PARAMETER_LABELS, UNIT_WORDS
 from diplosim.run.ensemble import run_indices
 from diplosim.scenario.loader import OUTCOMES
 from diplosim.scenario.shipped import SHIPPED_DIR
@@ -152,6 +154,21 @@ def test_every_outcome_and_offered_parameter_has_words():
     offered = [p["name"] for p in meta()["parameters"]]
     assert set(words["parameters"]) == set(offered) and set(offered) <= set(PARAMETER_LABELS)
     assert all("_" not in w["label"] and w["unit"] and w["help"] for w in words["parameters"].values())
+
+
+def test_the_change_list_beside_a_result_is_in_plain_words_with_units(app):
+    state = {"episode": EPISODE, "runs": 20, "seed": "3", "params": {"walkaway_cost": 2, "audience_cost": 0.123456},
+             "mechanisms": {"quasi_alliance": False}}
+    _, started = call(app, "POST", "/api/run", {"now": state})
+    changes = "; ".join(finished(app, started["job"])["now"]["changes"])
+    walkaway, audience = (PARAMETERS[n] for n in ("walkaway_cost", "audience_cost"))
+    for name, spec, value in (("walkaway_cost", walkaway, 2), ("audience_cost", audience, 0.123456)):
+        assert name not in changes
+        digits = max(0, min(4, math.ceil(-math.log10((spec.upper - spec.lower) / 200))))  # the page's slider rule
+        assert f"{PARAMETER_LABELS[name]} = {value:.{digits}f} {UNIT_WORDS.get(spec.unit, spec.unit)}" in changes
+    assert "quasi_alliance" not in changes and "mechanisms switched off: pressure from Washington" in changes
+    _, saved = call(app, "POST", "/api/scenario", state)  # the file's own header keeps the names the file uses
+    assert "# Changed: parameters: walkaway_cost = 2, audience_cost = 0.123456" in saved["yaml"]
 
 
 # ---------------------------------------------------------------- the page in Chromium
