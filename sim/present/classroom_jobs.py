@@ -341,13 +341,19 @@ class BaseJob:
     def _build(self) -> dict[str, Any]:
         raise NotImplementedError
 
+    def _first_numbers_in(self) -> bool:
+        """Whether numbers have come in that the snapshot does not show yet, and it shows none (called
+        under the lock)."""
+        return False
+
     def snapshot(self) -> dict[str, Any]:
         """The latest snapshot, rebuilt when it is out of date (a running job's at most every
-        `SNAPSHOT_SECONDS`); its status is the one its results belong with."""
+        `SNAPSHOT_SECONDS`, but at once when its first numbers have come in: a page waiting for its first
+        estimate does not wait a second more); its status is the one its results belong with."""
         with self._lock:
             stale = self._built != self._version and (
                 self.status != "running" or self._snapshot.get("status") != self.status
-                or time.monotonic() - self._built_at >= SNAPSHOT_SECONDS)
+                or time.monotonic() - self._built_at >= SNAPSHOT_SECONDS or self._first_numbers_in())
             final = self.finished is not None and self._built == self._version
         if (stale or self.status == "queued") and not final:
             self._publish()
@@ -422,6 +428,9 @@ class Job(BaseJob):
             if done < self.shown_from and self.finished is None:
                 return done, [], []
             return done, [side.first(done) for side in self.sides], [side.fan_copy() for side in self.sides]
+
+    def _first_numbers_in(self) -> bool:
+        return self._snapshot.get("outcomes") is None and min(side.prefix for side in self.sides) >= self.shown_from
 
     def _progress(self, done: int, shown: bool) -> dict[str, Any]:
         return {"done": done, "runs": self.runs, "seed": self.seed, "ran": self.progress, "total": self.cost,
