@@ -44,6 +44,7 @@ from ..run.fan import FanReducer
 from ..run.parallel import unpack
 from .classroom_queue import RoomQueue, Task, merge_fan_parts, model_blob, page_fan
 from .classroom_state import MAX_PAGE_RUNS, Prepared
+from .glossary import CastNames, variable_labels
 from .run_figures import scenario_context
 from .story import outcome_share_line
 
@@ -57,8 +58,9 @@ CHUNK = 100
 SNAPSHOT_SECONDS = 1.0
 """Shortest time between two snapshots of a running job (each costs the fan's quantiles and a bootstrap,
 tens of milliseconds of the server's one Python thread; a room of pages polls four times a second)."""
-FAN_VARIABLES = ("approval", "threat")
-"""The state variables the page draws as fan charts."""
+FAN_VARIABLES = ("approval", "threat", "us_pressure")
+"""The state variables the page draws as fan charts (``us_pressure``, the patron's pressure index, so that a
+student sees what silencing the patron changes)."""
 MAX_JOBS_KEPT = 32
 """Most finished jobs remembered; the oldest are forgotten first (a finished job keeps only its
 last snapshot, a few tens of KiB)."""
@@ -142,6 +144,8 @@ class Side:
         self.fan = page_fan(self.model, FAN_VARIABLES)
         context = scenario_context(prepared.scenario)
         context["file"] = prepared.filename  # not the private folder's path
+        labels = variable_labels(CastNames.of(prepared.scenario))
+        context["labels"] = {name: labels[name] for name in FAN_VARIABLES}  # in the scenario's names
         self.context = context
 
     def add(self, packed: Sequence[Any], fan: tuple[Any, ...]) -> None:
