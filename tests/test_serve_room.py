@@ -8,6 +8,7 @@ import http.client
 import io
 import json
 import random
+import re
 import selectors
 import signal
 import socket
@@ -77,7 +78,9 @@ def blocked_threads(monkeypatch) -> Iterator[tuple[ClassroomApp, Blocker, list[t
 # ---------------------------------------------------------------- the fair queue
 
 
-def test_the_queue_serves_pages_in_turn_first_estimates_first(blocked_threads):
+def test_the_queue_serves_pages_in_turn_first_estimates_first(blocked_threads, monkeypatch):
+    monkeypatch.setattr(classroom_jobs, "FIRST_ESTIMATE", 200)  # the rule, whatever the size chosen
+    monkeypatch.setattr(classroom_jobs, "FIRST_CHUNK", 200)
     app, blocker, served = blocked_threads
     a, b, c = (Client("127.0.0.1", page * 16) for page in "abc")  # one address: a room on one machine
     state = {"episode": EPISODE, "runs": 400}
@@ -303,7 +306,11 @@ def test_a_queued_student_sees_a_place_in_the_queue_and_no_numbers_in_chromium()
             page.wait_for_selector("body[data-ready=yes]", timeout=20_000)
             page.select_option("#episode", EPISODE)
             page.wait_for_selector("#mechanism-quasi_alliance")
-            page.fill("#runs", "300")
+            page.fill("#runs", "1000")
+            page.evaluate("""() => { window.__statuses = [];  // every status line the page shows, as it shows it
+              new MutationObserver(() => __statuses.push(document.getElementById("status").textContent))
+                .observe(document.getElementById("status"), {childList: true, characterData: true,
+                                                             subtree: true}); }""")
             page.click("#run")
             page.wait_for_selector("body[data-run=queued][data-position='1']", timeout=20_000)
             time.sleep(0.6)  # a few polls while it waits
@@ -314,12 +321,19 @@ def test_a_queued_student_sees_a_place_in_the_queue_and_no_numbers_in_chromium()
             blocker.go.set()
             page.wait_for_selector("body[data-run=done]", timeout=60_000)
             now = _distribution(page, "now")
+            statuses = page.evaluate("window.__statuses")
             browser.close()
     finally:
         blocker.go.set()
         server.shutdown()
         server.server_close()
     assert problems == []
+    # the first estimate says how many replications it rests on, and the most likely outcome's interval
+    first = [line for line in statuses if line.startswith("First estimate from ")]
+    assert first, statuses
+    said = re.match(r"First estimate from (\d+) of 1000 replications: most likely .+, "
+                    r"\d+\.\d% \[\d+\.\d, \d+\.\d\] \(95% interval\)\. ", first[0])
+    assert said and classroom_jobs.FIRST_ESTIMATE <= int(said.group(1)) < 1000, first[0]
     assert "place 1" in status and "Running" not in status, status
     assert "no numbers" in waiting and cells == [] and chart_texts == ""  # not a row of 0.000 [0.000, 1.000]
     assert "%" not in status + waiting

@@ -48,8 +48,17 @@ from .glossary import CastNames, variable_labels
 from .run_figures import scenario_context
 from .story import outcome_share_line
 
-FIRST_ESTIMATE = 200
-"""Replications per scenario of a run's first estimate: its first numbers, before the full run."""
+FIRST_ESTIMATE = 100
+"""Replications per scenario of a run's first estimate: its first numbers, before the full run.
+
+Sized for a room: 15 students pressing Run at once on two cores must each see a first estimate within
+2 s. A replication with the page's fan charts takes about 1.5 ms of one core (pure Python), so 15 first
+estimates of 200 would be 3,000 replications, 2.2 s of both cores before any overhead: over the target
+for the last students whatever the order. 100 each is 1.1 s. The price is a wider interval: from 100
+replications a probability's 95% interval is at most about +-10 points (at 50%; about +-8 at 20% or
+80%), enough to tell a likely outcome from an unlikely one, not 50% from 45%; the page says how many
+replications the estimate rests on and shows each probability with its interval, and the full run
+narrows them (bench/room.py measures the room; bench/last-room.txt holds its figures)."""
 FIRST_CHUNK = FIRST_ESTIMATE
 """Replications per task until the first estimate: one task (no numbers are shown before it anyway, and
 with one task each, the first pages of a room get theirs first rather than all of them late)."""

@@ -622,12 +622,15 @@ function showProgress(snap) {
       "everyone's runs in turn; the numbers appear when yours has run." : "Waiting in the queue.";
     $("progress-text").textContent = "waiting: no numbers yet";
   } else if (snap.status === "running" && !snap.now) {
-    $("status").textContent = `Running: a first estimate comes after ${Math.min(snap.runs, S.meta.limits.first_estimate || 200)} ` +
+    $("status").textContent = `Running: a first estimate comes after ${Math.min(snap.runs, S.meta.limits.first_estimate)} ` +
       `replications${each}.`;
     $("progress-text").textContent = `${snap.ran} / ${snap.total} replications run; no numbers yet`;
   } else if (snap.status === "running") {
-    $("status").textContent = `First estimate from ${snap.done} of ${snap.runs} replications${each}: the numbers ` +
-      "will still move a little as the rest run.";
+    const top = snap.now.summary ? topOutcome(snap.now.summary.outcomes) : null;
+    const said = top && top[1].ci ? `: most likely ${outcomeWords(top[0])}, ${pct(top[1].p)}% ` +
+      `[${pct(top[1].ci[0])}, ${pct(top[1].ci[1])}] (95% interval)` : "";
+    $("status").textContent = `First estimate from ${snap.done} of ${snap.runs} replications${each}${said}. ` +
+      "The numbers still move, and their intervals narrow, as the rest run.";
     $("progress-text").textContent = `${snap.done} / ${snap.runs} replications${each} (a first estimate)`;
   } else {
     $("progress-text").textContent = `${snap.done} / ${snap.runs} replications${each}`;
@@ -1266,11 +1269,14 @@ async function showSharedResult(id) {
 
 // ---------------------------------------------------------------- a bar that keeps Run in reach on a phone
 
+// The most likely outcome of a summary: [name, {p, ci, ...}] (undefined without outcomes).
+function topOutcome(outcomes) { return Object.entries(outcomes || {}).sort((a, b) => b[1].p - a[1].p)[0]; }
+
 function quickResult(snap) {
   if (!snap.now || !snap.now.summary) { $("quick-result").textContent = ""; return; }
-  const o = snap.now.summary.outcomes;
-  const top = Object.entries(o).sort((a, b) => b[1].p - a[1].p)[0];
-  $("quick-result").textContent = top && snap.done ? `${outcomeWords(top[0])}: ${pct(top[1].p)}%` : "";
+  const top = topOutcome(snap.now.summary.outcomes);
+  const first = snap.partial ? ` (first estimate from ${snap.done} replications)` : "";
+  $("quick-result").textContent = top && snap.done ? `${outcomeWords(top[0])}: ${pct(top[1].p)}%${first}` : "";
 }
 
 // ---------------------------------------------------------------- wiring
