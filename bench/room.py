@@ -12,6 +12,9 @@ It also prints the CPU time the server and its pool used for the room (all proce
 server's session, read from /proc on Linux), and that divided by the cores: the wall time the room
 would take on an otherwise idle machine, at best. On a shared machine the wall times above are longer.
 
+The server inherits this process's environment: ``DIPLOSIM_COMPILED=DIR python bench/room.py`` measures
+the room on the compiled model (``python run.py compile --out DIR`` first).
+
 Not a test: the figures depend on the machine and on what else it runs.
 
 Usage: python bench/room.py [STUDENTS] [RUNS]   (default 15 students, 1000 runs)
@@ -118,7 +121,9 @@ def main() -> None:
         while request(port, "GET", f"/api/jobs/{answer['job']}")[1]["status"] in ("queued", "running"):
             time.sleep(0.2)
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-        print(f"{students} students, {runs} replications each of {EPISODE}, at once; {cores} cores; "
+        compiled = os.environ.get("DIPLOSIM_COMPILED")
+        model = f"compiled ({compiled})" if compiled else "pure Python"
+        print(f"{students} students, {runs} replications each of {EPISODE}, at once; {cores} cores; model: {model}; "
               f"load average before: {os.getloadavg()[0]:.2f}")
         cpu_before = session_cpu(server.pid)
         go = threading.Event()
