@@ -101,6 +101,24 @@ def test_the_queue_serves_pages_in_turn_first_estimates_first(blocked_threads, m
     assert order[10:] == [(a2, 200), (a2, 300)]
 
 
+def test_a_first_estimate_is_shown_at_the_next_poll_not_a_snapshot_interval_later():
+    ws = Workspace()
+    try:
+        job = Job(prepare({"episode": EPISODE, "runs": 3 * classroom_jobs.FIRST_ESTIMATE, "seed": "2"}, ws), None)
+        task = job.next_task()
+        job.sent += 1
+        assert job.snapshot()["now"] is None  # running, nothing in: no numbers, and the snapshot is fresh
+        job.accept(task, worker_task(task.args)[0])  # the first estimate's replications are in
+        snap = job.snapshot()  # within SNAPSHOT_SECONDS of the last one, and still it shows them
+        assert snap["now"] is not None and snap["done"] == classroom_jobs.FIRST_ESTIMATE and snap["partial"]
+        task = job.next_task()
+        job.sent += 1
+        job.accept(task, worker_task(task.args)[0])
+        assert job.snapshot()["done"] == classroom_jobs.FIRST_ESTIMATE  # later chunks wait for the interval
+    finally:
+        ws.close()
+
+
 def test_a_waiting_run_has_its_place_and_no_numbers_then_a_first_estimate_then_the_full_run(blocked_threads):
     app, blocker, _ = blocked_threads
     state = {"episode": EPISODE, "runs": 600, "seed": "5"}
