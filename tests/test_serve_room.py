@@ -12,9 +12,12 @@ import re
 import selectors
 import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,6 +35,7 @@ from tests.test_serve import finished as finished_within
 from tests.test_serve_limits import Blocker
 
 EPISODE = "history/gsomia-2019.yaml"
+REPO = Path(__file__).resolve().parent.parent
 
 
 def post(app: ClassroomApp, route: str, body: Any, client: Client = classroom_jobs.LOCAL) -> tuple[int, Any]:
@@ -453,3 +457,54 @@ def test_a_room_connecting_at_the_same_moment_is_not_turned_away():
         server.server_close()
     answered = sum(data.startswith(b"HTTP/1.1 200") for data in received.values())
     assert answered == 40
+
+
+# ---------------------------------------------------------------- the room's workers on the compiled model
+
+
+def test_the_rooms_workers_run_a_compiled_copy_only_when_one_fits_these_sources(tmp_path, monkeypatch):
+    from diplosim.model import COMPILED_ENV, MANIFEST, default_compiled_dir
+    from tests.test_compiled import _fake_copy
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # the default place, here
+    monkeypatch.delenv(COMPILED_ENV, raising=False)
+    assert classroom_queue.room_compiled() is None  # none built: a fresh clone runs pure Python
+    where = _fake_copy(default_compiled_dir())  # a copy whose manifest fits this Python and these sources
+    assert classroom_queue.room_compiled() == where
+    monkeypatch.setenv(COMPILED_ENV, "0")  # pure Python asked for
+    assert classroom_queue.room_compiled() is None
+    monkeypatch.delenv(COMPILED_ENV)
+    manifest = json.loads((where / MANIFEST).read_text(encoding="utf-8"))
+    (where / MANIFEST).write_text(json.dumps({**manifest, "digest": "0" * 64}), encoding="utf-8")
+    assert classroom_queue.room_compiled() is None  # built from other sources: not used, no error
+
+
+@pytest.mark.slow
+def test_the_rooms_compiled_workers_give_the_numbers_the_pure_model_gives(tmp_path, monkeypatch):
+    pytest.importorskip("mypyc", reason="mypyc comes with mypy, in the test extra")
+    from diplosim.model import COMPILED_ENV, compiled_in_use, default_compiled_dir
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv(COMPILED_ENV, raising=False)
+    made = subprocess.run([sys.executable, str(REPO / "run.py"), "compile", "--out", str(default_compiled_dir())],
+                          capture_output=True, text=True, timeout=1800, check=False)
+    assert made.returncode == 0, made.stderr
+    state = {"episode": EPISODE, "runs": 150, "seed": "3", "mechanisms": {"quasi_alliance": False}}
+    snaps = {}
+    for processes in (True, False):  # the pool (compiled workers), then threads of this process (pure Python)
+        app = ClassroomApp(workers=2, processes=processes)
+        try:
+            app.jobs.open()
+            if processes:
+                assert app.jobs.queue.compiled == default_compiled_dir()
+                assert app.jobs.queue._pool.apply(compiled_in_use) == default_compiled_dir()
+            _, started = post(app, "/api/run", {"now": state, "before": {**state, "mechanisms": {}}})
+            snaps[processes] = finished_within(app, started["job"], timeout=300)
+        finally:
+            app.close()
+    assert compiled_in_use() is None  # this process stayed pure Python
+    for side in ("now", "before"):
+        assert snaps[True][side]["summary"]["outcomes"] == snaps[False][side]["summary"]["outcomes"]
+        assert snaps[True][side]["fan"] == snaps[False][side]["fan"]
+        assert snaps[True][side]["timing"] == snaps[False][side]["timing"]
+    assert snaps[True]["difference"] == snaps[False]["difference"]
