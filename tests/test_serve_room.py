@@ -408,6 +408,7 @@ def test_without_a_pool_of_processes_the_runs_go_on_in_threads(monkeypatch):
             raise PermissionError("no semaphores here")
 
     monkeypatch.setattr(classroom_queue, "_context", NoProcesses)
+    monkeypatch.setenv("DIPLOSIM_COMPILED", "0")  # not a compiled pool either, where a compiled copy is built
     app = ClassroomApp(workers=2)
     try:
         app.jobs.open()
