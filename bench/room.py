@@ -12,6 +12,11 @@ It also prints the CPU time the server and its pool used for the room (all proce
 server's session, read from /proc on Linux), and that divided by the cores: the wall time the room
 would take on an otherwise idle machine, at best. On a shared machine the wall times above are longer.
 
+The server inherits this process's environment: ``DIPLOSIM_COMPILED=DIR python bench/room.py`` measures
+the room on the compiled model (``python run.py compile --out DIR`` first); without it, ``serve``'s workers
+run the compiled copy in the default place when one fits these sources (``python run.py compile``;
+`classroom_queue.room_compiled`), and the first line says which.
+
 Not a test: the figures depend on the machine and on what else it runs.
 
 Usage: python bench/room.py [STUDENTS] [RUNS]   (default 15 students, 1000 runs)
@@ -29,6 +34,8 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
+
+from diplosim.present.classroom_queue import room_compiled
 
 REPO = Path(__file__).resolve().parent.parent
 EPISODE = "history/gsomia-2019.yaml"
@@ -118,7 +125,10 @@ def main() -> None:
         while request(port, "GET", f"/api/jobs/{answer['job']}")[1]["status"] in ("queued", "running"):
             time.sleep(0.2)
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-        print(f"{students} students, {runs} replications each of {EPISODE}, at once; {cores} cores; "
+        compiled, workers = os.environ.get("DIPLOSIM_COMPILED"), room_compiled()
+        model = (f"compiled ({compiled})" if compiled else
+                 f"workers compiled ({workers}, found by serve)" if workers else "pure Python")
+        print(f"{students} students, {runs} replications each of {EPISODE}, at once; {cores} cores; model: {model}; "
               f"load average before: {os.getloadavg()[0]:.2f}")
         cpu_before = session_cpu(server.pid)
         go = threading.Event()

@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import signal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from diplosim.domain.parameters import PARAMETERS
 from diplosim.explore.compare import compare
 from diplosim.present import model_card
 from diplosim.present.classroom import ClassroomApp, meta
 from diplosim.present.classroom_state import prepare
-from diplosim.present.glossary import OUTCOME_LABELS, PARAMETER_LABELS
+from diplosim.present.glossary import OUTCOME_LABELS, PARAMETER_LABELS, UNIT_WORDS
 from diplosim.run.ensemble import run_indices
 from diplosim.scenario.loader import OUTCOMES
 from diplosim.scenario.shipped import SHIPPED_DIR
@@ -152,6 +154,21 @@ def test_every_outcome_and_offered_parameter_has_words():
     offered = [p["name"] for p in meta()["parameters"]]
     assert set(words["parameters"]) == set(offered) and set(offered) <= set(PARAMETER_LABELS)
     assert all("_" not in w["label"] and w["unit"] and w["help"] for w in words["parameters"].values())
+
+
+def test_the_change_list_beside_a_result_is_in_plain_words_with_units(app):
+    state = {"episode": EPISODE, "runs": 20, "seed": "3", "params": {"walkaway_cost": 2, "audience_cost": 0.123456},
+             "mechanisms": {"quasi_alliance": False}}
+    _, started = call(app, "POST", "/api/run", {"now": state})
+    changes = "; ".join(finished(app, started["job"])["now"]["changes"])
+    walkaway, audience = (PARAMETERS[n] for n in ("walkaway_cost", "audience_cost"))
+    for name, spec, value in (("walkaway_cost", walkaway, 2), ("audience_cost", audience, 0.123456)):
+        assert name not in changes
+        digits = max(0, min(4, math.ceil(-math.log10((spec.upper - spec.lower) / 200))))  # the page's slider rule
+        assert f"{PARAMETER_LABELS[name]} = {value:.{digits}f} {UNIT_WORDS.get(spec.unit, spec.unit)}" in changes
+    assert "quasi_alliance" not in changes and "mechanisms switched off: pressure from Washington" in changes
+    _, saved = call(app, "POST", "/api/scenario", state)  # the file's own header keeps the names the file uses
+    assert "# Changed: parameters: walkaway_cost = 2, audience_cost = 0.123456" in saved["yaml"]
 
 
 # ---------------------------------------------------------------- the page in Chromium
@@ -413,3 +430,62 @@ def test_the_lecturers_view_lists_and_compares_groups_in_chromium(app, tmp_path)
     d = report["scenarios"][1]["difference"]["outcomes"]["suspended"]
     shown_diff = float(diff.split(" [")[0])  # shown to one decimal (JavaScript's rounding of a half may differ)
     assert abs(shown_diff - 100 * d["diff"]) <= 0.05 + 1e-9, (diff, d)
+
+
+def _pressure(page: Any) -> dict[str, Any]:
+    note = page.query_selector("#pressure-note")
+    return {"text": note.inner_text(), "peak": float(note.get_attribute("data-peak")),
+            "decides": note.get_attribute("data-decides"),
+            "bands": len(page.query_selector_all("#fan-us_pressure polygon")),
+            "title": page.eval_on_selector("#fan-us_pressure text.label", "(e) => e.textContent")}
+
+
+@pytest.mark.slow
+def test_the_page_shows_the_patrons_pressure_and_who_silences_it_in_chromium():
+    """The guide's 2.3 on the page: with the four US triggers removed Washington still decides and presses;
+    the counterfactual that silences it says it decides nothing, and its pressure index stays lower."""
+    chromium = require_chromium()
+    sync_playwright = _playwright()
+    proc, url = start_serve()
+    problems: list[str] = []
+    found: dict[str, Any] = {}
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.on("console", lambda m: problems.append(f"console.{m.type}: {m.text}")
+                    if m.type in ("error", "warning") else None)
+            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+            page.goto(url)
+            page.wait_for_selector("body[data-ready=yes]", timeout=20_000)
+            page.select_option("#episode", EPISODE)
+            page.wait_for_selector("#mechanism-quasi_alliance")
+            page.fill("#runs", "200")
+            page.click("#run")
+            page.wait_for_selector("body[data-run=done]", timeout=60_000)
+            found["history"] = _pressure(page)
+            for trigger in ("stilwell-visit", "milley-visit", "esper-visit", "senate-resolution"):
+                page.uncheck(f"input[aria-label='keep {trigger}']")
+            page.click("#run")
+            page.wait_for_selector("body[data-run=done]", timeout=60_000)
+            found["no US triggers"] = _pressure(page)
+            page.select_option("#episode", "counterfactuals/2019-no-us-pressure.yaml")
+            page.wait_for_selector("#mechanism-quasi_alliance")
+            page.fill("#runs", "200")
+            page.click("#run")
+            page.wait_for_selector("body[data-run=done]", timeout=60_000)
+            found["silenced"] = _pressure(page)
+            found["silenced who"] = page.inner_text("#who-decides")
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(20)
+    assert not problems, problems
+    history, removed, silenced = found["history"], found["no US triggers"], found["silenced"]
+    for shown in (history, removed, silenced):
+        assert shown["bands"] == 2 and shown["title"].startswith("pressure from Washington")  # a fan: 90% and 50%
+        assert shown["text"].startswith("Pressure from Washington, an index from 0 (none) to 1")
+    assert history["decides"] == removed["decides"] == "yes" and silenced["decides"] == "no"
+    assert "Washington decides its own moves here" in removed["text"] and "(before: " in removed["text"]
+    assert "Washington decides nothing here" in silenced["text"]
+    assert silenced["peak"] < history["peak"]  # silenced, its pressure index stays below the recorded year's

@@ -284,7 +284,9 @@ def test_runs_and_seed_are_checked(app):
 # ---------------------------------------------------------------- runs: growing, paired, told
 
 
-def test_a_job_grows_chunk_by_chunk_and_shows_numbers_from_its_first_estimate():
+def test_a_job_grows_chunk_by_chunk_and_shows_numbers_from_its_first_estimate(monkeypatch):
+    monkeypatch.setattr(classroom_jobs, "FIRST_ESTIMATE", 200)  # the rule, whatever the size chosen
+    monkeypatch.setattr(classroom_jobs, "FIRST_CHUNK", 200)
     ws = Workspace()
     try:
         job = Job(prepare({"episode": EPISODE, "runs": 430}, ws), None)

@@ -8,12 +8,16 @@ import http.client
 import io
 import json
 import random
+import re
 import selectors
 import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,6 +35,7 @@ from tests.test_serve import finished as finished_within
 from tests.test_serve_limits import Blocker
 
 EPISODE = "history/gsomia-2019.yaml"
+REPO = Path(__file__).resolve().parent.parent
 
 
 def post(app: ClassroomApp, route: str, body: Any, client: Client = classroom_jobs.LOCAL) -> tuple[int, Any]:
@@ -77,7 +82,9 @@ def blocked_threads(monkeypatch) -> Iterator[tuple[ClassroomApp, Blocker, list[t
 # ---------------------------------------------------------------- the fair queue
 
 
-def test_the_queue_serves_pages_in_turn_first_estimates_first(blocked_threads):
+def test_the_queue_serves_pages_in_turn_first_estimates_first(blocked_threads, monkeypatch):
+    monkeypatch.setattr(classroom_jobs, "FIRST_ESTIMATE", 200)  # the rule, whatever the size chosen
+    monkeypatch.setattr(classroom_jobs, "FIRST_CHUNK", 200)
     app, blocker, served = blocked_threads
     a, b, c = (Client("127.0.0.1", page * 16) for page in "abc")  # one address: a room on one machine
     state = {"episode": EPISODE, "runs": 400}
@@ -96,6 +103,24 @@ def test_the_queue_serves_pages_in_turn_first_estimates_first(blocked_threads):
     # ... then a chunk per page in turn (a's runs one after the other: a page's own jobs in order)
     assert order[4:10] == [(b1, 200), (c1, 200), (a1, 200), (b1, 300), (c1, 300), (a1, 300)]
     assert order[10:] == [(a2, 200), (a2, 300)]
+
+
+def test_a_first_estimate_is_shown_at_the_next_poll_not_a_snapshot_interval_later():
+    ws = Workspace()
+    try:
+        job = Job(prepare({"episode": EPISODE, "runs": 3 * classroom_jobs.FIRST_ESTIMATE, "seed": "2"}, ws), None)
+        task = job.next_task()
+        job.sent += 1
+        assert job.snapshot()["now"] is None  # running, nothing in: no numbers, and the snapshot is fresh
+        job.accept(task, worker_task(task.args)[0])  # the first estimate's replications are in
+        snap = job.snapshot()  # within SNAPSHOT_SECONDS of the last one, and still it shows them
+        assert snap["now"] is not None and snap["done"] == classroom_jobs.FIRST_ESTIMATE and snap["partial"]
+        task = job.next_task()
+        job.sent += 1
+        job.accept(task, worker_task(task.args)[0])
+        assert job.snapshot()["done"] == classroom_jobs.FIRST_ESTIMATE  # later chunks wait for the interval
+    finally:
+        ws.close()
 
 
 def test_a_waiting_run_has_its_place_and_no_numbers_then_a_first_estimate_then_the_full_run(blocked_threads):
@@ -303,7 +328,11 @@ def test_a_queued_student_sees_a_place_in_the_queue_and_no_numbers_in_chromium()
             page.wait_for_selector("body[data-ready=yes]", timeout=20_000)
             page.select_option("#episode", EPISODE)
             page.wait_for_selector("#mechanism-quasi_alliance")
-            page.fill("#runs", "300")
+            page.fill("#runs", "1000")
+            page.evaluate("""() => { window.__statuses = [];  // every status line the page shows, as it shows it
+              new MutationObserver(() => __statuses.push(document.getElementById("status").textContent))
+                .observe(document.getElementById("status"), {childList: true, characterData: true,
+                                                             subtree: true}); }""")
             page.click("#run")
             page.wait_for_selector("body[data-run=queued][data-position='1']", timeout=20_000)
             time.sleep(0.6)  # a few polls while it waits
@@ -314,12 +343,19 @@ def test_a_queued_student_sees_a_place_in_the_queue_and_no_numbers_in_chromium()
             blocker.go.set()
             page.wait_for_selector("body[data-run=done]", timeout=60_000)
             now = _distribution(page, "now")
+            statuses = page.evaluate("window.__statuses")
             browser.close()
     finally:
         blocker.go.set()
         server.shutdown()
         server.server_close()
     assert problems == []
+    # the first estimate says how many replications it rests on, and the most likely outcome's interval
+    first = [line for line in statuses if line.startswith("First estimate from ")]
+    assert first, statuses
+    said = re.match(r"First estimate from (\d+) of 1000 replications: most likely .+, "
+                    r"\d+\.\d% \[\d+\.\d, \d+\.\d\] \(95% interval\)\. ", first[0])
+    assert said and classroom_jobs.FIRST_ESTIMATE <= int(said.group(1)) < 1000, first[0]
     assert "place 1" in status and "Running" not in status, status
     assert "no numbers" in waiting and cells == [] and chart_texts == ""  # not a row of 0.000 [0.000, 1.000]
     assert "%" not in status + waiting
@@ -372,6 +408,7 @@ def test_without_a_pool_of_processes_the_runs_go_on_in_threads(monkeypatch):
             raise PermissionError("no semaphores here")
 
     monkeypatch.setattr(classroom_queue, "_context", NoProcesses)
+    monkeypatch.setenv("DIPLOSIM_COMPILED", "0")  # not a compiled pool either, where a compiled copy is built
     app = ClassroomApp(workers=2)
     try:
         app.jobs.open()
@@ -421,3 +458,54 @@ def test_a_room_connecting_at_the_same_moment_is_not_turned_away():
         server.server_close()
     answered = sum(data.startswith(b"HTTP/1.1 200") for data in received.values())
     assert answered == 40
+
+
+# ---------------------------------------------------------------- the room's workers on the compiled model
+
+
+def test_the_rooms_workers_run_a_compiled_copy_only_when_one_fits_these_sources(tmp_path, monkeypatch):
+    from diplosim.model import COMPILED_ENV, MANIFEST, default_compiled_dir
+    from tests.test_compiled import _fake_copy
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # the default place, here
+    monkeypatch.delenv(COMPILED_ENV, raising=False)
+    assert classroom_queue.room_compiled() is None  # none built: a fresh clone runs pure Python
+    where = _fake_copy(default_compiled_dir())  # a copy whose manifest fits this Python and these sources
+    assert classroom_queue.room_compiled() == where
+    monkeypatch.setenv(COMPILED_ENV, "0")  # pure Python asked for
+    assert classroom_queue.room_compiled() is None
+    monkeypatch.delenv(COMPILED_ENV)
+    manifest = json.loads((where / MANIFEST).read_text(encoding="utf-8"))
+    (where / MANIFEST).write_text(json.dumps({**manifest, "digest": "0" * 64}), encoding="utf-8")
+    assert classroom_queue.room_compiled() is None  # built from other sources: not used, no error
+
+
+@pytest.mark.slow
+def test_the_rooms_compiled_workers_give_the_numbers_the_pure_model_gives(tmp_path, monkeypatch):
+    pytest.importorskip("mypyc", reason="mypyc comes with mypy, in the test extra")
+    from diplosim.model import COMPILED_ENV, compiled_in_use, default_compiled_dir
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv(COMPILED_ENV, raising=False)
+    made = subprocess.run([sys.executable, str(REPO / "run.py"), "compile", "--out", str(default_compiled_dir())],
+                          capture_output=True, text=True, timeout=1800, check=False)
+    assert made.returncode == 0, made.stderr
+    state = {"episode": EPISODE, "runs": 150, "seed": "3", "mechanisms": {"quasi_alliance": False}}
+    snaps = {}
+    for processes in (True, False):  # the pool (compiled workers), then threads of this process (pure Python)
+        app = ClassroomApp(workers=2, processes=processes)
+        try:
+            app.jobs.open()
+            if processes:
+                assert app.jobs.queue.compiled == default_compiled_dir()
+                assert app.jobs.queue._pool.apply(compiled_in_use) == default_compiled_dir()
+            _, started = post(app, "/api/run", {"now": state, "before": {**state, "mechanisms": {}}})
+            snaps[processes] = finished_within(app, started["job"], timeout=300)
+        finally:
+            app.close()
+    assert compiled_in_use() is None  # this process stayed pure Python
+    for side in ("now", "before"):
+        assert snaps[True][side]["summary"]["outcomes"] == snaps[False][side]["summary"]["outcomes"]
+        assert snaps[True][side]["fan"] == snaps[False][side]["fan"]
+        assert snaps[True][side]["timing"] == snaps[False][side]["timing"]
+    assert snaps[True]["difference"] == snaps[False]["difference"]

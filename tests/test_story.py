@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import statistics
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -22,7 +23,7 @@ from diplosim.present.story import (
     story_text,
     tell,
 )
-from diplosim.run.ensemble import run_indices
+from diplosim.run.ensemble import run_indices, run_one
 from diplosim.scenario.loader import load_scenario
 
 REPO = Path(__file__).resolve().parent.parent
@@ -113,6 +114,33 @@ def test_stories_are_short_without_repeats_and_end_with_the_record(episode):
         assert any(x.startswith("Outcome (as the episode is scored): ") for x in lines)
 
 
+PAGE_STORY_MEDIAN = 30
+PAGE_STORY_MAX = 40
+"""Bounds on a told 2019 story as the page lists it (its heading, how common its ending is, and its dated and
+counted lines; the reading guide is folded away): about 30 lines, the issue's target, and none past 40. Before
+the last summary (one question's quiet reviews on one line, a departure flagged on the line of its change, a
+streak's closest call only) the same stories ran 19-45 lines, median 30; after it 18-39, median 26."""
+
+
+def test_a_told_2019_story_is_about_30_lines_and_keeps_the_record_and_every_change():
+    model = compile_scenario(load_scenario(EPISODE))
+    actors = {cast.name for cast in model.scenario.actors.values()}  # not "the agreement's rules"
+    sizes = []
+    for index in range(30):  # seed 0, replications 0-29: the page's default story and the next ones
+        told = tell(model, 0, index)
+        lines = told["lines"]
+        sizes.append(len(told["heading"]) + 1 + len(lines))
+        assert lines[-2].startswith("The record: ") and lines[-1].startswith("This run: ")
+        result = run_one(model, 0, index, record_log=True)
+        changes = [x for x in lines if "the agreement is now" in x]
+        assert len(changes) == len(result.transitions)  # every change of stage has its line
+        for t, _, _, by in result.transitions:  # and an actor's decision that made one, its line kept
+            if by in actors:
+                day = model.date(t).isoformat()
+                assert any(x.startswith(f"{day}  {by}: ") and "changed the stage)" in x for x in lines), (index, day)
+    assert statistics.median(sizes) <= PAGE_STORY_MEDIAN and max(sizes) <= PAGE_STORY_MAX, sorted(sizes)
+
+
 def _result(outcome: str, outcome_t: float | None, transitions, log) -> ReplicationResult:
     return ReplicationResult(0, outcome, outcome_t, {}, {}, [], 0, transitions=transitions, log=log)
 
@@ -138,8 +166,8 @@ def test_quiet_reviews_are_counted_blips_are_not_told_and_a_departure_is_flagged
     assert "give notice (p=0.19, changed the stage), against the odds" in told[2]
     assert "  Seoul: give notice of termination? -> keep the pact, at 5 more reviews" in "\n".join(lines)
     assert "hold out, at 2 more reviews" in "\n".join(lines) and "agree to talks, at 2 more reviews" in "\n".join(lines)
-    flag = lines[lines.index("2019-08-01  Seoul: the agreement is now under notice of termination") + 1]
-    assert flag.strip() == "! the record: notice on 22 Aug 2019 (21 days earlier here)"
+    assert ("2019-08-01  Seoul: the agreement is now under notice of termination; ! the record: notice on "
+            "22 Aug 2019 (21 days earlier here)") in lines  # flagged on the line of the change
     assert lines[-1] == ("This run: not the record's outcome; it departs: notice on 1 Aug 2019 (the record: "
                          "22 Aug 2019); no notice suspended (the record: 22 Nov 2019).")
     assert departure(model, "notice_given", t0 + 18) == ""  # within a week of the record: no flag
@@ -210,7 +238,7 @@ def test_a_change_of_stage_starts_the_streaks_afresh():
     told = [x for x in lines if "(p=" in x]
     assert len(told) == 2 and all("changed the stage" in x for x in told)
     assert "  Seoul: resume talks? -> stay out, at 1 more review" in "\n".join(lines)
-    assert any(x.endswith("Seoul: the agreement is now off the table (the talks collapsed)") for x in lines)
+    assert any("Seoul: the agreement is now off the table (the talks collapsed)" in x for x in lines)
 
 
 def test_the_move_a_told_decision_makes_is_not_told_twice():

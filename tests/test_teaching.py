@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from diplosim.present.teaching import Entry, check_key, load_key, paragraphs, shown, table, update_key, value_of
 
@@ -21,13 +22,14 @@ def test_every_key_number_is_printed_in_its_answer_and_made_by_a_command_the_cli
     guide = GUIDE.read_text(encoding="utf-8")
     entries = load_key(KEY)
     answers = paragraphs(guide)
-    assert len(entries) >= 60 and {e.answer for e in entries} >= {"1.1", "1.3", "1.4", "2.1", "2.2", "2.3", "2.4",
-                                                                    "2.5", "3.1", "3.2"}
+    assert len(entries) >= 60 and {e.answer for e in entries} >= {"1.1", "1.2", "1.3", "1.4", "1.5", "2.1", "2.2",
+                                                                    "2.3", "2.4", "2.5", "3.1", "3.2", "card"}
     assert len({e.id for e in entries}) == len(entries)
     for e in entries:
         assert e.answer in answers, e.id
         assert shown(e, e.expected, guide), f"{e.id}: the guide does not print {e.text.format(e.expected)!r}"
-        assert e.command[0] in ("run", "compare", "story", "posterior") and bool(e.path) != bool(e.pattern), e.id
+        assert e.command[0] in ("run", "compare", "story", "posterior", "validate"), e.id
+        assert [bool(e.path), bool(e.pattern), bool(e.column)].count(True) == 1, e.id  # one way to read it
         for word in e.command:  # every file a command names is in the repository
             if word.endswith(".yaml"):
                 assert (REPO / word).is_file(), (e.id, word)
@@ -166,3 +168,43 @@ def test_a_fan_number_is_read_at_a_date_or_as_a_mean_between_two():
     assert value_of(Entry("c", "1.5", ("run",), "{}", "", path="variables.approval.quantiles.50",
                           output="fan.json", at="2016-12-01"), fan) == "?"
     assert Entry.from_dict(mean.to_dict()) == mean and Entry.from_dict(at.to_dict()) == at
+
+
+def test_a_table_number_is_a_median_date_or_a_count_of_the_rows_that_pass_the_conditions():
+    table = ("replication,notice_given_date,approval\n0,2019-07-18,5.0\n1,2019-02-03,9.0\n2,,4.0\n"
+             "3,2019-08-02,7.0\n4,2019-08-30,8.0\n")
+    def entry(**kw) -> Entry:
+        return Entry("t", "3.2", ("run",), "{}", "", output="replications.csv", **kw)
+    assert value_of(entry(column="notice_given_date", stat="median"), table) == "2019-07-18"  # of the 4 dated
+    assert value_of(entry(column="notice_given_date", stat="median", date="day month"), table) == "18 July"
+    august = (("notice_given_date", ">=", "2019-08-01"), ("notice_given_date", "<=", "2019-08-31"))
+    assert value_of(entry(column="notice_given_date", stat="count", where=august), table) == "2"
+    below = entry(column="approval", stat="count", where=(("approval", "<", "7.5"),))
+    assert value_of(below, table) == "3"  # as numbers: 5, 4 and 7, not 9 or 8
+    assert value_of(entry(column="approval", stat="median", digits=1), table) == "7.0"
+    assert value_of(entry(column="no_such_column", stat="count"), table) == "?"
+    assert value_of(entry(column="approval", stat="count", where=(("approval", "~", "1"),)), table) == "?"
+    for e in (below, entry(column="notice_given_date", stat="median", date="day month", where=august)):
+        assert Entry.from_dict(e.to_dict()) == e
+
+
+def test_a_card_number_is_read_from_the_card_the_validate_report_makes():
+    def episode(name: str, outcome: str, modal: str, p: float) -> dict[str, Any]:
+        side = {"p": p, "ci": [p - 0.03, p + 0.03], "modal": modal}
+        return {"name": name, "outcome": outcome, "eventful": outcome != "renewed", "free": side,
+                "conditional": side, "loo": side}
+    report = json.dumps({"runs": 10, "seed": 0, "episodes": [episode("A", "collapsed", "collapsed", 0.503),
+                                                              episode("B", "suspended", "terminated", 0.35),
+                                                              episode("C", "renewed", "renewed", 0.9)]})
+    card = Entry("c", "card", ("validate",), "{}", "", path="reproduces", output="model card", stat="count")
+    assert value_of(card, report) == "2"  # A and C: the free run's most likely outcome is the recorded one
+    assert value_of(Entry("e", "card", ("validate",), "{}", "", path="episodes", output="model card", stat="count"),
+                    report) == "3"
+    free = Entry("f", "card", ("validate",), "{}", "", path="episodes.0.free.p", output="model card", scale=100)
+    assert value_of(free, report) == "50.3"
+    assert value_of(card, json.dumps({"runs": 10})) == "?"  # not a report
+    assert Entry.from_dict(card.to_dict()) == card
+    assert "card" in paragraphs(GUIDE.read_text(encoding="utf-8"))  # the guide's model card section
+    shipped = [e for e in load_key(KEY) if e.answer == "card"]
+    assert {e.command[0] for e in shipped} >= {"validate"} and all(
+        e.command[:3] == ("validate", "--runs", "1000") for e in shipped if e.command[0] == "validate")

@@ -40,7 +40,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if app.jobs.queue.fallback is not None:
             print(f"warning: no pool of processes ({excerpt(app.jobs.queue.fallback)}): the page's runs share this "
                   "process, one at a time", file=sys.stderr)
-        print(f"diplosim classroom page: {'  '.join(server.urls)}  (Ctrl-C to stop)", flush=True)
+        compiled = app.jobs.queue.compiled  # the room's runs on the compiled model: the same numbers, faster
+        model = f"; runs on the compiled model in {excerpt(str(compiled))}" if compiled is not None else ""
+        print(f"diplosim classroom page: {'  '.join(server.urls)}  (Ctrl-C to stop{model})", flush=True)
         server.serve_forever()
     except Terminated:
         how = "stopped by SIGTERM"

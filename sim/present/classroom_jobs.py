@@ -44,11 +44,21 @@ from ..run.fan import FanReducer
 from ..run.parallel import unpack
 from .classroom_queue import RoomQueue, Task, merge_fan_parts, model_blob, page_fan
 from .classroom_state import MAX_PAGE_RUNS, Prepared
+from .glossary import CastNames, variable_labels
 from .run_figures import scenario_context
 from .story import outcome_share_line
 
-FIRST_ESTIMATE = 200
-"""Replications per scenario of a run's first estimate: its first numbers, before the full run."""
+FIRST_ESTIMATE = 100
+"""Replications per scenario of a run's first estimate: its first numbers, before the full run.
+
+Sized for a room: 15 students pressing Run at once on two cores must each see a first estimate within
+2 s. A replication with the page's fan charts takes about 1.5 ms of one core (pure Python), so 15 first
+estimates of 200 would be 3,000 replications, 2.2 s of both cores before any overhead: over the target
+for the last students whatever the order. 100 each is 1.1 s. The price is a wider interval: from 100
+replications a probability's 95% interval is at most about +-10 points (at 50%; about +-8 at 20% or
+80%), enough to tell a likely outcome from an unlikely one, not 50% from 45%; the page says how many
+replications the estimate rests on and shows each probability with its interval, and the full run
+narrows them (bench/room.py measures the room; bench/last-room.txt holds its figures)."""
 FIRST_CHUNK = FIRST_ESTIMATE
 """Replications per task until the first estimate: one task (no numbers are shown before it anyway, and
 with one task each, the first pages of a room get theirs first rather than all of them late)."""
@@ -57,8 +67,9 @@ CHUNK = 100
 SNAPSHOT_SECONDS = 1.0
 """Shortest time between two snapshots of a running job (each costs the fan's quantiles and a bootstrap,
 tens of milliseconds of the server's one Python thread; a room of pages polls four times a second)."""
-FAN_VARIABLES = ("approval", "threat")
-"""The state variables the page draws as fan charts."""
+FAN_VARIABLES = ("approval", "threat", "us_pressure")
+"""The state variables the page draws as fan charts (``us_pressure``, the patron's pressure index, so that a
+student sees what silencing the patron changes)."""
 MAX_JOBS_KEPT = 32
 """Most finished jobs remembered; the oldest are forgotten first (a finished job keeps only its
 last snapshot, a few tens of KiB)."""
@@ -142,6 +153,8 @@ class Side:
         self.fan = page_fan(self.model, FAN_VARIABLES)
         context = scenario_context(prepared.scenario)
         context["file"] = prepared.filename  # not the private folder's path
+        labels = variable_labels(CastNames.of(prepared.scenario))
+        context["labels"] = {name: labels[name] for name in FAN_VARIABLES}  # in the scenario's names
         self.context = context
 
     def add(self, packed: Sequence[Any], fan: tuple[Any, ...]) -> None:
@@ -341,13 +354,19 @@ class BaseJob:
     def _build(self) -> dict[str, Any]:
         raise NotImplementedError
 
+    def _first_numbers_in(self) -> bool:
+        """Whether numbers have come in that the snapshot does not show yet, and it shows none (called
+        under the lock)."""
+        return False
+
     def snapshot(self) -> dict[str, Any]:
         """The latest snapshot, rebuilt when it is out of date (a running job's at most every
-        `SNAPSHOT_SECONDS`); its status is the one its results belong with."""
+        `SNAPSHOT_SECONDS`, but at once when its first numbers have come in: a page waiting for its first
+        estimate does not wait a second more); its status is the one its results belong with."""
         with self._lock:
             stale = self._built != self._version and (
                 self.status != "running" or self._snapshot.get("status") != self.status
-                or time.monotonic() - self._built_at >= SNAPSHOT_SECONDS)
+                or time.monotonic() - self._built_at >= SNAPSHOT_SECONDS or self._first_numbers_in())
             final = self.finished is not None and self._built == self._version
         if (stale or self.status == "queued") and not final:
             self._publish()
@@ -422,6 +441,9 @@ class Job(BaseJob):
             if done < self.shown_from and self.finished is None:
                 return done, [], []
             return done, [side.first(done) for side in self.sides], [side.fan_copy() for side in self.sides]
+
+    def _first_numbers_in(self) -> bool:
+        return self._snapshot.get("outcomes") is None and min(side.prefix for side in self.sides) >= self.shown_from
 
     def _progress(self, done: int, shown: bool) -> dict[str, Any]:
         return {"done": done, "runs": self.runs, "seed": self.seed, "ran": self.progress, "total": self.cost,

@@ -8,8 +8,16 @@ student's large run cannot starve the others: a new job's first chunks (its firs
 at a time, so the order of service is decided here, not in the pool's own queue.
 
 Tasks run in a process pool over the machine's cores (the start method `run.parallel` chooses), each
-worker keeping the last few models it was sent (`worker_task`). A job that is not cut into chunks
-(`BaseJob.local`) runs in a thread of this process instead, and holds a worker's place while it runs.
+worker keeping the last few models it was sent (`worker_task`). When this process runs the pure-Python
+model, ``DIPLOSIM_COMPILED`` is not set, and a compiled copy built from these very sources sits in its
+default place (``python run.py compile``), the workers run that copy instead (`room_compiled`): started
+fresh (spawn) with ``DIPLOSIM_COMPILED`` naming it, they unpickle the same models into the compiled
+classes and make the same draws in the same order, so the numbers are the same, in well under half the
+time (bench/room.py). Without such a copy (a fresh clone, or sources changed since it was built), or
+with ``DIPLOSIM_COMPILED=0``, the workers run the pure-Python model as this process does.
+
+A job that is not cut into chunks (`BaseJob.local`) runs in a thread of this process instead, and holds a
+worker's place while it runs.
 Replication i of a scenario draws from ``replication_rng(seed, i)`` wherever it runs, so the pool and the
 chunking change only when results arrive, never what they are.
 """
@@ -17,6 +25,8 @@ chunking change only when results arrive, never what they are.
 from __future__ import annotations
 
 import functools
+import multiprocessing
+import os
 import pickle
 import secrets
 import threading
@@ -25,10 +35,12 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..model import COMPILED_ENV, CompiledModelError, check_compiled, compiled_in_use, default_compiled_dir
 from ..run.ensemble import run_one
 from ..run.fan import DEFAULT_BINS, FanReducer, fan_grid
 from ..run.parallel import _context, default_workers, pack, quiet_worker
@@ -139,6 +151,20 @@ def worker_task(args: tuple[Any, ...]) -> tuple[Any, float]:
     return out, time.perf_counter() - began
 
 
+def room_compiled() -> Path | None:
+    """The compiled copy the room's workers should run, or None for this process's own model: only when
+    this process runs pure Python, ``DIPLOSIM_COMPILED`` is unset (0 asks for pure Python), and the copy
+    in the default place fits this Python and these sources (`check_compiled`; any doubt, None)."""
+    if compiled_in_use() is not None or os.environ.get(COMPILED_ENV) is not None:
+        return None
+    where = default_compiled_dir()
+    try:
+        check_compiled(where)
+    except (CompiledModelError, OSError, ValueError, KeyError, TypeError):
+        return None
+    return where
+
+
 def room_worker() -> None:
     """Pool initializer: leave Ctrl-C to the server; being this module's function, it loads the model's
     code as the worker starts, not with the first task."""
@@ -148,6 +174,20 @@ def room_worker() -> None:
 def run_here(args: tuple[Any, ...]) -> Any:
     """`worker_task`'s result, computed in this process (a queue without a pool)."""
     return worker_task(args)
+
+
+_environ_lock = threading.Lock()
+
+
+def _compiled_pool(workers: int, where: Path) -> Any:
+    """A pool of fresh (spawned) processes that run the compiled copy in `where`: they are started with
+    ``DIPLOSIM_COMPILED`` naming it, which this process's environment holds only while they start."""
+    with _environ_lock:
+        os.environ[COMPILED_ENV] = str(where)
+        try:
+            return multiprocessing.get_context("spawn").Pool(workers, initializer=room_worker)
+        finally:
+            del os.environ[COMPILED_ENV]
 
 
 class RoomQueue:
@@ -168,6 +208,8 @@ class RoomQueue:
         """Replications a second one worker runs, as the last tasks measured it (0 before any)."""
         self.fallback: str | None = None
         """Why the pool could not be started, if it could not (the tasks then run in threads here)."""
+        self.compiled: Path | None = None
+        """The compiled copy the pool's workers run (`room_compiled`), or None: the model this process runs."""
         self._loop = threading.Thread(target=self._dispatch, name="classroom-queue", daemon=True)
         self._loop.start()
 
@@ -178,6 +220,14 @@ class RoomQueue:
 
     def _open(self) -> None:
         if self._pool is None and self.processes and not self._closed:
+            compiled = room_compiled()
+            if compiled is not None:
+                try:
+                    self._pool = _compiled_pool(self.workers, compiled)
+                    self.compiled = compiled
+                    return
+                except (OSError, RuntimeError):  # no fresh processes here: the pool the model of this process runs
+                    pass
             try:
                 self._pool = _context().Pool(self.workers, initializer=room_worker)
             except (OSError, RuntimeError) as exc:  # no processes here (a sandbox): threads, slower but working

@@ -50,6 +50,7 @@ from ..scenario.loader import MAX_TRIGGERS, Scenario, load_document, load_scenar
 from ..scenario.params import ParameterSet, load_parameters
 from ..scenario.shipped import DEFAULT_PARAMS_FILE, SHIPPED_DIR
 from ..scenario.yamlio import MAX_DEPTH, MarkedDict
+from .glossary import UNIT_WORDS, CastNames, parameter_label, plain_names
 
 CLASSROOM_PARAMETERS: tuple[str, ...] = CALIBRATED
 """The behavioural parameters the page offers to move: those the calibration targets identify (the
@@ -457,15 +458,19 @@ def _comment(value: Any) -> str:
     return excerpt(" ".join(str(value).split()))
 
 
-def changes(state: Mapping[str, Any], episode: Episode) -> list[str]:
-    """What a state changes in its episode, in words (for the file's header and the page)."""
+def changes(state: Mapping[str, Any], episode: Episode, plain: bool = False) -> list[str]:
+    """What a state changes in its episode, in words: with the file's names for its header, or (`plain`)
+    for the page, a mechanism by its plain name and a parameter by its label, value and unit
+    ('Cost of walking away in the open = 2.00 utility points', not 'walkaway_cost = 2')."""
     out = []
+    mechanism_names = plain_names(CastNames.of(episode.scenario)) if plain else {}
     switched = state.get("mechanisms") or {}
     if isinstance(switched, Mapping):
         for flag, word in ((False, "off"), (True, "on")):
             names = [n for n, v in switched.items() if v is flag and (n in episode.scenario.mechanisms) is not flag]
             if names:
-                out.append(f"mechanisms switched {word}: {', '.join(map(_comment, names))}")
+                shown = [mechanism_names[n].split(" (")[0] if n in mechanism_names else n for n in names]
+                out.append(f"mechanisms switched {word}: {', '.join(map(_comment, shown))}")
     for key, word in (("remove", "triggers removed"), ("move", "triggers moved")):
         items = state.get(key) or []
         if key == "move" and isinstance(items, Mapping):
@@ -479,11 +484,33 @@ def changes(state: Mapping[str, Any], episode: Episode) -> list[str]:
             for t in added))
     params = state.get("params") or {}
     if isinstance(params, Mapping) and params:
-        out.append("parameters: " + ", ".join(_comment(f"{n} = {v}") for n, v in params.items()))
+        out.append("parameters: " + ", ".join(_comment(_parameter_words(n, v) if plain else f"{n} = {v}")
+                                              for n, v in params.items()))
     mode = state.get("mode", "file")
     if mode != "file" and isinstance(mode, str) and mode in PAGE_MODES:
         out.append(f"run {mode}: {PAGE_MODES[mode]}")
     return out
+
+
+def shown_value(name: str, value: Any) -> str:
+    """A parameter's value as the page shows it: with as many decimals as tell its slider's 200 steps apart
+    (the page's own rule); a value that is not a number, as it is."""
+    spec = PARAMETERS.get(name)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if spec is None or not math.isfinite(number) or not spec.upper > spec.lower:
+        return str(value)
+    digits = max(0, min(4, math.ceil(-math.log10((spec.upper - spec.lower) / 200))))
+    return f"{number:.{digits}f}"
+
+
+def _parameter_words(name: str, value: Any) -> str:
+    """'Cost of walking away in the open = 2.00 utility points': a parameter change as the page says it."""
+    spec = PARAMETERS.get(name)
+    unit = UNIT_WORDS.get(spec.unit, spec.unit) if spec is not None else ""
+    return f"{parameter_label(name)} = {shown_value(name, value)}" + (f" {unit}" if unit else "")
 
 
 def run_options(state: Mapping[str, Any]) -> tuple[int, int, int]:
@@ -609,4 +636,5 @@ def _prepare(state: Mapping[str, Any], workspace: Workspace) -> Prepared:
         model = compile_scenario(with_mode(workspace.load_generated(episode.filename, text)[1], mode))
     except ScenarioError as exc:
         raise PageError(exc.format(), _target(exc.field, targets)) from None
-    return Prepared(episode, episode.filename, text, tuple(changes(state, episode)), model, runs, seed, story)
+    return Prepared(episode, episode.filename, text, tuple(changes(state, episode, plain=True)), model, runs,
+                    seed, story)

@@ -1,15 +1,22 @@
 """One replication told as a short dated narrative, for classrooms.
 
-A story is a few lines a student can read: one line per decision that changed
+A story is about 30 lines a student can read: one line per decision that changed
 something or came close, the facts around them, the rest summarised in counts
-("Seoul: 'keep the pact' at 41 more reviews"), the outcome as the episode scores
-it (with any later moves), and the record beside the run, flagged where the run
-departs from it. A decision gets its line when
+(one line per question: "Seoul: give notice of termination? -> keep the pact, at
+41 more reviews"), the outcome as the episode scores it (with any later moves),
+and the record beside the run, flagged (!) on the line of each change of stage
+that departs from it. A decision gets its line when
 
 - it changed the agreement's stage (the step right before the change),
 - it changed the actor's answer to the same question, or
-- it came close: the answer drawn had a chance under `CLOSE`, and lower (by
-  `CLOSE_STEP`) than every earlier answer in its streak of the same answer.
+- it came close: it is the closest call (the lowest chance) of a streak of the
+  same answer, that chance is under `CLOSE`, and, when the streak began with a
+  told answer, `CLOSE_STEP` below that one's. A close call that the same day's
+  next review overturns is counted instead (the told review says it all).
+
+A streak ends when the answer changes, the stage changes, or the answer made a
+move the log records right after it (Tokyo lifting its measures): the next
+review meets a new situation, so its answer is not 'a new answer'.
 
 The opposition's and the public's own decisions and moves are counted, not
 told one by one; a fact of a kind already told is told again only on a day a
@@ -120,13 +127,14 @@ def reading_guide(mechanisms: Iterable[str], cast: CastNames = NEUTRAL) -> list[
     lines = [
         "How to read this story:",
         "  A decision reads: date, actor: the question -> the answer drawn (p=..., why it is told): the forces.",
-        f"  Told: decisions that changed the agreement's stage or the actor's answer, or came close (p under {CLOSE});",
+        "  Told: decisions that changed the agreement's stage or the actor's answer, or the closest call of a streak",
+        f"           of one answer (p under {CLOSE});",
         "           the others, and the opposition's and the public's moves, are counted at the end.",
         "  p        the chance the model gave that answer; every answer is drawn at random with its chance,",
         "           so a run can take an unlikely one (marked 'against the odds').",
         "  forces   what pushed hardest for or against that answer, in utility points:",
         "           +1 multiplies the answer's odds by about 2.7; under 0.5 is slight, 3 or more is very strong.",
-        "  !        where the run departs from the historical record.",
+        "  !        where the run departs from the historical record (on the line of the change).",
     ]
     plain = plain_names(cast)
     names = [m for m in mechanisms if m in plain]
@@ -235,15 +243,35 @@ def _notable(log: list[LogEntry], stages: Mapping[int, str], minor: set[str]) ->
             reviews.setdefault((e.actor, e.action.partition(" -> ")[0]), []).append(i)
     told: dict[int, str] = {}
     changed_at = sorted(stages)
+    # decisions whose move the log records right after them (Tokyo lifts its measures): like a change of
+    # stage, the move changes the situation the next review of that question meets
+    acted = {i for i, e in enumerate(log[:-1]) if e.probability is not None and i + 1 not in stages
+             and log[i + 1].probability is None and log[i + 1].actor == e.actor and log[i + 1].t == e.t}
+
+    def closest(streak: list[int]) -> None:
+        """Tell the closest call of a streak of one answer (the first, on a tie): if its chance is under
+        `CLOSE` and, when the streak began with a told answer, `CLOSE_STEP` below that one's."""
+        rest = [i for i in streak if i not in told]
+        if not rest:
+            return
+        def chance(i: int) -> float:
+            p = log[i].probability
+            return 1.0 if p is None else p
+
+        best = min(rest, key=chance)
+        p = chance(best)
+        if p < CLOSE and (streak[0] not in told or p <= chance(streak[0]) - CLOSE_STEP):
+            told[best] = "close"
+
     for indices in reviews.values():
         held: str | None = None
-        lowest = 1.0
+        streak: list[int] = []
         for k, i in enumerate(indices):
             e = log[i]
-            if k and any(indices[k - 1] < s < i for s in changed_at):
-                held, lowest = None, 1.0  # the stage changed since the last review: a new situation, no streak
+            if k and (indices[k - 1] in acted or any(indices[k - 1] < s < i for s in changed_at)):
+                closest(streak)  # the stage changed, or the last answer made a move: a new situation, no streak
+                held, streak = None, []
             answer = e.action.partition(" -> ")[2]
-            p = e.probability if e.probability is not None else 1.0
             after = log[indices[k + 1]].action.partition(" -> ")[2] if k + 1 < len(indices) else None
             blip = held is not None and answer != held and after == held
             if i in moved:
@@ -252,11 +280,15 @@ def _notable(log: list[LogEntry], stages: Mapping[int, str], minor: set[str]) ->
                 continue
             elif held is not None and answer != held:
                 told[i] = "a new answer"
-            elif p < CLOSE and p <= lowest - CLOSE_STEP:
-                told[i] = "close"
             if held != answer:
-                held, lowest = answer, 1.0
-            lowest = min(lowest, p)
+                closest(streak)
+                held, streak = answer, []
+            streak.append(i)
+        closest(streak)
+        for k, i in enumerate(indices[:-1]):  # a close call the same day's next review overturns: that review
+            j = indices[k + 1]                 # is told, and it says the same; this one is counted
+            if told.get(i) == "close" and j in told and log[j].t == log[i].t:
+                del told[i]
     return told
 
 
@@ -295,10 +327,9 @@ def story_lines(model: Model, result: ReplicationResult) -> list[str]:
         if i in stages:
             stage = stages[i]
             who = "" if e.actor == "world" else f"{e.actor}: "  # a notice that runs out is no one's move
-            say(f"{day}  {who}the agreement is now {STAGE_WORDS.get(stage, e.action)}")
-            away = departure(model, stage, e.t)
-            if away:
-                say(f"{INDENT}! {away}")
+            away = departure(model, stage, e.t)  # flagged on the same line: a story of ~30 lines, not ~40
+            flag = f"; ! {away}" if away else ""
+            say(f"{day}  {who}the agreement is now {STAGE_WORDS.get(stage, e.action)}{flag}")
             continue
         if e.actor in minor and not e.detail:
             counted.setdefault(e.actor, Counter())[e.action] += 1
@@ -325,11 +356,16 @@ def summary_lines(model: Model, hidden: Mapping[str, list[float]], counted: Mapp
         return long_date(first) if first == last else f"{long_date(first)} to {long_date(last)}"
 
     out = ["Not told one by one (nothing changed):"]
+    questions: dict[str, list[str]] = {}  # one line per question, its answers in the order first met
     for what, times in hidden.items():
+        question, _, answer = what.partition(" -> ")
         n = len(times)
-        out.append(f"  {what}, at {n} more review{'s' if n > 1 else ''} ({span(times)})")
-    for actor, answers in counted.items():
-        out.append(f"  {actor}: " + ", ".join(f"{a} {n}x" for a, n in answers.most_common()))
+        questions.setdefault(question, []).append(f"{answer}, at {n} more review{'s' if n > 1 else ''} ({span(times)})")
+    for question, answers in questions.items():
+        out.append(f"  {question} -> " + "; ".join(answers))
+    if counted:  # the opposition's and the public's moves on one line
+        out.append("  " + "; ".join(f"{actor}: " + ", ".join(f"{a} {n}x" for a, n in answers.most_common())
+                                    for actor, answers in counted.items()))
     if facts:
         out.append("  Facts of a kind told above: " + "; ".join(
             f"{label} {len(times)} more ({span(times)})" for label, times in facts.items()))

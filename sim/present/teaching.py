@@ -14,9 +14,20 @@ The key file (``docs/teaching-key.json``) lists entries
   ``run --out`` writes (into a temporary folder): `path` leads to a series
   over the file's ``dates``, and `at` picks one date of it, or `between`
   (two dates) the mean over the dates from the first to the second;
+- an entry with `output` ``replications.csv`` reads the table of replications
+  that folder holds: `column` (a step's date, or a state variable at the end)
+  over the rows that have it and pass every condition of `where`
+  (``[column, op, value]``, op one of ``< <= > >= ==``; dates compare as ISO
+  text), and `stat` ``median`` (the lower median; a date printed as `date`
+  says: ``iso`` 2012-05-01, ``day month`` 1 May) or ``count``;
+- an entry with `output` ``model card`` reads the model card made from the
+  printed ``validate --json`` report (`model_card.build_card`, the card the
+  page's Info tab shows); `stat` ``count`` gives the length of the list `path`
+  leads to (the episodes the card says the model reproduces);
 - `text` is how the number reads in the guide, with ``{}`` for the number
   (``"Signed {}%"``): the check also finds it in the paragraph of the guide that
-  starts with the entry's ``**answer**``.
+  starts with the entry's ``**answer**`` (answer ``card``: the guide's model
+  card section).
 
 `check_key` runs each distinct command once and compares; `update_key` writes
 the values it got into the key and into the guide's prose (the text with the
@@ -28,15 +39,21 @@ as it was and reported: that sentence of the guide needs rewriting by hand.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
+
+from .model_card import build_card
 
 KEY_FILE = Path("docs") / "teaching-key.json"
 """The key, relative to the repository's root."""
@@ -44,8 +61,19 @@ KEY_FILE = Path("docs") / "teaching-key.json"
 GUIDE_FILE = Path("docs") / "teaching.md"
 """The guide whose prose shows the key's numbers."""
 
-JSON_COMMANDS = ("run", "compare")
+JSON_COMMANDS = ("run", "compare", "validate")
 """Commands whose ``--json`` output an entry's `path` points into; ``story`` entries match text."""
+
+CARD = "model card"
+"""The `output` of an entry read from the model card made from a ``validate --json`` report."""
+
+CARD_ANSWER = "card"
+"""The `answer` of an entry shown in the guide's model card section (not an answer of the key)."""
+
+OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
+    "==": lambda a, b: a == b}
+"""The comparisons a `where` condition of a replications.csv entry may make."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +95,14 @@ class Entry:
     output: str = ""
     at: str = ""
     between: tuple[str, str] | None = None
+    column: str = ""
+    """A column of replications.csv (an entry with that `output`)."""
+    stat: str = ""
+    """``median`` or ``count`` of `column` (replications.csv); ``count`` of a list (`path`)."""
+    where: tuple[tuple[str, str, str], ...] = ()
+    """Conditions on other columns a row must pass: (column, operator, value)."""
+    date: str = ""
+    """How a median date prints: ``iso`` (default) or ``day month`` ('1 May')."""
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Entry:
@@ -76,15 +112,27 @@ class Entry:
                    pattern=str(d.get("pattern", "")), scale=float(d.get("scale", 1.0)),
                    digits=int(d.get("digits", 1)), signed=bool(d.get("signed", False)),
                    rounded=bool(d.get("rounded", False)), output=str(d.get("output", "")), at=str(d.get("at", "")),
-                   between=(str(d["between"][0]), str(d["between"][1])) if d.get("between") else None)
+                   between=(str(d["between"][0]), str(d["between"][1])) if d.get("between") else None,
+                   column=str(d.get("column", "")), stat=str(d.get("stat", "")),
+                   where=tuple((str(c), str(op), str(v)) for c, op, v in d.get("where", [])),
+                   date=str(d.get("date", "")))
 
     def to_dict(self) -> dict[str, Any]:
         """The entry as the key file holds it (defaults left out)."""
         out: dict[str, Any] = {"id": self.id, "answer": self.answer, "command": list(self.command)}
         if self.output:
             out["output"] = self.output
+        if self.at or self.between:
             out.update({"at": self.at} if self.at else {"between": list(self.between or ())})
-        if self.path:
+        if self.column:
+            out.update(column=self.column, stat=self.stat)
+            if self.where:
+                out["where"] = [list(c) for c in self.where]
+            if self.date:
+                out["date"] = self.date
+        elif self.stat:
+            out.update(path=self.path, stat=self.stat)
+        elif self.path:
             out.update(path=self.path, scale=self.scale, digits=self.digits, signed=self.signed)
         else:
             out["pattern"] = self.pattern
@@ -119,6 +167,11 @@ def save_key(path: Path, entries: Sequence[Entry]) -> None:
     path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+def file_output(entry: Entry) -> bool:
+    """Whether the entry reads a file of the folder ``run --out`` writes (not the printed output)."""
+    return bool(entry.output) and entry.output != CARD
+
+
 def command_line(entry: Entry, runs: int | None = None, extra: Sequence[str] = ()) -> tuple[str, ...]:
     """The entry's command as run: ``--json`` for run and compare, `runs` in place of its ``--runs``, and
     `extra` arguments (``--set PATH=VALUE``) after it."""
@@ -128,7 +181,7 @@ def command_line(entry: Entry, runs: int | None = None, extra: Sequence[str] = (
             args[args.index("--runs") + 1] = str(runs)
         else:
             args += ["--runs", str(runs)]
-    if args[0] in JSON_COMMANDS and not entry.output:
+    if args[0] in JSON_COMMANDS and not file_output(entry):
         args.append("--json")
     return (*args, *extra)
 
@@ -157,22 +210,62 @@ def _series_value(entry: Entry, doc: Any, node: Any) -> Any:
     return None
 
 
+def _compared(a: str, b: str) -> tuple[Any, Any]:
+    """Two cells as numbers when both are, else as text (ISO dates order as text)."""
+    try:
+        return float(a), float(b)
+    except ValueError:
+        return a, b
+
+
+def _table_value(entry: Entry, text: str) -> str:
+    """A replications.csv entry's number: the median or count of `column` over the rows that pass `where`."""
+    rows = list(csv.DictReader(io.StringIO(text)))
+    if not rows or entry.column not in rows[0] or any(c not in rows[0] or op not in OPERATORS
+                                                       for c, op, _ in entry.where):
+        return "?"
+    cells = [row[entry.column] for row in rows if row[entry.column] != "" and all(
+        row[c] != "" and OPERATORS[op](*_compared(row[c], v)) for c, op, v in entry.where)]
+    if entry.stat == "count":
+        return str(len(cells))
+    if entry.stat != "median" or not cells:
+        return "?"
+    try:
+        numbers = [float(c) for c in cells]
+    except ValueError:
+        middle = statistics.median_low(cells)  # a date: the lower median, a date that happened
+        if entry.date == "day month":
+            day = date.fromisoformat(middle)
+            return f"{day.day} {day:%B}"
+        return middle
+    return f"{round(statistics.median(numbers), entry.digits) + 0.0:.{entry.digits}f}"
+
+
 def value_of(entry: Entry, output: str) -> str:
     """The entry's number in a command's output (or, for an entry with `output`, in that file's text),
     formatted as the guide prints it ('?' when absent)."""
+    if entry.column:
+        return _table_value(entry, output)
     if entry.pattern:
         m = re.search(entry.pattern, output)
         if not m:
             return "?"
         return f"{float(m.group(1)):.{entry.digits}f}" if entry.rounded else m.group(1)
     doc: Any = json.loads(output)
+    if entry.output == CARD:
+        try:
+            doc = build_card(doc)
+        except (KeyError, TypeError, ValueError):
+            return "?"
     node = doc
     for part in entry.path.split("."):
         try:
             node = node[int(part)] if isinstance(node, list) else node[part]
         except (KeyError, IndexError, ValueError, TypeError):
             return "?"
-    if entry.output:
+    if entry.stat == "count":
+        return str(len(node)) if isinstance(node, list) else "?"
+    if file_output(entry):
         node = _series_value(entry, doc, node)
         if node is None:
             return "?"
@@ -183,10 +276,14 @@ def value_of(entry: Entry, output: str) -> str:
 
 
 def paragraphs(guide: str) -> dict[str, str]:
-    """The answer key's paragraphs by answer: '**1.4** ...' up to the next answer or heading."""
+    """The answer key's paragraphs by answer: '**1.4** ...' up to the next answer or heading; and the model
+    card section ('## Model card ...' up to the next section) as `CARD_ANSWER`."""
     out: dict[str, str] = {}
     for m in re.finditer(r"^\*\*(\d+\.\d+)\*\*(.*?)(?=^\*\*\d+\.\d+\*\*|^#|\Z)", guide, re.MULTILINE | re.DOTALL):
         out[m.group(1)] = m.group(0)
+    card = re.search(r"^## Model card\b.*?(?=^## |\Z)", guide, re.MULTILINE | re.DOTALL)
+    if card:
+        out[CARD_ANSWER] = card.group(0)
     return out
 
 
@@ -213,14 +310,14 @@ def check_key(root: Path, key: Path | None = None, guide: Path | None = None, ru
             args = command_line(e, runs, extra)
             if args not in outputs:
                 run_args = args
-                if e.output:  # a folder of results: run --out into a scratch folder of its own
+                if file_output(e):  # a folder of results: run --out into a scratch folder of its own
                     folders[args] = Path(scratch) / f"run{len(folders)}"
                     run_args = (*args, "--out", str(folders[args]))
                 if progress is not None:
                     progress(f"run.py {' '.join(run_args)}")
                 outputs[args] = run_command(run_args, root)
             got = outputs[args]
-            if e.output:
+            if file_output(e):
                 file = folders[args] / e.output
                 got = file.read_text(encoding="utf-8") if file.is_file() else "{}"
             rows.append(Row(e, value_of(e, got), shown(e, e.expected, text)))

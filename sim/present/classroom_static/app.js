@@ -78,6 +78,12 @@ function toDay(iso) {  // NaN for anything but a real YYYY-MM-DD date (Date.pars
   return Number.isFinite(day) && new Date(day * DAY).toISOString().slice(0, 10) === iso ? day : NaN;
 }
 function fromDay(day) { return new Date(Math.round(day) * DAY).toISOString().slice(0, 10); }
+const MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+                     "October", "November", "December"];
+function dateWords(iso) {  // "2019-11-18" -> "18 November 2019"
+  const [y, m, d] = iso.split("-").map(Number);
+  return Number.isFinite(toDay(iso)) ? `${d} ${MONTH_NAMES[m - 1]} ${y}` : iso;
+}
 function pct(p) { return (100 * p).toFixed(1); }
 function signed(p) { return (p >= 0 ? "+" : "") + (100 * p).toFixed(1); }
 function same(a, b) { return JSON.stringify(compact(a)) === JSON.stringify(compact(b)); }
@@ -598,10 +604,10 @@ async function poll(job) {
 // numbers; while its first estimate runs, how far it is; then numbers, marked as a first estimate
 // until the run is complete.
 function clearResults() {
-  for (const id of ["outcome-chart", "outcome-table", "timing-chart", "fan-approval", "fan-threat"]) {
+  for (const id of ["outcome-chart", "outcome-table", "timing-chart", "fan-approval", "fan-threat", "fan-us_pressure"]) {
     if ($(id)) clear($(id));
   }
-  for (const id of ["shift", "sides-note"]) if ($(id)) $(id).textContent = "";
+  for (const id of ["shift", "sides-note", "pressure-note"]) if ($(id)) $(id).textContent = "";
   $("progress").value = 0;
   $("progress-text").textContent = "";
 }
@@ -616,12 +622,15 @@ function showProgress(snap) {
       "everyone's runs in turn; the numbers appear when yours has run." : "Waiting in the queue.";
     $("progress-text").textContent = "waiting: no numbers yet";
   } else if (snap.status === "running" && !snap.now) {
-    $("status").textContent = `Running: a first estimate comes after ${Math.min(snap.runs, S.meta.limits.first_estimate || 200)} ` +
+    $("status").textContent = `Running: a first estimate comes after ${Math.min(snap.runs, S.meta.limits.first_estimate)} ` +
       `replications${each}.`;
     $("progress-text").textContent = `${snap.ran} / ${snap.total} replications run; no numbers yet`;
   } else if (snap.status === "running") {
-    $("status").textContent = `First estimate from ${snap.done} of ${snap.runs} replications${each}: the numbers ` +
-      "will still move a little as the rest run.";
+    const top = snap.now.summary ? topOutcome(snap.now.summary.outcomes) : null;
+    const said = top && top[1].ci ? `: most likely ${outcomeWords(top[0])}, ${pct(top[1].p)}% ` +
+      `[${pct(top[1].ci[0])}, ${pct(top[1].ci[1])}] (95% interval)` : "";
+    $("status").textContent = `First estimate from ${snap.done} of ${snap.runs} replications${each}${said}. ` +
+      "The numbers still move, and their intervals narrow, as the rest run.";
     $("progress-text").textContent = `${snap.done} / ${snap.runs} replications${each} (a first estimate)`;
   } else {
     $("progress-text").textContent = `${snap.done} / ${snap.runs} replications${each}`;
@@ -643,6 +652,8 @@ function renderResults(snap) {
   timingChart(snap);
   fanChart($("fan-approval"), "approval", snap);
   fanChart($("fan-threat"), "threat", snap);
+  fanChart($("fan-us_pressure"), "us_pressure", snap);
+  pressureNote(snap);
 }
 
 function outcomeChart(snap, sides, record) {
@@ -756,7 +767,8 @@ function fanChart(box, name, snap) {
   const x = (day) => L + (day - t0) / (t1 - t0) * (W - L - R);
   const y = (v) => T + (1 - (v - spec.lower) / (spec.upper - spec.lower)) * (H - T - B);
   const before = sameWindow(snap.before, snap.now) && snap.before.fan && snap.before.fan.variables[name];
-  const title = svg("text", {x: L, y: 14, class: "label", text: `${name} (${spec.unit})`}, box);
+  const label = (snap.now.context.labels && snap.now.context.labels[name]) || name.replace(/_/g, " ");
+  const title = svg("text", {x: L, y: 14, class: "label", text: `${label} (${spec.unit})`}, box);
   svg("title", {text: spec.meaning}, title);
   if (before) svg("text", {x: W - R, y: 14, "text-anchor": "end", class: "tick", text: "dashed: the median before"}, box);
   for (let k = 0; k <= 4; k++) {
@@ -785,6 +797,35 @@ function fanChart(box, name, snap) {
     const tick = svg("line", {x1: x(toDay(t.date)), x2: x(toDay(t.date)), y1: H - B - 8, y2: H - B, class: "trigger-tick"}, box);
     svg("title", {text: `${t.date} ${t.kind}: ${t.id}`}, tick);
   }
+}
+
+// The patron's pressure index in words (the guide's 2.3: why silencing Washington changes 2019): where the
+// median replication's index peaks, the run before's beside it, and whether the patron decides its own moves
+// here or only the file's dated pressure events push.
+function peakOf(fan) {
+  const q = fan && fan.variables.us_pressure && fan.variables.us_pressure.quantiles["50"];
+  if (!q || !q.length) return null;
+  let k = 0;
+  for (let i = 1; i < q.length; i++) if (q[i] > q[k]) k = i;
+  return {value: q[k], date: fan.dates[k]};
+}
+
+function pressureNote(snap) {
+  const box = $("pressure-note");
+  const peak = peakOf(snap.now.fan);
+  if (!box || !peak) return;
+  const patron = (snap.now.context.cast && snap.now.context.cast.patron) || "the patron";
+  const decide = (snap.now.summary.assumptions && snap.now.summary.assumptions.decide) || [];
+  const before = sameWindow(snap.before, snap.now) ? peakOf(snap.before.fan) : null;
+  const was = before ? ` (before: ${before.value.toFixed(2)} on ${dateWords(before.date)})` : "";
+  const who = decide.includes(patron)
+    ? `${patron} decides its own moves here: besides the file's dated pressure events, it presses whenever an ` +
+      "event or its agenda prompts it, so removing those events does not remove its pressure."
+    : `${patron} decides nothing here: only the file's dated pressure events can raise the index.`;
+  box.textContent = `Pressure from ${patron}, an index from 0 (none) to 1 (the most): in the median replication ` +
+    `it peaks at ${peak.value.toFixed(2)} on ${dateWords(peak.date)}${was}. ${who}`;
+  box.dataset.peak = String(peak.value);
+  box.dataset.decides = decide.includes(patron) ? "yes" : "no";
 }
 
 // A story is a job of the server's queue too: asked for, then polled until it is told.
@@ -1228,11 +1269,14 @@ async function showSharedResult(id) {
 
 // ---------------------------------------------------------------- a bar that keeps Run in reach on a phone
 
+// The most likely outcome of a summary: [name, {p, ci, ...}] (undefined without outcomes).
+function topOutcome(outcomes) { return Object.entries(outcomes || {}).sort((a, b) => b[1].p - a[1].p)[0]; }
+
 function quickResult(snap) {
   if (!snap.now || !snap.now.summary) { $("quick-result").textContent = ""; return; }
-  const o = snap.now.summary.outcomes;
-  const top = Object.entries(o).sort((a, b) => b[1].p - a[1].p)[0];
-  $("quick-result").textContent = top && snap.done ? `${outcomeWords(top[0])}: ${pct(top[1].p)}%` : "";
+  const top = topOutcome(snap.now.summary.outcomes);
+  const first = snap.partial ? ` (first estimate from ${snap.done} replications)` : "";
+  $("quick-result").textContent = top && snap.done ? `${outcomeWords(top[0])}: ${pct(top[1].p)}%${first}` : "";
 }
 
 // ---------------------------------------------------------------- wiring
