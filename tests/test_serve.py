@@ -317,8 +317,15 @@ def test_the_comparison_is_the_paired_difference_of_compare(app):
     models = [prepare(s, app.workspace).model for s in (before, now)]
     report = compare(models, 100, 4, lambda model, runs, seed: run_indices(model, seed, range(runs)))
     assert snap["difference"] == report["scenarios"][1]["difference"]
-    assert snap["before"]["summary"]["outcomes"]["suspended"]["p"] > 0.5 > \
-        snap["now"]["summary"]["outcomes"]["suspended"]["p"]
+    # Washington's pressure is what turns 2019's notice into a suspension: without it, fewer of the same
+    # replications suspend. (This asserted the episode suspended in most runs before, and so did the model
+    # until its recalibration on issue 26's mechanisms: with the ~75 uncalibrated parameters drawn from their
+    # priors, 2019 suspends in 0.2-0.3 of free runs; with them all at their prior medians 0.67 vs 0.27 without
+    # Washington, but the page's state cannot pin a parameter at its file's value.) Measured, 100 paired runs:
+    # 0.27 vs 0.11 with seed 4; over seeds 0-9 the paired gap ranged 0.04-0.16 (mean 0.11, sd 0.04), so the
+    # direction is not a seed's luck.
+    suspended = [snap[s]["summary"]["outcomes"]["suspended"]["p"] for s in ("before", "now")]
+    assert suspended[0] > suspended[1], suspended
     stages = {t["stage"] for t in snap["now"]["timing"]}
     assert "notice_given" in stages and "in_force" not in stages  # the steps after the starting one
     fan = snap["now"]["fan"]

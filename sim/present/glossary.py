@@ -221,6 +221,9 @@ PARAMETER_LABELS: dict[str, str] = {
     "option_value": "Worth of waiting (keeping a move in reserve)",
     "threat_weight": "Weight of the threat",
     "anti_japan_weight": "Weight of the public mood toward the other country",
+    "retaliation_base": "What a trade measure costs Tokyo",
+    "retaliation_weight": "Weight of Tokyo's grievance",
+    "review_days": "Time between a government's meetings on the pact",
 }
 """Behavioural parameter → a short label for readers (the classroom page); `parameter_label` falls back
 to the name in words for a parameter without one."""
@@ -228,6 +231,8 @@ to the name in words for a parameter without one."""
 UNIT_WORDS: dict[str, str] = {
     "utility": "utility points",
     "utility per unit of trade dispute": "utility points per unit of trade dispute",
+    "utility per unit of grievance": "utility points per unit of grievance",
+    "days (mean)": "days, on average",
     "share of the approval above the loyal core per scandal event of magnitude 1":
         "share of the support above the loyal core, per scandal",
 }
@@ -249,6 +254,12 @@ PARAMETER_HELP: dict[str, str] = {
                            "officials' interest), before any event.",
     "option_value": "What keeping an irreversible move in reserve is worth while its deadline is far: the "
                     "later the deadline, the more waiting pays.",
+    "retaliation_base": "What imposing a trade measure on Korea costs Tokyo itself (the two economies depend on "
+                        "each other): the higher, the more grievance it takes before Tokyo retaliates.",
+    "retaliation_weight": "How strongly Tokyo's grievance over the court rulings pushes it to a trade measure; "
+                          "the same grievance also makes Tokyo care less for the pact.",
+    "review_days": "The average days between the meetings at which a government takes up a decision on the pact; "
+                   "between them only a real change of the situation brings the question up early.",
 }
 """Behavioural parameter → a plain explanation without formulas (the page shows the declared meaning, with
 its formula, on hover); `page_words` falls back to the declared meaning."""
