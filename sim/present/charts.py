@@ -480,6 +480,16 @@ LABEL_CHARS = 24
 """Trigger labels longer than this are cut (the report's timeline has them in full)."""
 MAX_LABEL_ROWS = 5
 """Rows of trigger labels at most; labels that do not fit are left off (and counted in the figure)."""
+SLIDE_LABEL_ROWS = 4
+"""Rows of trigger labels at most on a figure of fixed size (a 16:9 slide), where every label row is height
+taken from the variables' panels: with five, a busy year's rows squeezed the panels below their two-line
+y labels, which then overlapped."""
+KIND_COLUMN_INCHES = 2.4
+"""Width (inches) allowed per column of the trigger kinds' legend: five columns on a 16:9 slide, four on the
+10-inch page, where five names as long as 'pressure from Washington' ran off the right edge."""
+SLIDE_PANEL_WEIGHT = 1.4
+"""Height of a variable's panel against the step and trigger tracks' (weight 1.0 on a page that grows
+with the panels) on a figure of fixed size, so each panel stays taller than its two-line y label."""
 
 
 def _label_width_days(text: str, span_days: float, axes_inches: float) -> float:
@@ -525,9 +535,9 @@ def fan_chart(fan: Mapping[str, Any], triggers: Sequence[Mapping[str, Any]] = ()
     widths = [_label_width_days(t, span, axes_inches) for t in texts]
     # A label near an end of the axis moves inward, with a leader line to its marker.
     places = [min(max(x, lo_num + w / 2), hi_num - w / 2) for x, w in zip(centres, widths, strict=True)]
-    rows = label_rows(places, widths, gap=span * 0.004, max_rows=MAX_LABEL_ROWS)
+    rows = label_rows(places, widths, gap=span * 0.004, max_rows=SLIDE_LABEL_ROWS if size else MAX_LABEL_ROWS)
     label_rows_used = max((r for r in rows if r is not None), default=-1) + 1
-    heights = [1.0] * len(names)
+    heights = [SLIDE_PANEL_WEIGHT if size else 1.0] * len(names)
     if step_names:
         heights.append(0.22 * len(step_names) + 0.25)
     if shown:
@@ -606,7 +616,8 @@ def fan_chart(fan: Mapping[str, Any], triggers: Sequence[Mapping[str, Any]] = ()
         tax.set_yticks([])
         tax.set_ylabel("triggers")
         kinds_handles, _ = tax.get_legend_handles_labels()
-        fig.legend(handles=kinds_handles, loc="outside lower center", ncol=min(5, len(kinds_handles)),
+        columns = max(1, min(5, len(kinds_handles), int(width // KIND_COLUMN_INCHES)))
+        fig.legend(handles=kinds_handles, loc="outside lower center", ncol=columns,
                    title="trigger kind (colour and shape)", frameon=False)
     axes[-1].set_xlim(lo_num, hi_num)
     _date_axis(axes[-1])
