@@ -200,9 +200,15 @@ class Parameters:
         "Rise in the standing level of Tokyo's grievance from a Korean ruling on colonial-era claims: an "
         "unsettled claim does not fade; only a settlement lowers it.")
     history_grievance_jump: float = declare(0.0, 1.0, 'grievance units per event', 'issue_linkage',
-        "Rise in Tokyo's grievance from a history dispute or incident.")
+        "Rise in Tokyo's grievance from a history dispute or incident.",
+        fixed="inert in free runs of every recorded episode: the history disputes on the record are Seoul's own "
+              "acts (the 2012 Dokdo visit, the 2017 taskforce report, the 2018 fleet review and foundation), "
+              "given moves that free runs leave out; acts in file and conditional runs")
     grievance_half_life_days: float = declare(10.0, 1000.0, 'days', 'issue_linkage',
-        "Half-life of Tokyo's grievance.")
+        "Half-life of Tokyo's grievance.",
+        fixed="inert in free runs of every recorded episode: the rulings raise the grievance's standing level, "
+              "which does not fade, and the fading part comes only from history disputes, which on the record "
+              "are Seoul's given moves (left out of free runs)")
     retaliation_base: float = declare(0.0, 10.0, 'utility', 'issue_linkage',
         'What a trade measure costs Tokyo (economic interdependence).', calibrated=True)
     retaliation_weight: float = declare(0.0, 10.0, 'utility per unit of grievance', 'issue_linkage',
@@ -365,7 +371,9 @@ class Parameters:
         'Mean days between cabinet approval and the signing ceremony (arranging a ceremony takes from the '
         'next day to a few weeks).')
     consent_delay_days: float = declare(1.0, 30.0, 'days', 'process',
-        'When Tokyo is not ready to sign on the day, days until the new signing date.')
+        'When Tokyo is not ready to sign on the day, days until the new signing date.',
+        fixed="inert in free runs of every recorded episode: Tokyo is ready on the day of every signing the "
+              "free runs reach; kept for a counterpart that hesitates")
     reaction_days: float = declare(0.1, 30.0, 'days (mean)', 'process',
         'Mean delay between a decision to protest or boycott and the event.')
 
