@@ -142,7 +142,8 @@ def identifiability_markdown(report: Mapping[str, Any], top: int | None = None) 
         best = max(row, key=lambda g: row[g])
         above = sum(v >= report["threshold"] for g, v in row.items() if g in report["independent_groups"])
         info = PARAMETERS[name]
-        chosen = "yes" if name in report["selected"] else f"no (held at {info.prior_median:.3g})"
+        chosen = "yes" if name in report["selected"] else ("no (fixed at its prior median)" if info.fixed
+                                                        else "no (drawn from its prior)")
         lines.append(f"| `{name}` | {info.prior_text} | {score[name]:.3f} | {row[best]:.3f} | {best} | {above} | "
                      f"{chosen} |")
     return "\n".join(lines)
