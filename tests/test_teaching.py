@@ -35,8 +35,9 @@ def test_every_key_number_is_printed_in_its_answer_and_made_by_a_command_the_cli
                 assert (REPO / word).is_file(), (e.id, word)
 
 
-DERIVED = {"1.4": {"+6.7"}}
-"""Decimal numbers of the key that no command prints: 1.4's +6.7 is the gap between two of its numbers."""
+DERIVED = {"1.4": {"+6.7"}, "1.5": {"7.5"}}
+"""Decimal numbers of the key that no command prints: 1.4's +6.7 is the gap between two of its numbers; 1.5's
+7.5 is the threshold its count of low-approval replications uses (the key's `where`), not a result."""
 
 
 def test_every_decimal_number_of_the_key_is_one_the_check_reruns():
