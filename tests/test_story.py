@@ -241,6 +241,26 @@ def test_a_change_of_stage_starts_the_streaks_afresh():
     assert any("Seoul: the agreement is now off the table (the talks collapsed)" in x for x in lines)
 
 
+def test_a_vetoed_answer_starts_the_streak_afresh_and_a_quiet_fact_is_counted():
+    # 2018 seed 1 told "resume talks? -> stay out (p=1.00, a new answer)" four days after the ruling camp forced
+    # the postponement of the talks Seoul had chosen: the veto changed the situation, as a move does
+    model = compile_scenario(load_scenario(REPO / "scenarios" / "history" / "gsomia-2018.yaml"))
+    resume, stay = "resume talks? -> resume talks", "resume talks? -> stay out"
+    log = [LogEntry(10.0, "Seoul", resume, "", (), 0.94),
+           LogEntry(10.0, "Seoul", "the ruling camp: postpone resuming talks? -> postpone", "", (), 1.0),
+           LogEntry(10.0, "Seoul", "the ruling camp forces the postponement of resuming talks"),
+           LogEntry(12.0, "world", "election", "Nationwide local elections. [KBS News, 2018-06-14]"),
+           LogEntry(14.0, "Seoul", stay, "", (), 1.0),  # after the veto, another situation: not 'a new answer'
+           LogEntry(20.0, "Seoul", stay, "", (), 1.0)]
+    lines = story_lines(model, _result("renewed", None, [], log))
+    assert not [x for x in lines if "(p=" in x]  # nothing near-certain told
+    assert any(x.endswith("the ruling camp forces the postponement of resuming talks") for x in lines)
+    assert "  Seoul: resume talks? -> resume talks, at 1 more review" in "\n".join(lines)
+    # the election met a review that kept its answer quietly: counted, not told
+    assert not any("Nationwide" in x for x in lines)
+    assert any(x.startswith("  Facts: election 1 (") for x in lines)
+
+
 def test_the_move_a_told_decision_makes_is_not_told_twice():
     model = compile_scenario(load_scenario(EPISODE))
     log = [LogEntry(30.0, "Washington", "press the allies? -> press", "", (("quasi_alliance", -0.2),), 0.33),

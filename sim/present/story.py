@@ -15,12 +15,17 @@ that departs from it. A decision gets its line when
   next review overturns is counted instead (the told review says it all).
 
 A streak ends when the answer changes, the stage changes, or the answer made a
-move the log records right after it (Tokyo lifting its measures): the next
-review meets a new situation, so its answer is not 'a new answer'.
+move the log records right after it (Tokyo lifting its measures), also through
+the same actor's same-day decisions in between (the ruling camp forcing the
+postponement of the step just chosen): the next review meets a new situation,
+so its answer is not 'a new answer'.
 
 The opposition's and the public's own decisions and moves are counted, not
 told one by one; a fact of a kind already told is told again only on a day a
-told decision happens. Labels come from `glossary`, in the names the scenario
+told decision happens. A dated fact from the file is told only when a told
+decision or a change of stage happens on its day or comes before the next
+review of a told actor; one that the next review met without changing anything
+is counted with the rest ("Facts: ..."). Labels come from `glossary`, in the names the scenario
 gives its cast (no label assumes the GSOMIA countries). `reading_guide`
 explains the notation once, and `outcome_share_line` says how common the run's
 ending is among its siblings.
@@ -228,6 +233,18 @@ def _stage_entries(log: list[LogEntry], changes: list[tuple[float, str]]) -> dic
     return out
 
 
+def _move_follows(log: list[LogEntry], i: int) -> int | None:
+    """Index of the move (an entry with no chance) the log records right after decision `i` by the same actor on
+    the same day, past that actor's same-day decisions in between (a veto inside its camp); None if there is none."""
+    e = log[i]
+    j = i + 1
+    while j < len(log) and log[j].actor == e.actor and log[j].t == e.t and log[j].probability is not None:
+        j += 1
+    if j < len(log) and log[j].actor == e.actor and log[j].t == e.t and log[j].probability is None:
+        return j
+    return None
+
+
 def _notable(log: list[LogEntry], stages: Mapping[int, str], minor: set[str]) -> dict[int, str]:
     """Index of each decision told -> why it is told (see the module's docstring). An answer that the
     actor's next review of the same question takes back is a blip: counted, not told, unless it moved the stage.
@@ -243,10 +260,11 @@ def _notable(log: list[LogEntry], stages: Mapping[int, str], minor: set[str]) ->
             reviews.setdefault((e.actor, e.action.partition(" -> ")[0]), []).append(i)
     told: dict[int, str] = {}
     changed_at = sorted(stages)
-    # decisions whose move the log records right after them (Tokyo lifts its measures): like a change of
-    # stage, the move changes the situation the next review of that question meets
-    acted = {i for i, e in enumerate(log[:-1]) if e.probability is not None and i + 1 not in stages
-             and log[i + 1].probability is None and log[i + 1].actor == e.actor and log[i + 1].t == e.t}
+    # decisions whose move the log records right after them (Tokyo lifts its measures), or right after the
+    # same actor's same-day decisions on it (the ruling camp forcing the postponement of the step Seoul just
+    # chose): like a change of stage, the move changes the situation the next review of that question meets
+    acted = {i for i, e in enumerate(log[:-1]) if e.probability is not None and _move_follows(log, i)
+             and _move_follows(log, i) not in stages}
 
     def closest(streak: list[int]) -> None:
         """Tell the closest call of a streak of one answer (the first, on a tie): if its chance is under
@@ -337,16 +355,28 @@ def story_lines(model: Model, result: ReplicationResult) -> list[str]:
         if i - 1 in told and log[i - 1].actor == e.actor and log[i - 1].t == e.t:
             continue  # the move the decision just told makes ('press' -> pressure from Washington): said already
         label = events.get(e.action, e.action)
-        if label in kinds_told and e.t not in told_days:
+        if e.t not in told_days and (label in kinds_told or (e.detail and not _answer_follows(log, i, told, minor))):
             facts.setdefault(label, []).append(e.t)
             continue
         kinds_told.add(label)
         say(event_line(day, e, label))
-    return lines + summary_lines(model, hidden, counted, facts) + outcome_lines(model, result)
+    return lines + summary_lines(model, hidden, counted, facts, kinds_told) + outcome_lines(model, result)
+
+
+def _answer_follows(log: list[LogEntry], i: int, told: Mapping[int, str], minor: set[str]) -> bool:
+    """Whether the first decision of a told actor after entry `i` (a dated fact) is told, or a change of stage comes
+    first: the fact met a decision that changed something. A fact whose next review keeps its answer quietly
+    changed no decision: a story counts it instead of telling it (issue 27: the 2019 file's added background)."""
+    for j in range(i + 1, len(log)):
+        if log[j].probability is None:
+            continue
+        if log[j].actor not in minor:
+            return j in told
+    return False
 
 
 def summary_lines(model: Model, hidden: Mapping[str, list[float]], counted: Mapping[str, Counter[str]],
-                  facts: Mapping[str, list[float]]) -> list[str]:
+                  facts: Mapping[str, list[float]], kinds_told: Iterable[str] = ()) -> list[str]:
     """What the story did not tell one by one, in counts."""
     if not (hidden or counted or facts):
         return []
@@ -367,8 +397,10 @@ def summary_lines(model: Model, hidden: Mapping[str, list[float]], counted: Mapp
         out.append("  " + "; ".join(f"{actor}: " + ", ".join(f"{a} {n}x" for a, n in answers.most_common())
                                     for actor, answers in counted.items()))
     if facts:
-        out.append("  Facts of a kind told above: " + "; ".join(
-            f"{label} {len(times)} more ({span(times)})" for label, times in facts.items()))
+        told_kinds = set(kinds_told)  # 'n more' of a kind told above; the others changed no decision
+        out.append("  Facts: " + "; ".join(
+            f"{label} {len(times)}{' more' if label in told_kinds else ''} ({span(times)})"
+            for label, times in facts.items()))
     return out
 
 
