@@ -73,9 +73,9 @@ def test_a_public_cabinet_process_never_lowers_the_2012_signing_without_nothing_
     # on, public minus secret 2012 signing is -0.03 [-0.058, -0.004] (seed 0, 400 paired runs). The ruling
     # camp's veto (which an announced approval faces) is not the cause: with it off the difference is -0.0325
     # [-0.065, -0.0002]. The new `nothing_to_lose` is: with it off -0.005 [-0.033, 0.023] (audience_costs off:
-    # -0.0075 [-0.030, 0.014]). A 2012 president low in the polls weighs little domestic cost, and the secret
-    # route then reaches the signing more often than the open one; so with nothing_to_lose on, a public process
-    # lowers the signing by about 3 points. The test holds the claim where it holds: nothing_to_lose off.
+    # -0.0075 [-0.030, 0.014]); the path by which nothing_to_lose (a president low in the polls weighs little
+    # domestic cost) favours the secret route was not traced. With it on, a public process lowers the signing by
+    # about 3 points: the claim no longer holds of the full model, and the test holds it where it does.
     def off(s):
         return dataclasses.replace(s, mechanisms=s.mechanisms - {"nothing_to_lose"})
 
