@@ -68,9 +68,19 @@ def test_removing_us_pressure_never_lowers_termination_in_2019():
     assert hi >= 0.0, (diff, lo, hi)
 
 
-def test_a_public_cabinet_process_never_lowers_the_2012_signing():
-    sc = load_scenario(HISTORY / "gsomia-2012.yaml")
-    public = load_scenario(COUNTERFACTUALS / "2012-public-cabinet.yaml")
+def test_a_public_cabinet_process_never_lowers_the_2012_signing_without_nothing_to_lose():
+    # A claim about procedural legitimacy, which no longer holds of the full shipped model: with every mechanism
+    # on, public minus secret 2012 signing is -0.03 [-0.058, -0.004] (seed 0, 400 paired runs). The ruling
+    # camp's veto (which an announced approval faces) is not the cause: with it off the difference is -0.0325
+    # [-0.065, -0.0002]. The new `nothing_to_lose` is: with it off -0.005 [-0.033, 0.023] (audience_costs off:
+    # -0.0075 [-0.030, 0.014]); the path by which nothing_to_lose (a president low in the polls weighs little
+    # domestic cost) favours the secret route was not traced. With it on, a public process lowers the signing by
+    # about 3 points: the claim no longer holds of the full model, and the test holds it where it does.
+    def off(s):
+        return dataclasses.replace(s, mechanisms=s.mechanisms - {"nothing_to_lose"})
+
+    sc = off(load_scenario(HISTORY / "gsomia-2012.yaml"))
+    public = off(load_scenario(COUNTERFACTUALS / "2012-public-cabinet.yaml"))
     diff, lo, hi = _difference(sc, public, "signed")
     assert hi >= 0.0, (diff, lo, hi)
 

@@ -91,7 +91,9 @@ def test_explain_record_compares_the_shipped_sets_and_writes_its_report(tmp_path
     report = json.loads((out / "report.json").read_text())
     names = {p.stem for p in shipped_sets()}
     assert set(report["in_sample"]["probabilities"]) == names
-    assert sum(report["in_sample"]["probabilities"].values()) == pytest.approx(1.0)
+    # the report rounds each probability to 6 decimals (rivals.py), so their sum may miss 1 by up to half a unit
+    # in the 6th decimal per set (measured 1.000001 with the four shipped sets)
+    assert sum(report["in_sample"]["probabilities"].values()) == pytest.approx(1.0, abs=0.5e-6 * len(names))
     assert set(report["left_out"]["probabilities"]) == {Path(e).stem for e in episodes}
     for name in names:
         for source in ("in_sample", "left_out"):
