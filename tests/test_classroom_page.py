@@ -23,7 +23,19 @@ from diplosim.run.ensemble import run_indices
 from diplosim.scenario.loader import OUTCOMES
 from diplosim.scenario.shipped import SHIPPED_DIR
 from tests.browser import require_chromium
-from tests.test_serve import EPISODE, _distribution, _playwright, call, cli_lines, finished, start_serve
+from tests.test_serve import (
+    EPISODE,
+    _choose,
+    _distribution,
+    _open,
+    _playwright,
+    _run,
+    _watch,
+    call,
+    cli_lines,
+    finished,
+    start_serve,
+)
 
 CARD_RUNS = 20
 """Replications per episode of the small validate run the tests make a card from (a card's numbers are
@@ -221,19 +233,12 @@ def test_the_page_for_a_room_in_chromium(tmp_path, small_report, monkeypatch):
             browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
             for width, height in ((1280, 720), (390, 844)):
                 page = browser.new_page(viewport={"width": width, "height": height}, accept_downloads=True)
-                page.on("console", lambda m: problems.append(f"console.{m.type}: {m.text}")
-                        if m.type in ("error", "warning") else None)
-                page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+                _watch(page, problems)
                 # no group has saved anything (answered here: this branch's server has no groups routes yet)
                 page.route("**/api/groups", lambda route: route.fulfill(
                     status=200, content_type="application/json", body='{"groups": []}'))
-                page.goto(url)
-                page.wait_for_selector("body[data-ready=yes]", timeout=20_000)
-                page.select_option("#episode", EPISODE)
-                page.wait_for_selector("#mechanism-quasi_alliance")
-                page.fill("#runs", "200")
-                page.click("#run")
-                page.wait_for_selector("body[data-run=done]", timeout=60_000)
+                _open(page, url)
+                _run(page, "200")
                 found[f"given {width}"] = _distribution(page, "now")
                 found[f"who given {width}"] = page.inner_text("#who-decides")
                 found[f"lines given {width}"] = _texts(page, ".who-line")
@@ -290,9 +295,7 @@ def test_the_page_for_a_room_in_chromium(tmp_path, small_report, monkeypatch):
                     other.set_input_files("#upload-file", str(upload))
                     other.wait_for_selector("#episode-file:not(:empty)")
                     found["upload option"] = other.inner_text("#episode option[value=upload]")
-                    other.fill("#runs", "50")
-                    other.click("#run")
-                    other.wait_for_selector("body[data-run=done]", timeout=60_000)
+                    _run(other, "50")
                     found["upload sides"] = other.inner_text("#sides-note")
                     # a wrong value typed in: the error names the field in words
                     other.fill("[data-param=walkaway_cost]", "99")
@@ -395,10 +398,7 @@ def test_the_lecturers_view_lists_and_compares_groups_in_chromium(app, tmp_path)
             page.route("**/api/groups", groups)
             page.route("**/api/groups/compare", compared)
             page.route("**/api/jobs/c0ffee", job)
-            page.goto(url)
-            page.wait_for_selector("body[data-ready=yes]", timeout=20_000)
-            page.select_option("#episode", EPISODE)
-            page.wait_for_selector("#mechanism-quasi_alliance")
+            _open(page, url)
             page.fill("#group-name", "red")
             page.click("#save-group")
             page.wait_for_selector("#group-note:not(:empty)")
@@ -453,27 +453,16 @@ def test_the_page_shows_the_patrons_pressure_and_who_silences_it_in_chromium():
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
             page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.on("console", lambda m: problems.append(f"console.{m.type}: {m.text}")
-                    if m.type in ("error", "warning") else None)
-            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-            page.goto(url)
-            page.wait_for_selector("body[data-ready=yes]", timeout=20_000)
-            page.select_option("#episode", EPISODE)
-            page.wait_for_selector("#mechanism-quasi_alliance")
-            page.fill("#runs", "200")
-            page.click("#run")
-            page.wait_for_selector("body[data-run=done]", timeout=60_000)
+            _watch(page, problems)
+            _open(page, url)
+            _run(page, "200")
             found["history"] = _pressure(page)
             for trigger in ("stilwell-visit", "milley-visit", "esper-visit", "senate-resolution"):
                 page.uncheck(f"input[aria-label='keep {trigger}']")
-            page.click("#run")
-            page.wait_for_selector("body[data-run=done]", timeout=60_000)
+            _run(page)
             found["no US triggers"] = _pressure(page)
-            page.select_option("#episode", "counterfactuals/2019-no-us-pressure.yaml")
-            page.wait_for_selector("#mechanism-quasi_alliance")
-            page.fill("#runs", "200")
-            page.click("#run")
-            page.wait_for_selector("body[data-run=done]", timeout=60_000)
+            _choose(page, "counterfactuals/2019-no-us-pressure.yaml")
+            _run(page, "200")
             found["silenced"] = _pressure(page)
             found["silenced who"] = page.inner_text("#who-decides")
             browser.close()

@@ -500,6 +500,34 @@ def _distribution(page: Any, side: str) -> dict[str, float]:
     return {c.get_attribute("data-outcome"): float(c.get_attribute("data-p")) for c in cells}
 
 
+def _watch(page: Any, problems: list[str]) -> None:
+    """Collect the page's console errors and warnings and its uncaught errors into `problems`."""
+    page.on("console", lambda m: problems.append(f"console.{m.type}: {m.text}")
+            if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+
+
+def _choose(page: Any, episode: str) -> None:
+    """Pick `episode` in the page's list and wait for its settings to be drawn."""
+    page.select_option("#episode", episode)
+    page.wait_for_selector("#mechanism-quasi_alliance")
+
+
+def _open(page: Any, url: str, episode: str = EPISODE) -> None:
+    """Load the page at `url`, wait until it is ready, and pick `episode`."""
+    page.goto(url)
+    page.wait_for_selector("body[data-ready=yes]", timeout=20_000)
+    _choose(page, episode)
+
+
+def _run(page: Any, runs: str | None = None, timeout: int = 60_000) -> None:
+    """Press Run (with `runs` replications typed in first, if given) and wait until the run is done."""
+    if runs is not None:
+        page.fill("#runs", runs)
+    page.click("#run")
+    page.wait_for_selector("body[data-run=done]", timeout=timeout)
+
+
 _OVERLAPS_JS = """(sel) => {
   const box = (e) => e.getBoundingClientRect();
   const meet = (a, b) => a.left < b.right - 0.5 && b.left < a.right - 0.5
@@ -527,23 +555,15 @@ def test_the_page_in_chromium_runs_changes_and_compares(tmp_path):
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
             page = browser.new_page(viewport={"width": 1400, "height": 1800}, accept_downloads=True)
-            page.on("console", lambda m: problems.append(f"console.{m.type}: {m.text}")
-                    if m.type in ("error", "warning") else None)
-            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+            _watch(page, problems)
             page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
             page.on("request", lambda r: None if r.url.startswith((url, "blob:", "data:"))
                     else problems.append(f"request outside the server: {r.url}"))
-            page.goto(url)
-            page.wait_for_selector("body[data-ready=yes]", timeout=20_000)
-            page.select_option("#episode", EPISODE)
-            page.wait_for_selector("#mechanism-quasi_alliance")
-            page.fill("#runs", "300")
-            page.click("#run")
-            page.wait_for_selector("body[data-run=done]", timeout=30_000)
+            _open(page, url)
+            _run(page, "300", timeout=30_000)
             first = _distribution(page, "now")
             page.uncheck("#mechanism-quasi_alliance")
-            page.click("#run")
-            page.wait_for_selector("body[data-run=done]", timeout=30_000)
+            _run(page, timeout=30_000)
             before, now = _distribution(page, "before"), _distribution(page, "now")
             page.wait_for_selector("#story li")
             assert _overlaps(page, "#timing-chart") == [], "labels of the timing chart cover its bars"
