@@ -178,9 +178,9 @@ def tokyo_election_factor(days_to_election: float | None, p: Parameters, on: Mec
     """How many times its grievance Tokyo's ruling party weighs as a national election in Japan nears
     (electoral horizon): ``1 + tokyo_election_stake_weight * exp(-days / election_horizon_days)``; 1 with
     no election ahead or the mechanism off."""
-    if "electoral_horizon" not in on or days_to_election is None or days_to_election < 0:
+    if "electoral_horizon" not in on:
         return 1.0
-    return 1.0 + p.tokyo_election_stake_weight * math.exp(-days_to_election / p.election_horizon_days)
+    return 1.0 + p.tokyo_election_stake_weight * election_closeness(days_to_election, p)
 
 
 def host_restraint(days_to_summit: float | None, escalation: Terms, p: Parameters, on: Mechanisms) -> Terms:
@@ -235,10 +235,9 @@ def ruling_veto(s: State, days_to_election: float | None, p: Parameters, on: Mec
     if "ruling_camp_veto" not in on:
         return NOTHING
     salience = 0.5 * (s.mobilisation + s.anti_japan)
-    unpopularity = 1.0 - min(100.0, max(0.0, s.approval)) / 100.0
     return Terms(ruling_camp_veto=p.ruling_veto_base
                  + p.ruling_veto_election_weight * election_closeness(days_to_election, p) * salience
-                 + p.ruling_veto_distance_weight * unpopularity)
+                 + p.ruling_veto_distance_weight * unpopularity(s.approval))
 
 
 def diversion(approval: float, in_scandal: bool, p: Parameters, on: Mechanisms) -> Terms:
@@ -246,4 +245,9 @@ def diversion(approval: float, in_scandal: bool, p: Parameters, on: Mechanisms) 
     ``diversion_weight * (1 - approval share)`` once a scandal has broken, else nothing."""
     if "diversion" not in on or not in_scandal:
         return NOTHING
-    return Terms(diversion=p.diversion_weight * (1.0 - min(100.0, max(0.0, approval)) / 100.0))
+    return Terms(diversion=p.diversion_weight * unpopularity(approval))
+
+
+def unpopularity(approval: float) -> float:
+    """The share of the public not approving of the president: 1 - approval / 100, approval read in 0-100."""
+    return 1.0 - min(100.0, max(0.0, approval)) / 100.0
