@@ -54,6 +54,8 @@ class FakeView:
         self.suspension_end = math.inf
         self.suspension_has_term = False
         self.patron_is_partner = False
+        self.election_in: float | None = None
+        """Days to the next election (None: none known)."""
         self.extended = 0
         self.emitted: list[tuple[str, Mapping[str, Any]]] = []
         self.moves: list[Stage] = []
@@ -78,7 +80,7 @@ class FakeView:
         return self.deadline_terms
 
     def days_to_election(self) -> float | None:
-        return None
+        return self.election_in
 
     def days_to(self, kind: str) -> float | None:
         return None
@@ -246,7 +248,7 @@ def test_seoul_opens_talks_on_a_dated_talks_fact_and_asks_tokyo_before_initialli
     # text done and a pact worth a great deal: Seoul initials, after asking Tokyo
     keen = FakeView({"threat": 1.0, "anti_japan": 0.0, "mobilisation": 0.0}, stage=Stage.NEGOTIATING,
                     executive_pact_base=4.0, threat_weight=6.0, haste_cost=0.0,
-                    ruling_veto_base=-6.0, ruling_veto_distance_weight=0.0)  # a ruling camp that defers
+                    ruling_veto_base=-6.0, ruling_veto_election_weight=0.0)  # a ruling camp that defers
     seoul = Executive(keen, "Seoul", {})  # type: ignore[arg-type]
     seoul.start()
     seoul.rounds_needed = 1
@@ -387,10 +389,19 @@ def test_washington_takes_the_pact_up_only_at_occasions_while_no_legal_deadline_
     Patron(pending, "Washington", {}).start()  # type: ignore[arg-type]
     assert pending.wakes  # a notice running to its expiry: its agenda takes the pact up
 
+
+def insisting_camp(stage: Stage) -> FakeView:
+    """Seoul wants the pact (base 4 + threat 6); its ruling camp, an election today and the issue salient
+    (mobilisation and anti-Japan sentiment 0.5), asks for postponement at utility 3 + 10 x 1 x 0.5 = 8."""
+    view = FakeView({"threat": 1.0, "approval": 10.0, "mobilisation": 0.5, "anti_japan": 0.5}, stage=stage,
+                    executive_pact_base=4.0, threat_weight=6.0, ruling_veto_base=3.0,
+                    ruling_veto_election_weight=10.0)
+    view.election_in = 0.0
+    return view
+
+
 def test_a_ruling_camp_that_insists_postpones_the_ceremony_and_seoul_may_set_a_new_one():
-    # a pact Seoul wants, a ruling camp that all but certainly asks for postponement (utility 3 + 10 x 0.9)
-    view = FakeView({"threat": 1.0, "approval": 10.0}, stage=Stage.CABINET_APPROVED, executive_pact_base=4.0,
-                    threat_weight=6.0, ruling_veto_base=3.0, ruling_veto_distance_weight=10.0)
+    view = insisting_camp(Stage.CABINET_APPROVED)
     seoul = Executive(view, "Seoul", {})  # type: ignore[arg-type]
     seoul.start()
     ceremony = seoul.signing_at
@@ -406,8 +417,7 @@ def test_a_ruling_camp_that_insists_postpones_the_ceremony_and_seoul_may_set_a_n
 
 
 def test_with_the_veto_off_the_ruling_camp_is_never_asked():
-    view = FakeView({"threat": 1.0, "approval": 10.0}, stage=Stage.CABINET_APPROVED, executive_pact_base=4.0,
-                    threat_weight=6.0, ruling_veto_base=3.0, ruling_veto_distance_weight=10.0)
+    view = insisting_camp(Stage.CABINET_APPROVED)
     view.mechanisms = view.mechanisms - {"ruling_camp_veto"}
     seoul = Executive(view, "Seoul", {})  # type: ignore[arg-type]
     seoul.start()
@@ -416,8 +426,7 @@ def test_with_the_veto_off_the_ruling_camp_is_never_asked():
 
 
 def test_a_vetoed_cabinet_item_leaves_the_cabinets_agenda_until_seoul_brings_it_back():
-    view = FakeView({"threat": 1.0, "approval": 10.0}, stage=Stage.INITIALLED, executive_pact_base=4.0,
-                    threat_weight=6.0, ruling_veto_base=3.0, ruling_veto_distance_weight=10.0)
+    view = insisting_camp(Stage.INITIALLED)
     view.procedure["cabinet_process"] = "public"  # an announced approval: the ruling camp is asked
     seoul = Executive(view, "Seoul", {})  # type: ignore[arg-type]
     seoul.start()

@@ -310,10 +310,6 @@ class Parameters:
         "How much an approaching election (closeness = exp(-days to it / election_horizon_days)) times the "
         "issue's salience (the mean of mobilisation and anti-Japan sentiment, 0-1) adds to the ruling camp's "
         "wish to postpone: its candidates fear the vote.")
-    ruling_veto_distance_weight: float = declare(0.0, 10.0, "utility per unit of the president's unpopularity",
-        'ruling_camp_veto',
-        "How much the president's unpopularity (1 - approval share) adds to the ruling camp's wish to "
-        "postpone: the less popular the president, the more its own party gains by keeping its distance.")
 
     # -- nothing_to_lose and diversion (issue 26 item 6) ----------------------------------------------
     spent_capital_approval: float = declare(1.0, 30.0, '% approving', 'nothing_to_lose',

@@ -228,16 +228,17 @@ def offer_talks(s: State, p: Parameters, urgency: float) -> Terms:
 
 def ruling_veto(s: State, days_to_election: float | None, p: Parameters, on: Mechanisms) -> Terms:
     """The ruling camp's value of forcing the postponement of a step that advances the pact (veto players),
-    against letting it go ahead (0): ``ruling_veto_base + ruling_veto_election_weight * closeness * salience
-    + ruling_veto_distance_weight * (1 - approval share)``, where salience is the mean of mobilisation and
-    anti-Japan sentiment (how much the issue can cost its candidates) and closeness is `election_closeness`.
+    against letting it go ahead (0): ``ruling_veto_base + ruling_veto_election_weight * closeness * salience``,
+    where salience is the mean of mobilisation and anti-Japan sentiment (how much the issue can cost its
+    candidates) and closeness is `election_closeness`: the camp's own electoral stake, not the president's
+    standing (a term in the president's unpopularity was tried and rejected by the episodes left out;
+    docs/model.md section 8).
     """
     if "ruling_camp_veto" not in on:
         return NOTHING
     salience = 0.5 * (s.mobilisation + s.anti_japan)
     return Terms(ruling_camp_veto=p.ruling_veto_base
-                 + p.ruling_veto_election_weight * election_closeness(days_to_election, p) * salience
-                 + p.ruling_veto_distance_weight * unpopularity(s.approval))
+                 + p.ruling_veto_election_weight * election_closeness(days_to_election, p) * salience)
 
 
 def diversion(approval: float, in_scandal: bool, p: Parameters, on: Mechanisms) -> Terms:
