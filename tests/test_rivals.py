@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from diplosim import load_scenario
-from diplosim.domain.mechanisms import ALL_MECHANISMS
+from diplosim.domain.mechanisms import ALL_MECHANISMS, OFF_BY_DEFAULT
 from diplosim.domain.parameters import PARAMETERS
 from diplosim.errors import ScenarioError
 from diplosim.scenario.sets import load_set, load_sets, shipped_sets
@@ -21,13 +21,15 @@ from tests.conftest import REPO
 
 def test_the_shipped_sets_are_rivals_built_from_mechanisms_that_exist():
     sets = load_sets([p.stem for p in shipped_sets()])
-    assert len(sets) >= 2 and len({s.off for s in sets}) == len(sets)  # no two switch off the same mechanisms
+    assert len(sets) >= 2 and len({s.on for s in sets}) == len(sets)  # no two have the same mechanisms
     for s in sets:
-        assert s.off <= ALL_MECHANISMS and s.calibrate
+        assert s.off <= ALL_MECHANISMS and s.adds <= OFF_BY_DEFAULT and s.calibrate
         assert all(PARAMETERS[n].mechanism in s.on | {"process"} for n in s.calibrate)
     sc = load_scenario(HISTORY_DIR / "gsomia-2019.yaml")
     security = next(s for s in sets if s.name == "security")
     assert "two_level_game" not in security.apply(sc).mechanisms and "quasi_alliance" in security.apply(sc).mechanisms
+    veto = next(s for s in sets if s.name == "veto")  # a mechanism off by default, switched on by a set
+    assert "ruling_camp_veto" not in sc.mechanisms and "ruling_camp_veto" in veto.apply(sc).mechanisms
 
 
 @pytest.mark.parametrize(("text", "where", "says"), [

@@ -171,7 +171,7 @@ def explain_record(sets: Sequence[MechanismSet], scenarios: Sequence[Scenario], 
 
     whole = run(scenarios, "all")
     report: dict[str, Any] = {
-        "sets": [{"name": s.name, "explains": s.explains, "file": s.file, "off": sorted(s.off),
+        "sets": [{"name": s.name, "explains": s.explains, "file": s.file, "off": sorted(s.off), "adds": sorted(s.adds),
                   "calibrate": list(s.calibrate)} for s in sets],
         "episodes": [episode_key(sc) for sc in scenarios],
         "eventful": [episode_key(sc) for sc in scenarios if eventful(sc)],

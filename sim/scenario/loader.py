@@ -25,7 +25,7 @@ import numpy as np
 
 from ..domain.kinds import EVENT_KINDS, MOVE_EVENTS, TRIGGER_KINDS, mover_of
 from ..domain.lifecycle import Stage
-from ..domain.mechanisms import ALL_MECHANISMS, PROCESS
+from ..domain.mechanisms import ALL_MECHANISMS, DEFAULT_MECHANISMS, PROCESS
 from ..domain.outcomes import possible_outcomes
 from ..domain.parameters import PARAMETERS
 from ..domain.roles import ROLES as ROLE_MEANINGS
@@ -1137,8 +1137,8 @@ def _signed(node: MarkedDict, state: Stage, since: date) -> date | None:
 def _mechanisms(doc: MarkedDict) -> frozenset[str]:
     node = _mapping(doc, "mechanisms", "mechanisms", required=False)
     if node is None:
-        return ALL_MECHANISMS
-    on = set(ALL_MECHANISMS)
+        return DEFAULT_MECHANISMS
+    on = set(DEFAULT_MECHANISMS)  # a mechanism off by default (OFF_BY_DEFAULT) is switched on with `true`
     for name, flag in node.items():
         if name == PROCESS:
             raise _err(node, name, f"mechanisms.{name}",
@@ -1149,7 +1149,9 @@ def _mechanisms(doc: MarkedDict) -> frozenset[str]:
                        f"expected one of {', '.join(sorted(ALL_MECHANISMS))}")
         if not isinstance(flag, bool):
             raise _err(node, name, f"mechanisms.{name}", f"expected true or false, found {_describe(flag)}")
-        if not flag:
+        if flag:
+            on.add(name)
+        else:
             on.discard(name)
     return frozenset(on)
 

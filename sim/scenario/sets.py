@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..domain.mechanisms import ALL_MECHANISMS, PROCESS
+from ..domain.mechanisms import ALL_MECHANISMS, DEFAULT_MECHANISMS, PROCESS
 from ..domain.parameters import CALIBRATED, PARAMETERS
 from ..errors import ScenarioError, did_you_mean, excerpt, shown_path
 from .loader import Scenario
@@ -30,22 +30,26 @@ KEYS = ("name", "explains", "mechanisms", "calibrate")
 
 @dataclass(frozen=True)
 class MechanismSet:
-    """One rival explanation: the mechanisms it switches off and the parameters it calibrates."""
+    """One rival explanation: the mechanisms it switches off, those off by default it switches on, and the
+    parameters it calibrates."""
 
     name: str
     explains: str
     off: frozenset[str]
     calibrate: tuple[str, ...]
     file: str
+    adds: frozenset[str] = frozenset()
+    """Mechanisms off by default (`OFF_BY_DEFAULT`) that this set switches on."""
 
     @property
     def on(self) -> frozenset[str]:
-        """The mechanisms this set keeps on."""
-        return ALL_MECHANISMS - self.off
+        """The mechanisms this set has."""
+        return (DEFAULT_MECHANISMS - self.off) | self.adds
 
     def apply(self, sc: Scenario) -> Scenario:
-        """`sc` with this set's mechanisms switched off (those the scenario itself switches off stay off)."""
-        return dataclasses.replace(sc, mechanisms=sc.mechanisms - self.off)
+        """`sc` with this set's mechanisms switched off (those the scenario itself switches off stay off) and
+        the ones it adds switched on."""
+        return dataclasses.replace(sc, mechanisms=(sc.mechanisms - self.off) | self.adds)
 
 
 def _err(node: MarkedDict, key: str, file: str, message: str) -> ScenarioError:
@@ -71,6 +75,7 @@ def load_set(path: str | Path) -> MechanismSet:
         raise _err(doc, "explains", file, "expected 'explains': a sentence saying what the explanation claims")
     node = doc.get("mechanisms")
     off: set[str] = set()
+    adds: set[str] = set()
     if node is not None:
         if not isinstance(node, MarkedDict):
             raise _err(doc, "mechanisms", file, "expected a mapping of mechanism names to true or false")
@@ -85,7 +90,9 @@ def load_set(path: str | Path) -> MechanismSet:
                 raise _err(node, mech, file, "expected true or false")
             if not flag:
                 off.add(mech)
-    on = ALL_MECHANISMS - off
+            elif mech not in DEFAULT_MECHANISMS:
+                adds.add(mech)
+    on = (DEFAULT_MECHANISMS - off) | adds
     calibrate = doc.get("calibrate")
     if calibrate is None:
         names = tuple(n for n in CALIBRATED if PARAMETERS[n].mechanism in on | {PROCESS})
@@ -103,7 +110,7 @@ def load_set(path: str | Path) -> MechanismSet:
         names = tuple(calibrate)
     if not names:
         raise _err(doc, "calibrate", file, "no parameter to calibrate under this set")
-    return MechanismSet(name.strip(), " ".join(explains.split()), frozenset(off), names, file)
+    return MechanismSet(name.strip(), " ".join(explains.split()), frozenset(off), names, file, frozenset(adds))
 
 
 def shipped_sets() -> list[Path]:
