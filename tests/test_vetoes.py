@@ -13,7 +13,7 @@ from diplosim.domain.mechanisms import ALL_MECHANISMS
 from diplosim.model.terms import diversion, election_closeness, political_stake, ruling_veto
 from diplosim.model.world import State
 from diplosim.scenario.params import load_parameters
-from diplosim.scenario.variants import without_given, without_mechanisms
+from diplosim.scenario.variants import without_given
 
 REPO = Path(__file__).resolve().parent.parent
 P = load_parameters(REPO / "scenarios" / "params" / "default.yaml", posterior=False).as_parameters()

@@ -20,7 +20,7 @@ from typing import Any
 
 from ..domain.kinds import ACTOR_MOVES, EVENT_KINDS, KINDS, LIFECYCLE_EVENTS, MOVE_EVENTS, MOVERS, TRIGGER_KINDS
 from ..domain.lifecycle import Stage
-from ..domain.mechanisms import MECHANISMS
+from ..domain.mechanisms import MECHANISMS, OFF_BY_DEFAULT
 from ..domain.parameters import PARAMETERS
 from ..domain.roles import ROLES as ROLE_MEANINGS
 from ..domain.variables import VARIABLES
@@ -165,7 +165,8 @@ TOP_DETAILS: dict[str, str] = {
     "claims": ("Each a mapping `at` (before the start), `magnitude` (rulings, default 1) and `source`: a court "
                "ruling whose claim is still unsettled when the window opens; it holds Tokyo's grievance up."),
     "triggers": f"At most {MAX_TRIGGERS}; ids must be unique.",
-    "mechanisms": "Name: true or false. Unnamed mechanisms stay on; 'process' cannot be switched off.",
+    "mechanisms": ("Name: true or false. Unnamed mechanisms keep their default: on, but for those off by "
+                   "default (ruling_camp_veto); 'process' cannot be switched off."),
     "params": "Parameter file (default scenarios/params/default.yaml) and overrides of its values.",
 }
 
@@ -361,7 +362,8 @@ def _initial() -> dict[str, Any]:
 
 
 def _mechanisms() -> dict[str, Any]:
-    props = {name: {"type": "boolean", "description": doc} for name, doc in MECHANISMS.items()}
+    props = {name: {"type": "boolean", "default": name not in OFF_BY_DEFAULT, "description": doc}
+             for name, doc in MECHANISMS.items()}
     return {"type": "object", "properties": props, "additionalProperties": False}
 
 
