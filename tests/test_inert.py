@@ -25,6 +25,7 @@ import numpy as np
 import pytest
 
 from diplosim import compile_scenario, load_scenario
+from diplosim.domain.mechanisms import OFF_BY_DEFAULT
 from diplosim.domain.parameters import PARAMETERS, Parameters
 from diplosim.explore.identify import at_prior_medians
 from diplosim.explore.targets import with_parameters
@@ -56,12 +57,15 @@ def total_variation(a: list[Hashable], b: list[Hashable]) -> float:
     return 0.5 * sum(abs(ca[k] - cb[k]) for k in set(ca) | set(cb)) / len(a)
 
 
-def _models() -> list[Model]:
+def _models(switch_on: frozenset[str] = frozenset()) -> list[Model]:
+    """Every recorded episode in free runs at the prior medians; `switch_on`: mechanisms off by default to add."""
     paths = sorted(HISTORY_DIR.glob("*.yaml"), key=lambda p: (p.stem not in FIRST, FIRST.index(p.stem)
                                                                if p.stem in FIRST else 0, p.stem))
     scenarios = [load_scenario(p) for p in paths]
     medians = at_prior_medians(scenarios[0].params).fixed()
-    return [compile_scenario(without_given(dataclasses.replace(sc, params=medians))) for sc in scenarios]
+    return [compile_scenario(without_given(dataclasses.replace(sc, params=medians,
+                                                               mechanisms=sc.mechanisms | switch_on)))
+            for sc in scenarios]
 
 
 def _runs(model: Model, values: dict[str, float], e: int, runs: int = RUNS) -> list[Hashable]:
@@ -86,14 +90,21 @@ def moved_episodes(models: list[Model], name: str, stop_at_first: bool, runs: in
 
 @pytest.mark.slow
 def test_no_declared_parameter_is_inert_in_every_episode_unless_declared_fixed():
+    # a mechanism off by default (OFF_BY_DEFAULT) leaves its parameters inert in every shipped episode by
+    # design: they are checked with it switched on, where they must act like any other
     models = _models()
-    inert = [n for n, info in PARAMETERS.items() if not info.fixed and not moved_episodes(models, n, True)
-             and not moved_episodes(models, n, True, RECHECK_RUNS)]
+    off = {n for n, info in PARAMETERS.items() if info.mechanism in OFF_BY_DEFAULT}
+    inert = [n for n, info in PARAMETERS.items() if not info.fixed and n not in off
+             and not moved_episodes(models, n, True) and not moved_episodes(models, n, True, RECHECK_RUNS)]
     assert not inert, (f"inert in free runs of every recorded episode: {', '.join(inert)}; remove them or declare "
                        "them fixed=... with the reason (sim/domain/parameters.py)")
     stale = {n: moved_episodes(models, n, True, RECHECK_RUNS) for n, info in PARAMETERS.items() if info.fixed}
     stale = {n: eps for n, eps in stale.items() if eps}
     assert not stale, f"declared fixed but they move an episode (the reason is stale): {stale}"
+    switched = _models(OFF_BY_DEFAULT)
+    inert_when_on = [n for n in sorted(off) if not moved_episodes(switched, n, True)
+                     and not moved_episodes(switched, n, True, RECHECK_RUNS)]
+    assert off and not inert_when_on, f"inert even with their mechanism switched on: {inert_when_on}"
 
 
 def test_a_fixed_parameter_is_neither_calibrated_nor_without_a_reason():

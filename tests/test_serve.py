@@ -337,15 +337,15 @@ def test_the_comparison_is_the_paired_difference_of_compare(app):
 
 
 def test_the_story_is_the_one_story_tells(app, tmp_path):
-    # replication 2 of seed 2: a told story needs a told decision, and the recalibrated model's replication 3
-    # (the one used before) keeps the pact at every review with no close call (20 lines, no decision told);
-    # replication 2 suspends its notice and tells 2 decisions (measured with `tell`, shipped model)
-    status, started = call(app, "POST", "/api/story", {"episode": EPISODE, "seed": "2", "story": 2, "runs": 150})
+    # replication 6 of seed 2: a told story needs a told decision, and since the model without the veto was
+    # shipped replication 2 (the one used before) renews with no close call (7 lines, no decision told);
+    # replication 6 suspends its notice and tells 5 decisions (measured with `tell`, shipped model)
+    status, started = call(app, "POST", "/api/story", {"episode": EPISODE, "seed": "2", "story": 6, "runs": 150})
     assert status == 200 and set(started) == {"job"}, started  # queued, told by the job's worker
     snap = finished(app, started["job"])
     assert snap["kind"] == "story" and snap["done"] == snap["runs"] == 151
     told = snap["story"]
-    code, out, _ = cli_lines(["story", str(SHIPPED_DIR / EPISODE), "--seed", "2", "--replication", "2",
+    code, out, _ = cli_lines(["story", str(SHIPPED_DIR / EPISODE), "--seed", "2", "--replication", "6",
                               "--runs", "150"], tmp_path)
     assert out.splitlines() == story_text(told)
     assert any("(p=" in line for line in told["lines"])  # told decisions (story.py: no "because" since issue 27)

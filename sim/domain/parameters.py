@@ -367,9 +367,7 @@ class Parameters:
         'Mean days between cabinet approval and the signing ceremony (arranging a ceremony takes from the '
         'next day to a few weeks).')
     consent_delay_days: float = declare(1.0, 30.0, 'days', 'process',
-        'When Tokyo is not ready to sign on the day, days until the new signing date.',
-        fixed="inert in free runs of every recorded episode: Tokyo is ready on the day of every signing the "
-              "free runs reach; kept for a counterpart that hesitates")
+        'When Tokyo is not ready to sign on the day, days until the new signing date.')
     reaction_days: float = declare(0.1, 30.0, 'days (mean)', 'process',
         'Mean delay between a decision to protest or boycott and the event.')
 
