@@ -38,6 +38,7 @@ from ..domain.lifecycle import Stage
 from ..domain.parameters import Parameters
 from ..domain.variables import VARIABLES
 from ..scenario.loader import ORIENTATIONS, Scenario, Trigger
+from ..scenario.variants import deciding
 from . import pickle_by_fields
 from .actors import ACTOR_CLASSES, Actor
 from .agreement import Agreement, Rules, anniversaries
@@ -214,10 +215,9 @@ def canonical_key(tr: Trigger) -> tuple[Any, ...]:
 
 
 def silenced_roles(sc: Scenario) -> frozenset[str]:
-    """Roles whose initiatives are off: those whose moves the file gives, and those it says do not decide."""
-    given = {tr.by for tr in sc.triggers if tr.given and tr.by is not None}
-    told = {role for role, cast in sc.actors.items() if cast.facts.get("decides", True) is False}
-    return frozenset(given | told) - {"executive"}
+    """Roles whose initiatives are off: those whose moves the file gives, and those it says do not decide
+    (`scenario.variants.deciding`, which the run's header reads too)."""
+    return frozenset(role for role in sc.actors if not deciding(sc, role))
 
 
 def compile_scenario(sc: Scenario) -> Model:

@@ -35,7 +35,17 @@ def without_mechanisms(sc: Scenario, names: Collection[str]) -> Scenario:
 
 
 def deciding(sc: Scenario, role: str) -> bool:
-    """Whether the actor in `role` takes initiatives of its own in `sc` (``actors.ROLE.decides``)."""
+    """Whether the actor in `role` takes initiatives of its own in `sc`: Seoul always (a file may give its
+    choices, not silence it); any other actor unless the file says so (``actors.ROLE.decides: false``) or
+    gives a move of its own (a role whose move is given takes no initiatives: the engine's
+    `silenced_roles`)."""
+    if role == "executive":
+        return True
+    return told_to_decide(sc, role) and not any(tr.given and tr.by == role for tr in sc.triggers)
+
+
+def told_to_decide(sc: Scenario, role: str) -> bool:
+    """What the file says of `role` (``actors.ROLE.decides``, true unless given as false)."""
     return bool(sc.actors[role].facts.get("decides", True))
 
 
@@ -61,7 +71,8 @@ def assumptions(sc: Scenario) -> list[str]:
     for name in EXECUTIVE_CHOICES:
         if name in sc.actors["executive"].facts:
             out.append(f"{name}: {sc.actors['executive'].facts[name]} (Seoul's choice)")
-    out += [f"the {role} takes no initiatives" for role in ROLES if role != "executive" and not deciding(sc, role)]
+    out += [f"the {role} takes no initiatives" for role in ROLES
+            if role != "executive" and role in sc.actors and not told_to_decide(sc, role)]
     return out
 
 
