@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import json
 import math
-import signal
 from pathlib import Path
 from typing import Any
 
@@ -22,19 +21,17 @@ from diplosim.present.glossary import OUTCOME_LABELS, PARAMETER_LABELS, UNIT_WOR
 from diplosim.run.ensemble import run_indices
 from diplosim.scenario.loader import OUTCOMES
 from diplosim.scenario.shipped import SHIPPED_DIR
-from tests.browser import require_chromium
 from tests.test_serve import (
     EPISODE,
     _choose,
     _distribution,
     _open,
-    _playwright,
     _run,
+    _served_browser,
     _watch,
     call,
     cli_lines,
     finished,
-    start_serve,
 )
 
 CARD_RUNS = 20
@@ -221,91 +218,82 @@ def _texts(page: Any, selector: str) -> list[str]:
 
 @pytest.mark.slow
 def test_the_page_for_a_room_in_chromium(tmp_path, small_report, monkeypatch):
-    chromium = require_chromium()
-    sync_playwright = _playwright()
     report, card_file = small_report
     monkeypatch.setenv(model_card.CARD_ENV, str(card_file))  # the server shows the card of this validate run
-    proc, url = start_serve()
     problems: list[str] = []
     found: dict[str, Any] = {}
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
-            for width, height in ((1280, 720), (390, 844)):
-                page = browser.new_page(viewport={"width": width, "height": height}, accept_downloads=True)
-                _watch(page, problems)
-                # no group has saved anything (answered here: this branch's server has no groups routes yet)
-                page.route("**/api/groups", lambda route: route.fulfill(
-                    status=200, content_type="application/json", body='{"groups": []}'))
-                _open(page, url)
-                _run(page, "200")
-                found[f"given {width}"] = _distribution(page, "now")
-                found[f"who given {width}"] = page.inner_text("#who-decides")
-                found[f"lines given {width}"] = _texts(page, ".who-line")
-                found[f"overflow {width}"] = _overflow(page)
-                found[f"rows {width}"] = page.evaluate(_ROWS_JS)
-                # one click: the free run
-                page.click("#mode-switch")
-                page.wait_for_selector("body[data-run=done]", timeout=60_000)
-                found[f"free {width}"] = _distribution(page, "now")
-                found[f"who free {width}"] = page.inner_text("#who-decides")
-                found[f"lines free {width}"] = _texts(page, ".who-line")
-                found[f"overflow free {width}"] = _overflow(page)
-                page.click("#tab-info")
-                page.wait_for_selector("#card td[data-p]")
-                found[f"overflow info {width}"] = _overflow(page)
-                found[f"card {width}"] = page.evaluate("""() => [...document.querySelectorAll("#card td[data-p]")]
-                    .map((c) => [c.dataset.episode, c.dataset.side, Number(c.dataset.p), c.textContent])""")
-                found[f"fails {width}"] = page.evaluate(
-                    """() => [...document.querySelectorAll("[data-fails]")].map((n) => n.dataset.fails)""")
-                page.click("#tab-groups")
-                page.wait_for_selector("#groups-count:not(:empty)")
-                found[f"overflow groups {width}"] = _overflow(page)
-                page.click("#tab-model")
-                if width == 1280:
-                    # the results stay in view while the parameters scroll
-                    page.locator("#params .param").last.scroll_into_view_if_needed()
-                    found["run in view"] = page.locator("#run").bounding_box()
-                    found["params in view"] = page.locator("#params .param").last.bounding_box()
-                    # figure export: an SVG file and a PNG file
-                    for kind in ("svg", "png"):
-                        with page.expect_download() as download:
-                            page.click(f"button[data-export='timing-chart:{kind}']")
-                        saved = tmp_path / download.value.suggested_filename
-                        download.value.save_as(saved)
-                        found[kind] = saved
-                    # the add-trigger form shows only what applies to the kind chosen
-                    shown = {}
-                    for kind in ("talks", "us_pressure", "missile_test"):
-                        page.select_option("#add-kind", kind)
-                        shown[kind] = (page.is_visible("#add-issue-label"), page.is_visible("#add-by-label"),
-                                       page.inner_text("#add-mover"))
-                    found["add form"] = shown
-                    # a link carries its result: a new page shows it without running
-                    link = page.url
-                    other = browser.new_page(viewport={"width": 1280, "height": 720})
-                    other.goto(link)
-                    other.wait_for_selector("body[data-run=done]", timeout=20_000)
-                    found["linked"] = _distribution(other, "now")
-                    found["linked mode"] = other.input_value("#mode")
-                    # an uploaded file keeps its name
-                    upload = tmp_path / "my-2019.yaml"
-                    upload.write_text("extends: ../history/gsomia-2019.yaml\nname: Our 2019\n", encoding="utf-8")
-                    other.select_option("#episode", "upload")
-                    other.set_input_files("#upload-file", str(upload))
-                    other.wait_for_selector("#episode-file:not(:empty)")
-                    found["upload option"] = other.inner_text("#episode option[value=upload]")
-                    _run(other, "50")
-                    found["upload sides"] = other.inner_text("#sides-note")
-                    # a wrong value typed in: the error names the field in words
-                    other.fill("[data-param=walkaway_cost]", "99")
-                    other.wait_for_selector("[data-for='param:walkaway_cost']:not(:empty)")
-                    found["param error"] = other.inner_text("[data-for='param:walkaway_cost']")
-                page.close()
-            browser.close()
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=20)
+    with _served_browser() as (browser, _, url):
+        for width, height in ((1280, 720), (390, 844)):
+            page = browser.new_page(viewport={"width": width, "height": height}, accept_downloads=True)
+            _watch(page, problems)
+            # no group has saved anything (answered here: this branch's server has no groups routes yet)
+            page.route("**/api/groups", lambda route: route.fulfill(
+                status=200, content_type="application/json", body='{"groups": []}'))
+            _open(page, url)
+            _run(page, "200")
+            found[f"given {width}"] = _distribution(page, "now")
+            found[f"who given {width}"] = page.inner_text("#who-decides")
+            found[f"lines given {width}"] = _texts(page, ".who-line")
+            found[f"overflow {width}"] = _overflow(page)
+            found[f"rows {width}"] = page.evaluate(_ROWS_JS)
+            # one click: the free run
+            page.click("#mode-switch")
+            page.wait_for_selector("body[data-run=done]", timeout=60_000)
+            found[f"free {width}"] = _distribution(page, "now")
+            found[f"who free {width}"] = page.inner_text("#who-decides")
+            found[f"lines free {width}"] = _texts(page, ".who-line")
+            found[f"overflow free {width}"] = _overflow(page)
+            page.click("#tab-info")
+            page.wait_for_selector("#card td[data-p]")
+            found[f"overflow info {width}"] = _overflow(page)
+            found[f"card {width}"] = page.evaluate("""() => [...document.querySelectorAll("#card td[data-p]")]
+                .map((c) => [c.dataset.episode, c.dataset.side, Number(c.dataset.p), c.textContent])""")
+            found[f"fails {width}"] = page.evaluate(
+                """() => [...document.querySelectorAll("[data-fails]")].map((n) => n.dataset.fails)""")
+            page.click("#tab-groups")
+            page.wait_for_selector("#groups-count:not(:empty)")
+            found[f"overflow groups {width}"] = _overflow(page)
+            page.click("#tab-model")
+            if width == 1280:
+                # the results stay in view while the parameters scroll
+                page.locator("#params .param").last.scroll_into_view_if_needed()
+                found["run in view"] = page.locator("#run").bounding_box()
+                found["params in view"] = page.locator("#params .param").last.bounding_box()
+                # figure export: an SVG file and a PNG file
+                for kind in ("svg", "png"):
+                    with page.expect_download() as download:
+                        page.click(f"button[data-export='timing-chart:{kind}']")
+                    saved = tmp_path / download.value.suggested_filename
+                    download.value.save_as(saved)
+                    found[kind] = saved
+                # the add-trigger form shows only what applies to the kind chosen
+                shown = {}
+                for kind in ("talks", "us_pressure", "missile_test"):
+                    page.select_option("#add-kind", kind)
+                    shown[kind] = (page.is_visible("#add-issue-label"), page.is_visible("#add-by-label"),
+                                   page.inner_text("#add-mover"))
+                found["add form"] = shown
+                # a link carries its result: a new page shows it without running
+                link = page.url
+                other = browser.new_page(viewport={"width": 1280, "height": 720})
+                other.goto(link)
+                other.wait_for_selector("body[data-run=done]", timeout=20_000)
+                found["linked"] = _distribution(other, "now")
+                found["linked mode"] = other.input_value("#mode")
+                # an uploaded file keeps its name
+                upload = tmp_path / "my-2019.yaml"
+                upload.write_text("extends: ../history/gsomia-2019.yaml\nname: Our 2019\n", encoding="utf-8")
+                other.select_option("#episode", "upload")
+                other.set_input_files("#upload-file", str(upload))
+                other.wait_for_selector("#episode-file:not(:empty)")
+                found["upload option"] = other.inner_text("#episode option[value=upload]")
+                _run(other, "50")
+                found["upload sides"] = other.inner_text("#sides-note")
+                # a wrong value typed in: the error names the field in words
+                other.fill("[data-param=walkaway_cost]", "99")
+                other.wait_for_selector("[data-for='param:walkaway_cost']:not(:empty)")
+                found["param error"] = other.inner_text("[data-for='param:walkaway_cost']")
+            page.close()
     assert problems == []
     # the Info tab's numbers are validate's, for the card's settings (20 runs, seed 5)
     expected = sorted((e["name"], side, e[side]["p"]) for e in report["episodes"] for side in ("free", "loo",
@@ -360,8 +348,6 @@ def test_the_lecturers_view_lists_and_compares_groups_in_chromium(app, tmp_path)
     """The lecturer's tab against the groups routes as `classroom.py` documents them (answered here by the
     test, with a real comparison of two groups' settings made by `compare`): the server of this branch does
     not have them yet."""
-    chromium = require_chromium()
-    sync_playwright = _playwright()
     states = {"red": {"episode": EPISODE}, "blue": {"episode": EPISODE, "mechanisms": {"quasi_alliance": False}}}
     models = [prepare({**state, "runs": 80, "seed": "1"}, app.workspace).model for state in states.values()]
     report = compare(models, 80, 1, lambda model, runs, seed: run_indices(model, seed, range(runs)))
@@ -388,39 +374,32 @@ def test_the_lecturers_view_lists_and_compares_groups_in_chromium(app, tmp_path)
         snap = {"id": "c0ffee", "kind": "compare", "status": "done", "done": 80, "runs": 80, "seed": 1, **report}
         route.fulfill(status=200, content_type="application/json", body=json.dumps(snap))
 
-    proc, url = start_serve()
     problems: list[str] = []
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
-            page = browser.new_page(viewport={"width": 1280, "height": 720})
-            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-            page.route("**/api/groups", groups)
-            page.route("**/api/groups/compare", compared)
-            page.route("**/api/jobs/c0ffee", job)
-            _open(page, url)
-            page.fill("#group-name", "red")
-            page.click("#save-group")
-            page.wait_for_selector("#group-note:not(:empty)")
-            note = page.inner_text("#group-note")
-            page.click("#tab-groups")
-            page.wait_for_selector("#groups-table input[data-group=blue]")
-            page.click("#groups-compare")  # nothing ticked: said beside the button, nothing asked
-            page.wait_for_selector("[data-for=groups]:not(:empty)")
-            too_few = page.inner_text("[data-for=groups]")
-            page.check("#groups-table input[data-group=red]")
-            page.check("#groups-table input[data-group=blue]")
-            page.fill("#groups-runs", "80")
-            page.fill("#groups-seed", "1")
-            page.click("#groups-compare")
-            page.wait_for_selector("body[data-groups=done]")
-            shown = {(c.get_attribute("data-group"), c.get_attribute("data-outcome")): float(c.get_attribute("data-p"))
-                     for c in page.query_selector_all("#groups-result td[data-p]")}
-            diff = page.inner_text("#groups-result td[data-diff='blue:suspended']")
-            browser.close()
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=20)
+    with _served_browser() as (browser, _, url):
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+        page.route("**/api/groups", groups)
+        page.route("**/api/groups/compare", compared)
+        page.route("**/api/jobs/c0ffee", job)
+        _open(page, url)
+        page.fill("#group-name", "red")
+        page.click("#save-group")
+        page.wait_for_selector("#group-note:not(:empty)")
+        note = page.inner_text("#group-note")
+        page.click("#tab-groups")
+        page.wait_for_selector("#groups-table input[data-group=blue]")
+        page.click("#groups-compare")  # nothing ticked: said beside the button, nothing asked
+        page.wait_for_selector("[data-for=groups]:not(:empty)")
+        too_few = page.inner_text("[data-for=groups]")
+        page.check("#groups-table input[data-group=red]")
+        page.check("#groups-table input[data-group=blue]")
+        page.fill("#groups-runs", "80")
+        page.fill("#groups-seed", "1")
+        page.click("#groups-compare")
+        page.wait_for_selector("body[data-groups=done]")
+        shown = {(c.get_attribute("data-group"), c.get_attribute("data-outcome")): float(c.get_attribute("data-p"))
+                 for c in page.query_selector_all("#groups-result td[data-p]")}
+        diff = page.inner_text("#groups-result td[data-diff='blue:suspended']")
     assert problems == []
     assert note.startswith('Saved for the lecturer as "red"') and asked[0]["group"] == "red"
     assert asked[0]["state"]["episode"] == EPISODE
@@ -445,31 +424,22 @@ def test_the_page_shows_the_patrons_pressure_and_who_silences_it_in_chromium():
     """The guide's 2.3 on the page: in the history file Washington's visits are given, so it takes no
     initiative of its own; with the four US triggers removed it decides and presses; the counterfactual that
     silences it says it decides nothing, and its pressure index stays lower."""
-    chromium = require_chromium()
-    sync_playwright = _playwright()
-    proc, url = start_serve()
     problems: list[str] = []
     found: dict[str, Any] = {}
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            _watch(page, problems)
-            _open(page, url)
-            _run(page, "200")
-            found["history"] = _pressure(page)
-            for trigger in ("stilwell-visit", "milley-visit", "esper-visit", "senate-resolution"):
-                page.uncheck(f"input[aria-label='keep {trigger}']")
-            _run(page)
-            found["no US triggers"] = _pressure(page)
-            _choose(page, "counterfactuals/2019-no-us-pressure.yaml")
-            _run(page, "200")
-            found["silenced"] = _pressure(page)
-            found["silenced who"] = page.inner_text("#who-decides")
-            browser.close()
-    finally:
-        proc.terminate()
-        proc.wait(20)
+    with _served_browser() as (browser, _, url):
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        _watch(page, problems)
+        _open(page, url)
+        _run(page, "200")
+        found["history"] = _pressure(page)
+        for trigger in ("stilwell-visit", "milley-visit", "esper-visit", "senate-resolution"):
+            page.uncheck(f"input[aria-label='keep {trigger}']")
+        _run(page)
+        found["no US triggers"] = _pressure(page)
+        _choose(page, "counterfactuals/2019-no-us-pressure.yaml")
+        _run(page, "200")
+        found["silenced"] = _pressure(page)
+        found["silenced who"] = page.inner_text("#who-decides")
     assert not problems, problems
     history, removed, silenced = found["history"], found["no US triggers"], found["silenced"]
     for shown in (history, removed, silenced):

@@ -495,6 +495,24 @@ def _playwright() -> Any:
     return sync_playwright
 
 
+@contextlib.contextmanager
+def _served_browser() -> Iterator[tuple[Any, subprocess.Popen[str], str]]:
+    """Headless Chromium (through Playwright) and `run.py serve` in a process of its own: (browser, the
+    server's process, its address). The server is stopped with Ctrl-C when the block ends (its return code
+    is then set); a missing browser or Playwright skips the test, or fails it where CI is set."""
+    chromium = require_chromium()
+    sync_playwright = _playwright()
+    proc, url = start_serve()
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+            yield browser, proc, url
+            browser.close()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=20)
+
+
 def _distribution(page: Any, side: str) -> dict[str, float]:
     cells = page.query_selector_all(f"#outcome-table td[data-side={side}]")
     return {c.get_attribute("data-outcome"): float(c.get_attribute("data-p")) for c in cells}
@@ -547,63 +565,54 @@ def _overlaps(page: Any, selector: str) -> list[str]:
 
 @pytest.mark.slow
 def test_the_page_in_chromium_runs_changes_and_compares(tmp_path):
-    chromium = require_chromium()
-    sync_playwright = _playwright()
-    proc, url = start_serve()
     problems: list[str] = []
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
-            page = browser.new_page(viewport={"width": 1400, "height": 1800}, accept_downloads=True)
-            _watch(page, problems)
-            page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
-            page.on("request", lambda r: None if r.url.startswith((url, "blob:", "data:"))
-                    else problems.append(f"request outside the server: {r.url}"))
-            _open(page, url)
-            _run(page, "300", timeout=30_000)
-            first = _distribution(page, "now")
-            page.uncheck("#mechanism-quasi_alliance")
-            _run(page, timeout=30_000)
-            before, now = _distribution(page, "before"), _distribution(page, "now")
-            page.wait_for_selector("#story li")
-            assert _overlaps(page, "#timing-chart") == [], "labels of the timing chart cover its bars"
-            shot = ARTIFACTS / "classroom-screenshot.png"
-            shot.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(shot), full_page=True)
-            print(f"screenshot of the classroom page: {shot}")
-            link = page.url
-            with page.expect_download() as download:
-                page.click("#download")
-            saved = tmp_path / download.value.suggested_filename
-            download.value.save_as(saved)
-            # the link restores the settings in a new page
-            other = browser.new_page()
-            other.goto(link)
-            other.wait_for_selector("body[data-ready=yes]", timeout=20_000)
-            restored = other.is_checked("#mechanism-quasi_alliance"), other.input_value("#runs")
-            # a mistake typed into a date field: the loader's line beside it
-            other.fill("input[data-trigger='export-controls']", "2019-02-30")
-            other.wait_for_selector("[data-for='trigger:export-controls']:not(:empty)")
-            bad_date = other.inner_text("[data-for='trigger:export-controls']")
-            other.fill("input[data-trigger='export-controls']", "2019-07-01")
-            # dragging the trigger along the timeline moves its date
-            dot = other.locator("circle[data-id='export-controls']").bounding_box()
-            other.mouse.move(dot["x"] + dot["width"] / 2, dot["y"] + dot["height"] / 2)
-            other.mouse.down()
-            other.mouse.move(dot["x"] + 80, dot["y"] + dot["height"] / 2, steps=5)
-            other.mouse.up()
-            other.wait_for_selector("[data-for='trigger:export-controls']:empty", state="attached")
-            dragged = other.input_value("input[data-trigger='export-controls']")
-            # a pasted text that is not a scenario: the loader's line beside the upload
-            other.select_option("#episode", "upload")
-            other.fill("#upload-text", "just some words")
-            other.click("#upload-use")
-            other.wait_for_selector("[data-for='episode']:not(:empty)")
-            bad_upload = other.inner_text("[data-for='episode']")
-            browser.close()
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=20)
+    with _served_browser() as (browser, proc, url):
+        page = browser.new_page(viewport={"width": 1400, "height": 1800}, accept_downloads=True)
+        _watch(page, problems)
+        page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+        page.on("request", lambda r: None if r.url.startswith((url, "blob:", "data:"))
+                else problems.append(f"request outside the server: {r.url}"))
+        _open(page, url)
+        _run(page, "300", timeout=30_000)
+        first = _distribution(page, "now")
+        page.uncheck("#mechanism-quasi_alliance")
+        _run(page, timeout=30_000)
+        before, now = _distribution(page, "before"), _distribution(page, "now")
+        page.wait_for_selector("#story li")
+        assert _overlaps(page, "#timing-chart") == [], "labels of the timing chart cover its bars"
+        shot = ARTIFACTS / "classroom-screenshot.png"
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shot), full_page=True)
+        print(f"screenshot of the classroom page: {shot}")
+        link = page.url
+        with page.expect_download() as download:
+            page.click("#download")
+        saved = tmp_path / download.value.suggested_filename
+        download.value.save_as(saved)
+        # the link restores the settings in a new page
+        other = browser.new_page()
+        other.goto(link)
+        other.wait_for_selector("body[data-ready=yes]", timeout=20_000)
+        restored = other.is_checked("#mechanism-quasi_alliance"), other.input_value("#runs")
+        # a mistake typed into a date field: the loader's line beside it
+        other.fill("input[data-trigger='export-controls']", "2019-02-30")
+        other.wait_for_selector("[data-for='trigger:export-controls']:not(:empty)")
+        bad_date = other.inner_text("[data-for='trigger:export-controls']")
+        other.fill("input[data-trigger='export-controls']", "2019-07-01")
+        # dragging the trigger along the timeline moves its date
+        dot = other.locator("circle[data-id='export-controls']").bounding_box()
+        other.mouse.move(dot["x"] + dot["width"] / 2, dot["y"] + dot["height"] / 2)
+        other.mouse.down()
+        other.mouse.move(dot["x"] + 80, dot["y"] + dot["height"] / 2, steps=5)
+        other.mouse.up()
+        other.wait_for_selector("[data-for='trigger:export-controls']:empty", state="attached")
+        dragged = other.input_value("input[data-trigger='export-controls']")
+        # a pasted text that is not a scenario: the loader's line beside the upload
+        other.select_option("#episode", "upload")
+        other.fill("#upload-text", "just some words")
+        other.click("#upload-use")
+        other.wait_for_selector("[data-for='episode']:not(:empty)")
+        bad_upload = other.inner_text("[data-for='episode']")
     assert proc.returncode == 0
     assert problems == []
     assert before == first  # the run before the change, paired: the same replications again
