@@ -461,6 +461,25 @@ def test_serve_prints_its_address_and_stops_cleanly(how):
     assert len(err.strip().splitlines()) == 1 and "stopped" in err, err
 
 
+def test_serve_stops_when_sigterm_goes_to_its_whole_process_group():
+    # A service manager (or a terminal's job control) sends SIGTERM to the whole group: the pool's workers die
+    # with the server, one of them holding the lock of the pool's task queue, on which Pool.terminate alone
+    # would wait forever. The server must still end, within its pool-ending timeout (10 s) and a margin.
+    proc = subprocess.Popen([sys.executable, str(REPO / "run.py"), "serve", "--port", "0", "--workers", "2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        line = proc.stdout.readline() if proc.stdout else ""
+        assert "http://" in line, line
+        os.killpg(proc.pid, signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+    assert proc.returncode == 0, err
+    assert "stopped by SIGTERM" in err, err
+
+
 def test_serve_on_another_address_warns_that_anyone_can_use_it():
     proc, url = start_serve("--host", "0.0.0.0")
     try:

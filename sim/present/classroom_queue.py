@@ -43,7 +43,7 @@ import numpy as np
 from ..model import COMPILED_ENV, CompiledModelError, check_compiled, compiled_in_use, default_compiled_dir
 from ..run.ensemble import run_one
 from ..run.fan import DEFAULT_BINS, FanReducer, fan_grid
-from ..run.parallel import _context, default_workers, pack, quiet_worker
+from ..run.parallel import _context, default_workers, end_pool, pack, quiet_worker
 from .story import tell
 
 if TYPE_CHECKING:
@@ -392,7 +392,6 @@ class RoomQueue:
             pool, self._pool = self._pool, None
         self._loop.join(5)
         if pool is not None:
-            pool.terminate()
-            pool.join()
+            end_pool(pool)  # whatever killed its workers (a SIGTERM to the whole process group)
         self._threads.shutdown(wait=True, cancel_futures=True)
         self._finisher.shutdown(wait=True)

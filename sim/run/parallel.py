@@ -83,6 +83,32 @@ def quiet_worker() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
+POOL_END_SECONDS = 10.0
+"""How long ending a pool may take before its processes are killed instead (`end_pool`)."""
+
+
+def end_pool(pool: Any, timeout: float = POOL_END_SECONDS) -> None:
+    """End `pool`'s processes and wait for them (`Pool.terminate` and `join`), but never hang.
+
+    `Pool.terminate` first takes the lock of the pool's task queue, which an idle worker holds while it
+    waits for a task; a worker killed from outside while waiting (a SIGTERM sent to the whole process group,
+    as a service manager or a terminal's job control sends it) never gives the lock back, and `terminate`
+    then waits forever. After `timeout` seconds this kills the remaining child processes instead and
+    returns; the stuck ending is left to a daemon thread, and the pool's finalizer does not run again at exit.
+    """
+    def finish() -> None:
+        pool.terminate()
+        pool.join()
+
+    ender = threading.Thread(target=finish, name="pool-end", daemon=True)
+    ender.start()
+    ender.join(timeout)
+    if ender.is_alive():
+        for child in multiprocessing.active_children():
+            child.kill()
+            child.join(timeout)
+
+
 def _init_worker(model: Model) -> None:
     """Pool initializer: keep the model; leave Ctrl-C to the main process."""
     global _worker_model
@@ -117,8 +143,7 @@ def pool_chunks(model: Model, seed: int, chunks: Sequence[list[int]],
         yield from pool.imap_unordered(_pool_task, [(seed, c) for c in chunks])
         pool.close()
     finally:
-        pool.terminate()  # also on Ctrl-C or an error: do not leave workers behind
-        pool.join()
+        end_pool(pool)  # also on Ctrl-C or an error: do not leave workers behind
 
 
 # -- an ordered map over a pool, for experiments that are not ensembles ---------------
@@ -151,8 +176,7 @@ def pool_map(fn: Callable[[Any, Any], Any], items: Sequence[Any], state: Any, wo
         yield from pool.imap(_state_task, [(fn, item) for item in items], chunksize=max(1, chunk))
         pool.close()
     finally:
-        pool.terminate()
-        pool.join()
+        end_pool(pool)
 
 
 # -- the runner ---------------------------------------------------------------------
