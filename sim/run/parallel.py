@@ -93,8 +93,9 @@ def end_pool(pool: Any, timeout: float = POOL_END_SECONDS) -> None:
     `Pool.terminate` first takes the lock of the pool's task queue, which an idle worker holds while it
     waits for a task; a worker killed from outside while waiting (a SIGTERM sent to the whole process group,
     as a service manager or a terminal's job control sends it) never gives the lock back, and `terminate`
-    then waits forever. After `timeout` seconds this kills the remaining child processes instead and
-    returns; the stuck ending is left to a daemon thread, and the pool's finalizer does not run again at exit.
+    then waits forever. After `timeout` seconds this kills the pool's remaining worker processes instead
+    (only its own: another pool or process this one started is left alone) and returns; the stuck ending is
+    left to a daemon thread, and the pool's finalizer does not run again at exit.
     """
     def finish() -> None:
         pool.terminate()
@@ -104,9 +105,12 @@ def end_pool(pool: Any, timeout: float = POOL_END_SECONDS) -> None:
     ender.start()
     ender.join(timeout)
     if ender.is_alive():
-        for child in multiprocessing.active_children():
-            child.kill()
-            child.join(timeout)
+        # `Pool` keeps its worker processes in `_pool`, the one handle on them it has (no public accessor)
+        workers = list(getattr(pool, "_pool", ()))
+        for worker in workers:
+            worker.kill()
+        for worker in workers:
+            worker.join(timeout)
 
 
 def _init_worker(model: Model) -> None:
