@@ -496,6 +496,7 @@ def _merge_triggers(base: MarkedList, child: MarkedList) -> MarkedList:
     for j, item in enumerate(child):
         entry = (item, _file_of(child, j), child.place(j))
         if isinstance(item, MarkedDict) and set(item) == {"remove"}:
+            _id_not_number(item, "remove", f"triggers[{j}].remove")
             target = _trigger_id({"id": item["remove"]})
             if target is None:
                 raise _err(item, "remove", f"triggers[{j}].remove",
@@ -518,6 +519,16 @@ def _merge_triggers(base: MarkedList, child: MarkedList) -> MarkedList:
             out.item_files[len(out)] = file  # type: ignore[attr-defined]
             out.append(item)
     return out
+
+
+def _id_not_number(node: MarkedDict, key: str, where: str) -> None:
+    """A trigger's id is a name other entries and `--set` refer to: a YAML number would silently stand for
+    another spelling (an unquoted 1.10 reads as 1.1, 010 as 8, 1_000 as 1000), so ids must be text."""
+    value = node.get(key)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise _err(node, key, where, f"expected an id in text, found the number {value!r}: an unquoted id that "
+                                     "looks like a number is read as one (1.10 as 1.1, 010 as 8); put it in "
+                                     "quotes")
 
 
 def _trigger_id(item: Any) -> str | None:
@@ -786,6 +797,7 @@ def _trigger(item: Any, i: int, listing: MarkedList, start: date, end: date) -> 
     if not isinstance(item, MarkedDict):
         raise _err(listing, i, where, f"expected a trigger mapping, found {_describe(item)}")
     _check_keys(item, where, TRIGGER_KEYS, required=("id", "kind"))
+    _id_not_number(item, "id", f"{where}.id")
     tid = _text(item, "id", f"{where}.id", required=True)
     kind = item["kind"]
     if not isinstance(kind, str) or kind not in TRIGGER_KINDS:

@@ -111,7 +111,8 @@ DIST_DOCS: dict[str, tuple[str, dict[str, str]]] = {
 }
 
 TRIGGER_DOCS: dict[str, str] = {
-    "id": "Unique name of the trigger; `extends` and `--set triggers.ID.FIELD` refer to it.",
+    "id": "Unique name of the trigger, in text (quote one that looks like a number); `extends` and "
+          "`--set triggers.ID.FIELD` refer to it.",
     "kind": "What happens (see each kind's effect).",
     "at": "Fires once on this date (a historical fact; needs `source`). Must lie in the window.",
     "rate": "Fires at random (a Poisson process) this many times per year on average.",
