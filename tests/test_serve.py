@@ -479,7 +479,7 @@ def test_serve_stops_when_sigterm_goes_to_its_whole_process_group():
 
 
 def test_serve_on_another_address_warns_that_anyone_can_use_it():
-    proc, url = start_serve("--host", "0.0.0.0")
+    proc, url = start_serve("--host", "0.0.0.0", "--allow-host", "Room.Example")
     try:
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=20)
@@ -488,7 +488,14 @@ def test_serve_on_another_address_warns_that_anyone_can_use_it():
             proc.kill()
     assert proc.returncode == 0, err
     assert "anyone" in err and "warning" in err
+    assert "numeric addresses and to room.example" in err  # the names it answers to besides numbers
     assert "0.0.0.0" not in url or not classroom.reachable_addresses()  # an address students can type
+
+
+def test_serve_refuses_an_allowed_host_with_a_port_in_one_line(capsys):
+    assert cli.main(["serve", "--allow-host", "room.example:8765"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--allow-host" in err and "not a host name" in err
 
 
 def test_serve_on_a_port_in_use_says_so_in_one_line(server, capsys, monkeypatch):

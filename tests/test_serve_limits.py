@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from diplosim.present import classroom, classroom_jobs, classroom_queue
-from diplosim.present.classroom import ClassroomApp, ClassroomServer, is_loopback, same_origin
+from diplosim.present.classroom import ClassroomApp, ClassroomServer, host_name, is_loopback, same_origin
 from diplosim.present.classroom_jobs import BaseJob, Client
 from diplosim.present.classroom_state import MAX_PAGE_RUNS
 
@@ -292,8 +292,9 @@ def test_the_real_caps_take_one_press_at_the_largest_run_and_not_two():
 
 
 @contextlib.contextmanager
-def serving(host: str = "127.0.0.1", app: ClassroomApp | None = None) -> Iterator[ClassroomServer]:
-    server = ClassroomServer(host, 0, app)
+def serving(host: str = "127.0.0.1", app: ClassroomApp | None = None,
+            names: tuple[str, ...] | list[str] = ()) -> Iterator[ClassroomServer]:
+    server = ClassroomServer(host, 0, app, names)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -392,6 +393,34 @@ def test_a_server_on_every_address_is_not_loopback_and_prints_addresses_students
     monkeypatch.setattr(classroom, "reachable_addresses", lambda: [])
     with serving("0.0.0.0") as server:
         assert server.urls == [server.url]  # nothing better found: the address bound
+
+
+def test_off_loopback_a_request_must_name_the_server_by_number_localhost_or_an_allowed_name():
+    # a DNS rebinding attack reaches a server through a name the attacker controls: off loopback the server
+    # answers only to numeric addresses (no DNS involved), localhost, and names the teacher gave
+    with serving("0.0.0.0", names=["Class-Room.example."]) as server:
+        assert not server.loopback and server.host_names == {"class-room.example"}
+        port = server.port
+        for host in (f"attacker.example:{port}", "attacker.example", f"127.0.0.1.attacker.example:{port}", "",
+                     f"class-room.example.attacker.example:{port}", f"0x7f.1:{port}", f"[::1:{port}"):
+            status, _, answer = request(server, "GET", "/api/meta", headers={"Host": host})
+            assert status == 421, host
+            one_line(json.loads(answer))
+        for host in (f"192.0.2.7:{port}", f"127.0.0.1:{port}", f"[::1]:{port}", f"localhost:{port}", "10.1.2.3",
+                     f"CLASS-ROOM.example:{port}", f"class-room.example.:{port}"):
+            assert request(server, "GET", "/api/meta", headers={"Host": host})[0] == 200, host
+    with serving("0.0.0.0") as server:  # no name allowed: numbers and localhost only
+        assert request(server, "GET", "/api/meta", headers={"Host": f"class-room.example:{server.port}"})[0] == 421
+    with serving(names=["class-room.example"]) as server:  # on loopback an allowed name counts too, with the port
+        assert request(server, "GET", "/api/meta", headers={"Host": f"class-room.example:{server.port}"})[0] == 200
+        assert request(server, "GET", "/api/meta", headers={"Host": f"attacker.example:{server.port}"})[0] == 421
+
+
+@pytest.mark.parametrize("bad", ["", "  ", "room:8765", "http://room", "room/x", "a b", "[::1]"])
+def test_an_allowed_host_name_is_a_name_alone(bad):
+    with pytest.raises(ValueError, match="not a host name"):
+        host_name(bad)
+    assert host_name(" Room.Example. ") == "room.example"
 
 
 def test_loopback_is_decided_from_the_numeric_address():

@@ -27,7 +27,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ.pop(ALLOW_ENV, None)
     app = ClassroomApp(workers=args.workers)
     try:
-        server = ClassroomServer(args.host, args.port, app)
+        server = ClassroomServer(args.host, args.port, app, args.allow_host)
     except OSError as exc:
         app.close()
         raise UsageError(f"serve: cannot listen on {excerpt(args.host)} port {args.port} ({exc.strerror or exc}); "
@@ -36,7 +36,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:  # from here on a signal stops the server cleanly, even before it serves its first request
         if not server.loopback:  # decided from the address bound, however --host was spelt
             print(f"warning: listening on {server.host}: anyone who can reach this machine on that network can "
-                  "use the page (run simulations, upload scenario files)", file=sys.stderr)
+                  "use the page (run simulations, upload scenario files); it answers to this machine's numeric "
+                  "addresses"
+                  + (f" and to {', '.join(sorted(server.host_names))}" if server.host_names else
+                     " (--allow-host NAME: to a name as well)"), file=sys.stderr)
         if app.jobs.queue.fallback is not None:
             print(f"warning: no pool of processes ({excerpt(app.jobs.queue.fallback)}): the page's runs share this "
                   "process, one at a time", file=sys.stderr)
@@ -54,6 +57,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def allowed_name(text: str) -> str:
+    """An --allow-host name, checked (argparse turns the error into a usage line)."""
+    from ..present.classroom import host_name
+
+    try:
+        return host_name(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def add_serve_command(sub: Any) -> None:
     """Register `serve` on the subcommand parsers."""
     p = sub.add_parser("serve", help="the classroom page: change an episode in a local web page and run it")
@@ -62,6 +75,10 @@ def add_serve_command(sub: Any) -> None:
     p.add_argument("--host", default=DEFAULT_HOST, metavar="ADDRESS",
                    help=f"address to listen on (default {DEFAULT_HOST}, this machine only); another address "
                         "opens the page to that network")
+    p.add_argument("--allow-host", action="append", default=[], type=allowed_name, metavar="NAME",
+                   help="off this machine (--host 0.0.0.0 or an address of a network), also answer to the page "
+                        "opened as http://NAME:PORT/ (repeatable); by default such a server answers only to its "
+                        "numeric addresses and localhost, so that no other site can reach it through a DNS name")
     p.add_argument("--workers", type=whole(1, 256, "a number of processes"), default=None, metavar="N",
                    help="processes that run the page's replications (default: every core); the room's runs "
                         "share them in turn")

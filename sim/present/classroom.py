@@ -38,7 +38,9 @@ answered 400 with one line naming its field (`PageError`); a bug 500 with one li
 Uploaded text is written only into the server's private folder (`Workspace`); a request body is
 at most `MAX_BODY` bytes; on a loopback address (however it was spelt: decided from the address
 bound), requests must name the server as their host (so a web page elsewhere cannot reach the
-server through a rebound DNS name); a request with an Origin header must come from the server's
+server through a rebound DNS name); on another address they must name it by a numeric address
+(which no DNS name can rebind), as ``localhost``, or by a name the teacher allowed
+(``serve --allow-host NAME``); a request with an Origin header must come from the server's
 own origin; and a POST must say it is JSON (so a form elsewhere cannot send one without the
 browser asking first).
 """
@@ -51,7 +53,7 @@ import json
 import re
 import socket
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -401,6 +403,11 @@ class _Handler(BaseHTTPRequestHandler):
         if allowed is not None and host not in allowed:
             self._send(_error(421, "this server answers only to its own address"), close=True)
             return False
+        if allowed is None and not named_safely(host, self.server.host_names):
+            self._send(_error(421, f"this server answers to its numeric addresses and to the names it was started "
+                                   f"with; to open it as '{excerpt(host.rsplit(':', 1)[0])}', start it with "
+                                   "'serve --allow-host NAME'"), close=True)
+            return False
         origin = self.headers.get("Origin")
         if origin is not None and not same_origin(origin, host):
             self._send(_error(403, "this server answers only to its own page (the request came from "
@@ -438,6 +445,33 @@ def same_origin(origin: str, host: str) -> bool:
     except ValueError:  # a port that is no number
         return False
     return bool(same and ours.hostname)
+
+
+def named_safely(host: str, names: frozenset[str]) -> bool:
+    """Whether a request's Host header (lowercased) names a server that is not on loopback in a way no
+    other site's DNS can take over: a numeric address, ``localhost``, or one of `names` (the names the
+    teacher allowed, lowercased, with no trailing dot). A DNS rebinding attack needs a name of its own."""
+    try:
+        name = urlsplit(f"//{host}").hostname
+    except ValueError:  # a port that is no number
+        return False
+    if not name:
+        return False
+    name = name.rstrip(".")
+    try:
+        ipaddress.ip_address(name.split("%")[0])
+        return True
+    except ValueError:
+        return name == "localhost" or name in names
+
+
+def host_name(text: str) -> str:
+    """A name given to `serve --allow-host`, as `named_safely` compares it: lowercased, no trailing dot.
+    Raises ValueError for one that is empty or holds a port, a path or a space."""
+    name = text.strip().lower().rstrip(".")
+    if not name or any(c in name for c in ":/@[] \t?#"):
+        raise ValueError(f"'{excerpt(text)}' is not a host name (give the name alone, without a port)")
+    return name
 
 
 def is_loopback(address: str) -> bool:
@@ -487,15 +521,17 @@ def reachable_addresses() -> list[str]:
 class ClassroomServer(ThreadingHTTPServer):
     """The page on `host`:`port` (port 0: a free one), one thread per request, jobs in the background.
 
-    Whether the server is on a loopback address (`loopback`), and so checks each request's Host,
-    is decided from the address it is bound to, not from how `host` was spelt."""
+    Whether the server is on a loopback address (`loopback`), and so checks each request's Host against
+    its own names, is decided from the address it is bound to, not from how `host` was spelt; off loopback
+    a request must name it by a numeric address, ``localhost`` or one of `names` (`named_safely`)."""
 
     daemon_threads = True
     request_queue_size = 128
     """Connections the listening socket holds before they are accepted (socketserver's 5 would reset a
     room's pages that connect at the same moment while the server is busy loading a scenario)."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = DEFAULT_PORT, app: ClassroomApp | None = None) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = DEFAULT_PORT, app: ClassroomApp | None = None,
+                 names: Sequence[str] = ()) -> None:
         try:
             self.address_family, address = resolve(host, port)
         except (socket.gaierror, UnicodeError) as exc:
@@ -509,8 +545,10 @@ class ClassroomServer(ThreadingHTTPServer):
         self.loopback = is_loopback(self.host)
         shown = f"[{self.host}]" if ":" in self.host else self.host
         self.allowed_hosts: set[str] | None = None
+        self.host_names = frozenset(host_name(n) for n in names)
+        """Names besides numeric addresses a server off loopback answers to (`named_safely`)."""
         if self.loopback:  # only the names of this address (see the module's docstring)
-            names = (shown, *LOOPBACK_NAMES)
+            names = (shown, *LOOPBACK_NAMES, *sorted(self.host_names))
             self.allowed_hosts = {f"{name}:{self.port}" for name in names}
             if self.port == 80:  # a browser leaves the default port out
                 self.allowed_hosts |= set(names)
