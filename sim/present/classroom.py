@@ -458,11 +458,7 @@ def named_safely(host: str, names: frozenset[str]) -> bool:
     if not name:
         return False
     name = name.rstrip(".")
-    try:
-        ipaddress.ip_address(name.split("%")[0])
-        return True
-    except ValueError:
-        return name == "localhost" or name in names
+    return numeric_address(name) is not None or name == "localhost" or name in names
 
 
 def host_name(text: str) -> str:
@@ -474,12 +470,20 @@ def host_name(text: str) -> str:
     return name
 
 
+def numeric_address(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address `address` spells by number (IPv6 maybe with a %scope, which is dropped), or None for
+    a name or anything else. Nothing is resolved."""
+    try:
+        return ipaddress.ip_address(address.split("%")[0])
+    except ValueError:
+        return None
+
+
 def is_loopback(address: str) -> bool:
     """Whether a numeric address (as a socket reports it, IPv6 maybe with a %scope) is a loopback one.
     Names are not resolved here: a server decides from the address it is bound to."""
-    try:
-        ip = ipaddress.ip_address(address.split("%")[0])
-    except ValueError:
+    ip = numeric_address(address)
+    if ip is None:
         return False
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
@@ -548,15 +552,16 @@ class ClassroomServer(ThreadingHTTPServer):
         self.host_names = frozenset(host_name(n) for n in names)
         """Names besides numeric addresses a server off loopback answers to (`named_safely`)."""
         if self.loopback:  # only the names of this address (see the module's docstring)
-            names = (shown, *LOOPBACK_NAMES, *sorted(self.host_names))
-            self.allowed_hosts = {f"{name}:{self.port}" for name in names}
+            own = (shown, *LOOPBACK_NAMES, *sorted(self.host_names))
+            self.allowed_hosts = {f"{name}:{self.port}" for name in own}
             if self.port == 80:  # a browser leaves the default port out
-                self.allowed_hosts |= set(names)
+                self.allowed_hosts |= set(own)
         self.url = f"http://{shown}:{self.port}/"
         self.urls = [self.url]
         """Addresses to open the page at: on an unspecified address (0.0.0.0, ::), this machine's
         addresses that other machines can reach, where any are found."""
-        if ipaddress.ip_address(self.host.split("%")[0]).is_unspecified:
+        bound = numeric_address(self.host)  # the socket's own address: always a number
+        if bound is not None and bound.is_unspecified:
             self.urls = [f"http://{a}:{self.port}/" for a in reachable_addresses()] or self.urls
 
     def handle_error(self, request: Any, client_address: Any) -> None:
