@@ -49,6 +49,21 @@ def test_a_bad_set_file_is_an_error_naming_the_place(tmp_path, text, where, says
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("line", ["quasi_aliance: false", "rally: maybe", "process: false"])
+def test_a_set_file_and_a_scenario_refuse_the_same_mechanisms_line_in_the_same_words(tmp_path, line):
+    # one check (loader.switch_problem) serves both kinds of file, so their messages cannot drift apart
+    set_file = tmp_path / "set.yaml"
+    set_file.write_text(f"name: x\nexplains: y\nmechanisms:\n  {line}\n", encoding="utf-8")
+    scenario = tmp_path / "scenario.yaml"
+    text = (HISTORY_DIR.parent / "examples" / "quiet-year.yaml").read_text(encoding="utf-8")
+    scenario.write_text(text + f"mechanisms:\n  {line}\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as from_set:
+        load_set(set_file)
+    with pytest.raises(ScenarioError) as from_scenario:
+        load_scenario(scenario)
+    assert from_set.value.message == from_scenario.value.message
+
+
 def test_model_selection_picks_the_set_that_made_a_synthetic_record(tmp_path):
     """A record of 2016 simulated by a set with opinion dynamics (a scandal takes approval from above 30% to
     under 15%), compared with a rival that switches opinion dynamics off (approval frozen). 30 particles and 5

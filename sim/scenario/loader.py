@@ -1146,21 +1146,28 @@ def _signed(node: MarkedDict, state: Stage, since: date) -> date | None:
     return d
 
 
+def switch_problem(name: Any, flag: Any) -> str | None:
+    """What is wrong with one line of a `mechanisms:` block (a scenario's or a mechanism set's), or None.
+    The one check both kinds of file share, so that they refuse the same lines with the same words."""
+    if name == PROCESS:
+        return "'process' is the agreement's procedural timing and cannot be switched off"
+    if name not in ALL_MECHANISMS:
+        return (f"unknown mechanism '{excerpt(str(name))}'{did_you_mean(str(name), ALL_MECHANISMS)}; "
+                f"expected one of {', '.join(sorted(ALL_MECHANISMS))}")
+    if not isinstance(flag, bool):
+        return f"expected true or false, found {_describe(flag)}"
+    return None
+
+
 def _mechanisms(doc: MarkedDict) -> frozenset[str]:
     node = _mapping(doc, "mechanisms", "mechanisms", required=False)
     if node is None:
         return DEFAULT_MECHANISMS
     on = set(DEFAULT_MECHANISMS)  # a mechanism off by default (OFF_BY_DEFAULT) is switched on with `true`
     for name, flag in node.items():
-        if name == PROCESS:
-            raise _err(node, name, f"mechanisms.{name}",
-                       "'process' is the agreement's procedural timing and cannot be switched off")
-        if name not in ALL_MECHANISMS:
-            raise _err(node, name, f"mechanisms.{name}",
-                       f"unknown mechanism '{name}'{did_you_mean(name, ALL_MECHANISMS)}; "
-                       f"expected one of {', '.join(sorted(ALL_MECHANISMS))}")
-        if not isinstance(flag, bool):
-            raise _err(node, name, f"mechanisms.{name}", f"expected true or false, found {_describe(flag)}")
+        problem = switch_problem(name, flag)
+        if problem is not None:
+            raise _err(node, name, f"mechanisms.{excerpt(str(name))}", problem)
         if flag:
             on.add(name)
         else:

@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..domain.mechanisms import ALL_MECHANISMS, DEFAULT_MECHANISMS, PROCESS
+from ..domain.mechanisms import DEFAULT_MECHANISMS, PROCESS
 from ..domain.parameters import CALIBRATED, PARAMETERS
 from ..errors import ScenarioError, did_you_mean, excerpt, shown_path
-from .loader import Scenario
+from .loader import Scenario, switch_problem
 from .shipped import SHIPPED_DIR
 from .yamlio import MarkedDict, read_yaml
 
@@ -80,14 +80,9 @@ def load_set(path: str | Path) -> MechanismSet:
         if not isinstance(node, MarkedDict):
             raise _err(doc, "mechanisms", file, "expected a mapping of mechanism names to true or false")
         for mech, flag in node.items():
-            if mech == PROCESS:
-                raise _err(node, mech, file, "'process' is the agreement's procedural timing and cannot be "
-                                             "switched off")
-            if mech not in ALL_MECHANISMS:
-                raise _err(node, mech, file, f"unknown mechanism '{excerpt(str(mech))}'"
-                                             f"{did_you_mean(str(mech), ALL_MECHANISMS)}")
-            if not isinstance(flag, bool):
-                raise _err(node, mech, file, "expected true or false")
+            problem = switch_problem(mech, flag)
+            if problem is not None:
+                raise _err(node, mech, file, problem)
             if not flag:
                 off.add(mech)
             elif mech not in DEFAULT_MECHANISMS:
