@@ -8,7 +8,7 @@ each term named after the mechanism it comes from). The probability of option i 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, final
 
@@ -211,6 +211,17 @@ def pick_name(options: Options, u: float) -> str:
         if threshold < acc:
             return names[i]
     return names[-1]
+
+
+def standing_draw(stances: dict[Any, float], key: Any, fresh: Callable[[], float]) -> float:
+    """The standing uniform draw for `key` (an actor and a question): `fresh()` the first time, then the
+    same number for the rest of the replication (`standing_disposition`). With a standing draw a choice is
+    a fixed function of the options' utilities: an option whose probability only grows is taken at the
+    first meeting where its probability passes the draw, however many meetings came before."""
+    u = stances.get(key)
+    if u is None:
+        u = stances[key] = fresh()
+    return u
 
 
 def choose(rng: np.random.Generator, actor: str, situation: str, options: Options) -> Decision:

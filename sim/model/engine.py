@@ -42,7 +42,7 @@ from ..scenario.variants import deciding
 from . import pickle_by_fields
 from .actors import ACTOR_CLASSES, Actor
 from .agreement import Agreement, Rules, anniversaries
-from .choice import Decision, Options, pick, pick_name
+from .choice import Decision, Options, pick, pick_name, standing_draw
 from .draws import Draws
 from .outcomes import classify
 from .stages import IN_FORCE, NO_TALKS, NORMALISED, NOTICE_GIVEN, SUSPENDED, TERMINATED
@@ -325,6 +325,9 @@ class Context:
         self._clock = 0
         self._queue: deque[tuple[Actor, tuple[str, Any]]] = deque()
         self._dispatching = False
+        self.standing = "standing_disposition" in self.mechanisms
+        self.stances: dict[tuple[str, str], float] = {}
+        """Each actor's standing draw on each question put to it so far (`standing_disposition`)."""
         self.actors: dict[str, Actor] = {}
         self.cast: list[Actor] = []
         """The actors in `ROLES` order (what `LISTENING` and `HEARING` point at)."""
@@ -510,11 +513,17 @@ class Context:
         return self.actors[role].answer(question)
 
     def choose(self, actor: Actor, situation: str, options: Options) -> str:
-        """`actor` draws a logit choice among `options`; the story logs it with its reasons."""
+        """`actor` chooses among `options` by logit; the story logs it with its reasons. Under
+        `standing_disposition` the uniform draw is the actor's standing one for this question (drawn the first
+        time the question is put to it, `standing_draw`), otherwise a fresh one at each meeting."""
         self.events += 1
+        if self.standing:
+            u = standing_draw(self.stances, (actor.role, situation), self.draws.uniform)
+        else:
+            u = self.draws.uniform()
         if self.log is None:
-            return pick_name(options, self.draws.uniform())
-        chosen, probabilities = pick(options, self.draws.uniform())
+            return pick_name(options, u)
+        chosen, probabilities = pick(options, u)
         decision = Decision(actor.name, situation, chosen, probabilities, options)
         self.log.append(LogEntry(self.now, actor.name, f"{situation} -> {chosen.replace('_', ' ')}",
                                  "", tuple(decision.top_terms()), probabilities[chosen]))

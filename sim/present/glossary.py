@@ -101,6 +101,8 @@ def plain_names(cast: CastNames = NEUTRAL) -> dict[str, str]:
         "rally": f"rally effect (a firm line against {cast.counterpart} lifts approval)",
         "leader_orientation": "the leader's line toward the other country (from its platform)",
         "deliberation": "meetings (a government takes a decision up at its meetings, not at every piece of news)",
+        "standing_disposition": ("a standing disposition (each side keeps its own lean on a question from meeting to "
+                                 "meeting, so it acts when the situation changes, not by luck at one meeting)"),
         "abandonment_fear": (f"doubt about {cast.patron}'s commitment (fear of being abandoned draws "
                              f"{cast.executive} and {cast.counterpart} together)"),
 
