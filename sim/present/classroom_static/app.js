@@ -145,8 +145,10 @@ function changed() {
 
 // ---------------------------------------------------------------- errors beside their fields
 
-function clearErrors() {
-  for (const node of document.querySelectorAll("[data-for]")) node.textContent = "";
+function clearErrors(keep = "") {
+  // `keep`: a panel whose message is not this action's to clear (the settings check, answering late,
+  // must not wipe what the groups' button has just said beside it)
+  for (const node of document.querySelectorAll("[data-for]")) if (node.dataset.for !== keep) node.textContent = "";
   $("error-before").textContent = "";
 }
 
@@ -174,7 +176,7 @@ async function check() {
   const seq = ++S.checkSeq;
   const result = await api("/api/check", S.state);
   if (seq !== S.checkSeq) return;  // a later change is being checked
-  clearErrors();
+  clearErrors("groups");
   if (result.error) {
     showError(result.error);
     $("status").textContent = "The settings have a mistake (shown beside it).";
