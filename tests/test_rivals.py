@@ -48,7 +48,6 @@ def test_a_bad_set_file_is_an_error_naming_the_place(tmp_path, text, where, says
     assert where in err.value.format() and says in err.value.format()
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("line", ["quasi_aliance: false", "rally: maybe", "process: false"])
 def test_a_set_file_and_a_scenario_refuse_the_same_mechanisms_line_in_the_same_words(tmp_path, line):
     # one check (loader.switch_problem) serves both kinds of file, so their messages cannot drift apart
@@ -64,6 +63,7 @@ def test_a_set_file_and_a_scenario_refuse_the_same_mechanisms_line_in_the_same_w
     assert from_set.value.message == from_scenario.value.message
 
 
+@pytest.mark.slow
 def test_model_selection_picks_the_set_that_made_a_synthetic_record(tmp_path):
     """A record of 2016 simulated by a set with opinion dynamics (a scandal takes approval from above 30% to
     under 15%), compared with a rival that switches opinion dynamics off (approval frozen). 30 particles and 5

@@ -145,10 +145,12 @@ function changed() {
 
 // ---------------------------------------------------------------- errors beside their fields
 
-function clearErrors(keep = "") {
-  // `keep`: a panel whose message is not this action's to clear (the settings check, answering late,
-  // must not wipe what the groups' button has just said beside it)
-  for (const node of document.querySelectorAll("[data-for]")) if (node.dataset.for !== keep) node.textContent = "";
+// The lines the lecturer's-view buttons write (saving a group, comparing groups): the settings check, answering
+// late after its debounce and round trip, must not wipe what one of them has just said.
+const GROUP_LINES = ["group", "groups"];
+
+function clearErrors(keep = []) {
+  for (const node of document.querySelectorAll("[data-for]")) if (!keep.includes(node.dataset.for)) node.textContent = "";
   $("error-before").textContent = "";
 }
 
@@ -176,7 +178,7 @@ async function check() {
   const seq = ++S.checkSeq;
   const result = await api("/api/check", S.state);
   if (seq !== S.checkSeq) return;  // a later change is being checked
-  clearErrors("groups");
+  clearErrors(GROUP_LINES);
   if (result.error) {
     showError(result.error);
     $("status").textContent = "The settings have a mistake (shown beside it).";
