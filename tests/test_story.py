@@ -173,6 +173,21 @@ def test_quiet_reviews_are_counted_blips_are_not_told_and_a_departure_is_flagged
     assert departure(model, "notice_given", t0 + 18) == ""  # within a week of the record: no flag
 
 
+def test_a_step_both_partners_answered_tells_the_movers_decision_and_the_partners_consent():
+    # Seoul initials and Tokyo agrees the same day; the change is logged for Seoul. Before, only the last
+    # answer of the day (Tokyo's) was told as the one that changed the stage, and Seoul's, a first answer
+    # at p=1.00, was counted among the quiet reviews: the change had no line of the actor who made it.
+    model = compile_scenario(load_scenario(EPISODE))
+    t = 400.0
+    log = [LogEntry(t, "Seoul", "initial the text? -> initial", "", (("quasi_alliance", 5.2),), 1.0),
+           LogEntry(t, "Tokyo", "initial the text? -> agree", "", (("process", 5.8),), 1.0),
+           LogEntry(t, "Seoul", "initialled")]
+    lines = story_lines(model, _result("initialled", t, [(t, "negotiating", "initialled", "Seoul")], log))
+    day = model.date(t).isoformat()
+    assert any(x.startswith(f"{day}  Seoul: initial the text? -> initial (p=1.00, changed the stage)") for x in lines)
+    assert any(x.startswith(f"{day}  Tokyo: initial the text? -> agree (p=1.00, changed the stage)") for x in lines)
+
+
 def test_a_notice_after_signing_is_not_hidden_behind_signed():
     model = compile_scenario(load_scenario(REPO / "scenarios" / "history" / "gsomia-2016.yaml"))
     signed, notice = 100.0, 200.0

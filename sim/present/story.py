@@ -250,10 +250,16 @@ def _notable(log: list[LogEntry], stages: Mapping[int, str], minor: set[str]) ->
     actor's next review of the same question takes back is a blip: counted, not told, unless it moved the stage.
     A change of stage starts every streak afresh (the first answer after it is not 'a new answer')."""
     moved = set()
-    for s in stages:  # the last decision before a change of stage, on its day, by a told actor, moved it
-        before = [i for i in range(s) if log[i].probability is not None and log[i].actor not in minor]
-        if before and log[before[-1]].t == log[s].t:
+    for s in stages:  # the last decision before a change of stage, on its day, by a told actor, moved it; so
+        # did the last one that day of the actor the change is logged for, when a partner answered after it
+        # (Seoul initials, then Tokyo agrees: both answers made the step)
+        before = [i for i in range(s) if log[i].probability is not None and log[i].actor not in minor
+                  and log[i].t == log[s].t]
+        if before:
             moved.add(before[-1])
+            own = [i for i in before if log[i].actor == log[s].actor]
+            if own:
+                moved.add(own[-1])
     reviews: dict[tuple[str, str], list[int]] = {}
     for i, e in enumerate(log):
         if e.probability is not None and e.actor not in minor:
