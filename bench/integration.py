@@ -3,6 +3,7 @@
 
     python bench/integration.py            # 1,000 free replications per episode and column (about 80 s on 2 cores)
     python bench/integration.py --runs 300
+    python bench/integration.py --runs 300 --random-points 40   # and how the medians rank among prior points
 
 Not a test, and not a forecast to ship: a decomposition. For each of the seven episodes it prints the
 probability of the recorded outcome in free runs (every actor decides, nothing given) under three
@@ -18,23 +19,52 @@ parameter sources:
 `shipped` is what integrating those parameters over their priors costs. The prior medians were set
 by people who know the record and a point carries no parameter uncertainty, so `plug-in` and `medians`
 are not evidence of skill (README, "Scores").
+
+With `--random-points K` it then asks how special the medians are: the same posterior draws with those
+parameters held instead at each of K points drawn at random from their priors (root seed 12345), and the
+Brier score of the recorded outcome (eventful, quiet, all seven) at the medians, under the shipped
+predictive and at each point, with how many of the K points beat the medians.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+from collections.abc import Mapping
 from pathlib import Path
+
+import numpy as np
 
 from diplosim import load_scenario, run_ensemble
 from diplosim.domain.parameters import PARAMETERS
 from diplosim.explore.validation import prior_medians
+from diplosim.scenario.loader import Scenario
 from diplosim.scenario.params import ParameterSet
 from diplosim.scenario.variants import without_given
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = 3  # as bench/directions.py
 EPISODES = ("2012", "2016", "2017", "2018", "2019", "2020", "2021")
+EVENTFUL = ("2012", "2016", "2019")
+POINTS_SEED = 12345
+
+
+def shares(sc: Scenario, params: ParameterSet, runs: int) -> dict[str, float]:
+    """Each outcome's share of `runs` free replications of `sc` under `params` (seed `SEED`)."""
+    ens = run_ensemble(dataclasses.replace(sc, params=params), runs, SEED)
+    return {name: sum(r.outcome == name for r in ens.results) / runs for name in sc.outcomes}
+
+
+def brier(forecast: Mapping[str, float], recorded: str) -> float:
+    """Squared distance between the forecast distribution and the recorded outcome (0 to 2)."""
+    return sum((forecast.get(name, 0.0) - (name == recorded)) ** 2 for name in {*forecast, recorded})
+
+
+def kinds(scores: Mapping[str, float]) -> tuple[float, float, float]:
+    """Mean Brier over the eventful episodes, the quiet ones and all seven."""
+    eventful = [v for year, v in scores.items() if year in EVENTFUL]
+    quiet = [v for year, v in scores.items() if year not in EVENTFUL]
+    return (float(np.mean(eventful)), float(np.mean(quiet)), float(np.mean([*eventful, *quiet])))
 
 
 def plug_in(params: ParameterSet) -> ParameterSet:
@@ -45,18 +75,47 @@ def plug_in(params: ParameterSet) -> ParameterSet:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1000, help="replications per episode and column (default 1000)")
-    runs = parser.parse_args().runs
+    parser.add_argument("--random-points", type=int, default=0, metavar="K",
+                        help="also rank the medians among K random points of the priors (default 0: do not)")
+    args = parser.parse_args()
+    runs = args.runs
+    episodes = {year: without_given(load_scenario(REPO / "scenarios" / "history" / f"gsomia-{year}.yaml"))
+                for year in EPISODES}
     print(f"P(recorded outcome) in free runs, {runs} replications per cell, seed {SEED}")
     print(f"{'episode':<13} {'recorded':<10} {'shipped':>8} {'plug-in':>8} {'medians':>8}")
-    for year in EPISODES:
-        sc = without_given(load_scenario(REPO / "scenarios" / "history" / f"gsomia-{year}.yaml"))
+    for year, sc in episodes.items():
         recorded = sc.record.outcome if sc.record else ""
         sources = (sc.params, plug_in(sc.params), prior_medians(sc.params))
-        shares = []
-        for params in sources:
-            ens = run_ensemble(dataclasses.replace(sc, params=params), runs, SEED)
-            shares.append(sum(r.outcome == recorded for r in ens.results) / runs)
-        print(f"{'gsomia-' + year:<13} {recorded:<10} " + " ".join(f"{s:>8.3f}" for s in shares))
+        cells = [shares(sc, params, runs).get(recorded, 0.0) for params in sources]
+        print(f"{'gsomia-' + year:<13} {recorded:<10} " + " ".join(f"{s:>8.3f}" for s in cells))
+    if args.random_points > 0:
+        rank(episodes, runs, args.random_points)
+
+
+def rank(episodes: Mapping[str, Scenario], runs: int, k: int) -> None:
+    """Brier by kind of episode with the prior-drawn parameters held at their medians, integrated (shipped)
+    and held at each of `k` random points of their priors; how many points beat the medians."""
+    def score(held: Mapping[str, float] | None) -> tuple[float, float, float]:
+        out = {}
+        for year, sc in episodes.items():
+            params = sc.params.with_values(held) if held is not None else sc.params
+            out[year] = brier(shares(sc, params, runs), sc.record.outcome if sc.record else "")
+        return kinds(out)
+
+    names = next(iter(episodes.values())).params.from_prior()
+    rng = np.random.default_rng(POINTS_SEED)
+    medians = score({name: PARAMETERS[name].prior_median for name in names})
+    print(f"\nBrier (eventful / quiet / all), the shipped posterior's draws, {runs} replications per episode")
+    print(f"  held at the medians   {medians[0]:.3f} / {medians[1]:.3f} / {medians[2]:.3f}")
+    shipped = score(None)
+    print(f"  integrated (shipped)  {shipped[0]:.3f} / {shipped[1]:.3f} / {shipped[2]:.3f}")
+    points = []
+    for i in range(k):
+        point = score({name: PARAMETERS[name].from_unit(float(rng.random())) for name in names})
+        points.append(point)
+        print(f"  random point {i + 1:>3}      {point[0]:.3f} / {point[1]:.3f} / {point[2]:.3f}", flush=True)
+    better = [sum(p[j] < medians[j] for p in points) for j in range(3)]
+    print(f"random points better than the medians: eventful {better[0]}, quiet {better[1]}, all {better[2]} of {k}")
 
 
 if __name__ == "__main__":
