@@ -542,7 +542,9 @@ def fan_chart(fan: Mapping[str, Any], triggers: Sequence[Mapping[str, Any]] = ()
         heights.append(0.22 * len(step_names) + 0.25)
     if shown:
         heights.append(0.22 * (label_rows_used + 1) + 0.35)
-    tall = 2.0 * len(names) + 2.2 * (len(heights) - len(names)) + 1.2
+    # a step or label panel taller than a variable's (many steps, many label rows) makes the page taller, so the
+    # variables' panels keep their height and their stacked y-labels do not overlap
+    tall = 2.0 * len(names) + 2.2 * sum(max(1.0, h) for h in heights[len(names):]) + 1.2
     fig = Figure(layout="constrained", figsize=size or (FAN_WIDTH, tall))
     axes = np.atleast_1d(fig.subplots(len(heights), 1, sharex=True, gridspec_kw={"height_ratios": heights}))
     band90 = band50 = median_line = poll_pts = record_line = None
