@@ -37,7 +37,8 @@ import numpy as np
 
 from diplosim import load_scenario, run_ensemble
 from diplosim.domain.parameters import PARAMETERS
-from diplosim.explore.validation import prior_medians
+from diplosim.explore.scores import brier
+from diplosim.explore.validation import eventful, prior_medians
 from diplosim.scenario.loader import Scenario
 from diplosim.scenario.params import ParameterSet
 from diplosim.scenario.variants import without_given
@@ -45,7 +46,6 @@ from diplosim.scenario.variants import without_given
 REPO = Path(__file__).resolve().parent.parent
 SEED = 3  # as bench/directions.py
 EPISODES = ("2012", "2016", "2017", "2018", "2019", "2020", "2021")
-EVENTFUL = ("2012", "2016", "2019")
 POINTS_SEED = 12345
 
 
@@ -55,16 +55,16 @@ def shares(sc: Scenario, params: ParameterSet, runs: int) -> dict[str, float]:
     return {name: sum(r.outcome == name for r in ens.results) / runs for name in sc.outcomes}
 
 
-def brier(forecast: Mapping[str, float], recorded: str) -> float:
-    """Squared distance between the forecast distribution and the recorded outcome (0 to 2)."""
-    return sum((forecast.get(name, 0.0) - (name == recorded)) ** 2 for name in {*forecast, recorded})
+def kinds(episodes: Mapping[str, Scenario], scores: Mapping[str, float]) -> tuple[float, float, float]:
+    """Mean Brier over the eventful episodes (read from their records), the quiet ones and all seven."""
+    hit = [v for year, v in scores.items() if eventful(episodes[year])]
+    quiet = [v for year, v in scores.items() if not eventful(episodes[year])]
+    return (float(np.mean(hit)), float(np.mean(quiet)), float(np.mean([*hit, *quiet])))
 
 
-def kinds(scores: Mapping[str, float]) -> tuple[float, float, float]:
-    """Mean Brier over the eventful episodes, the quiet ones and all seven."""
-    eventful = [v for year, v in scores.items() if year in EVENTFUL]
-    quiet = [v for year, v in scores.items() if year not in EVENTFUL]
-    return (float(np.mean(eventful)), float(np.mean(quiet)), float(np.mean([*eventful, *quiet])))
+def recorded(sc: Scenario) -> str:
+    """The episode's recorded outcome."""
+    return sc.record.outcome if sc.record else ""
 
 
 def plug_in(params: ParameterSet) -> ParameterSet:
@@ -83,35 +83,33 @@ def main() -> None:
                 for year in EPISODES}
     print(f"P(recorded outcome) in free runs, {runs} replications per cell, seed {SEED}")
     print(f"{'episode':<13} {'recorded':<10} {'shipped':>8} {'plug-in':>8} {'medians':>8}")
+    shipped, plugged = {}, {}  # each episode's outcome shares, kept for the ranking
     for year, sc in episodes.items():
-        recorded = sc.record.outcome if sc.record else ""
-        sources = (sc.params, plug_in(sc.params), prior_medians(sc.params))
-        cells = [shares(sc, params, runs).get(recorded, 0.0) for params in sources]
-        print(f"{'gsomia-' + year:<13} {recorded:<10} " + " ".join(f"{s:>8.3f}" for s in cells))
+        shipped[year], plugged[year] = shares(sc, sc.params, runs), shares(sc, plug_in(sc.params), runs)
+        cells = [shipped[year], plugged[year], shares(sc, prior_medians(sc.params), runs)]
+        print(f"{'gsomia-' + year:<13} {recorded(sc):<10} "
+              + " ".join(f"{c.get(recorded(sc), 0.0):>8.3f}" for c in cells))
     if args.random_points > 0:
-        rank(episodes, runs, args.random_points)
+        rank(episodes, runs, args.random_points, shipped, plugged)
 
 
-def rank(episodes: Mapping[str, Scenario], runs: int, k: int) -> None:
-    """Brier by kind of episode with the prior-drawn parameters held at their medians, integrated (shipped)
-    and held at each of `k` random points of their priors; how many points beat the medians."""
-    def score(held: Mapping[str, float] | None) -> tuple[float, float, float]:
-        out = {}
-        for year, sc in episodes.items():
-            params = sc.params.with_values(held) if held is not None else sc.params
-            out[year] = brier(shares(sc, params, runs), sc.record.outcome if sc.record else "")
-        return kinds(out)
+def rank(episodes: Mapping[str, Scenario], runs: int, k: int, shipped: Mapping[str, Mapping[str, float]],
+         plugged: Mapping[str, Mapping[str, float]]) -> None:
+    """Brier by kind of episode with the prior-drawn parameters held at their medians (`plugged`), integrated
+    (`shipped`) and held at each of `k` random points of their priors; how many points beat the medians."""
+    def score(found: Mapping[str, Mapping[str, float]]) -> tuple[float, float, float]:
+        return kinds(episodes, {year: brier(found[year], recorded(sc)) for year, sc in episodes.items()})
 
     names = next(iter(episodes.values())).params.from_prior()
     rng = np.random.default_rng(POINTS_SEED)
-    medians = score({name: PARAMETERS[name].prior_median for name in names})
+    medians, integrated = score(plugged), score(shipped)
     print(f"\nBrier (eventful / quiet / all), the shipped posterior's draws, {runs} replications per episode")
     print(f"  held at the medians   {medians[0]:.3f} / {medians[1]:.3f} / {medians[2]:.3f}")
-    shipped = score(None)
-    print(f"  integrated (shipped)  {shipped[0]:.3f} / {shipped[1]:.3f} / {shipped[2]:.3f}")
+    print(f"  integrated (shipped)  {integrated[0]:.3f} / {integrated[1]:.3f} / {integrated[2]:.3f}")
     points = []
     for i in range(k):
-        point = score({name: PARAMETERS[name].from_unit(float(rng.random())) for name in names})
+        held = {name: PARAMETERS[name].from_unit(float(rng.random())) for name in names}
+        point = score({year: shares(sc, sc.params.with_values(held), runs) for year, sc in episodes.items()})
         points.append(point)
         print(f"  random point {i + 1:>3}      {point[0]:.3f} / {point[1]:.3f} / {point[2]:.3f}", flush=True)
     better = [sum(p[j] < medians[j] for p in points) for j in range(3)]
