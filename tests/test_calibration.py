@@ -3,6 +3,7 @@ sampler, and posterior draws in every run."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import subprocess
@@ -172,26 +173,75 @@ def test_a_summary_says_where_its_parameters_come_from(tmp_path):
     assert summary["parameters"]["file"] == "scenarios/params/default.yaml"
 
 
-def test_every_posterior_draw_integrates_the_uncalibrated_parameters_over_their_priors():
-    """Each particle takes every parameter that is neither calibrated, nor overridden, nor declared fixed
-    from its prior: the values spread over the prior's range (a uniform prior's quartiles both reached in
-    1,000 draws; their chance of missing one is 2 x 0.75^1000), stay within the bounds, and are the same
-    every time the sample is drawn. Overridden and fixed parameters hold."""
+def test_every_replication_draws_the_uncalibrated_parameters_from_their_priors_afresh():
+    """A replication takes its particle's calibrated values and draws every parameter that is neither
+    calibrated, nor overridden, nor declared fixed from its prior, from its own generator: replications
+    that share a particle differ in those parameters, the values spread over each prior's range (both
+    quartiles of a uniform prior reached in 1,000 replications; the chance of missing one is
+    2 x 0.75^1000), stay within the bounds, and the same seed gives the same parameters. Overridden and
+    fixed parameters hold. (Drawn once per particle instead, as before, the predictive integrated them
+    over only as many draws as the posterior has effective particles, about 130 of 1,000.)"""
+    from diplosim import replication_rng
+
     shipped = load_parameters()
     assert shipped.posterior is not None
-    draws = shipped.draws()
-    assert draws == shipped.draws()
+    model = compile_scenario(load_scenario(HISTORY_DIR / "gsomia-2019.yaml"))
     free = [n for n, i in PARAMETERS.items() if n not in shipped.posterior.names and not i.fixed]
-    assert free and shipped.from_prior() == free
+    assert free and list(model.nuisance) == free == shipped.from_prior()
+    drawn = [model.parameters_for(0, replication_rng(0, i)) for i in range(1000)]  # all from particle 0
+    assert drawn[0] == model.parameters_for(0, replication_rng(0, 0))
+    for name in shipped.posterior.names:
+        assert {getattr(d, name) for d in drawn} == {getattr(model.draws[0], name)}
     for name in free:
         info = PARAMETERS[name]
-        units = [info.to_unit(getattr(d, name)) for d in draws]
+        units = [info.to_unit(getattr(d, name)) for d in drawn]
         assert all(0.0 <= u <= 1.0 for u in units) and min(units) < 0.25 and max(units) > 0.75, name
     for name in (n for n, i in PARAMETERS.items() if i.fixed):
-        assert {getattr(d, name) for d in draws} == {shipped.values[name]}
+        assert {getattr(d, name) for d in drawn} == {shipped.values[name]}
     held = shipped.with_values({free[0]: PARAMETERS[free[0]].lower})
-    assert {getattr(d, free[0]) for d in held.draws()} == {PARAMETERS[free[0]].lower}
+    sc = load_scenario(HISTORY_DIR / "gsomia-2019.yaml")
+    held_model = compile_scenario(dataclasses.replace(sc, params=held))
+    assert free[0] not in held_model.nuisance
+    assert getattr(held_model.parameters_for(0, replication_rng(0, 1)), free[0]) == PARAMETERS[free[0]].lower
     assert shipped.fixed().draws() == []  # fixed values (--params FILE) stay fixed
+    assert compile_scenario(dataclasses.replace(sc, params=shipped.fixed())).nuisance == ()
+
+
+def test_holding_one_more_parameter_leaves_every_other_draw_of_a_replication_as_it_was():
+    """Common random numbers survive an override: a replication reads one uniform per declared parameter
+    whether or not it draws it, so with one uncalibrated parameter held (a --set, a sweep), the same
+    replication draws the same particle, the same values of every other parameter, and leaves its
+    generator where it would have left it (so the rest of the run draws the same numbers too)."""
+    from diplosim import replication_rng
+
+    sc = load_scenario(HISTORY_DIR / "gsomia-2019.yaml")
+    base = compile_scenario(sc)
+    name = base.nuisance[len(base.nuisance) // 2]
+    held = compile_scenario(dataclasses.replace(sc, params=sc.params.with_values(
+        {name: PARAMETERS[name].upper})))
+    assert name not in held.nuisance and len(held.nuisance) == len(base.nuisance) - 1
+    for i in range(20):
+        rng_a, rng_b = replication_rng(0, i), replication_rng(0, i)
+        a, b = base.parameters_for(3, rng_a), held.parameters_for(3, rng_b)
+        assert getattr(b, name) == PARAMETERS[name].upper != getattr(a, name)
+        assert {n: getattr(a, n) for n in PARAMETERS if n != name} == {n: getattr(b, n) for n in PARAMETERS
+                                                                        if n != name}
+        assert rng_a.random() == rng_b.random()
+
+
+def test_the_vectorised_prior_draw_gives_each_parameter_its_priors_quantile():
+    """`PriorDraw` (what every replication uses) maps uniform u to `ParameterInfo.from_unit(u)` for each
+    chosen parameter, to the bit (a last-bit difference, as numpy's exp can give, flips a replication now
+    and then and changes published numbers), and keeps the others at the base values."""
+    from diplosim.domain.parameters import PriorDraw, as_row
+
+    base = load_parameters().as_parameters()
+    chosen = tuple(n for n, info in PARAMETERS.items() if not info.fixed)[::2]
+    units = np.random.default_rng(7).random(len(PARAMETERS))
+    drawn = PriorDraw(chosen)(as_row(base), units)
+    for i, name in enumerate(PARAMETERS):
+        expected = PARAMETERS[name].from_unit(float(units[i])) if name in chosen else getattr(base, name)
+        assert getattr(drawn, name) == expected, name
 
 
 def test_weighted_quantiles_follow_the_weights():

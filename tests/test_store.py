@@ -79,6 +79,24 @@ def test_interrupted_ensemble_resumed_equals_the_uninterrupted_one(write_scenari
     assert resumed.summary() == whole.summary()
 
 
+def test_replications_made_by_another_version_of_the_model_are_not_resumed(write_scenario, tmp_path, monkeypatch):
+    """The store's key for a model includes the digest of the model's sources: after a change to the
+    model's code (which can change every result for a seed), resuming starts a new ensemble instead of
+    mixing the old replications with new ones."""
+    from diplosim.run import store as store_module
+
+    model = compile_scenario(load_scenario(write_scenario(BUSY)))
+    with RunStore(tmp_path / "runs.sqlite") as store:
+        with pytest.raises(KeyboardInterrupt):
+            run_parallel(model, 80, 5, workers=1, store=store, chunk=20, progress=_StopAfter(20))
+        [old] = store.ensembles()
+        assert store.find_resumable(model, 5) == old["id"]
+        monkeypatch.setattr(store_module, "_model_sources", lambda: "another version of the model")
+        assert store.find_resumable(model, 5) is None
+        resumed = run_parallel(model, 80, 5, workers=1, store=store, resume=True)
+        assert resumed.ensemble_id != old["id"] and store.ensemble(old["id"])["status"] == "interrupted"
+
+
 def _saved_rows(db_path):
     try:
         with sqlite3.connect(db_path, timeout=1) as db:

@@ -28,6 +28,8 @@ import math
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+import numpy as np
+
 PRIORS: dict[str, str] = {
     "uniform": "uniform over the declared range (a weight, level, jump or share: no value of it is favoured)",
     "loguniform": "log-uniform over the declared range (a timescale: as likely a week as a month as a year)",
@@ -399,3 +401,40 @@ PARAMETERS: dict[str, ParameterInfo] = {
 
 CALIBRATED: tuple[str, ...] = tuple(name for name, info in PARAMETERS.items() if info.calibrated)
 """The parameters the calibration searches, in declaration order."""
+
+
+class PriorDraw:
+    """Draws chosen parameters from their priors for many replications, fast: each call maps a vector of
+    uniforms, one per declared parameter in declaration order, to the values at those quantiles of the
+    chosen parameters' priors (`ParameterInfo.from_unit`, vectorised, and equal to it to the bit), the
+    others kept from a base."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        order = list(PARAMETERS)
+        infos = [PARAMETERS[n] for n in names]
+        self.names = names
+        self.index = np.array([order.index(n) for n in names], dtype=np.intp)
+        self.log = np.array([i.prior == "loguniform" for i in infos], dtype=bool)
+        low = [math.log(i.lower) if i.prior == "loguniform" else i.lower for i in infos]
+        high = [math.log(i.upper) if i.prior == "loguniform" else i.upper for i in infos]
+        self.low = np.array(low, dtype=float)
+        self.span = np.array(high, dtype=float) - self.low
+        self.positions = self.index.tolist()
+        self.logs = self.log.tolist()
+
+    def __call__(self, base: np.ndarray, units: np.ndarray) -> Parameters:
+        """`base` (every declared value, in declaration order) with the chosen parameters set to their
+        priors' quantiles `units[i]` (`units` has one entry per declared parameter)."""
+        values = (self.low + units[self.index] * self.span).tolist()
+        row = base.tolist()
+        for i, value, log in zip(self.positions, values, self.logs, strict=True):
+            row[i] = math.exp(value) if log else value  # math.exp, as from_unit: the same value to the bit
+        return Parameters(*row)
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return (PriorDraw, (self.names,))
+
+
+def as_row(p: Parameters) -> np.ndarray:
+    """Every value of `p`, in declaration order."""
+    return np.array([getattr(p, name) for name in PARAMETERS], dtype=float)

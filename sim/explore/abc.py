@@ -61,7 +61,8 @@ class ParticleModel:
     @property
     def nuisance(self) -> tuple[str, ...]:
         """The parameters each simulation draws from their priors (integrated out): neither calibrated,
-        nor overridden, nor declared fixed; the same that every predictive draws (`ParameterSet.draws`)."""
+        nor overridden, nor declared fixed; the same that every replication of a predictive draws
+        (`engine.Model.parameters_for`)."""
         return tuple(n for n, info in PARAMETERS.items()
                      if n not in self.names and n not in self.episodes.base.overridden and not info.fixed)
 

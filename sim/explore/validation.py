@@ -703,7 +703,8 @@ def loo_status(sc: Scenario) -> str | None:
 def loo_parameters(sc: Scenario) -> ParameterSet | None:
     """`sc`'s parameters with the posterior calibrated without it (scenarios/params/loo/STEM.csv), or None
     where there is none (`loo_status`). The parameters the fold did not calibrate are drawn from their priors
-    (`ParameterSet.draws`), their values in force being prior medians, never the values the in-sample
+    by each replication (`engine.Model.parameters_for`), their values in force being prior medians, never
+    the values the in-sample
     calibration, which saw `sc`, gave them."""
     if loo_status(sc) is not None:
         return None

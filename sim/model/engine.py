@@ -35,7 +35,7 @@ import simpy
 
 from ..domain.kinds import ACTOR_MOVES, ANTICIPATED_KINDS, KINDS
 from ..domain.lifecycle import Stage
-from ..domain.parameters import Parameters
+from ..domain.parameters import PARAMETERS, Parameters, PriorDraw, as_row
 from ..domain.variables import VARIABLES
 from ..scenario.loader import ORIENTATIONS, Scenario, Trigger
 from ..scenario.variants import deciding
@@ -88,6 +88,9 @@ class ReplicationResult:
     """Every move an actor made: (time in days, role, kind), in time order."""
     draw: int | None = None
     """Which particle of the posterior gave this replication its parameters (None: the values in force)."""
+    half_lives: dict[str, float] | None = None
+    """The half-lives the replication's state decayed with, when it drew its parameters (None: the
+    model's); not kept in saved results, like the log and the changes."""
     log: list[LogEntry] | None = None
     changes: list[tuple[float, str, float, float]] | None = None
     error: str | None = None
@@ -190,22 +193,39 @@ class Model:
     """The particles' cumulative weights, for drawing one."""
     anticipated: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
     """Times of the dated triggers of each kind in `ANTICIPATED_KINDS` (on the calendar from the start)."""
+    nuisance: tuple[str, ...] = ()
+    """The parameters each replication that draws a particle also draws from their priors
+    (`ParameterSet.from_prior`: the uncalibrated ones, integrated out)."""
+    prior_draw: PriorDraw | None = None
+    """Draws `nuisance` from their priors (None: nothing to draw)."""
+    draw_rows: tuple[np.ndarray, ...] = ()
+    """Each particle's values in declaration order (`draws` as rows), the base `prior_draw` fills in."""
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return pickle_by_fields(self)
 
-    def parameters_of(self, draw: int | None) -> Parameters:
-        """The parameters replication used: its particle's, or the values in force."""
-        return self.p if draw is None else self.draws[draw]
-
-    def half_lives_of(self, draw: int | None) -> dict[str, float]:
-        """The half-lives a replication's state variables decayed with."""
-        p = self.parameters_of(draw)
-        return {name: getattr(p, spec.half_life_param) for name, spec in VARIABLES.items()}
+    def parameters_for(self, draw: int | None, rng: np.random.Generator) -> Parameters:
+        """The parameters of a replication: the values in force (`draw` None), or particle `draw` with every
+        parameter of `nuisance` drawn from its prior, from `rng`. A fresh draw per replication, as each
+        simulation of the calibration draws them: tied to the particle, they would be integrated over only as
+        many draws as the posterior has effective particles. One uniform is read for every declared parameter,
+        drawn or not, so that holding one more parameter fixed (an override, a sweep) leaves every other
+        draw of the replication as it was: compared runs keep their common random numbers."""
+        if draw is None:
+            return self.p
+        units = rng.random(len(PARAMETERS))
+        if self.prior_draw is None:
+            return self.draws[draw]
+        return self.prior_draw(self.draw_rows[draw], units)
 
     def date(self, t: float) -> date:
         """Calendar date of simulation time `t`."""
         return date.fromordinal(self.start_ordinal + int(math.floor(t)))
+
+
+def half_lives(p: Parameters) -> dict[str, float]:
+    """The half-life of each state variable under parameters `p` (days)."""
+    return {name: getattr(p, spec.half_life_param) for name, spec in VARIABLES.items()}
 
 
 def canonical_key(tr: Trigger) -> tuple[Any, ...]:
@@ -224,6 +244,7 @@ def compile_scenario(sc: Scenario) -> Model:
     """Precompute everything a replication needs from a validated scenario."""
     p = sc.params.as_parameters()
     draws = sc.params.draws()
+    nuisance = tuple(sc.params.from_prior()) if draws else ()
     timed: list[tuple[float, int, Trigger]] = []
     rated: list[tuple[float, float, int, Trigger]] = []
     reactions: dict[str, list[Trigger]] = {}
@@ -258,7 +279,7 @@ def compile_scenario(sc: Scenario) -> Model:
         rated=tuple(rated),
         reactions={k: tuple(v) for k, v in reactions.items()},
         election_times=tuple(elections),
-        half_lives={name: getattr(p, spec.half_life_param) for name, spec in VARIABLES.items()},
+        half_lives=half_lives(p),
         initial=dict(sc.initial),
         frozen=frozen,
         poll_times=tuple(sc.t(tr.at) + 0.5 for tr in polls if tr.at is not None),  # polls are dated
@@ -273,6 +294,9 @@ def compile_scenario(sc: Scenario) -> Model:
         draws=tuple(draws),
         draw_cumulative=tuple(itertools.accumulate(sc.params.posterior.weights))
         if draws and sc.params.posterior is not None else (),
+        nuisance=nuisance,
+        prior_draw=PriorDraw(nuisance) if nuisance else None,
+        draw_rows=tuple(as_row(d) for d in draws) if nuisance else (),
         anticipated={kind: tuple(sorted(sc.t(tr.at) for tr in sc.triggers if tr.kind == kind and tr.at is not None))
                      for kind in ANTICIPATED_KINDS},
     )
@@ -281,7 +305,8 @@ def compile_scenario(sc: Scenario) -> Model:
 class Context:
     """Everything the actors of one replication share."""
 
-    def __init__(self, model: Model, rng: np.random.Generator, record_log: bool, draw: int | None = None) -> None:
+    def __init__(self, model: Model, rng: np.random.Generator, record_log: bool,
+                 p: Parameters | None = None) -> None:
         sc = model.scenario
         self.model = model
         self.env = simpy.Environment()
@@ -289,11 +314,13 @@ class Context:
         """Simulation time (days): what simpy's clock reads in the timer now running (`at` sets it)."""
         self.rng = rng
         self.draws = Draws(rng)
-        self.p = p = model.parameters_of(draw)
+        self.p = p = model.p if p is None else p
         self.mechanisms = model.mechanisms
         # approval regresses toward a shared norm (opinion dynamics); with the mechanism off it is frozen
         self.baselines = {"approval": p.approval_norm} if model.baselines else {}
-        self.world = World(model.initial, model.half_lives if draw is None else model.half_lives_of(draw),
+        self.half_lives = model.half_lives if p is model.p else half_lives(p)
+        """The half-lives the state variables decay with (the replication's own parameters')."""
+        self.world = World(model.initial, self.half_lives,
                            model.frozen, self.baselines)
         cast = model.cast
         self.agreement = Agreement(sc.agreement.state, cast.rules, cast.signed_at)
@@ -695,7 +722,7 @@ def run_replication(model: Model, rng: np.random.Generator, index: int = 0, *,
         if model.draws else None
     if draw is not None:
         draw = min(draw, len(model.draws) - 1)
-    ctx = Context(model, rng, record_log, draw)
+    ctx = Context(model, rng, record_log, model.parameters_for(draw, rng))
     env = ctx.env
     p = ctx.p
     for measure in model.scenario.measures:  # in force from before the window: their standing effect only
@@ -730,6 +757,7 @@ def run_replication(model: Model, rng: np.random.Generator, index: int = 0, *,
         transitions=[(t, a.value, b.value, by) for t, a, b, by in ctx.agreement.transitions],
         moves=ctx.moves,
         draw=draw,
+        half_lives=None if draw is None else dict(ctx.half_lives),
         log=ctx.log,
         changes=list(ctx.world.changes) if record_changes else None,
     )

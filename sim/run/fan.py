@@ -46,7 +46,8 @@ class FanReducer:
                  variables: Sequence[str] = STATE_NAMES, bins: int = DEFAULT_BINS,
                  model: Model | None = None) -> None:
         self.model = model
-        """The model whose replications are added: each decays with its own parameters' half-lives."""
+        """The model whose replications are added (each decays with its own half-lives, which come with its
+        result when it drew its parameters)."""
         self.grid = np.asarray(grid, dtype=float)
         self.variables = tuple(variables)
         self.half_lives = {name: float(half_lives[name]) for name in self.variables}
@@ -75,9 +76,7 @@ class FanReducer:
         """Add one replication (run with ``record_changes=True``)."""
         if result.changes is None:
             raise ValueError("the replication was run without record_changes=True; no trajectory to add")
-        half_lives = self.model.half_lives_of(result.draw) if self.model is not None and result.draw is not None \
-            else None
-        self.add_values(self.grid_values(result.changes, half_lives))
+        self.add_values(self.grid_values(result.changes, result.half_lives))
 
     def grid_values(self, changes: Sequence[Change], half_lives: Mapping[str, float] | None = None) -> np.ndarray:
         """values[variable, grid point] from a change log: `world.trajectory`, vectorised (with the

@@ -14,6 +14,7 @@ Only the main process writes; workers never touch the database.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import platform
@@ -27,6 +28,7 @@ import numpy as np
 import simpy
 
 from ..errors import DiplosimError, excerpt
+from ..model import source_digest
 from ..model.engine import Model, ReplicationResult
 from .ensemble import ROW_COLUMNS, replication_row
 from .parallel import pack, unpack
@@ -107,14 +109,26 @@ def store_path(path: str | Path) -> Path:
     return path / STORE_NAME if path.is_dir() else path
 
 
+@functools.cache
+def _model_sources() -> str:
+    """The digest of the model's own sources (`model.source_digest`), read once per process."""
+    return source_digest()
+
+
 def model_key(model: Model) -> str:
-    """A hash of everything that decides a replication's result besides the seed:
-    the scenario files (with overrides), the parameter values and the mechanisms."""
+    """A hash of everything that decides a replication's result besides the seed: the scenario files
+    (with overrides), the parameter values, the posterior sample and which parameters each replication
+    draws from its prior, the mechanisms, and the model's sources (a replication made by another
+    version of the model is not resumed)."""
+    posterior = model.scenario.params.posterior
     doc = {
         "scenario": model.scenario.sha256,
         "params": dataclasses.asdict(model.p),
+        "posterior": posterior.sha256 if posterior is not None else None,
+        "nuisance": list(model.nuisance),
         "mechanisms": sorted(model.mechanisms),
         "initial": dict(model.initial),
+        "sources": _model_sources(),
     }
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 

@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from ..domain.parameters import PARAMETERS, ParameterInfo, Parameters
 from ..errors import ScenarioError, did_you_mean, excerpt, shown_path
 from ..files import decode_text, read_bytes
@@ -115,19 +113,16 @@ class ParameterSet:
                 if n not in self.posterior.names and n not in self.overridden and not info.fixed]
 
     def draws(self) -> list[Parameters]:
-        """One typed parameter object per particle of the posterior (overrides applied), or none. Each
-        particle also takes every parameter of `from_prior` from its prior: a draw per particle from a
-        generator seeded by the posterior's checksum, so a sample always gives the same draws."""
+        """One typed parameter object per particle of the posterior (overrides applied), or none. The
+        parameters of `from_prior` keep their values in force here: each replication draws them from their
+        priors itself, after its particle (`engine.Model.parameters_for`), so the predictive integrates them
+        over as many draws as it has replications, as the calibration does (one draw per simulation)."""
         if self.posterior is None:
             return []
         base = self.values
-        nuisance = [PARAMETERS[n] for n in self.from_prior()]
-        rng = np.random.default_rng(int(self.posterior.sha256[:15] or "0", 16))
         out = []
         for particle in self.posterior.particles:
             values = dict(base)
-            values.update({info.name: info.from_unit(float(u)) for info, u in zip(nuisance, rng.random(len(nuisance)),
-                                                                               strict=True)})
             values.update({n: v for n, v in zip(self.posterior.names, particle, strict=True)
                            if n not in self.overridden})
             out.append(Parameters(**values))
