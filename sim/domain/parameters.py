@@ -410,17 +410,16 @@ class PriorDraw:
     others kept from a base."""
 
     def __init__(self, names: tuple[str, ...]) -> None:
-        order = list(PARAMETERS)
+        place = {name: i for i, name in enumerate(PARAMETERS)}
         infos = [PARAMETERS[n] for n in names]
         self.names = names
-        self.index = np.array([order.index(n) for n in names], dtype=np.intp)
-        self.log = np.array([i.prior == "loguniform" for i in infos], dtype=bool)
-        low = [math.log(i.lower) if i.prior == "loguniform" else i.lower for i in infos]
-        high = [math.log(i.upper) if i.prior == "loguniform" else i.upper for i in infos]
+        self.positions = [place[n] for n in names]
+        self.index = np.array(self.positions, dtype=np.intp)
+        self.logs = [i.prior == "loguniform" for i in infos]
+        low = [math.log(i.lower) if log else i.lower for i, log in zip(infos, self.logs, strict=True)]
+        high = [math.log(i.upper) if log else i.upper for i, log in zip(infos, self.logs, strict=True)]
         self.low = np.array(low, dtype=float)
         self.span = np.array(high, dtype=float) - self.low
-        self.positions = self.index.tolist()
-        self.logs = self.log.tolist()
 
     def __call__(self, base: np.ndarray, units: np.ndarray) -> Parameters:
         """`base` (every declared value, in declaration order) with the chosen parameters set to their

@@ -105,7 +105,7 @@ def _model(token: str, blob: bytes) -> Model:
 def page_fan(model: Model, variables: tuple[str, ...]) -> FanReducer:
     """An empty fan reducer of `variables` only over the scenario's window (the same histograms, for
     those variables, as `FanReducer.for_model`'s)."""
-    return FanReducer(fan_grid(model.horizon), model.half_lives, variables, DEFAULT_BINS, model)
+    return FanReducer(fan_grid(model.horizon), model.half_lives, variables, DEFAULT_BINS)
 
 
 def fan_parts(fan: FanReducer) -> tuple[Any, ...]:

@@ -43,11 +43,7 @@ class FanReducer:
     """Histograms of each state variable on a day grid, filled one replication at a time."""
 
     def __init__(self, grid: Sequence[float], half_lives: Mapping[str, float],
-                 variables: Sequence[str] = STATE_NAMES, bins: int = DEFAULT_BINS,
-                 model: Model | None = None) -> None:
-        self.model = model
-        """The model whose replications are added (each decays with its own half-lives, which come with its
-        result when it drew its parameters)."""
+                 variables: Sequence[str] = STATE_NAMES, bins: int = DEFAULT_BINS) -> None:
         self.grid = np.asarray(grid, dtype=float)
         self.variables = tuple(variables)
         self.half_lives = {name: float(half_lives[name]) for name in self.variables}
@@ -65,7 +61,7 @@ class FanReducer:
     @classmethod
     def for_model(cls, model: Model, bins: int = DEFAULT_BINS) -> FanReducer:
         """A reducer over the scenario's whole window."""
-        return cls(fan_grid(model.horizon), model.half_lives, STATE_NAMES, bins, model)
+        return cls(fan_grid(model.horizon), model.half_lives, STATE_NAMES, bins)
 
     @property
     def bin_width(self) -> np.ndarray:
