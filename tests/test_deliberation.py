@@ -46,7 +46,7 @@ def test_twice_the_news_at_half_the_size_leaves_the_monthly_hazard_of_a_move_unc
     ("no_talks", "missile_test", 1000, (), {}),  # measured 1.75 (694 vs 814 first moves)
     # In force, a court ruling reaches Seoul only through Tokyo: its grievance, a trade measure, Seoul's notice
     # (issue linkage). Since the recalibration that route is near-certain whatever the news count
-    # (retaliation_base, calibrated, median 3.0; retaliation_weight 6.5): Tokyo imposes in most runs, and
+    # (then retaliation_base, calibrated, median 3.0; retaliation_weight 6.5): Tokyo imposes in most runs, and
     # Seoul's notice answers the measure, a change of the situation that is taken up at once with or without
     # deliberation, so it does not multiply with the items and dilutes the ratio (1.37 measured, 1000 runs;
     # 1.43 with the two at their prior medians of 5). With issue_linkage off the rulings change nothing

@@ -147,7 +147,11 @@ class Parameters:
     # -- opinion_dynamics --------------------------------------------------------------------------
     anti_japan_weight: float = declare(0.0, 15.0,
         'utility per unit of anti-Japan sentiment x stake', 'opinion_dynamics',
-        'How much the executive weighs anti-Japan sentiment against the pact.')
+        'How much the executive weighs anti-Japan sentiment against the pact.', calibrated=True)
+    suspension_line_share: float = declare(0.0, 1.0, 'share of the anti-Japan opinion cost', 'opinion_dynamics',
+        "Share of the anti-Japan opinion cost of keeping the pact that suspending a notice spares, against "
+        "withdrawing it: the notice stays on the table and can take effect at any time, so the public still "
+        "sees a firm line (Seoul's 'conditional' suspension of 22 Nov 2019).")
     approval_norm: float = declare(15.0, 60.0, '% approving', 'opinion_dynamics',
         'The level presidential approval regresses toward (its standing level); a scandal lowers it for '
         'the rest of the episode (approval erodes over a single term: Mueller 1970).', calibrated=True)
@@ -212,7 +216,7 @@ class Parameters:
               "which does not fade, and the fading part comes only from history disputes, which on the record "
               "are Seoul's given moves (left out of free runs)")
     retaliation_base: float = declare(0.0, 10.0, 'utility', 'issue_linkage',
-        'What a trade measure costs Tokyo (economic interdependence).', calibrated=True)
+        'What a trade measure costs Tokyo (economic interdependence).')
     retaliation_weight: float = declare(0.0, 10.0, 'utility per unit of grievance', 'issue_linkage',
         'How much grievance pushes Tokyo to a trade measure; also lowers its appetite for the pact.', calibrated=True)
     trade_talks_relief: float = declare(0.0, 1.0, 'dispute units', 'issue_linkage',

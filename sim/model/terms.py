@@ -83,6 +83,13 @@ def pact_value(s: State, stake: float, seat_share: float, opposition_against: bo
     )
 
 
+def line_kept(value: Terms, p: Parameters) -> Terms:
+    """Seoul's value of the pact when it keeps a notice on the table (suspends it) rather than withdrawing it:
+    `value` with ``suspension_line_share`` of its anti-Japan opinion cost spared, since the public still
+    sees a firm line (opinion dynamics; 0 where that mechanism is off, as its term is)."""
+    return value.plus(Terms(opinion_dynamics=-p.suspension_line_share * value.opinion_dynamics))
+
+
 def summed(first: Terms, *more: Terms) -> Terms:
     """Several sets of terms as one (terms of the same name added)."""
     for part in more:

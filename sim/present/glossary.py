@@ -234,6 +234,8 @@ UNIT_WORDS: dict[str, str] = {
     "utility": "utility points",
     "utility per unit of trade dispute": "utility points per unit of trade dispute",
     "utility per unit of grievance": "utility points per unit of grievance",
+    "utility per unit of anti-Japan sentiment x stake":
+        "utility points per unit of anti-Japan mood, scaled by what the president has at stake",
     "days (mean)": "days, on average",
     "share of the approval above the loyal core per scandal event of magnitude 1":
         "share of the support above the loyal core, per scandal",
@@ -256,6 +258,8 @@ PARAMETER_HELP: dict[str, str] = {
                            "officials' interest), before any event.",
     "option_value": "What keeping an irreversible move in reserve is worth while its deadline is far: the "
                     "later the deadline, the more waiting pays.",
+    "anti_japan_weight": "How much the public's mood toward Japan counts against the pact in Seoul's eyes, the "
+                         "more so the more the president has at stake at home.",
     "retaliation_base": "What imposing a trade measure on Korea costs Tokyo itself (the two economies depend on "
                         "each other): the higher, the more grievance it takes before Tokyo retaliates.",
     "retaliation_weight": "How strongly Tokyo's grievance over the court rulings pushes it to a trade measure; "

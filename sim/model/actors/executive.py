@@ -47,6 +47,7 @@ from ..stages import (
 from ..terms import (
     diversion,
     leverage,
+    line_kept,
     notice_leverage,
     pact_value,
     political_stake,
@@ -389,7 +390,7 @@ class Executive(Actor):
         talks = "trade_talks" in ctx.flags or ("export_controls" in ctx.flags
                                                and ctx.ask("counterpart", talks_question(self.name)))
         chosen = self.choose("suspend the notice?", {
-            "suspend_notice": summed(v, reversal_cost(ctx.p, ctx.mechanisms, talks),
+            "suspend_notice": summed(line_kept(v, ctx.p), reversal_cost(ctx.p, ctx.mechanisms, talks),
                                      leverage(s, ctx.p, ctx.mechanisms)),
             "withdraw_notice": v.plus(reversal_cost(ctx.p, ctx.mechanisms, talks)),
             "hold_notice": summed(leverage(s, ctx.p, ctx.mechanisms, u), waiting(ctx.p, u)),
