@@ -704,8 +704,7 @@ def loo_parameters(sc: Scenario) -> ParameterSet | None:
     """`sc`'s parameters with the posterior calibrated without it (scenarios/params/loo/STEM.csv), or None
     where there is none (`loo_status`). The parameters the fold did not calibrate are drawn from their priors
     by each replication (`engine.Model.parameters_for`), their values in force being prior medians, never
-    the values the in-sample
-    calibration, which saw `sc`, gave them."""
+    the values the in-sample calibration, which saw `sc`, gave them."""
     if loo_status(sc) is not None:
         return None
     from .identify import at_prior_medians

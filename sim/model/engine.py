@@ -193,9 +193,6 @@ class Model:
     """The particles' cumulative weights, for drawing one."""
     anticipated: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
     """Times of the dated triggers of each kind in `ANTICIPATED_KINDS` (on the calendar from the start)."""
-    nuisance: tuple[str, ...] = ()
-    """The parameters each replication that draws a particle also draws from their priors
-    (`ParameterSet.from_prior`: the uncalibrated ones, integrated out)."""
     prior_draw: PriorDraw | None = None
     """Draws `nuisance` from their priors (None: nothing to draw)."""
     draw_rows: tuple[np.ndarray, ...] = ()
@@ -203,6 +200,12 @@ class Model:
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return pickle_by_fields(self)
+
+    @property
+    def nuisance(self) -> tuple[str, ...]:
+        """The parameters each replication that draws a particle also draws from their priors
+        (`ParameterSet.from_prior`: the uncalibrated ones, integrated out)."""
+        return () if self.prior_draw is None else self.prior_draw.names
 
     def parameters_for(self, draw: int | None, rng: np.random.Generator) -> Parameters:
         """The parameters of a replication: the values in force (`draw` None), or particle `draw` with every
@@ -294,7 +297,6 @@ def compile_scenario(sc: Scenario) -> Model:
         draws=tuple(draws),
         draw_cumulative=tuple(itertools.accumulate(sc.params.posterior.weights))
         if draws and sc.params.posterior is not None else (),
-        nuisance=nuisance,
         prior_draw=PriorDraw(nuisance) if nuisance else None,
         draw_rows=tuple(as_row(d) for d in draws) if nuisance else (),
         anticipated={kind: tuple(sorted(sc.t(tr.at) for tr in sc.triggers if tr.kind == kind and tr.at is not None))
