@@ -93,7 +93,7 @@ class FakeView:
 
     def next_review(self, deadline: float | None) -> tuple[float, bool]:
         return attention.next_review(self.now, deadline, self.draws.exponential(), self.p.review_days,
-                                     self.p.attention_gain, self.p.urgency_days)
+                                     self.p.deadline_reviews, self.p.urgency_days)
 
     def emit(self, kind: str, detail: Mapping[str, Any] | None = None) -> None:
         self.emitted.append((kind, detail or {}))

@@ -53,14 +53,15 @@ def test_twice_the_news_at_half_the_size_leaves_the_monthly_hazard_of_a_move_unc
     # Seoul weighs, and what is left is the failure itself: each item a fresh choice. Measured, 2000 runs:
     # 1.76 (seed 7, 374 vs 594 first moves) and 1.66 (seed 8) on the previous posterior.
     # Since the latest recalibration review_days is calibrated (posterior median 19 days, quartiles 10-38) and
-    # attention_gain sits at 10: without deliberation Seoul also reviews at its agenda meetings, every few weeks
-    # and far more often as the renewal deadline nears, and those reviews, which do not multiply with the news,
-    # far outnumber the rulings (ratio 1.29 measured, 0.0115 vs 0.0149 per month, 4000 runs; no other
-    # mechanism switched off lifts it above 1.45). So the agenda is pinned to what lets the rulings be the bulk
-    # of the choices: a standing decision taken up every 60 days (inside its 3-120 prior) and no extra
-    # attention at the deadline. Measured, 4000 runs: 1.99 (seed 7, 265 vs 504 first moves) and 2.26 (seed 8);
-    # the log-ratio's standard error is near sqrt(1/265 + 1/504) = 0.076, so 1.4 sits over four of them below.
-    ("in_force", "court_ruling", 4000, ("issue_linkage",), {"review_days": 60.0, "attention_gain": 0.0}),
+    # a deadline draws extra reviews (then attention_gain, now deadline_reviews): without deliberation Seoul
+    # also reviews at its agenda meetings, every few weeks and far more often as the renewal deadline nears,
+    # and those reviews, which do not multiply with the news, far outnumber the rulings (ratio 1.29 measured,
+    # 0.0115 vs 0.0149 per month, 4000 runs; no other mechanism switched off lifts it above 1.45). So the
+    # agenda is pinned to what lets the rulings be the bulk of the choices: a standing decision taken up
+    # every 60 days (inside its 3-120 prior) and no extra attention at the deadline. Measured, 4000 runs:
+    # 1.99 (seed 7, 265 vs 504 first moves) and 2.26 (seed 8); the log-ratio's standard error is near
+    # sqrt(1/265 + 1/504) = 0.076, so 1.4 sits over four of them below.
+    ("in_force", "court_ruling", 4000, ("issue_linkage",), {"review_days": 60.0, "deadline_reviews": 0.0}),
 ])
 def test_without_deliberation_four_times_the_news_makes_a_move_far_likelier(write_scenario, stage, kind, runs, off,
                                                                             pinned):

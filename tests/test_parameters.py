@@ -107,10 +107,10 @@ def test_values_need_every_name():
         parameter_set({"threat_weight": 1.0})
 
 
-def _notice_days_before_deadline(sc_path: Path, attention_gain: float, runs: int) -> list[float]:
+def _notice_days_before_deadline(sc_path: Path, deadline_reviews: float, runs: int) -> list[float]:
     """Days between Seoul's notice and the 25 Aug 2017 deadline, in the runs where it gave notice by then
     (a later notice is for the next year's expiry)."""
-    model = compile_scenario(load_scenario(sc_path, {"params.attention_gain": str(attention_gain)}))
+    model = compile_scenario(load_scenario(sc_path, {"params.deadline_reviews": str(deadline_reviews)}))
     root = np.random.SeedSequence(3)
     out = []
     for i, child in enumerate(root.spawn(runs)):
@@ -121,21 +121,22 @@ def _notice_days_before_deadline(sc_path: Path, attention_gain: float, runs: int
     return out
 
 
-def test_attention_gain_makes_an_actor_act_before_its_deadline(write_scenario):
+def test_a_deadlines_pull_makes_an_actor_act_before_its_deadline(write_scenario):
     # Export controls in early June: giving notice is worth a little, waiting a lot while the
     # 25 Aug deadline is far, so Seoul acts only if it reviews the decision close to the
-    # deadline. With no attention gain it reviews at a constant rate and often misses that
-    # last stretch; with the gain at 20 it reviews ever more often as the deadline nears. 200
-    # replications under one seed, every other parameter drawn from the shipped posterior and
-    # the priors: 110 notices against 160 (binomial standard errors about 7 and 6, so about 9
-    # for the gap); the asserted gap of 30 is over three standard errors and fails if the gain
-    # did nothing. (With an earlier posterior the counts were 78 and 196.)
+    # deadline. With no pull from the deadline (deadline_reviews 0) it reviews at a constant rate
+    # and often misses that last stretch; with ten extra reviews expected over the run-up it takes
+    # the decision up ever more often as the deadline nears. 200 replications under one seed, every
+    # other parameter drawn from the shipped posterior and the priors: 91 notices against 183
+    # (binomial standard errors about 7 and 4, so about 8 for the gap); the asserted gap of 30 is
+    # over three standard errors and fails if the pull did nothing. (Under attention_gain, a pull
+    # proportional to the cadence, the counts were 110 and 160 at a gain of 20.)
     doc = scenario_dict(triggers=[
         {"id": "controls", "kind": "export_control", "at": "2017-06-01", "source": "test"},
     ], params={"file": str(PARAMS), "override": {"linkage_weight": 4, "export_control_trade_jump": 1,
                                                   "option_value": 5}})
     path = write_scenario(doc)
-    flat, keen = _notice_days_before_deadline(path, 0.0, 200), _notice_days_before_deadline(path, 20.0, 200)
+    flat, keen = _notice_days_before_deadline(path, 0.0, 200), _notice_days_before_deadline(path, 10.0, 200)
     assert len(keen) > len(flat) + 30, (len(keen), len(flat))
 
 

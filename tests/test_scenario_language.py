@@ -221,7 +221,8 @@ def test_a_notice_under_after_notice_rules_takes_effect_its_notice_days_later(wr
         assert r.outcome != "renewed"
         if r.outcome == "terminated":
             ended += 1
-            notice = r.stage_t["notice_given"]
+            # the notice that ended it: the last one given (a run may withdraw a notice and give another)
+            notice = max(t for t, _, to, _ in r.transitions if to == "notice_given")
             end = r.stage_t["terminated"]
             assert end == pytest.approx(notice + 60) or end < notice + 60  # by its rules, or Seoul ends it sooner
     assert ended > 10
@@ -254,10 +255,13 @@ def test_a_suspension_with_a_term_lapses_unless_extended(write_scenario):
                                       params={**TEST_PARAMS, "override": {"leverage_value": 6, "option_value": 0}}))
 
     def extended(m) -> int:
-        return sum(any(k == "suspension_extended" for _, _, k in run_one(m, 0, i).moves) for i in range(100))
+        return sum(any(k == "suspension_extended" for _, _, k in run_one(m, 0, i).moves) for i in range(400))
 
-    # leverage is what an extension keeps: with it at the top, Seoul extends far more often (100 runs each)
-    assert extended(keen) > extended(model) + 20
+    # leverage is what an extension keeps: with it at the top, Seoul extends more often. 400 runs each;
+    # measured 248 against 188 (with deadline_reviews, Seoul takes the lapsing term up more often either
+    # way). The gap's standard error is about 14 runs, so 30 sits about two of them from the measured 60
+    # and two above no effect at all.
+    assert extended(keen) > extended(model) + 30
 
 
 def test_a_patron_that_is_the_treaty_partner_consents_more_readily(write_scenario):

@@ -382,10 +382,13 @@ class Parameters:
         "Mean time between the meetings at which an actor takes up a decision it faces (a Poisson agenda). "
         "Under `deliberation` a government takes it up between meetings only when the situation changes (an "
         "extraordinary meeting); without it, any event the actor listens to prompts a review at once.", calibrated=True)
-    attention_gain: float = declare(0.0, 20.0, 'multiple of the review rate', 'process',
-        'How much more often an actor reviews a decision as the deadline it faces nears: the review rate is '
-        '(1 + attention_gain x urgency) / review_days (the deadline effect in bargaining: Roth, Murnighan '
-        '& Schoumaker 1988, AER 78:4).')
+    deadline_reviews: float = declare(0.0, 10.0, 'reviews (expected, per deadline)', 'process',
+        'How many more times, in expectation, an actor takes up a decision in the run-up to its deadline than '
+        'its ordinary cadence brings: the review rate is 1 / review_days + deadline_reviews x urgency / '
+        'urgency_days, so an actor that meets rarely still looks at a decision before its deadline passes '
+        '(missing the run-up altogether with probability about exp(-deadline_reviews)). The deadline effect '
+        'in bargaining: Roth, Murnighan & Schoumaker 1988, AER 78:4. From none to about one a day over a '
+        'ten-day run-up.')
     urgency_days: float = declare(1.0, 90.0, 'days', 'process',
         'How close a deadline must be to press: urgency = exp(-days left / urgency_days), 0 far from any '
         'deadline, 1 at it. Used by every actor facing a deadline (Seoul, Washington, Tokyo).')

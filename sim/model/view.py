@@ -156,7 +156,7 @@ class ActorView:
         """When this actor's agenda next brings up a decision with `deadline`: see `attention.next_review`."""
         p = self.p
         return attention.next_review(self._ctx.now, deadline, self.draws.exponential(), p.review_days,
-                                     p.attention_gain, p.urgency_days)
+                                     p.deadline_reviews, p.urgency_days)
 
     # -- acting --------------------------------------------------------------------
 
