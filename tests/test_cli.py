@@ -190,6 +190,23 @@ def test_run_mode_free_and_conditional_are_validates_modes(write_scenario, capsy
     assert "given: no moves" in out and "--mode free" not in out
 
 
+def test_validate_reports_the_gap_to_surveys_of_opinion_of_japan_only_where_there_are_some(write_scenario,
+                                                                                           capsys):
+    # Before any event moves it, anti-Japan sentiment stays at its start (0.6), so a survey of 55% is 5 points
+    # off in every run; a file without such a survey gets no column for it.
+    surveys = [{"id": "view", "kind": "poll", "at": "2017-02-01", "anti_japan": 55, "source": "t"},
+               {"id": "gallup", "kind": "poll", "at": "2017-02-01", "approval": 50, "source": "t"}]
+    doc = scenario_dict(initial={"approval": 50, "anti_japan": 0.6}, triggers=surveys, record={"outcome": "renewed"})
+    code, out, _ = _main(capsys, "validate", str(write_scenario(doc)), "--runs", "10", "--workers", "1", "--markdown")
+    assert code == 0
+    header, _, row = out.split("| episode (free")[1].splitlines()[:3]
+    assert header.endswith("| approval RMSE vs polls | anti-Japan RMSE vs surveys |") and row.endswith("| 5.0 pts |")
+    code, out, _ = _main(capsys, "validate", str(write_scenario(scenario_dict(triggers=surveys[1:],
+                                                                              record={"outcome": "renewed"}))),
+                         "--runs", "10", "--workers", "1", "--markdown")
+    assert code == 0 and "anti-Japan RMSE" not in out
+
+
 # -- a reader that goes away ---------------------------------------------------------------------
 
 

@@ -424,3 +424,25 @@ def test_text_with_a_lone_surrogate_is_refused_where_it_stands(write_scenario):
         text = "\n".join(line for line in text.splitlines() if not line.startswith(f"{key}:"))
         with pytest.raises(ScenarioError, match=rf"^.+\.yaml:1:1: {key}: text holds a lone surrogate \(\\udc80"):
             load_scenario(write_scenario(f'{key}: "\\uDC80"\n{text}\n'))
+
+
+def test_a_survey_of_opinion_of_japan_is_read_from_the_simulated_share(write_scenario):
+    # anti_japan polls observe the model's anti_japan (a share) in percent: before any event that moves it
+    # every run reads exactly the starting 0.6, so the gap to a survey of 55% is 5 points; after Japan's
+    # export controls (given) the share has jumped, and approval is not scored against a survey of Japan.
+    from diplosim.explore.validation import poll_rmse
+
+    triggers = [{"id": "view-1", "kind": "poll", "at": "2017-02-01", "anti_japan": 55, "source": "t"},
+                {"id": "controls", "kind": "export_control", "at": "2017-03-01", "source": "t"},
+                {"id": "view-2", "kind": "poll", "at": "2017-03-05", "anti_japan": 90, "source": "t"}]
+    sc = _scenario(write_scenario, initial={"approval": 50, "anti_japan": 0.6}, triggers=triggers)
+    model = compile_scenario(sc)
+    assert model.poll_variables == ("anti_japan", "anti_japan")
+    results = [run_one(model, 1, i) for i in range(50)]
+    assert all(r.polls[0] == pytest.approx(0.6) for r in results)
+    assert all(r.polls[1] > 0.6 + 0.5 * model.p.trade_anti_japan_jump * 0.5 ** (4 / model.p.anti_japan_half_life_days)
+               for r in results)
+    assert poll_rmse(model, results, "approval") is None
+    one = compile_scenario(_scenario(write_scenario, initial={"approval": 50, "anti_japan": 0.6},
+                                     triggers=triggers[:1]))
+    assert poll_rmse(one, [run_one(one, 1, i) for i in range(5)], "anti_japan") == pytest.approx(5.0)

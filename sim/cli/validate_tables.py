@@ -192,6 +192,8 @@ def validation_table(report: dict[str, Any]) -> str:
             rmse = m["poll_rmse"]
             lines.append(f"  {'':<12} " + (f"approval vs polls RMSE {rmse:.1f} points" if rmse is not None
                                             else "no approval polls"))
+            if (aj := m.get("anti_japan_rmse")) is not None:
+                lines.append(f"  {'':<12} anti-Japan sentiment vs surveys RMSE {aj:.1f} points")
         lines.append("")
     if report.get("predictives"):
         lines.append("Free runs by where the parameters come from: the prior, the posterior (in sample), and the "
@@ -276,9 +278,12 @@ def validation_markdown(report: dict[str, Any]) -> str:
         lines += [line, ""]
     lines += predictive_markdown(report) if report.get("predictives") else []
     for mode in report["modes"]:
+        # the surveys of opinion of Japan get a column only where some episode has one
+        surveyed = any(ep[mode].get("anti_japan_rmse") is not None for ep in report["episodes"])
         lines += [f"| episode ({_label(report, mode)}) | recorded outcome | p (95% interval) | modal | "
-                  "simulated median date vs record | date skill over the calendar | approval RMSE vs polls |",
-                  "|---|---|---|---|---|---|---|"]
+                  "simulated median date vs record | date skill over the calendar | approval RMSE vs polls |"
+                  + (" anti-Japan RMSE vs surveys |" if surveyed else ""),
+                  "|---|---|---|---|---|---|---|" + ("---|" if surveyed else "")]
         for ep in report["episodes"]:
             m = ep[mode]
             lo, hi = m["ci"]
@@ -287,9 +292,10 @@ def validation_markdown(report: dict[str, Any]) -> str:
                 + (f" ({m['date_error_days'][step]:+.0f} d)" if m["date_error_days"][step] is not None else "")
                 for step, rec in ep["recorded_dates"].items()) or "-"
             rmse = "-" if m["poll_rmse"] is None else f"{m['poll_rmse']:.1f} pts"
+            aj = "-" if m.get("anti_japan_rmse") is None else f"{m['anti_japan_rmse']:.1f} pts"
             skill = "-" if m["date_skill"] is None else f"{m['date_skill']:+.2f}"
             lines.append(f"| {ep['name']} | {ep['outcome']} | {m['p']:.3f} ({lo:.3f}-{hi:.3f}) | {m['modal']} | "
-                         f"{dates} | {skill} | {rmse} |")
+                         f"{dates} | {skill} | {rmse} |" + (f" {aj} |" if surveyed else ""))
         lines.append("")
     days = report.get("agree_window_days")
     window = f"within {days} days of the date" if days is not None else "agreeing"

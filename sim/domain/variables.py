@@ -28,7 +28,8 @@ VARIABLES: dict[str, VariableSpec] = {
                      "Approval of the South Korean president (as Gallup Korea polls it).",
                      "approval_half_life_days", 40.0),
         VariableSpec("anti_japan", 0.0, 1.0, "index 0-1",
-                     "Anti-Japan sentiment in the South Korean public.",
+                     "Anti-Japan sentiment in the South Korean public (an anti_japan poll reads it as the "
+                     "share with an unfavourable view of Japan).",
                      "anti_japan_half_life_days", 0.3),
         VariableSpec("mobilisation", 0.0, 1.0, "index 0-1",
                      "Mobilisation of the opposition and civil society against the executive's line.",

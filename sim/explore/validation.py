@@ -92,6 +92,9 @@ class EpisodeCheck:
     first_change: dict[str, Any] | None = None
     """The dated scores of the first change of the pact's stage, or "never" in a quiet episode (`first_change`)."""
     extra: dict[str, Any] = field(default_factory=dict)
+    anti_japan_rmse: float | None = None
+    """RMS gap (points) between the median simulated anti-Japan sentiment and the surveys of opinion of
+    Japan (`anti_japan` polls); None without any."""
 
     def as_json(self) -> dict[str, Any]:
         """The JSON form with the keys the CLI documents."""
@@ -107,6 +110,7 @@ class EpisodeCheck:
             "median_dates": self.median_dates,
             "recorded_dates": self.recorded_dates,
             "poll_rmse": None if self.poll_rmse is None else round(self.poll_rmse, 3),
+            "anti_japan_rmse": None if self.anti_japan_rmse is None else round(self.anti_japan_rmse, 3),
             "in_order_share": None if self.in_order_share is None else round(self.in_order_share, 6),
             "calendar_dates": self.calendar_dates,
             "date_skill": None if self.date_skill is None else round(self.date_skill, 6),
@@ -158,6 +162,7 @@ def check_episode(model: Model, results: Sequence[ReplicationResult]) -> Episode
         median_dates=medians,
         recorded_dates={s: d.isoformat() for s, d in rec.dates.items()},
         poll_rmse=poll_rmse(model, results),
+        anti_japan_rmse=poll_rmse(model, results, "anti_japan"),
         in_order_share=in_order_share(rec.outcome, rec.dates, results),
         moves=move_checks(model, results),
         runs=n,
@@ -366,16 +371,22 @@ def date_skill(model_errors: Mapping[str, float | None], baseline_errors: Mappin
     return 1.0 - sum(abs(model_errors[s] or 0.0) for s in steps) / base
 
 
-def poll_rmse(model: Model, results: Sequence[ReplicationResult]) -> float | None:
-    """RMS gap (points) between the median simulated approval and each approval poll."""
+POLL_POINTS = {"approval": 1.0, "anti_japan": 100.0}
+"""Points of a poll's percentage per unit of each simulated variable it measures (approval is in percent;
+anti-Japan sentiment is a share)."""
+
+
+def poll_rmse(model: Model, results: Sequence[ReplicationResult], variable: str = "approval") -> float | None:
+    """RMS gap (points) between the median simulated `variable` (approval or anti_japan) and each poll of it;
+    None without any. Opinion on the pact itself (`support`) is not simulated and never scored."""
     polls = model.scenario.polls
     gaps = []
     for i, (tr, var) in enumerate(zip(polls, model.poll_variables, strict=True)):
-        if var != "approval":
-            continue  # opinion on the pact itself is not simulated; kept for reference
+        if var != variable:
+            continue
         sims = [v for r in results if (v := r.polls[i]) is not None]
         if sims:
-            gaps.append(median(sims) - tr.observed["approval"])  # type: ignore[operator]
+            gaps.append(POLL_POINTS[variable] * median(sims) - tr.observed[variable])  # type: ignore[operator]
     if not gaps:
         return None
     return math.sqrt(sum(g * g for g in gaps) / len(gaps))

@@ -37,7 +37,7 @@ from ..domain.kinds import ACTOR_MOVES, ANTICIPATED_KINDS, KINDS
 from ..domain.lifecycle import Stage
 from ..domain.parameters import PARAMETERS, Parameters, PriorDraw, as_row
 from ..domain.variables import VARIABLES
-from ..scenario.loader import ORIENTATIONS, Scenario, Trigger
+from ..scenario.loader import ORIENTATIONS, POLL_MEASURES, Scenario, Trigger
 from ..scenario.variants import deciding
 from . import pickle_by_fields
 from .actors import ACTOR_CLASSES, Actor
@@ -286,7 +286,7 @@ def compile_scenario(sc: Scenario) -> Model:
         initial=dict(sc.initial),
         frozen=frozen,
         poll_times=tuple(sc.t(tr.at) + 0.5 for tr in polls if tr.at is not None),  # polls are dated
-        poll_variables=tuple("approval" if "approval" in tr.observed else "support" for tr in polls),
+        poll_variables=tuple(poll_variable(tr) for tr in polls),
         start_ordinal=sc.start.toordinal(),
         cast=cast_of(sc, silenced_roles(sc)),
         # Approval regresses toward a shared norm (opinion dynamics); with the
@@ -771,6 +771,12 @@ def finite_state(state: dict[str, float]) -> dict[str, float]:
     if bad:
         raise FloatingPointError(f"the state became non-finite ({', '.join(bad)})")
     return state
+
+
+def poll_variable(poll: Trigger) -> str:
+    """What a poll measures: approval, anti-Japan sentiment (both state variables) or support for the
+    agreement (not simulated)."""
+    return next(k for k in POLL_MEASURES if k in poll.observed)
 
 
 def poll_values(world: World, model: Model) -> list[float | None]:

@@ -132,9 +132,13 @@ RETIRED_AGREEMENT_KEYS = {
 CABINET_PROCESSES = EXECUTIVE_CHOICES["cabinet_process"]
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
+POLL_MEASURES = ("approval", "anti_japan", "support")
+"""What a poll may measure, in percent: the president's approval, the share of South Koreans unfavourable
+to Japan (the `anti_japan` state variable, as a share), and support for the agreement (not simulated)."""
+
 TRIGGER_KEYS = {
     "id", "kind", "at", "rate", "between", "after", "probability", "delay_days",
-    "magnitude", "issue", "source", "note", "approval", "support", "pollster", "office", "given", "by",
+    "magnitude", "issue", "source", "note", "approval", "anti_japan", "support", "pollster", "office", "given", "by",
     "leader", "orientation", "next_election", "seat_share", "stance",
 }
 DIST_KINDS = {
@@ -866,7 +870,7 @@ def _trigger(item: Any, i: int, listing: MarkedList, start: date, end: date) -> 
         if kind == "election":
             fields["change"] = _election(item, where)
     observed: dict[str, float] = {}
-    for k in ("approval", "support"):
+    for k in POLL_MEASURES:
         if k not in item or (k == "approval" and kind == "government_change"):
             continue  # a new leader's approval is part of the change
         if kind != "poll":
@@ -877,7 +881,11 @@ def _trigger(item: Any, i: int, listing: MarkedList, start: date, end: date) -> 
         if "at" not in item:
             raise _err(item, None, where, "a poll is an observation and needs a date ('at')")
         if not observed:
-            raise _err(item, None, where, "a poll needs 'approval' and/or 'support' (percent)")
+            raise _err(item, None, where, "a poll needs 'approval', 'anti_japan' or 'support' (percent)")
+        if "anti_japan" in observed and len(observed) > 1:
+            raise _err(item, "anti_japan", f"{where}.anti_japan",
+                       "a survey of opinion of Japan is a poll of its own: give 'approval' or 'support' "
+                       "in another poll")
     fields["observed"] = observed
     fields["source"] = _text(item, "source", f"{where}.source")
     fields["note"] = _text(item, "note", f"{where}.note")

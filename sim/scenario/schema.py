@@ -127,6 +127,9 @@ TRIGGER_DOCS: dict[str, str] = {
     "note": "Free text, shown in stories.",
     "approval": ("Poll: the president's approval in percent (0-100). government_change: the new leader's "
                  "approval at the start of its term (its first reading), from which it regresses to the norm."),
+    "anti_japan": ("Poll only: the share of South Koreans with an unfavourable view of Japan, in percent "
+                   "(0-100), as the EAI-Genron NPO and Gallup Korea surveys ask it; the model's anti_japan "
+                   "is that share (0-1). A poll of its own, not combined with approval or support."),
     "support": "Poll only: support for the agreement in percent (0-100).",
     "pollster": "For the reader: who ran a poll.",
     "office": "For the reader: the office concerned (e.g. the one an election is for).",
@@ -289,6 +292,7 @@ def _trigger() -> dict[str, Any]:
         "magnitude": {"$ref": "#/$defs/distribution"},
         "issue": {"enum": list(TALKS_ISSUES)},
         "approval": {"type": "number", "minimum": 0, "maximum": 100},
+        "anti_japan": {"type": "number", "minimum": 0, "maximum": 100},
         "support": {"type": "number", "minimum": 0, "maximum": 100},
         "by": {"enum": list(ROLES)},
         "given": {"type": "boolean"},
@@ -310,8 +314,11 @@ def _trigger() -> dict[str, Any]:
         {"if": {"properties": {"kind": {"const": "talks"}}},
          "else": {"properties": {"issue": False}}},
         {"if": {"properties": {"kind": {"const": "poll"}}},
-         "then": {"required": ["at"], "anyOf": [{"required": ["approval"]}, {"required": ["support"]}]},
-         "else": {"properties": {"support": False}}},
+         "then": {"required": ["at"],
+                  "anyOf": [{"required": ["approval"]}, {"required": ["anti_japan"]}, {"required": ["support"]}],
+                  "if": {"required": ["anti_japan"]},
+                  "then": {"properties": {"approval": False, "support": False}}},
+         "else": {"properties": {"support": False, "anti_japan": False}}},
         {"if": {"properties": {"kind": {"enum": ["poll", "government_change"]}}},
          "else": {"properties": {"approval": False}}},
         {"if": {"properties": {"kind": {"const": "government_change"}}},
