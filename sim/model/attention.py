@@ -62,7 +62,7 @@ def next_review(now: float, deadline: float | None, draw: float, review_days: fl
         f = _excess(t, now, deadline, draw, base, m, u, start)
         if f <= 1e-12:
             break
-        step = f / (base + m / u * math.exp((t - deadline) / u))
+        step = f / review_rate(deadline - t, review_days, m, u)  # the excess's slope at t
         t -= step
         if step < 1e-9:
             break
