@@ -11,7 +11,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from diplosim.present.teaching import Entry, check_key, load_key, paragraphs, shown, table, update_key, value_of
+from diplosim.present.teaching import (
+    Entry,
+    check_key,
+    load_key,
+    occurrences,
+    paragraphs,
+    shown,
+    table,
+    update_key,
+    value_of,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 KEY = REPO / "docs" / "teaching-key.json"
@@ -84,7 +94,7 @@ def test_update_writes_the_key_and_the_guide_then_the_check_passes_and_fails_whe
     key, guide = _tiny_key(tmp_path)
     rows = check_key(REPO, key, guide)
     assert not any(r.ok for r in rows)  # the placeholders are not the model's numbers
-    assert update_key(REPO, rows, key, guide) == 3
+    assert update_key(REPO, rows, key, guide) == (3, [])
     text = guide.read_text(encoding="utf-8")
     got = {e.id: e.expected for e in load_key(key)}
     signed, collapsed = float(got["s"]), float(got["c"])
@@ -95,6 +105,31 @@ def test_update_writes_the_key_and_the_guide_then_the_check_passes_and_fails_whe
     # the same commands with the cost of walking away at 0 give other numbers: the check fails
     changed = check_key(REPO, key, guide, extra=("--set", "params.walkaway_cost=0"))
     assert [r.entry.id for r in changed if not r.ok] == ["s", "c", "t"]
+
+
+def test_a_number_whose_text_is_printed_twice_in_its_answer_is_left_for_a_person(tmp_path):
+    # "collapsed 0.0%" twice in 1.1: which one is entry c's is not certain, so neither place is changed
+    key, guide = _tiny_key(tmp_path)
+    twice = guide.read_text(encoding="utf-8").replace("of them.", "of them; collapsed 0.0% again.")
+    guide.write_text(twice, encoding="utf-8")
+    rows = check_key(REPO, key, guide)
+    assert update_key(REPO, rows, key, guide) == (2, ["c"])
+    text = guide.read_text(encoding="utf-8")
+    assert text.count("collapsed\n0.0%") == 1 and "collapsed 0.0% again" in text
+    assert {e.id: e.expected for e in load_key(key)}["c"] == "0.0"  # the key keeps the old number too
+    left = [r.entry.id for r in check_key(REPO, key, guide) if not r.ok]
+    assert left == ["c"]  # and the check still reports it
+    base = [sys.executable, "-m", "diplosim.cli", "teaching", "check", "--root", str(REPO), "--key", str(key),
+            "--guide", str(guide), "--update"]
+    done = subprocess.run(base, capture_output=True, text=True, check=False)
+    assert done.returncode == 1 and "left 1 for a person" in done.stdout and ": c" in done.stdout, done.stdout
+
+
+def test_every_number_of_the_shipped_key_is_printed_once_in_its_answer():
+    """So that `--update` knows where each goes (a text printed twice would be left for a person)."""
+    guide = GUIDE.read_text(encoding="utf-8")
+    twice = [(e.id, occurrences(e, e.expected, guide)) for e in load_key(KEY) if occurrences(e, e.expected, guide) != 1]
+    assert twice == []
 
 
 def test_the_command_exits_1_on_a_difference_and_0_when_the_key_holds(tmp_path):
@@ -156,7 +191,7 @@ def test_a_number_the_output_no_longer_holds_is_reported_and_left_for_a_person(t
     key.write_text(json.dumps(doc), encoding="utf-8")
     rows = check_key(REPO, key, guide, only=["t"])
     assert [r.got for r in rows] == ["?"] and "NOT FOUND" in "\n".join(table(rows))
-    assert update_key(REPO, rows, key, guide) == 0 and "says 0% of" in guide.read_text(encoding="utf-8")
+    assert update_key(REPO, rows, key, guide) == (0, []) and "says 0% of" in guide.read_text(encoding="utf-8")
 
 
 def test_a_fan_number_is_read_at_a_date_or_as_a_mean_between_two():

@@ -30,8 +30,12 @@ def cmd_teaching_check(args: argparse.Namespace) -> int:
     for line in table(rows):
         print(line)
     if args.update:
-        changed = update_key(root, rows, key, guide)
+        changed, left = update_key(root, rows, key, guide)
         print(f"updated {changed} number(s) in {key} and the guide")
+        if left:
+            print(f"left {len(left)} for a person (its text is printed more than once in its answer, so the "
+                  f"place to change is not certain): {', '.join(left)}")
+            return EXIT_ERROR
         return EXIT_OK
     return EXIT_OK if all(r.ok for r in rows) else EXIT_ERROR
 

@@ -324,23 +324,40 @@ def check_key(root: Path, key: Path | None = None, guide: Path | None = None, ru
     return rows
 
 
-def update_key(root: Path, rows: Sequence[Row], key: Path | None = None, guide: Path | None = None) -> int:
-    """Write the values `rows` got into the key and the guide's prose; the number of entries changed."""
+def update_key(root: Path, rows: Sequence[Row], key: Path | None = None,
+               guide: Path | None = None) -> tuple[int, list[str]]:
+    """Write the values `rows` got into the key and the guide's prose: the number of entries changed, and the
+    ids of those left for a person because their text for the old value is not printed exactly once in their
+    answer's paragraph (so which place to change is not certain: a text as generic as ``[{}, ``)."""
     key_path, guide_path = key or root / KEY_FILE, guide or root / GUIDE_FILE
     text = guide_path.read_text(encoding="utf-8")
     got = {r.entry.id: r for r in rows}
-    entries, changed = [], 0
+    entries, changed, left = [], 0, []
     for e in load_key(key_path):
         row = got.get(e.id)
         if row is None or row.got == "?" or (row.got == e.expected and row.in_guide):
             entries.append(e)
+            continue
+        if row.in_guide and occurrences(e, e.expected, text) != 1:
+            entries.append(e)
+            left.append(e.id)
             continue
         text = _replace_in_answer(text, e, e.expected, row.got)
         entries.append(Entry(**{**e.__dict__, "expected": row.got}))
         changed += 1
     save_key(key_path, entries)
     guide_path.write_text(text, encoding="utf-8")
-    return changed
+    return changed, left
+
+
+def _pattern(entry: Entry, value: str) -> str:
+    """A regular expression for the entry's text with `value`, line breaks inside it allowed."""
+    return r"\s+".join(re.escape(w) for w in entry.text.format(value).split())
+
+
+def occurrences(entry: Entry, value: str, guide: str) -> int:
+    """How many times the entry's text with `value` is printed in its answer's paragraph of `guide`."""
+    return len(re.findall(_pattern(entry, value), paragraphs(guide).get(entry.answer, "")))
 
 
 def _replace_in_answer(guide: str, entry: Entry, old: str, new: str) -> str:
@@ -349,8 +366,7 @@ def _replace_in_answer(guide: str, entry: Entry, old: str, new: str) -> str:
     para = paragraphs(guide).get(entry.answer)
     if para is None:
         return guide
-    words = [re.escape(w) for w in entry.text.format(old).split()]
-    found = re.search(r"\s+".join(words), para)
+    found = re.search(_pattern(entry, old), para)
     if found is None:
         return guide
     fixed = para[:found.start()] + entry.text.format(new) + para[found.end():]
