@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """When free 2019's Tokyo first restricts exports, and what Seoul's pact comes to after each timing.
 
-    python bench/tokyo_timing.py              # 4,000 free replications of 2019 (about a minute on 2 cores)
+    python bench/tokyo_timing.py              # 4,000 free replications of 2019 (about 7 s in pure Python)
     python bench/tokyo_timing.py --runs 1000
 
 A diagnostic of issue 26, not a test: the record has Tokyo's first export controls on 1 July 2019 and
