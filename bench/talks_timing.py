@@ -15,18 +15,12 @@ year, moving the resumption later costs the signature unless the procedure also 
 
 from __future__ import annotations
 
-import argparse
 from collections import Counter, defaultdict
 from datetime import date
-from pathlib import Path
 
 import numpy as np
+from free_runs import SEED, free_runs, window
 
-from diplosim import load_scenario, run_ensemble
-from diplosim.scenario.variants import without_given
-
-REPO = Path(__file__).resolve().parent.parent
-SEED = 3
 WINDOWS = (("January", date(2016, 2, 1)), ("February to 13 April", date(2016, 4, 14)),
            ("14 April to June", date(2016, 7, 1)), ("July to September", date(2016, 10, 1)),
            ("October to December (the record)", date(2017, 1, 1)))
@@ -35,14 +29,6 @@ the general election)."""
 RECORD_DAYS = {"resumed -> initialled": 18, "initialled -> approved": 8, "approved -> signed": 1,
                "resumed -> signed": 27}
 """Each step of the procedure, and the days it took on the record (27 Oct, 14 Nov, 22 Nov, 23 Nov 2016)."""
-
-
-def window(first_day: float | None, start: date) -> str:
-    """The window of a first resumption `first_day` days after `start` ('never' for none)."""
-    if first_day is None:
-        return "never"
-    day = start.toordinal() + int(first_day)
-    return next(name for name, end in WINDOWS if day < end.toordinal())
 
 
 def step_days(moves: list[tuple[float, str, str]]) -> dict[str, float] | None:
@@ -70,16 +56,12 @@ def step_days(moves: list[tuple[float, str, str]]) -> dict[str, float] | None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=4000, help="free replications of 2016 (default 4000)")
-    runs = parser.parse_args().runs
-    sc = without_given(load_scenario(REPO / "scenarios" / "history" / "gsomia-2016.yaml"))
-    ens = run_ensemble(sc, runs, SEED)
+    sc, ens, runs = free_runs(__doc__.splitlines()[0], "gsomia-2016")
     outcomes: dict[str, Counter[str]] = defaultdict(Counter)
     days: dict[str, list[float]] = defaultdict(list)
     for r in ens.results:
         first = min((t for t, _, kind in r.moves if kind == "negotiating"), default=None)
-        outcomes[window(first, sc.start)][r.outcome] += 1
+        outcomes[window(first, sc.start, WINDOWS)][r.outcome] += 1
         steps = step_days(r.moves) if r.outcome == "signed" else None
         for name, value in (steps or {}).items():
             days[name].append(value)

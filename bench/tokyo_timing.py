@@ -13,16 +13,11 @@ the record end suspended no more often than the others, moving Tokyo later canno
 
 from __future__ import annotations
 
-import argparse
 from collections import Counter, defaultdict
 from datetime import date
-from pathlib import Path
 
-from diplosim import load_scenario, run_ensemble
-from diplosim.scenario.variants import without_given
+from free_runs import SEED, free_runs, window
 
-REPO = Path(__file__).resolve().parent.parent
-SEED = 3
 WINDOWS = (("Oct 2018-Jan 2019", date(2019, 2, 1)), ("Feb-Apr 2019", date(2019, 5, 1)),
            ("May 2019", date(2019, 6, 1)), ("Jun-Jul 2019 (the record)", date(2019, 8, 1)),
            ("Aug-Dec 2019", date(2020, 1, 1)))
@@ -31,26 +26,14 @@ NOTICE_DEADLINE = date(2019, 8, 24)
 """The last day for notice before the pact's expiry on 23 November 2019 (90 days: the scenario's rules)."""
 
 
-def window(first_day: float | None, start: date) -> str:
-    """The window of a first measure `first_day` days after `start` ('never' for none)."""
-    if first_day is None:
-        return "never"
-    day = start.toordinal() + int(first_day)
-    return next(name for name, end in WINDOWS if day < end.toordinal())
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=4000, help="free replications of 2019 (default 4000)")
-    runs = parser.parse_args().runs
-    sc = without_given(load_scenario(REPO / "scenarios" / "history" / "gsomia-2019.yaml"))
-    ens = run_ensemble(sc, runs, SEED)
+    sc, ens, runs = free_runs(__doc__.splitlines()[0], "gsomia-2019")
     outcomes: dict[str, Counter[str]] = defaultdict(Counter)
     lags: dict[str, list[float]] = defaultdict(list)
     deadline = sc.t(NOTICE_DEADLINE) + 1.0
     for r in ens.results:
         first = min((t for t, _, kind in r.moves if kind == "export_control"), default=None)
-        name = window(first, sc.start)
+        name = window(first, sc.start, WINDOWS)
         outcomes[name][r.outcome] += 1
         if first is None:
             continue
