@@ -1,10 +1,12 @@
-"""What bench/tokyo_timing.py and bench/talks_timing.py share: free runs of one shipped episode, and the
-named window a first move falls in. Not a script of its own."""
+"""What bench/tokyo_timing.py and bench/talks_timing.py share: free runs of one shipped episode, when a move
+first comes, the named window it falls in, and the outcome shares of a group of runs. Not a script of its
+own."""
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Collection, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -34,3 +36,14 @@ def window(first_day: float | None, start: date, windows: Sequence[tuple[str, da
         return "never"
     day = start.toordinal() + int(first_day)
     return next(name for name, end in windows if day < end.toordinal())
+
+
+def first_time(moves: Sequence[tuple[float, str, str]], kinds: Collection[str], after: float = 0.0) -> float | None:
+    """When a move of one of `kinds` first comes at or after `after` in a replication's moves (None if never)."""
+    return min((t for t, _, kind in moves if kind in kinds and t >= after), default=None)
+
+
+def shares(outcomes: Counter[str]) -> str:
+    """The outcomes of a group of runs as shares of it, commonest first ('-' for an empty group)."""
+    n = sum(outcomes.values())
+    return ", ".join(f"{k} {v / n:.2f}" for k, v in outcomes.most_common()) if n else "-"

@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 from datetime import date
 
 import numpy as np
-from free_runs import SEED, free_runs, window
+from free_runs import SEED, first_time, free_runs, shares, window
 
 WINDOWS = (("January", date(2016, 2, 1)), ("February to 13 April", date(2016, 4, 14)),
            ("14 April to June", date(2016, 7, 1)), ("July to September", date(2016, 10, 1)),
@@ -34,19 +34,13 @@ RECORD_DAYS = {"resumed -> initialled": 18, "initialled -> approved": 8, "approv
 def step_days(moves: list[tuple[float, str, str]]) -> dict[str, float] | None:
     """Calendar days each step of the procedure took in a run that signed, from its last resumption (None if a
     step is missing)."""
-    signed = min((t for t, _, kind in moves if kind == "in_force"), default=None)
+    signed = first_time(moves, ("in_force",))
     if signed is None:
         return None
     resumed = max((t for t, _, kind in moves if kind == "negotiating" and t <= signed), default=None)
-    if resumed is None:
-        return None
-    after = [(t, kind) for t, _, kind in moves if t >= resumed]
-    initialled = min((t for t, kind in after if kind == "initialled"), default=None)
-    if initialled is None:
-        return None
-    approved = min((t for t, kind in after if kind in ("cabinet_approved", "secret_approval") and t >= initialled),
-                   default=None)
-    if approved is None:
+    initialled = None if resumed is None else first_time(moves, ("initialled",), resumed)
+    approved = None if initialled is None else first_time(moves, ("cabinet_approved", "secret_approval"), initialled)
+    if resumed is None or initialled is None or approved is None:
         return None
     day = {name: float(int(t)) for name, t in (("resumed", resumed), ("initialled", initialled),
                                                ("approved", approved), ("signed", signed))}
@@ -60,7 +54,7 @@ def main() -> None:
     outcomes: dict[str, Counter[str]] = defaultdict(Counter)
     days: dict[str, list[float]] = defaultdict(list)
     for r in ens.results:
-        first = min((t for t, _, kind in r.moves if kind == "negotiating"), default=None)
+        first = first_time(r.moves, ("negotiating",))
         outcomes[window(first, sc.start, WINDOWS)][r.outcome] += 1
         steps = step_days(r.moves) if r.outcome == "signed" else None
         for name, value in (steps or {}).items():
@@ -69,9 +63,7 @@ def main() -> None:
     print(f"{'talks resume':34s} {'share':>6s}  outcomes within the window")
     for name in [w for w, _ in WINDOWS] + ["never"]:
         got = outcomes.get(name, Counter())
-        n = sum(got.values())
-        shares = ", ".join(f"{k} {v / n:.2f}" for k, v in got.most_common()) if n else "-"
-        print(f"{name:34s} {n / runs:6.3f}  {shares}")
+        print(f"{name:34s} {sum(got.values()) / runs:6.3f}  {shares(got)}")
     print("\nruns that sign, from the last resumption: days (median, quartiles), the record's, and the share "
           "as fast as the record or faster")
     for name, record in RECORD_DAYS.items():

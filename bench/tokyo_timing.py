@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import date
 
-from free_runs import SEED, free_runs, window
+from free_runs import SEED, first_time, free_runs, shares, window
 
 WINDOWS = (("Oct 2018-Jan 2019", date(2019, 2, 1)), ("Feb-Apr 2019", date(2019, 5, 1)),
            ("May 2019", date(2019, 6, 1)), ("Jun-Jul 2019 (the record)", date(2019, 8, 1)),
@@ -32,12 +32,12 @@ def main() -> None:
     lags: dict[str, list[float]] = defaultdict(list)
     deadline = sc.t(NOTICE_DEADLINE) + 1.0
     for r in ens.results:
-        first = min((t for t, _, kind in r.moves if kind == "export_control"), default=None)
+        first = first_time(r.moves, ("export_control",))
         name = window(first, sc.start, WINDOWS)
         outcomes[name][r.outcome] += 1
         if first is None:
             continue
-        notice = min((t for t, _, kind in r.moves if kind == "notice_given" and t >= first), default=None)
+        notice = first_time(r.moves, ("notice_given",), first)
         if notice is not None and notice < deadline:
             lags[name].append(notice - first)
     print(f"free 2019, {runs} replications, seed {SEED}: Tokyo's first export controls, and the outcome after each")
@@ -46,10 +46,9 @@ def main() -> None:
     for name in [w for w, _ in WINDOWS] + ["never"]:
         got = outcomes.get(name, Counter())
         n = sum(got.values())
-        shares = ", ".join(f"{k} {v / n:.2f}" for k, v in got.most_common()) if n else "-"
         after = sorted(lags.get(name, []))
         notice = f"{len(after) / n:.2f} ({after[len(after) // 2]:.1f} d)" if n and after else "-"
-        print(f"{name:28s} {n / runs:6.3f}  {notice:38s} {shares}")
+        print(f"{name:28s} {n / runs:6.3f}  {notice:38s} {shares(got)}")
     everyone = sum(outcomes.values(), Counter())
     print(f"{'all runs':28s} {1.0:6.3f}  suspended {everyone['suspended'] / runs:.3f} (the record)")
 
