@@ -2,9 +2,9 @@
 decides, nothing given): what a counterfactual change does to the recorded outcome or move.
 
 Each compares two ensembles of the same seed and size; the tolerance of each is stated where it is used.
-Two directions the model does not yet produce (a public 2012 cabinet lowering collapse; 2016 without its nuclear
-tests signing less or later) are not tests here, where they could only be skipped or expected to fail: issue 26
-keeps them open, and `python bench/directions.py` prints where the model stands on all four.
+One direction the model does not yet produce (a public 2012 cabinet lowering collapse) is not a test here, where
+it could only be skipped or expected to fail: issue 26 keeps it open, and `python bench/directions.py` prints
+where the model stands on all four.
 """
 
 from __future__ import annotations
@@ -37,6 +37,10 @@ def share(sc: Scenario, hit: Callable[..., bool]) -> float:
     return sum(hit(r) for r in ens.results) / RUNS
 
 
+SEPTEMBER = 244
+"""Days from 1 January 2016 to 1 September 2016."""
+
+
 def notice(r) -> bool:  # noqa: ANN001 - a replication result
     return any(kind == "notice_given" for _, _, kind in r.moves)
 
@@ -59,3 +63,21 @@ def test_the_2018_rulings_move_seouls_notice_only_through_tokyos_answer():
     answered = share(free("history/gsomia-2018.yaml"), notice)  # Tokyo free to answer them
     unanswered_no_rulings = share(without_triggers(free("history/gsomia-2018.yaml"), rulings), notice)
     assert answered > unanswered_no_rulings, (answered, unanswered_no_rulings)
+
+
+def test_2016_without_its_nuclear_tests_signs_later():
+    """The January and September 2016 nuclear tests raise the threat Seoul weighs the pact against; without
+    them fewer runs have the pact in force by September. Measured on the shipped posterior at seeds 1 to 5:
+    the share signed by September falls by 0.031 to 0.039 (0.430 to 0.391 at seed 3). Tolerance: a fall of
+    more than 0.015, half the smallest gap measured; the gap's spread over seeds is under 0.01, and both
+    ensembles of a pair draw the same random numbers."""
+    sc = free("history/gsomia-2016.yaml")
+    tests = [tr.id for tr in sc.triggers if tr.kind == "nuclear_test"]
+    assert tests
+
+    def early(r) -> bool:  # noqa: ANN001 - a replication result
+        return r.outcome == "signed" and r.stage_t.get("in_force", 1e9) < SEPTEMBER
+
+    with_tests = share(sc, early)
+    without_tests = share(without_triggers(sc, tests), early)
+    assert without_tests < with_tests - 0.015, (without_tests, with_tests)

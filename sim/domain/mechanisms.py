@@ -86,6 +86,13 @@ MECHANISMS: dict[str, str] = {
         "support the domestic costs it weighs shrink toward nothing (the lame duck's freedom; Downs & Rocke "
         "1994, gambling for resurrection, AJPS 38:2)."
     ),
+    "tacit_renewal": (
+        "A pact in force renews by itself: leaving it be is no act, and a government is blamed less for "
+        "what it lets stand than for what it does, so the domestic costs of a standing pact weigh less on "
+        "whether to give notice than the same costs weigh on each step that makes the pact (omission bias: "
+        "Ritov & Baron 1990, Journal of Behavioral Decision Making 3:4; status-quo bias: Samuelson & "
+        "Zeckhauser 1988, Journal of Risk and Uncertainty 1:1; ratification binds new agreements: Putnam 1988)."
+    ),
     "diversion": (
         "A leader in scandal seeks a foreign-policy act to show it still governs (diversionary foreign "
         "policy: Levy 1989, in Handbook of War Studies; Smith 1996, International Studies Quarterly 40:1)."

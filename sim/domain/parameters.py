@@ -147,7 +147,7 @@ class Parameters:
     # -- opinion_dynamics --------------------------------------------------------------------------
     anti_japan_weight: float = declare(0.0, 15.0,
         'utility per unit of anti-Japan sentiment x stake', 'opinion_dynamics',
-        'How much the executive weighs anti-Japan sentiment against the pact.', calibrated=True)
+        'How much the executive weighs anti-Japan sentiment against the pact.')
     suspension_line_share: float = declare(0.0, 1.0, 'share of the anti-Japan opinion cost', 'opinion_dynamics',
         "Share of the anti-Japan opinion cost of keeping the pact that suspending a notice spares, against "
         "withdrawing it: the notice stays on the table and can take effect at any time, so the public still "
@@ -216,7 +216,7 @@ class Parameters:
               "which does not fade, and the fading part comes only from history disputes, which on the record "
               "are Seoul's given moves (left out of free runs)")
     retaliation_base: float = declare(0.0, 10.0, 'utility', 'issue_linkage',
-        'What a trade measure costs Tokyo (economic interdependence).')
+        'What a trade measure costs Tokyo (economic interdependence).', calibrated=True)
     retaliation_weight: float = declare(0.0, 10.0, 'utility per unit of grievance', 'issue_linkage',
         'How much grievance pushes Tokyo to a trade measure; also lowers its appetite for the pact.', calibrated=True)
     trade_talks_relief: float = declare(0.0, 1.0, 'dispute units', 'issue_linkage',
@@ -325,6 +325,14 @@ class Parameters:
     diversion_weight: float = declare(0.0, 6.0, "utility per unit of the president's unpopularity", 'diversion',
         "What a foreign-policy act (a step on the pact, a notice) is worth to a president in scandal, per unit "
         "of unpopularity (1 - approval share), once a scandal has broken in the episode.")
+
+    # -- tacit_renewal (issue 26: what a pact in force costs a government that leaves it be) -----------
+    tacit_renewal_share: float = declare(0.0, 1.0, 'share of the domestic costs of the pact', 'tacit_renewal',
+        "Share of the pact's domestic costs (the opposition's and the public's, when they are against it) "
+        "that Seoul counts against a pact in force when it weighs giving notice: the pact renews by itself, "
+        "and leaving it be is blamed less than an act is. 1 counts them as in a step of the procedure; 0 "
+        "blames nobody for a renewal nobody decided. Domestic support for the pact, which a notice would "
+        "forfeit by an act, is counted in full. Prior from meaning: the whole range, uniform.")
 
     # -- procedural_legitimacy ---------------------------------------------------------------------
     secrecy_discount: float = declare(0.0, 1.0, 'share of domestic cost', 'procedural_legitimacy',

@@ -90,6 +90,18 @@ def line_kept(value: Terms, p: Parameters) -> Terms:
     return value.plus(Terms(opinion_dynamics=-p.suspension_line_share * value.opinion_dynamics))
 
 
+def left_standing(value: Terms, p: Parameters, on: Mechanisms) -> Terms:
+    """Seoul's value of a pact in force as it weighs giving notice on it (tacit renewal): `value` with its
+    domestic costs (a negative two-level or opinion term) counted at ``tacit_renewal_share``, since the
+    pact renews without an act to blame; domestic support (a positive term), which a notice forfeits by an
+    act, counted in full. `value` itself where the mechanism is off."""
+    if "tacit_renewal" not in on:
+        return value
+    spared = p.tacit_renewal_share - 1.0
+    return value.plus(Terms(two_level_game=spared * min(0.0, value.two_level_game),
+                            opinion_dynamics=spared * min(0.0, value.opinion_dynamics)))
+
+
 def summed(first: Terms, *more: Terms) -> Terms:
     """Several sets of terms as one (terms of the same name added)."""
     for part in more:

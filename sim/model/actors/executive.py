@@ -46,6 +46,7 @@ from ..stages import (
 )
 from ..terms import (
     diversion,
+    left_standing,
     leverage,
     line_kept,
     notice_leverage,
@@ -373,8 +374,9 @@ class Executive(Actor):
         s = ctx.snapshot()
         u = self.urgency()
         chosen = self.choose("give notice of termination?", {
-            "give_notice": summed(self.value().negated(), walkaway(ctx.p, ctx.mechanisms),
-                                  rally_gain(s, ctx.p, ctx.mechanisms), notice_leverage(s, ctx.p, ctx.mechanisms, u),
+            "give_notice": summed(left_standing(self.value(), ctx.p, ctx.mechanisms).negated(),
+                                  walkaway(ctx.p, ctx.mechanisms), rally_gain(s, ctx.p, ctx.mechanisms),
+                                  notice_leverage(s, ctx.p, ctx.mechanisms, u),
                                   self._diversion()),
             "keep_the_pact": waiting(ctx.p, u),
         })
@@ -409,8 +411,8 @@ class Executive(Actor):
             "keep_it_suspended": summed(leverage(s, ctx.p, ctx.mechanisms, u if ctx.suspension_has_term else 0.0),
                                         waiting(ctx.p, u)),
             "withdraw_notice": v.plus(reversal_cost(ctx.p, ctx.mechanisms, lifted)),
-            "end_the_pact": summed(v.negated(), walkaway(ctx.p, ctx.mechanisms), reversal_cost(ctx.p, ctx.mechanisms),
-                                   rally_gain(s, ctx.p, ctx.mechanisms)),
+            "end_the_pact": summed(left_standing(v, ctx.p, ctx.mechanisms).negated(), walkaway(ctx.p, ctx.mechanisms),
+                                   reversal_cost(ctx.p, ctx.mechanisms), rally_gain(s, ctx.p, ctx.mechanisms)),
         }
         if ctx.suspension_has_term:  # keeps the chip for another term
             options["extend_the_suspension"] = leverage(s, ctx.p, ctx.mechanisms)
