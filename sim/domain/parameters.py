@@ -329,9 +329,10 @@ class Parameters:
     # -- tacit_renewal (issue 26: what a pact in force costs a government that leaves it be) -----------
     tacit_renewal_share: float = declare(0.0, 1.0, 'share of the domestic costs of the pact', 'tacit_renewal',
         "Share of the pact's domestic costs (the opposition's and the public's, when they are against it) "
-        "that Seoul counts against a pact in force when it weighs giving notice: the pact renews by itself, "
-        "and leaving it be is blamed less than an act is. 1 counts them as in a step of the procedure; 0 "
-        "blames nobody for a renewal nobody decided. Domestic support for the pact, which a notice would "
+        "that Seoul counts against a pact that stands if left be, when it weighs ending it (giving notice on a "
+        "pact in force, ending a suspended one): the pact renews by itself, and leaving it be is blamed less "
+        "than an act is. 1 counts them as in a step of the procedure; 0 "
+        "blames nobody for a renewal nobody decided. Domestic support for the pact, which ending it would "
         "forfeit by an act, is counted in full. Prior from meaning: the whole range, uniform.")
 
     # -- procedural_legitimacy ---------------------------------------------------------------------

@@ -91,10 +91,11 @@ def line_kept(value: Terms, p: Parameters) -> Terms:
 
 
 def left_standing(value: Terms, p: Parameters, on: Mechanisms) -> Terms:
-    """Seoul's value of a pact in force as it weighs giving notice on it (tacit renewal): `value` with its
-    domestic costs (a negative two-level or opinion term) counted at ``tacit_renewal_share``, since the
-    pact renews without an act to blame; domestic support (a positive term), which a notice forfeits by an
-    act, counted in full. `value` itself where the mechanism is off."""
+    """Seoul's value of a pact that stands if left be, as it weighs ending it (tacit renewal: giving notice on
+    a pact in force, or ending a suspended one): `value` with its domestic costs (a negative two-level or
+    opinion term) counted at ``tacit_renewal_share``, since the pact stands without an act to blame;
+    domestic support (a positive term), which ending the pact forfeits by an act, counted in full. `value`
+    itself where the mechanism is off."""
     if "tacit_renewal" not in on:
         return value
     spared = p.tacit_renewal_share - 1.0
