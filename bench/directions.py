@@ -17,20 +17,15 @@ from __future__ import annotations
 import argparse
 import dataclasses
 from collections.abc import Callable
-from pathlib import Path
 
-from diplosim import load_scenario, run_ensemble
+from free_runs import free_episode
+
+from diplosim import run_ensemble
 from diplosim.scenario.loader import Scenario
-from diplosim.scenario.variants import silenced, without_given, without_triggers
+from diplosim.scenario.variants import silenced, without_triggers
 
-REPO = Path(__file__).resolve().parent.parent
 SEED = 3  # as tests/test_directions.py
 SEPTEMBER = 244  # days from 1 January 2016 to the start of September
-
-
-def free(path: str) -> Scenario:
-    """A shipped scenario in free mode (every actor decides, no move given)."""
-    return without_given(load_scenario(REPO / "scenarios" / path))
 
 
 def share(sc: Scenario, runs: int, hit: Callable[..., bool]) -> float:
@@ -50,7 +45,7 @@ def main() -> None:
 
     rows: list[tuple[str, str, bool]] = []
 
-    sc = free("history/gsomia-2012.yaml")
+    sc = free_episode("gsomia-2012")
     seoul = sc.actors["executive"]
     public = dataclasses.replace(sc, actors={**sc.actors, "executive": dataclasses.replace(
         seoul, facts={**seoul.facts, "cabinet_process": "public"})})
@@ -58,7 +53,7 @@ def main() -> None:
     rows.append(("a public 2012 cabinet lowers collapse", f"collapse {pub:.3f} public vs {base:.3f}",
                  pub < base - 0.03))
 
-    sc = free("history/gsomia-2016.yaml")
+    sc = free_episode("gsomia-2016")
     without = without_triggers(sc, [tr.id for tr in sc.triggers if tr.kind == "nuclear_test"])
     signed = [share(s, runs, lambda r: r.outcome == "signed") for s in (sc, without)]
     early = [share(s, runs, lambda r: r.outcome == "signed" and r.stage_t.get("in_force", 1e9) < SEPTEMBER)
@@ -67,13 +62,13 @@ def main() -> None:
                  f"signed {signed[1]:.3f} vs {signed[0]:.3f}; by September {early[1]:.3f} vs {early[0]:.3f}",
                  signed[1] < signed[0] - 0.03 or early[1] < early[0] - 0.03))
 
-    sc = free("history/gsomia-2019.yaml")
+    sc = free_episode("gsomia-2019")
     with_measures, without_measures = share(sc, runs, notice), share(silenced(sc, ["counterpart"]), runs, notice)
     rows.append(("removing Japan's measures from free 2019 lowers notice",
                  f"notice {without_measures:.3f} with Tokyo silenced vs {with_measures:.3f}",
                  without_measures < with_measures - 0.1))
 
-    sc = silenced(free("history/gsomia-2018.yaml"), ["counterpart"])
+    sc = silenced(free_episode("gsomia-2018"), ["counterpart"])
     rulings = [tr.id for tr in sc.triggers if tr.kind == "court_ruling"]
     with_rulings, without_rulings = share(sc, runs, notice), share(without_triggers(sc, rulings), runs, notice)
     rows.append(("the 2018 rulings reach Seoul's notice only through Tokyo",

@@ -19,15 +19,14 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-from pathlib import Path
 
-from diplosim import load_scenario, run_ensemble
+from free_runs import free_episode
+
+from diplosim import run_ensemble
 from diplosim.explore.validation import loo_parameters, prior_sample
 from diplosim.scenario.loader import Scenario
 from diplosim.scenario.params import ParameterSet, Posterior
-from diplosim.scenario.variants import without_given
 
-REPO = Path(__file__).resolve().parent.parent
 SEED = 0
 """As `validate`'s default seed."""
 
@@ -51,7 +50,7 @@ def main() -> None:
     parser.add_argument("episode", help="a shipped history episode with a fold, e.g. gsomia-2012")
     parser.add_argument("--runs", type=int, default=2000, help="free replications per column (default 2000)")
     args = parser.parse_args()
-    sc = without_given(load_scenario(REPO / "scenarios" / "history" / f"{args.episode}.yaml"))
+    sc = free_episode(args.episode)
     fold = loo_parameters(sc)
     if fold is None or fold.posterior is None or sc.record is None:
         parser.error(f"{args.episode}: no leave-one-out posterior or no record")

@@ -1,6 +1,5 @@
-"""What bench/tokyo_timing.py and bench/talks_timing.py share: free runs of one shipped episode, when a move
-first comes, the named window it falls in, and the outcome shares of a group of runs. Not a script of its
-own."""
+"""What the bench diagnostics share: a shipped episode in free mode, its free runs, when a move first comes,
+the named window it falls in, and the outcome shares of a group of runs. Not a script of its own."""
 
 from __future__ import annotations
 
@@ -20,12 +19,18 @@ SEED = 3
 """The seed of every diagnostic here, as bench/directions.py."""
 
 
+def free_episode(episode: str) -> Scenario:
+    """The shipped history episode `episode` (e.g. 'gsomia-2016') in free mode: every actor decides, no move
+    given."""
+    return without_given(load_scenario(REPO / "scenarios" / "history" / f"{episode}.yaml"))
+
+
 def free_runs(description: str, episode: str) -> tuple[Scenario, Ensemble, int]:
     """The episode's free runs on the shipped posterior (`--runs` from the command line, 4,000 by default)."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--runs", type=int, default=4000, help=f"free replications of {episode} (default 4000)")
     runs = parser.parse_args().runs
-    sc = without_given(load_scenario(REPO / "scenarios" / "history" / f"{episode}.yaml"))
+    sc = free_episode(episode)
     return sc, run_ensemble(sc, runs, SEED), runs
 
 
