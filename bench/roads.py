@@ -7,8 +7,8 @@
 A diagnostic of issue 26, not a test. An outcome share says how often an episode ends one way; the road
 says how it got there, which is where a mechanism acts: in 2016, for instance, a run that does not sign
 may never resume the talks, break them off, or cancel after the cabinet's approval, and each of those is
-a different decision of Seoul's. Prints each road's share of the runs (commonest first) and, for each
-outcome, its share and its roads' number.
+a different decision of Seoul's. Prints each road's share of the runs (commonest first), then the outcome
+shares and how many distinct roads the runs took.
 """
 
 from __future__ import annotations
