@@ -16,7 +16,15 @@ import pytest
 from diplosim import load_scenario
 from diplosim.domain.parameters import PARAMETERS
 from diplosim.explore import scores as sc_mod
-from diplosim.explore.scores import AGREE_WINDOW_DAYS, crps_days, month_log_score, never_day, persistence
+from diplosim.explore.scores import (
+    AGREE_WINDOW_DAYS,
+    brier,
+    brier_mc_variance,
+    crps_days,
+    month_log_score,
+    never_day,
+    persistence,
+)
 from diplosim.explore.validation import (
     EpisodeCheck,
     calendar_dates,
@@ -130,6 +138,63 @@ def test_scores_are_given_for_eventful_and_quiet_episodes_apart_and_together():
     # persistence for 2019: its two others both persisted, (2 + 1) / (2 + 2) on renewal; 1/4 over 4 changes
     assert math.isclose(got["persistence"]["eventful"]["log"], -math.log(0.25 / 4), abs_tol=1e-6)
     assert {"uniform", "status_quo", "base_rate", "dates"} <= set(got)
+
+
+
+# -- the Monte Carlo error of a Brier score --------------------------------------------------------------------
+
+def test_the_brier_monte_carlo_variance_has_the_binary_closed_form_and_none_for_a_certain_forecast():
+    # two outcomes, q on the recorded one: Brier = 2 (1 - q)^2, so var = (4 (1 - q))^2 q (1 - q) / n
+    q, n = 0.3, 250
+    assert math.isclose(brier_mc_variance({"a": q, "b": 1 - q}, "a", n), 16 * (1 - q) ** 2 * q * (1 - q) / n,
+                        rel_tol=1e-12)
+    assert brier_mc_variance({"a": 1.0, "b": 0.0}, "b", n) == 0.0  # every replication ends the same way
+    with pytest.raises(ValueError, match="runs must be positive"):
+        brier_mc_variance({"a": 1.0}, "a", 0)
+
+
+def test_the_brier_monte_carlo_variance_matches_the_spread_of_finite_ensembles():
+    # 20,000 ensembles of 400 replications drawn from a three-outcome forecast: the sample variance of their
+    # Brier scores has a relative standard error near sqrt(2 / 20,000) = 1%, and the delta method's neglected
+    # second-order term is of order 1 / 400 of it; a 5% tolerance is about five standard errors.
+    p = {"a": 0.5, "b": 0.3, "c": 0.2}
+    runs, ensembles = 400, 20_000
+    counts = np.random.default_rng(0).multinomial(runs, [p["a"], p["b"], p["c"]], size=ensembles) / runs
+    scored = [brier({"a": x, "b": y, "c": z}, "b") for x, y, z in counts]
+    assert math.isclose(float(np.var(scored, ddof=1)), brier_mc_variance(p, "b", runs), rel_tol=0.05)
+
+
+def test_the_simulated_forecasts_carry_the_monte_carlo_error_of_their_mean_brier_and_the_baselines_none():
+    models = [compile_scenario(without_given(_episode(y))) for y in (2017, 2019, 2018)]
+    forecasts = [{"renewed": 0.9, "notice_pending": 0.1}, {"suspended": 0.5, "renewed": 0.5},
+                 {"renewed": 0.6, "terminated": 0.4}]
+    checks = [_check(m, f) for m, f in zip(models, forecasts, strict=True)]  # 10 runs each
+    got = scores(checks, models, floor=0.01, prior=checks)
+    each = [brier_mc_variance(f, c.outcome, 10) for f, c in zip(forecasts, checks, strict=True)]
+    model = got["model"]
+    assert math.isclose(model["brier_mc_se"], math.sqrt(sum(each)) / 3, abs_tol=1e-6)
+    assert math.isclose(model["eventful"]["brier_mc_se"], math.sqrt(each[1]), abs_tol=1e-6)
+    assert math.isclose(model["quiet"]["brier_mc_se"], math.sqrt(each[0] + each[2]) / 2, abs_tol=1e-6)
+    assert got["prior_mean"]["brier_mc_se"] == model["brier_mc_se"]
+    assert all("brier_mc_se" not in got[label] for label in ("persistence", "hazard", "base_rate", "uniform"))
+
+
+def test_validates_tables_print_the_monte_carlo_error_of_the_simulated_scores_and_say_what_it_leaves_out():
+    from diplosim.cli.validate_tables import mc_line, validation_markdown, validation_table
+
+    def entry(se: float) -> dict:
+        return {"brier": 0.5, "log": 0.7, "brier_mc_se": se, "eventful": {"brier": 0.6, "brier_mc_se": 2 * se},
+                "quiet": {"brier": 0.4, "brier_mc_se": se / 2}}
+
+    report = {"runs": 2000, "seed": 0, "modes": [], "episodes": [],
+              "scores": {"loo": {"model": entry(0.01)}, "posterior": {"model": entry(0.002)}}}
+    line = mc_line(report)
+    assert "2000 runs per episode" in line
+    assert "left out 0.020 / 0.005 / 0.010; in sample 0.004 / 0.001 / 0.002" in line
+    assert "another seed" in line  # the calibration's own noise is not in it
+    assert line in validation_table(report) and line in validation_markdown(report)
+    del report["scores"]["loo"]["model"]["brier_mc_se"], report["scores"]["posterior"]["model"]["brier_mc_se"]
+    assert mc_line(report) == ""  # a report written before the errors were kept prints none
 
 
 # -- the agreement window ------------------------------------------------------------------------------------

@@ -67,6 +67,25 @@ def headline_rows(report: dict[str, Any]) -> list[tuple[str, list[float | None]]
     return rows
 
 
+def mc_line(report: dict[str, Any]) -> str:
+    """The Monte Carlo standard errors of the headline's simulated Brier means (eventful / quiet / all), or ''
+    when the report has none (a report from before they were kept)."""
+    names = {"loo": "left out", "posterior": "in sample", "prior": "prior draws"}
+    parts = []
+    for source, name in names.items():
+        entry = report.get("scores", {}).get(source, {}).get("model")
+        if entry is None or entry.get("brier_mc_se") is None:
+            continue
+        ses = [(entry if kind == "all" else entry.get(kind) or {}).get("brier_mc_se") for kind, _ in KINDS]
+        parts.append(f"{name} " + " / ".join(_num(se) for se in ses))
+    if not parts:
+        return ""
+    return (f"Monte Carlo standard error of diplosim's Brier scores above ({report['runs']} runs per episode; "
+            f"eventful / quiet / all; episodes taken as independent): {'; '.join(parts)}. The baselines have none. "
+            "It counts the replications' noise only: a calibration made with another seed (for the prior draws, "
+            "another sample of the prior) moves the scores too.")
+
+
 def dated_rows(report: dict[str, Any], sources: list[str]) -> list[tuple[str, list[str]]]:
     """The dated-score rows: per source, month log and CRPS over eventful, quiet, all; then the calendar."""
     names = {"loo": "diplosim, left out", "posterior": "diplosim, in sample", "prior": "diplosim, prior draws",
@@ -163,6 +182,8 @@ def validation_table(report: dict[str, Any]) -> str:
     lines += _text_block("Out of sample first: scores of the recorded outcome, free runs (lower is better)", 54,
                          [(f"{kind} Brier", "log") for kind, _ in KINDS], (15, 7),
                          [(name, [_num(v) for v in vals]) for name, vals in headline_rows(report)])
+    if line := mc_line(report):
+        lines += [line, ""]
     lines += _text_block(f"Dated scores, free runs ({DATED_NOTE}; items in brackets)", 54,
                          [(f"{kind} month log", "CRPS d") for kind, _ in KINDS], (20, 22), dated_rows(report, sources))
     lines += _text_block("First change of the pact's stage (or 'never' in a quiet year), free runs; "
@@ -253,6 +274,8 @@ def _headline_markdown(report: dict[str, Any]) -> list[str]:
                   "|---|" + "---|---|" * len(KINDS)]
         lines += [f"| {name} | " + " | ".join(_num(v) for v in vals) + " |" for name, vals in head]
         lines.append("")
+        if line := mc_line(report):
+            lines += [line, ""]
     dated = dated_rows(report, [s for s in ("loo", "posterior", "prior") if s in report.get("scores", {})])
     if dated:
         lines += ["| forecast (free runs, recorded dates) | "

@@ -116,6 +116,20 @@ def brier(p: Mapping[str, float], outcome: str) -> float:
     return sum((p.get(k, 0.0) - (k == outcome)) ** 2 for k in keys)
 
 
+def brier_mc_variance(p: Mapping[str, float], outcome: str, runs: int) -> float:
+    """The Monte Carlo variance of `brier` when `p` is the share of `runs` independent replications ending in each
+    outcome (a multinomial draw), to first order (the delta method): ``g' (diag(p) - p p') g / runs`` with
+    ``g = 2 (p - y)``, y the recorded outcome's indicator. It says how much of a score is the ensemble's finite size,
+    not what a forecast's parameters or calibration contribute; an exact forecast (a baseline) has none."""
+    if runs <= 0:
+        raise ValueError(f"runs must be positive, got {runs}")
+    keys = list(set(p) | {outcome})
+    grad = {k: 2.0 * (p.get(k, 0.0) - (k == outcome)) for k in keys}
+    mean = sum(p.get(k, 0.0) * grad[k] for k in keys)
+    second = sum(p.get(k, 0.0) * grad[k] ** 2 for k in keys)
+    return max(0.0, second - mean ** 2) / runs
+
+
 def log_score(p: Mapping[str, float], outcome: str, floor: float) -> float:
     """-ln p(outcome), the forecast floored at `floor`."""
     return -math.log(max(p.get(outcome, 0.0), floor))

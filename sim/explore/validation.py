@@ -51,6 +51,7 @@ from .experiment import Runner, run_points
 from .scores import (
     AGREE_WINDOW_DAYS,
     brier,
+    brier_mc_variance,
     crps_days,
     log_score,
     month_log_score,
@@ -474,13 +475,17 @@ def scores(checks: Sequence[EpisodeCheck], models: Sequence[Model], floor: float
     ``quiet``, the means over those episodes alone (with their count). Lower is better for both. The Brier
     score is the squared distance between the forecast distribution and the recorded outcome (0 to 2);
     the log score is -ln p(recorded). Forecasts are floored at `floor` (half a replication's weight) so
-    that an outcome the ensemble never produced costs a large but finite amount. Under ``dates``: the
-    mean dated scores (`dated_summary`).
+    that an outcome the ensemble never produced costs a large but finite amount. The simulated forecasts
+    (``model``, ``prior_mean``) also carry ``brier_mc_se``: the Monte Carlo standard error of their mean Brier
+    score from the finite number of replications (`brier_mc_variance`, episodes independent); the baselines
+    are exact. Under ``dates``: the mean dated scores (`dated_summary`).
     """
     rows: dict[str, list[tuple[float, float, bool]]] = {
         "model": [], "persistence": [], "hazard": [], "base_rate": [], "uniform": [], "status_quo": []}
+    variances: dict[str, list[tuple[float, bool]]] = {"model": []}
     if prior is not None:
         rows["prior_mean"] = []
+        variances["prior_mean"] = []
     rates = base_rates(models)
     persist = persistence_forecasts(models)
     reduced = hazard_forecasts(models)
@@ -496,6 +501,10 @@ def scores(checks: Sequence[EpisodeCheck], models: Sequence[Model], floor: float
             forecasts.append(("prior_mean", prior[i].probabilities))
         for label, forecast in forecasts:
             rows[label].append((brier(forecast, check.outcome), log_score(forecast, check.outcome, floor), kinds[i]))
+        variances["model"].append((brier_mc_variance(check.probabilities, check.outcome, check.runs), kinds[i]))
+        if prior is not None:
+            variances["prior_mean"].append(
+                (brier_mc_variance(prior[i].probabilities, check.outcome, prior[i].runs), kinds[i]))
 
     def mean(vals: list[float]) -> float | None:
         return round(sum(vals) / len(vals), 6) if vals else None
@@ -507,9 +516,18 @@ def scores(checks: Sequence[EpisodeCheck], models: Sequence[Model], floor: float
             part = [(b, s) for b, s, e in vals if _in_kind(kind, e)]
             out[label][kind] = {"brier": mean([b for b, _ in part]), "log": mean([s for _, s in part]),
                                 "episodes": len(part)}
+    for label, var in variances.items():
+        out[label]["brier_mc_se"] = mean_se([v for v, _ in var])
+        for kind in KINDS[1:]:
+            out[label][kind]["brier_mc_se"] = mean_se([v for v, e in var if _in_kind(kind, e)])
     out["dates"] = dated_summary(checks, kinds)
     out["first_change"] = first_change_summary(checks, reduced, kinds)
     return out
+
+
+def mean_se(variances: Sequence[float]) -> float | None:
+    """The standard error of a mean of independent scores with these variances (None for none)."""
+    return round(math.sqrt(sum(variances)) / len(variances), 6) if variances else None
 
 
 def hazard_forecasts(models: Sequence[Model]) -> list[dict[str, Any]]:
