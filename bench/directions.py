@@ -9,18 +9,20 @@ Not a test: not every one of these directions is produced by the model (the outp
 could only skip it or expect it to fail. `tests/test_directions.py` asserts the three the model meets; this
 prints all four with the shares it compares and whether the direction holds at a fixed margin (0.03 for the
 2012 and 2016 gaps, 0.1 for Japan's measures, 0.04 for the 2018 rulings with Tokyo silenced; the tests
-state their own tolerances).
+state their own tolerances). The two ensembles of a comparison share their seed, so replication i of each is
+paired (common random numbers); each difference is printed with Newcombe's 95% interval for paired
+proportions (`diplosim.explore.paired`), which says whether it is told apart from the replications' noise.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 from collections.abc import Callable
 
-from free_runs import free_episode
+from free_runs import free_episode, with_cabinet_process
 
 from diplosim import run_ensemble
+from diplosim.explore.paired import paired_difference
 from diplosim.scenario.loader import Scenario
 from diplosim.scenario.variants import silenced, without_triggers
 
@@ -28,10 +30,15 @@ SEED = 3  # as tests/test_directions.py
 SEPTEMBER = 244  # days from 1 January 2016 to the start of September
 
 
-def share(sc: Scenario, runs: int, hit: Callable[..., bool]) -> float:
-    """The share of `runs` replications (seed `SEED`) for which `hit(result)` holds."""
-    ens = run_ensemble(sc, runs, SEED)
-    return sum(hit(r) for r in ens.results) / runs
+def hits(sc: Scenario, runs: int, hit: Callable[..., bool]) -> list[bool]:
+    """Whether `hit(result)` holds, replication by replication, in `runs` replications (seed `SEED`)."""
+    return [bool(hit(r)) for r in run_ensemble(sc, runs, SEED).results]
+
+
+def paired(base: list[bool], changed: list[bool]) -> str:
+    """The change from `base` to `changed` (paired replications) with Newcombe's 95% interval."""
+    diff, lower, upper = paired_difference(base, changed)
+    return f"{diff:+.3f} [{lower:+.3f}, {upper:+.3f}]"
 
 
 def notice(r) -> bool:  # noqa: ANN001 - a replication result
@@ -46,36 +53,40 @@ def main() -> None:
     rows: list[tuple[str, str, bool]] = []
 
     sc = free_episode("gsomia-2012")
-    seoul = sc.actors["executive"]
-    public = dataclasses.replace(sc, actors={**sc.actors, "executive": dataclasses.replace(
-        seoul, facts={**seoul.facts, "cabinet_process": "public"})})
-    base, pub = (share(s, runs, lambda r: r.outcome == "collapsed") for s in (sc, public))
-    rows.append(("a public 2012 cabinet lowers collapse", f"collapse {pub:.3f} public vs {base:.3f}",
-                 pub < base - 0.03))
+    public = with_cabinet_process(sc, "public")
+    base_hits, pub_hits = (hits(s, runs, lambda r: r.outcome == "collapsed") for s in (sc, public))
+    base, pub = sum(base_hits) / runs, sum(pub_hits) / runs
+    rows.append(("a public 2012 cabinet lowers collapse",
+                 f"collapse {pub:.3f} public vs {base:.3f}, {paired(base_hits, pub_hits)}", pub < base - 0.03))
 
     sc = free_episode("gsomia-2016")
     without = without_triggers(sc, [tr.id for tr in sc.triggers if tr.kind == "nuclear_test"])
-    signed = [share(s, runs, lambda r: r.outcome == "signed") for s in (sc, without)]
-    early = [share(s, runs, lambda r: r.outcome == "signed" and r.stage_t.get("in_force", 1e9) < SEPTEMBER)
-             for s in (sc, without)]
+    signed_hits = [hits(s, runs, lambda r: r.outcome == "signed") for s in (sc, without)]
+    early_hits = [hits(s, runs, lambda r: r.outcome == "signed" and r.stage_t.get("in_force", 1e9) < SEPTEMBER)
+                  for s in (sc, without)]
+    signed, early = [sum(h) / runs for h in signed_hits], [sum(h) / runs for h in early_hits]
     rows.append(("2016 without its nuclear tests signs less or later",
-                 f"signed {signed[1]:.3f} vs {signed[0]:.3f}; by September {early[1]:.3f} vs {early[0]:.3f}",
+                 f"signed {signed[1]:.3f} vs {signed[0]:.3f}, {paired(*signed_hits)}; "
+                 f"by September {early[1]:.3f} vs {early[0]:.3f}, {paired(*early_hits)}",
                  signed[1] < signed[0] - 0.03 or early[1] < early[0] - 0.03))
 
     sc = free_episode("gsomia-2019")
-    with_measures, without_measures = share(sc, runs, notice), share(silenced(sc, ["counterpart"]), runs, notice)
+    measures_hits, silenced_hits = hits(sc, runs, notice), hits(silenced(sc, ["counterpart"]), runs, notice)
+    with_measures, without_measures = sum(measures_hits) / runs, sum(silenced_hits) / runs
     rows.append(("removing Japan's measures from free 2019 lowers notice",
-                 f"notice {without_measures:.3f} with Tokyo silenced vs {with_measures:.3f}",
-                 without_measures < with_measures - 0.1))
+                 f"notice {without_measures:.3f} with Tokyo silenced vs {with_measures:.3f}, "
+                 f"{paired(measures_hits, silenced_hits)}", without_measures < with_measures - 0.1))
 
     sc = silenced(free_episode("gsomia-2018"), ["counterpart"])
     rulings = [tr.id for tr in sc.triggers if tr.kind == "court_ruling"]
-    with_rulings, without_rulings = share(sc, runs, notice), share(without_triggers(sc, rulings), runs, notice)
+    rulings_hits, without_hits = hits(sc, runs, notice), hits(without_triggers(sc, rulings), runs, notice)
+    with_rulings, without_rulings = sum(rulings_hits) / runs, sum(without_hits) / runs
     rows.append(("the 2018 rulings reach Seoul's notice only through Tokyo",
-                 f"Tokyo silenced: notice {with_rulings:.3f} with the rulings vs {without_rulings:.3f} without",
-                 abs(with_rulings - without_rulings) < 0.04))
+                 f"Tokyo silenced: notice {with_rulings:.3f} with the rulings vs {without_rulings:.3f} without, "
+                 f"{paired(rulings_hits, without_hits)}", abs(with_rulings - without_rulings) < 0.04))
 
-    print(f"directions in free runs, shipped posterior, {runs} replications per ensemble, seed {SEED}")
+    print(f"directions in free runs, shipped posterior, {runs} replications per ensemble, seed {SEED}; "
+          "each change with its paired 95% interval")
     for what, figures, met in rows:
         print(f"{'met    ' if met else 'NOT MET'}  {what}: {figures}")
 

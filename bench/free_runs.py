@@ -4,6 +4,7 @@ the named window it falls in, and the outcome shares of a group of runs. Not a s
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from collections import Counter
 from collections.abc import Collection, Sequence
 from datetime import date
@@ -23,6 +24,14 @@ def free_episode(episode: str) -> Scenario:
     """The shipped history episode `episode` (e.g. 'gsomia-2016') in free mode: every actor decides, no move
     given."""
     return without_given(load_scenario(REPO / "scenarios" / "history" / f"{episode}.yaml"))
+
+
+def with_cabinet_process(sc: Scenario, process: str) -> Scenario:
+    """`sc` with Seoul's cabinet process given as `process` ('public' or 'secret'): the one assumption of
+    scenarios/counterfactuals/2012-public-cabinet.yaml, kept where free mode drops every other."""
+    seoul = sc.actors["executive"]
+    return dataclasses.replace(sc, actors={**sc.actors, "executive": dataclasses.replace(
+        seoul, facts={**seoul.facts, "cabinet_process": process})})
 
 
 def free_runs(description: str, episode: str) -> tuple[Scenario, Ensemble, int]:
