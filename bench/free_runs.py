@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -20,10 +20,27 @@ SEED = 3
 """The seed of every diagnostic here, as bench/directions.py."""
 
 
-def free_episode(episode: str) -> Scenario:
+def free_episode(episode: str, overrides: Mapping[str, str] | None = None) -> Scenario:
     """The shipped history episode `episode` (e.g. 'gsomia-2016') in free mode: every actor decides, no move
-    given."""
-    return without_given(load_scenario(REPO / "scenarios" / "history" / f"{episode}.yaml"))
+    given; `overrides` as the CLI's --set (e.g. {'params.threat_weight': '0'}: held at that value)."""
+    return without_given(load_scenario(REPO / "scenarios" / "history" / f"{episode}.yaml", overrides or None))
+
+
+def add_set_option(parser: argparse.ArgumentParser) -> None:
+    """The CLI's `--set PATH=VALUE` (repeatable) on a diagnostic's parser: a screen without a script."""
+    parser.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
+                        help="override a scenario value or parameter, as the CLI's --set (repeatable)")
+
+
+def set_overrides(items: Sequence[str]) -> dict[str, str]:
+    """`--set` items as overrides (PATH -> VALUE); SystemExit with a one-line message on a malformed one."""
+    out = {}
+    for item in items:
+        if "=" not in item:
+            raise SystemExit(f"--set expects PATH=VALUE, got '{item}'")
+        path, value = item.split("=", 1)
+        out[path.strip()] = value
+    return out
 
 
 def with_cabinet_process(sc: Scenario, process: str) -> Scenario:
@@ -38,9 +55,13 @@ def free_runs(description: str, episode: str) -> tuple[Scenario, Ensemble, int]:
     """The episode's free runs on the shipped posterior (`--runs` from the command line, 4,000 by default)."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--runs", type=int, default=4000, help=f"free replications of {episode} (default 4000)")
-    runs = parser.parse_args().runs
-    sc = free_episode(episode)
-    return sc, run_ensemble(sc, runs, SEED), runs
+    add_set_option(parser)
+    args = parser.parse_args()
+    overrides = set_overrides(args.set)
+    if overrides:
+        print("with " + ", ".join(f"{k}={v}" for k, v in overrides.items()))
+    sc = free_episode(episode, overrides)
+    return sc, run_ensemble(sc, args.runs, SEED), args.runs
 
 
 def window(first_day: float | None, start: date, windows: Sequence[tuple[str, date]]) -> str:

@@ -4,6 +4,7 @@
     python bench/roads.py gsomia-2016              # 2,000 free replications, shipped posterior, seed 3
     python bench/roads.py gsomia-2012 --runs 4000 --top 15
     python bench/roads.py gsomia-2012 --cabinet public   # Seoul may approve only openly (bench/directions.py)
+    python bench/roads.py gsomia-2016 --set params.threat_weight=0   # a parameter held (the CLI's --set)
 
 A diagnostic of issue 26, not a test. An outcome share says how often an episode ends one way; the road
 says how it got there, which is where a mechanism acts: in 2016, for instance, a run that does not sign
@@ -19,7 +20,7 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 
-from free_runs import SEED, free_episode, shares, with_cabinet_process
+from free_runs import SEED, add_set_option, free_episode, set_overrides, shares, with_cabinet_process
 
 from diplosim import run_ensemble
 
@@ -38,13 +39,16 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=10, help="roads to print (default 10)")
     parser.add_argument("--cabinet", choices=("public", "secret"),
                         help="give Seoul's cabinet process (the one assumption kept; default: Seoul chooses)")
+    add_set_option(parser)
     args = parser.parse_args()
-    sc = free_episode(args.episode)
+    overrides = set_overrides(args.set)
+    sc = free_episode(args.episode, overrides)
     if args.cabinet:
         sc = with_cabinet_process(sc, args.cabinet)
     ens = run_ensemble(sc, args.runs, SEED)
     roads = Counter((r.outcome, road(r.transitions, r.moves)) for r in ens.results)
-    given = f", cabinet process given: {args.cabinet}" if args.cabinet else ""
+    given = (f", cabinet process given: {args.cabinet}" if args.cabinet else "") + "".join(
+        f", {k}={v}" for k, v in overrides.items())
     print(f"{sc.name}, free runs{given}, shipped posterior, {args.runs} replications, seed {SEED}: "
           f"from '{sc.agreement.state.value}', the commonest roads")
     for (outcome, stages), n in roads.most_common(args.top):

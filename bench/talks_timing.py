@@ -3,6 +3,7 @@
 
     python bench/talks_timing.py              # 4,000 free replications of 2016 (about 10 s in pure Python)
     python bench/talks_timing.py --runs 1000
+    python bench/talks_timing.py --set params.threat_weight=0    # a screen: a parameter held (the CLI's --set)
 
 A diagnostic of issue 26, not a test: the record has the talks resumed on 27 October 2016, the text
 initialled on 14 November, the cabinet's approval on 22 November and the signature on 23 November. This
