@@ -7,7 +7,7 @@
 Each file is the output of `python run.py validate --json` made on one set of folds (`calibrate --leave-out
 each --seed S --ship`); for two models, the files of the same fold seed come in the same position. Prints the
 left-out Brier (eventful / quiet / all) of each seed with its Monte Carlo standard error (the replications'
-share: `brier_mc_se`, or worked out from the episodes' shares for a file made before validate kept it), then
+share, worked out from the episodes' left-out shares as validate's `brier_mc_se` is, so older files serve), then
 the mean over the seeds, their standard deviation, the standard error of the mean, and the part of the
 seeds' variance the replications explain (above 1 when the seeds happen to spread less than the
 replications alone would make them, as a few seeds can). With `--against`: the per-seed differences (second
