@@ -28,14 +28,9 @@ from typing import Any
 from free_runs import SEED, add_set_option, free_episode, set_overrides
 
 from diplosim.model import COMPILED_ENV, engine
-from diplosim.model.choice import Terms, utility
+from diplosim.model.choice import TERM_NAMES, Terms, utility
 from diplosim.model.engine import compile_scenario
 from diplosim.run.ensemble import run_one
-
-
-def named(terms: Terms) -> dict[str, float]:
-    """An option's terms by name."""
-    return {name: getattr(terms, name) for name in Terms.__slots__}
 
 
 def main() -> None:
@@ -77,8 +72,8 @@ def main() -> None:
         utilities = " ".join(
             f"{name}={sum(utility(r[name]) for r in rows if name in r) / sum(name in r for r in rows):+.2f}"
             for name in names)
-        having = [named(r[shown]) for r in rows if shown in r]
-        terms = {k: sum(t[k] for t in having) / len(having) for k in Terms.__slots__} if having else {}
+        having = [r[shown].named() for r in rows if shown in r]
+        terms = {k: sum(t.get(k, 0.0) for t in having) / len(having) for k in TERM_NAMES} if having else {}
         parts = " ".join(f"{k}={v:+.2f}" for k, v in terms.items() if abs(v) >= 0.005)
         print(f"{month} {len(rows):5d}  {utilities} | {shown}: {parts or '-'}")
 

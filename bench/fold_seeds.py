@@ -30,6 +30,7 @@ from pathlib import Path
 from scipy import stats
 
 from diplosim.explore.scores import brier, brier_mc_variance
+from diplosim.explore.validation import mean_se
 
 KINDS = ("eventful", "quiet", "all")
 
@@ -43,7 +44,7 @@ def left_out(report: dict) -> dict[str, tuple[float, float]]:
         scores = [brier(ep["loo"]["probabilities"], ep["outcome"]) for ep in chosen]
         var = [brier_mc_variance(ep["loo"]["probabilities"], ep["outcome"], ep["loo"].get("runs", report["runs"]))
                for ep in chosen]
-        out[kind] = (sum(scores) / len(scores), math.sqrt(sum(var)) / len(var))
+        out[kind] = (sum(scores) / len(scores), mean_se(var) or 0.0)
     return out
 
 

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from diplosim import load_scenario, run_ensemble
+from diplosim.cli.common import UsageError, _parse_sets
 from diplosim.run.ensemble import Ensemble
 from diplosim.scenario.loader import Scenario
 from diplosim.scenario.variants import without_given
@@ -33,14 +34,12 @@ def add_set_option(parser: argparse.ArgumentParser) -> None:
 
 
 def set_overrides(items: Sequence[str]) -> dict[str, str]:
-    """`--set` items as overrides (PATH -> VALUE); SystemExit with a one-line message on a malformed one."""
-    out = {}
-    for item in items:
-        if "=" not in item:
-            raise SystemExit(f"--set expects PATH=VALUE, got '{item}'")
-        path, value = item.split("=", 1)
-        out[path.strip()] = value
-    return out
+    """`--set` items as overrides (PATH -> VALUE), parsed by the CLI's own parser; SystemExit with its one-line
+    message on a malformed one."""
+    try:
+        return _parse_sets(items)  # noqa: SLF001 - the shared --set parser, as sim/cli/explore.py uses it
+    except UsageError as exc:
+        raise SystemExit(str(exc)) from None
 
 
 def with_cabinet_process(sc: Scenario, process: str) -> Scenario:

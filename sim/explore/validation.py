@@ -501,10 +501,9 @@ def scores(checks: Sequence[EpisodeCheck], models: Sequence[Model], floor: float
             forecasts.append(("prior_mean", prior[i].probabilities))
         for label, forecast in forecasts:
             rows[label].append((brier(forecast, check.outcome), log_score(forecast, check.outcome, floor), kinds[i]))
-        variances["model"].append((brier_mc_variance(check.probabilities, check.outcome, check.runs), kinds[i]))
-        if prior is not None:
-            variances["prior_mean"].append(
-                (brier_mc_variance(prior[i].probabilities, check.outcome, prior[i].runs), kinds[i]))
+        for label, simulated in [("model", check)] + ([("prior_mean", prior[i])] if prior is not None else []):
+            variances[label].append(
+                (brier_mc_variance(simulated.probabilities, check.outcome, simulated.runs), kinds[i]))
 
     def mean(vals: list[float]) -> float | None:
         return round(sum(vals) / len(vals), 6) if vals else None
