@@ -43,6 +43,9 @@ def left_out(report: dict) -> dict[str, tuple[float, float]]:
     out = {}
     for kind in KINDS:
         chosen = [ep for ep in episodes if kind == "all" or (kind == "eventful") == ep["eventful"]]
+        if not chosen:  # a report on some episodes only (validate given files): no score for this kind
+            out[kind] = (math.nan, math.nan)
+            continue
         scores = [brier(ep["loo"]["probabilities"], ep["outcome"]) for ep in chosen]
         var = [brier_mc_variance(ep["loo"]["probabilities"], ep["outcome"], ep["loo"].get("runs", report["runs"]))
                for ep in chosen]
@@ -105,10 +108,14 @@ def main() -> None:
         for path, got in zip(paths, model, strict=True):
             print(f"  {path}: " + " / ".join(f"{got[k][0]:.3f} ({got[k][1]:.3f})" for k in KINDS))
         for kind in KINDS:
+            if any(math.isnan(got[kind][0]) for got in model):
+                continue  # no episode of this kind in the reports
             print(f"  {kind:8s} " + spread([got[kind][0] for got in model], [got[kind][1] for got in model]))
     if second:
         print("second minus first, paired by fold seed")
         for kind in KINDS:
+            if any(math.isnan(a[kind][0]) or math.isnan(b[kind][0]) for a, b in zip(first, second, strict=True)):
+                continue
             diffs = [b[kind][0] - a[kind][0] for a, b in zip(first, second, strict=True)]
             mc = [math.hypot(a[kind][1], b[kind][1]) for a, b in zip(first, second, strict=True)]
             print(f"  {kind:8s} " + " ".join(f"{d:+.3f}" for d in diffs) + "; " + spread(diffs, mc, signed=True))
