@@ -17,7 +17,7 @@ from diplosim import compile_scenario, load_scenario, run_ensemble
 from diplosim.domain.parameters import CALIBRATED, PARAMETERS
 from diplosim.errors import shown_path
 from diplosim.explore.identify import correlation_ratio, identify, sample_prior
-from diplosim.explore.targets import EpisodeSet, distance, replication_targets, target_names
+from diplosim.explore.targets import EpisodeSet, distance, kind_weights, replication_targets, target_names
 from diplosim.model.engine import ReplicationResult
 from diplosim.scenario.params import load_parameters, load_posterior
 from diplosim.scenario.shipped import HISTORY_DIR
@@ -67,6 +67,22 @@ def test_targets_score_one_replication_against_the_record():
     assert distance(got) < distance(worse)
     assert distance({"a:outcome": 1.0, "a:date:x": 1.0, "a:move:y": 0.0, "a:polls": 1.0}) == pytest.approx(
         1.0 + 0.5 * 0.5 + 0.25)
+
+
+def test_balanced_kinds_weigh_the_eventful_and_the_quiet_episodes_the_same():
+    # two eventful episodes and four quiet ones, as a fold that leaves an eventful episode out: each kind
+    # adds up to half of the six, so one eventful miss costs twice a quiet one
+    kinds = {"e1": True, "e2": True, "q1": False, "q2": False, "q3": False, "q4": False}
+    w = kind_weights(kinds)
+    assert w == {"e1": 1.5, "e2": 1.5, "q1": 0.75, "q2": 0.75, "q3": 0.75, "q4": 0.75}
+    assert sum(w.values()) == pytest.approx(len(kinds))
+    # as many of each kind (a fold that leaves a quiet episode out), or one kind only: every weight is 1,
+    # so the distance is the unweighted one
+    assert set(kind_weights({"e1": True, "q1": False}).values()) == {1.0}
+    assert set(kind_weights({"q1": False, "q2": False}).values()) == {1.0}
+    missed = {"e1:outcome": 1.0, "q1:outcome": 1.0, "q2:outcome": 0.0, "q2:polls": 1.0}
+    assert distance(missed, {"e1": 2.0, "q1": 0.5}) == pytest.approx(2.0 + 0.5 + 0.25)
+    assert distance(missed, None) == distance(missed) == pytest.approx(1.0 + 1.0 + 0.25)
 
 
 def test_the_correlation_ratio_finds_a_dependence_and_not_noise():
@@ -134,6 +150,24 @@ def test_calibrate_writes_a_posterior_that_run_then_draws_from(tmp_path):
     assert {r.draw for r in drawn.results} <= set(range(15)) and len({r.draw for r in drawn.results}) > 3
     fixed = run_ensemble(dataclasses.replace(sc, params=params.fixed()), 5, 0)
     assert {r.draw for r in fixed.results} == {None}
+
+
+@pytest.mark.slow
+def test_calibrate_balance_kinds_weighs_the_fold_s_eventful_episode_as_its_quiet_ones(tmp_path):
+    pytest.importorskip("pyabc")
+    files = {p.stem: p for p in HISTORY}
+    out = tmp_path / "cal"
+    on = [files["gsomia-2012"], files["gsomia-2017"], files["gsomia-2018"]]  # one eventful, two quiet
+    done = subprocess.run([sys.executable, str(REPO / "run.py"), "calibrate", *map(str, on),
+                           str(files["gsomia-2020"]), "--leave-out", "gsomia-2020", "--balance-kinds",
+                           "--population", "15", "--generations", "2", "--workers", "1", "--seed", "2",
+                           "--identify-samples", "40", "--identify-runs", "1", "--out", str(out)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    report = json.loads((out / "report.json").read_text())
+    assert report["episode_weights"] == {"gsomia-2012": 1.5, "gsomia-2017": 0.75, "gsomia-2018": 0.75}
+    assert "eventful and the quiet weigh the same" in done.stderr + done.stdout
+    assert len(load_posterior(out / "posterior.csv")) == 15
 
 
 def test_a_posterior_file_is_checked(tmp_path):

@@ -125,25 +125,31 @@ def _calibrate(args: argparse.Namespace, out: Path, on: list[Scenario], held_out
     (for a fold: every parameter's prior median)."""
     from ..explore.abc import calibrate_abc
     from ..explore.posterior import weighted_quantile
-    from ..explore.targets import EpisodeSet
+    from ..explore.targets import EpisodeSet, episode_key, kind_weights
+    from ..explore.validation import eventful
 
     say = _say(args)
     say(f"ABC-SMC over {len(names)} parameters ({', '.join(names)}), {args.population} particles, "
         f"{len(on)} episodes" + (f", {Path(held_out.path).stem} left out" if held_out else ""))
+    weights = kind_weights({episode_key(sc): eventful(sc) for sc in on}) if args.balance_kinds else None
+    if weights is not None:
+        say("episodes weighted so that the eventful and the quiet weigh the same: "
+            + ", ".join(f"{key} {w:.3g}" for key, w in weights.items()))
     where = compiled_in_use()
     say(f"model: compiled ({where})" if where else
         "model: pure Python (`python run.py compile`, then DIPLOSIM_COMPILED=1, calibrates about twice as fast)")
     result = calibrate_abc(EpisodeSet.of(on, base), names, population=args.population, seed=args.seed,
                            workers=args.workers or default_workers(), database=out / "abc.db",
                            max_generations=args.generations, max_simulations=args.max_simulations,
-                           max_minutes=args.minutes, progress=say)
+                           max_minutes=args.minutes, progress=say, episode_weights=weights)
     rows = result.posterior_rows()
     medians = {n: weighted_quantile([p[n] for p in result.particles], result.weights, 0.5) for n in names}
     command = " ".join(["diplosim calibrate", *sys.argv[2:]]) if len(sys.argv) > 1 else "diplosim calibrate"
     header = (f"Calibrated by: {command}\n"
               f"ABC-SMC (pyABC), {args.population} particles, {len(result.generations)} generations, "
               f"{result.simulations} simulations, {result.seconds / 60:.1f} min, root seed {args.seed}\n"
-              f"Episodes: {', '.join(Path(sc.path).stem for sc in on)}\n"
+              f"Episodes: {', '.join(Path(sc.path).stem for sc in on)}"
+              + (" (the eventful and the quiet weighing the same: --balance-kinds)\n" if weights else "\n")
               + ("The parameters no target identifies: drawn from their priors in every simulation and every "
                  "replication (docs/calibration.md); the values below are their prior medians." if held_out is None
                  else f"Calibrated: the parameters `identify` selects without {Path(held_out.path).stem} "
@@ -157,6 +163,7 @@ def _calibrate(args: argparse.Namespace, out: Path, on: list[Scenario], held_out
         "identify on the fold's episodes (identify.json)",
         "generations": result.generations, "simulations": result.simulations, "seconds": round(result.seconds, 1),
         "medians": {n: round(v, 6) for n, v in medians.items()},
+        "episode_weights": weights,
         "database": result.database,
     }
     write_atomic(out / "report.json", to_json(report))
@@ -236,6 +243,9 @@ def add_calibration_commands(sub: Any, common: Callable[[argparse.ArgumentParser
     p.add_argument("--ship", action="store_true",
                    help="also write the result into scenarios/params/ (default.yaml and posterior.csv; with "
                         "--leave-out, loo/EPISODE.csv)")
+    p.add_argument("--balance-kinds", action="store_true",
+                   help="weight each episode's distance so that the eventful episodes and the quiet ones weigh "
+                        "the same, whatever their numbers (an experiment, docs/calibration.md; off by default)")
     add_force(p)
     common(p)
     p.set_defaults(func=run(cmd_calibrate))

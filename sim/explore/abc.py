@@ -85,6 +85,17 @@ def abc_distance(x: Mapping[str, float], x0: Mapping[str, float]) -> float:
     return distance(x)
 
 
+@dataclasses.dataclass(frozen=True)
+class WeightedDistance:
+    """pyABC's distance with each episode weighted (`targets.distance`'s `episode_weights`): picklable, for
+    the sampler's workers."""
+
+    episode_weights: Mapping[str, float]
+
+    def __call__(self, x: Mapping[str, float], x0: Mapping[str, float]) -> float:
+        return distance(x, self.episode_weights)
+
+
 # -- a seeded, ordered parallel sampler ---------------------------------------------------------
 
 
@@ -168,8 +179,10 @@ class Calibration:
 def calibrate_abc(episodes: EpisodeSet, names: Sequence[str], *, population: int, seed: int, workers: int,
                   database: str | Path, max_generations: int = 12, minimum_epsilon: float = 0.0,
                   max_simulations: int | None = None, max_minutes: float | None = None,
-                  progress: Progress | None = None) -> Calibration:
-    """ABC-SMC over `names` (uniform on their prior quantiles) against every target of `episodes`."""
+                  progress: Progress | None = None,
+                  episode_weights: Mapping[str, float] | None = None) -> Calibration:
+    """ABC-SMC over `names` (uniform on their prior quantiles) against every target of `episodes`; with
+    `episode_weights` (by episode key), each episode's distance weighted (`targets.kind_weights`)."""
     pyabc = _pyabc()
     import logging
 
@@ -180,7 +193,8 @@ def calibrate_abc(episodes: EpisodeSet, names: Sequence[str], *, population: int
     prior = pyabc.Distribution(**{n: pyabc.RV("uniform", 0.0, 1.0) for n in names})
     np.random.seed(seed % 2**32)  # what pyABC itself draws in this process
     random.seed(seed)
-    abc = pyabc.ABCSMC(model, prior, abc_distance, population_size=population,
+    measure = abc_distance if episode_weights is None else WeightedDistance(dict(episode_weights))
+    abc = pyabc.ABCSMC(model, prior, measure, population_size=population,
                        sampler=make_sampler(seed, workers, progress=progress), eps=pyabc.MedianEpsilon())
     target = {n: 0.0 for n in episodes.names}
     path = Path(database).resolve()

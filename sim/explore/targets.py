@@ -99,19 +99,33 @@ def replication_targets(model: Model, result: ReplicationResult) -> dict[str, fl
     return out
 
 
-def distance(targets: Mapping[str, float]) -> float:
+def distance(targets: Mapping[str, float], episode_weights: Mapping[str, float] | None = None) -> float:
     """The calibration distance of a set of target values: per episode, the outcome, the mean of its
-    dates and moves and its polls, weighted by WEIGHTS; summed over the episodes."""
+    dates and moves and its polls, weighted by WEIGHTS; summed over the episodes, each times its weight in
+    `episode_weights` (by `episode_key`; 1 where absent or without it)."""
     episodes: dict[str, dict[str, list[float]]] = {}
     for name, value in targets.items():
         key, kind = name.split(":", 2)[:2]
         group = "steps" if kind in ("date", "move") else kind
         episodes.setdefault(key, {}).setdefault(group, []).append(value)
     total = 0.0
-    for groups in episodes.values():
+    for key, groups in episodes.items():
+        weight = 1.0 if episode_weights is None else episode_weights.get(key, 1.0)
         for group, values in groups.items():
-            total += WEIGHTS[group] * sum(values) / len(values)
+            total += weight * WEIGHTS[group] * sum(values) / len(values)
     return total
+
+
+def kind_weights(kinds: Mapping[str, bool]) -> dict[str, float]:
+    """Episode weights under which the eventful episodes and the quiet ones weigh the same in the distance,
+    whatever their numbers: an episode of a kind with k of the n episodes weighs n / (2 k), so the weights
+    still add up to n, and every weight is 1 when the two kinds are as many (or one kind is missing).
+    `kinds` maps each episode's key to whether it is eventful (`validation.eventful`)."""
+    n = len(kinds)
+    eventful = sum(kinds.values())
+    if eventful in (0, n):
+        return dict.fromkeys(kinds, 1.0)
+    return {key: n / (2 * (eventful if is_eventful else n - eventful)) for key, is_eventful in kinds.items()}
 
 
 def with_parameters(model: Model, p: Parameters) -> Model:
