@@ -80,20 +80,20 @@ class ParticleModel:
         return self.episodes.simulate({**prior, **self.values(particle)}, seed, runs=1)
 
 
-def abc_distance(x: Mapping[str, float], x0: Mapping[str, float]) -> float:
-    """pyABC's distance: how far a simulation's targets are from the record's (all 0)."""
-    return distance(x)
-
-
 @dataclasses.dataclass(frozen=True)
 class WeightedDistance:
-    """pyABC's distance with each episode weighted (`targets.distance`'s `episode_weights`): picklable, for
-    the sampler's workers."""
+    """pyABC's distance: how far a simulation's targets are from the record's (all 0), each episode's
+    distance times its weight (`targets.distance`'s `episode_weights`; 1 where absent). Picklable, for the
+    sampler's workers."""
 
-    episode_weights: Mapping[str, float]
+    episode_weights: Mapping[str, float] = dataclasses.field(default_factory=dict)
 
     def __call__(self, x: Mapping[str, float], x0: Mapping[str, float]) -> float:
         return distance(x, self.episode_weights)
+
+
+abc_distance = WeightedDistance()
+"""The unweighted distance (every episode weighs 1): the shipped calibration's and explain-record's."""
 
 
 # -- a seeded, ordered parallel sampler ---------------------------------------------------------
@@ -193,8 +193,7 @@ def calibrate_abc(episodes: EpisodeSet, names: Sequence[str], *, population: int
     prior = pyabc.Distribution(**{n: pyabc.RV("uniform", 0.0, 1.0) for n in names})
     np.random.seed(seed % 2**32)  # what pyABC itself draws in this process
     random.seed(seed)
-    measure = abc_distance if episode_weights is None else WeightedDistance(dict(episode_weights))
-    abc = pyabc.ABCSMC(model, prior, measure, population_size=population,
+    abc = pyabc.ABCSMC(model, prior, WeightedDistance(dict(episode_weights or {})), population_size=population,
                        sampler=make_sampler(seed, workers, progress=progress), eps=pyabc.MedianEpsilon())
     target = {n: 0.0 for n in episodes.names}
     path = Path(database).resolve()
