@@ -3,6 +3,7 @@
 
     python bench/directions.py            # 1,500 replications per ensemble (about a minute on 2 cores)
     python bench/directions.py --runs 500
+    python bench/directions.py --set params.walkaway_cost=0    # a screen: a value held, as the CLI's --set
 
 Not a test: not every one of these directions is produced by the model (the output says which: with
 `tacit_renewal`, at seed 3, the 2012 public cabinet is not, collapse 0.477 public against 0.458), and a test
@@ -19,7 +20,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from free_runs import free_episode, with_cabinet_process
+from free_runs import add_set_option, free_episode, set_overrides, with_cabinet_process
 
 from diplosim import run_ensemble
 from diplosim.explore.paired import paired_difference
@@ -48,18 +49,20 @@ def notice(r) -> bool:  # noqa: ANN001 - a replication result
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1500, help="replications per ensemble (default 1500)")
-    runs = parser.parse_args().runs
+    add_set_option(parser)
+    args = parser.parse_args()
+    runs, overrides = args.runs, set_overrides(args.set)
 
     rows: list[tuple[str, str, bool]] = []
 
-    sc = free_episode("gsomia-2012")
+    sc = free_episode("gsomia-2012", overrides)
     public = with_cabinet_process(sc, "public")
     base_hits, pub_hits = (hits(s, runs, lambda r: r.outcome == "collapsed") for s in (sc, public))
     base, pub = sum(base_hits) / runs, sum(pub_hits) / runs
     rows.append(("a public 2012 cabinet lowers collapse",
                  f"collapse {pub:.3f} public vs {base:.3f}, {paired(base_hits, pub_hits)}", pub < base - 0.03))
 
-    sc = free_episode("gsomia-2016")
+    sc = free_episode("gsomia-2016", overrides)
     without = without_triggers(sc, [tr.id for tr in sc.triggers if tr.kind == "nuclear_test"])
     signed_hits = [hits(s, runs, lambda r: r.outcome == "signed") for s in (sc, without)]
     early_hits = [hits(s, runs, lambda r: r.outcome == "signed" and r.stage_t.get("in_force", 1e9) < SEPTEMBER)
@@ -70,14 +73,14 @@ def main() -> None:
                  f"by September {early[1]:.3f} vs {early[0]:.3f}, {paired(*early_hits)}",
                  signed[1] < signed[0] - 0.03 or early[1] < early[0] - 0.03))
 
-    sc = free_episode("gsomia-2019")
+    sc = free_episode("gsomia-2019", overrides)
     measures_hits, silenced_hits = hits(sc, runs, notice), hits(silenced(sc, ["counterpart"]), runs, notice)
     with_measures, without_measures = sum(measures_hits) / runs, sum(silenced_hits) / runs
     rows.append(("removing Japan's measures from free 2019 lowers notice",
                  f"notice {without_measures:.3f} with Tokyo silenced vs {with_measures:.3f}, "
                  f"{paired(measures_hits, silenced_hits)}", without_measures < with_measures - 0.1))
 
-    sc = silenced(free_episode("gsomia-2018"), ["counterpart"])
+    sc = silenced(free_episode("gsomia-2018", overrides), ["counterpart"])
     rulings = [tr.id for tr in sc.triggers if tr.kind == "court_ruling"]
     rulings_hits, without_hits = hits(sc, runs, notice), hits(without_triggers(sc, rulings), runs, notice)
     with_rulings, without_rulings = sum(rulings_hits) / runs, sum(without_hits) / runs
