@@ -136,6 +136,11 @@ decides in: the pact's stage, a trade measure imposed or lifted, talks on the me
 `deliberation` mechanism each calls an extraordinary meeting of the governments that listen; any other news
 (a test, a ruling, a visit, a poll, a protest) changes the state and waits for the next regular meeting."""
 
+AGENDA_SETTERS: frozenset[str] = frozenset({"us_pressure", "nuclear_test"})
+"""Events that put a dormant question (resuming talks on a pact out of force, which no deadline or procedure
+keeps before Seoul) on Seoul's agenda under the `agenda_setting` mechanism: the patron pressing (an actor with
+the standing to raise it) and a nuclear test (a focusing event of the gravest kind)."""
+
 MOVERS: dict[str, str] = {
     "export_control": "counterpart",
     "whitelist_removal": "counterpart",

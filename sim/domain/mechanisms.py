@@ -93,6 +93,12 @@ MECHANISMS: dict[str, str] = {
         "Ritov & Baron 1990, Journal of Behavioral Decision Making 3:4; status-quo bias: Samuelson & "
         "Zeckhauser 1988, Journal of Risk and Uncertainty 1:1; ratification binds new agreements: Putnam 1988)."
     ),
+    "agenda_setting": (
+        "A question that no deadline or procedure keeps before a government (resuming talks on a dormant pact) "
+        "is not on its regular agenda: it comes up only when a focusing event (a nuclear test) or an actor with "
+        "the standing to raise it (the patron pressing) puts it there (agenda-setting: Kingdon 1984, Agendas, "
+        "Alternatives, and Public Policies; focusing events: Birkland 1998, Journal of Public Policy 18:1)."
+    ),
     "diversion": (
         "A leader in scandal seeks a foreign-policy act to show it still governs (diversionary foreign "
         "policy: Levy 1989, in Handbook of War Studies; Smith 1996, International Studies Quarterly 40:1)."
@@ -104,14 +110,15 @@ PROCESS = "process"
 
 ALL_MECHANISMS: frozenset[str] = frozenset(MECHANISMS)
 
-OFF_BY_DEFAULT: frozenset[str] = frozenset({"ruling_camp_veto", "standing_disposition"})
+OFF_BY_DEFAULT: frozenset[str] = frozenset({"agenda_setting", "ruling_camp_veto", "standing_disposition"})
 """Mechanisms a scenario has only if its `mechanisms:` block switches them on (``NAME: true``).
 
 `ruling_camp_veto` is built and kept as a rival explanation, but the episodes left out rejected it: with
 the same budget, the model without it predicts the eventful episodes left out far better (docs/model.md,
 section 8), so the shipped calibration and every scenario that does not ask for it run without it.
 `standing_disposition` likewise: calibrated and folded with it on, the model predicts the quiet years left
-out far better but the eventful ones far worse (docs/model.md, section 8)."""
+out far better but the eventful ones far worse (docs/model.md, section 8). `agenda_setting` is off until the
+episodes left out have been asked about it (docs/model.md, section 8)."""
 
 DEFAULT_MECHANISMS: frozenset[str] = ALL_MECHANISMS - OFF_BY_DEFAULT
 """The mechanisms a scenario has when its `mechanisms:` block does not say otherwise."""

@@ -112,6 +112,8 @@ def plain_names(cast: CastNames = NEUTRAL) -> dict[str, str]:
                              "force a step to be postponed)"),
         "nothing_to_lose": "nothing left to lose (a president with almost no support stops fearing domestic costs)",
         "diversion": "a distraction abroad (a leader in scandal seeks a foreign-policy act)",
+        "agenda_setting": ("an agenda set by events (a dormant pact comes up only when a nuclear test or "
+                           f"{cast.patron}'s pressure puts it on {cast.executive}'s agenda)"),
         "tacit_renewal": ("a pact that renews by itself (a government is blamed less for leaving a pact in force "
                           "than for a step that makes it)"),
     }

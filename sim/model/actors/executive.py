@@ -31,6 +31,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from ...domain.kinds import AGENDA_SETTERS
 from ...domain.lifecycle import Stage
 from ..choice import NOTHING, Options, Terms
 from ..stages import (
@@ -118,6 +119,18 @@ class Executive(Actor):
         if (stage is IN_FORCE or stage is NORMALISED) and self.view.notice_deadline() is None:
             return None  # the rules leave no notice to give
         return FACES.get(stage)
+
+    def _dormant_off_agenda(self) -> bool:
+        """Under `agenda_setting`, resuming talks on a pact out of force is not on Seoul's regular agenda."""
+        return self.on("agenda_setting") and self.view.stage in (NO_TALKS, TERMINATED)
+
+    def on_agenda(self) -> bool:
+        return not self._dormant_off_agenda()
+
+    def takes_up(self, kind: str) -> bool:
+        """As every government, and under `agenda_setting` a dormant pact comes up at an event that sets the
+        agenda (`AGENDA_SETTERS`: the patron pressing, a nuclear test), an extraordinary meeting."""
+        return super().takes_up(kind) or (kind in AGENDA_SETTERS and self._dormant_off_agenda())
 
     def deadline(self) -> float | None:
         ctx = self.view
