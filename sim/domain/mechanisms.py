@@ -117,8 +117,8 @@ OFF_BY_DEFAULT: frozenset[str] = frozenset({"agenda_setting", "ruling_camp_veto"
 the same budget, the model without it predicts the eventful episodes left out far better (docs/model.md,
 section 8), so the shipped calibration and every scenario that does not ask for it run without it.
 `standing_disposition` likewise: calibrated and folded with it on, the model predicts the quiet years left
-out far better but the eventful ones far worse (docs/model.md, section 8). `agenda_setting` is off until the
-episodes left out have been asked about it (docs/model.md, section 8)."""
+out far better but the eventful ones far worse (docs/model.md, section 8). `agenda_setting` too: it dates
+2016's talks better left out, but predicts the outcomes left out worse (docs/model.md, section 8, round twelve)."""
 
 DEFAULT_MECHANISMS: frozenset[str] = ALL_MECHANISMS - OFF_BY_DEFAULT
 """The mechanisms a scenario has when its `mechanisms:` block does not say otherwise."""
